@@ -1,0 +1,7 @@
+"""`python -m coach` is the same as the `facecoach` command."""
+
+import sys
+
+from coach.cli import main
+
+sys.exit(main())

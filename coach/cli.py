@@ -1,0 +1,143 @@
+"""The `facecoach` command line.
+
+Every user-caused problem is a CoachError: one line on stderr, exit status 2, never a
+traceback. Warnings (something was skipped but the rest could be measured) go to
+stderr too and do not change the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from coach import __version__
+from coach.errors import CoachError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and status 2 like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"facecoach: error: {message} (see facecoach --help)\n")
+
+
+def _neutral_range(text: str) -> tuple[float, float]:
+    try:
+        start, end = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not START:END in seconds, e.g. 8.6:9.3") from None
+    if not 0 <= start < end:
+        raise argparse.ArgumentTypeError(f"{text!r}: START must be ≥ 0 and before END")
+    return start, end
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="facecoach", description="Facial Symmetry Coach: per-side facial movement, in mm.")
+    parser.add_argument("--version", action="version", version=f"facecoach {__version__}")
+    parser.add_argument("--model", help="Face Landmarker model file (default: the shipped one, or $FACECOACH_MODEL)")
+    parser.add_argument("--workers", type=int, default=None, help="landmark threads (default: up to 2)")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
+    analyze.add_argument("source", help="video file, image file, folder of images, or camera index")
+    analyze.add_argument("--exercise", required=True, help="exercise id (see `facecoach exercises`)")
+    analyze.add_argument("--neutral", type=_neutral_range, metavar="START:END", help="resting stretch, seconds")
+    analyze.add_argument("--json", type=Path, metavar="FILE", help="write the full result as JSON")
+    analyze.add_argument("--csv", type=Path, metavar="FILE", help="write per-frame, per-side measures as CSV")
+
+    bench = commands.add_parser("bench", help="frames per second: bare landmark detection vs the whole analysis")
+    bench.add_argument("source", help="video file")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    bench.add_argument("--min-frames", type=int, default=300, help="replay the clip until this many frames")
+    bench.add_argument("--exercise", default="big_smile", help="exercise analysed in the timed run")
+
+    commands.add_parser("exercises", help="list the exercises")
+    return parser
+
+
+def _check_writable(path: Path | None) -> None:
+    """Fail before the slow part, not after it, when an output cannot be written."""
+    if path is not None and not path.parent.resolve().is_dir():
+        raise CoachError(f"cannot write {path}: folder {path.parent} does not exist")
+
+
+def _write(path: Path, write: object) -> None:
+    try:
+        write(path)  # type: ignore[operator]
+    except OSError as exc:
+        raise CoachError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from coach.analysis import analyse_track, collect_landmarks
+    from coach.exercises import get_exercise
+    from coach.landmarks import ParallelLandmarker, load_model_bytes, resolve_model_path
+    from coach.sources import open_source
+    from coach.summary_text import format_analysis
+
+    exercise = get_exercise(args.exercise)
+    _check_writable(args.json)
+    _check_writable(args.csv)
+    model = load_model_bytes(resolve_model_path(args.model))
+    with open_source(args.source) as source, ParallelLandmarker(model, workers=args.workers) as landmarker:
+        track = collect_landmarks(source, landmarker)
+    result = analyse_track(track, exercise, args.neutral)
+    print(format_analysis(result))
+    for warning in result.warnings:
+        print(f"facecoach: warning: {warning}", file=sys.stderr)
+    if args.json:
+        _write(args.json, result.write_json)
+    if args.csv:
+        _write(args.csv, result.write_csv)
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from coach.bench import run_benchmark
+    from coach.exercises import get_exercise
+    from coach.landmarks import load_model_bytes, resolve_model_path
+
+    _check_writable(args.json)
+    exercise = get_exercise(args.exercise)
+    model = load_model_bytes(resolve_model_path(args.model))
+    figures = run_benchmark(Path(args.source), model, exercise, args.min_frames, args.workers)
+    print(
+        f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
+        f"{figures['analysis_fps']:.1f} fps (ratio {figures['ratio']:.2f}), "
+        f"{figures['realtime_factor']:.2f}x real time"
+    )
+    if args.json:
+        _write(args.json, lambda p: p.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8"))
+    return 0
+
+
+def _cmd_exercises(args: argparse.Namespace) -> int:
+    from coach.exercises import load_exercises
+
+    for exercise in load_exercises().values():
+        measure = exercise.primary[0] if exercise.primary else "resting measures"
+        print(f"{exercise.id:20} {exercise.name:28} {measure}")
+    return 0
+
+
+COMMANDS = {"analyze": _cmd_analyze, "bench": _cmd_bench, "exercises": _cmd_exercises}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except CoachError as exc:
+        print(f"facecoach: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("facecoach: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,150 @@
+"""Exercise definitions: TOML files in `exercises/` that a therapist can read and edit.
+
+Each file is validated on load; every problem is reported with the file, the field
+and what is wrong, so a typo in a prescription never turns into a silent default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coach.errors import ExerciseFileError
+from coach.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
+from coach.resources import exercises_dir
+
+KINDS = ("movement", "static")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One prompted movement (or the resting face) and how to count and judge it."""
+
+    id: str
+    name: str
+    instruction: str
+    kind: str  # "movement" or "static" (rest: resting symmetry only)
+    primary: tuple[str, ...]  # movement measures; the first drives repetition detection
+    synkinesis_watch: tuple[str, ...]
+    repetitions: int
+    hold_s: float
+    relax_s: float
+    #: smallest movement (mm, on the stronger side) counted as a repetition
+    min_movement_mm: float
+    source_file: Path | None = None
+
+    @property
+    def is_static(self) -> bool:
+        return self.kind == "static"
+
+
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "name": str,
+    "instruction": str,
+    "kind": str,
+    "primary": list,
+    "synkinesis_watch": list,
+    "repetitions": int,
+    "hold_s": (int, float),
+    "relax_s": (int, float),
+    "min_movement_mm": (int, float),
+}
+_REQUIRED = ("id", "name", "instruction", "primary", "synkinesis_watch", "repetitions", "hold_s", "relax_s")
+_DEFAULTS: dict[str, Any] = {"kind": "movement", "min_movement_mm": 1.5}
+
+
+def _problem(path: Path, field: str | None, message: str) -> ExerciseFileError:
+    where = f"{path}: field '{field}'" if field else str(path)
+    return ExerciseFileError(f"exercise file {where}: {message}")
+
+
+def _check_names(path: Path, field: str, values: list[Any], known: dict[str, Any]) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str) or value not in known:
+            raise _problem(path, field, f"unknown measure {value!r}; known: {', '.join(sorted(known))}")
+    return tuple(values)
+
+
+def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
+    """Validate one exercise table; raises ExerciseFileError naming file and field."""
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise _problem(path, unknown[0], f"unknown field (allowed: {', '.join(_FIELDS)})")
+    for field in _REQUIRED:
+        if field not in data:
+            raise _problem(path, field, "missing")
+    values = {**_DEFAULTS, **data}
+    for field, expected in _FIELDS.items():
+        value = values[field]
+        # bool is an int in Python; a therapist writing `repetitions = true` made a mistake
+        if isinstance(value, bool) or not isinstance(value, expected):
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise _problem(path, field, f"must be a {names}, got {value!r}")
+    if not values["id"].isidentifier() or values["id"] != values["id"].lower():
+        raise _problem(path, "id", f"{values['id']!r} must be lower_case_with_underscores")
+    if path.stem != values["id"]:
+        raise _problem(path, "id", f"{values['id']!r} does not match the file name {path.name}")
+    for field in ("name", "instruction"):
+        if not values[field].strip():
+            raise _problem(path, field, "must not be empty")
+    if values["kind"] not in KINDS:
+        raise _problem(path, "kind", f"{values['kind']!r} is not one of {', '.join(KINDS)}")
+    primary = _check_names(path, "primary", values["primary"], MOVEMENT_MEASURES)
+    watch = _check_names(path, "synkinesis_watch", values["synkinesis_watch"], SYNKINESIS_MEASURES)
+    if values["kind"] == "movement" and not primary:
+        raise _problem(path, "primary", "a movement exercise needs at least one primary measure")
+    if values["kind"] == "static" and primary:
+        raise _problem(path, "primary", "a static exercise measures the resting face; leave it empty")
+    if not 1 <= values["repetitions"] <= 50:
+        raise _problem(path, "repetitions", f"{values['repetitions']} is not between 1 and 50")
+    for field, low, high in (("hold_s", 0.0, 60.0), ("relax_s", 0.0, 120.0), ("min_movement_mm", 0.2, 20.0)):
+        if not low <= values[field] <= high:
+            raise _problem(path, field, f"{values[field]} is not between {low:g} and {high:g}")
+    return Exercise(
+        id=values["id"],
+        name=values["name"].strip(),
+        instruction=values["instruction"].strip(),
+        kind=values["kind"],
+        primary=primary,
+        synkinesis_watch=watch,
+        repetitions=values["repetitions"],
+        hold_s=float(values["hold_s"]),
+        relax_s=float(values["relax_s"]),
+        min_movement_mm=float(values["min_movement_mm"]),
+        source_file=path,
+    )
+
+
+def load_exercise_file(path: Path) -> Exercise:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _problem(path, None, f"cannot be read ({exc})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _problem(path, None, f"is not valid TOML ({exc})") from exc
+    return exercise_from_dict(data, path)
+
+
+def load_exercises(folder: Path | None = None) -> dict[str, Exercise]:
+    """All exercises in a folder (default: the shipped `exercises/`), by id."""
+    folder = folder or exercises_dir()
+    exercises: dict[str, Exercise] = {}
+    for path in sorted(folder.glob("*.toml")):
+        exercise = load_exercise_file(path)
+        exercises[exercise.id] = exercise
+    return exercises
+
+
+def get_exercise(exercise_id: str, folder: Path | None = None) -> Exercise:
+    """One exercise by id; an unknown id is an error listing the known ones."""
+    folder = folder or exercises_dir()
+    path = folder / f"{exercise_id}.toml"
+    if not exercise_id.isidentifier() or not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
+        raise ExerciseFileError(f"unknown exercise {exercise_id!r}; known exercises: {known}")
+    return load_exercise_file(path)

@@ -1,0 +1,223 @@
+"""Per-side region measures, in the face frame (mm, +x = patient's left, +y = down).
+
+Two kinds:
+
+* **movement** measures: how far a region of each side has moved from the neutral
+  reference, signed so the exercise's intended direction is positive (a brow that
+  rises, a mouth corner that moves out, an eye that closes). Each is an (N, 2) array
+  with columns [left, right].
+* **static** measures on one shape (the neutral reference or a photo): brow height,
+  palpebral fissure, commissure height, mouth half-width, per side.
+
+Synkinesis measures express unwanted movement of a region as a percentage of that
+region's neutral size (design notes), so that eye narrowing and mouth pull compare
+across faces.
+
+Left/right comparisons use landmarks, never blendshape scores: blendshapes read a
+fully one-sided smile as 0.72 vs 0.69 (design notes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+SIDES = ("left", "right")
+
+# MediaPipe face-mesh indices per side, as (left, right) of the patient.
+BROW = ((300, 293, 334, 296, 336, 276, 283, 282, 295, 285), (70, 63, 105, 66, 107, 46, 53, 52, 65, 55))
+BROW_MEDIAL = ((336, 285, 296, 295), (107, 55, 66, 65))
+UPPER_LID = ((386, 385, 387), (159, 158, 160))
+LOWER_LID = ((374, 373, 380), (145, 144, 153))
+IRIS_CENTRE = ((473,), (468,))
+MOUTH_CORNER = ((291,), (61,))
+UPPER_LIP_LATERAL = ((267, 269, 270), (37, 39, 40))
+NASAL_ALA = ((358, 294, 327), (129, 64, 98))
+LOWER_LIP_LATERAL = ((314, 405, 321), (84, 181, 91))
+LIP_CENTRE = (0, 17, 13, 14)
+
+#: +1 for the patient's left (x > 0), −1 for the right: "outward" is +side along x.
+SIDE_SIGN = np.array([1.0, -1.0])
+
+
+def _region(points: np.ndarray, indices: tuple[tuple[int, ...], tuple[int, ...]]) -> np.ndarray:
+    """Mean position of a region on each side: (…, 2, 3) as [left, right]."""
+    return np.stack([points[..., list(idx), :].mean(axis=-2) for idx in indices], axis=-2)
+
+
+def _eye_aperture_mm(points: np.ndarray) -> np.ndarray:
+    """Upper to lower lid distance per side (palpebral fissure height), (N, 2)."""
+    return np.linalg.norm(_region(points, UPPER_LID)[..., :2] - _region(points, LOWER_LID)[..., :2], axis=-1)
+
+
+def _brow_lift_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    return _region(neutral, BROW)[..., 1] - _region(points, BROW)[..., 1]
+
+
+def _brow_frown_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Medial brow heads moving towards the midline and down (corrugator, frown)."""
+    delta = _region(points, BROW_MEDIAL) - _region(neutral, BROW_MEDIAL)
+    medial = -SIDE_SIGN * delta[..., 0]
+    down = delta[..., 1]
+    return np.hypot(np.clip(medial, 0, None), np.clip(down, 0, None))
+
+
+def _eye_closure_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    return _eye_aperture_mm(neutral) - _eye_aperture_mm(points)
+
+
+def _eye_closure_fraction(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """0 = as open as at rest, 1 = lids touching."""
+    neutral_aperture = np.maximum(_eye_aperture_mm(neutral), 1e-6)
+    return 1.0 - _eye_aperture_mm(points) / neutral_aperture
+
+
+def _residual_gap_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """What is left open between the lids, for eyes that do not close (lagophthalmos)."""
+    return _eye_aperture_mm(points)
+
+
+def _corner_delta(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    return _region(points, MOUTH_CORNER)[..., :2] - _region(neutral, MOUTH_CORNER)[..., :2]
+
+
+def _commissure_excursion_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """How far each mouth corner moved from rest, in the face plane."""
+    return np.linalg.norm(_corner_delta(points, neutral), axis=-1)
+
+
+def _smile_angle_deg(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Direction of the corner's movement: 0° straight out, +90° straight up."""
+    delta = _corner_delta(points, neutral)
+    return np.degrees(np.arctan2(-delta[..., 1], SIDE_SIGN * delta[..., 0]))
+
+
+def _corner_medial_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Mouth corner moving towards the midline (pucker)."""
+    return -SIDE_SIGN * _corner_delta(points, neutral)[..., 0]
+
+
+def _upper_lip_elevation_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Upper lip and nasal ala rising (snarl)."""
+    now = (_region(points, UPPER_LIP_LATERAL) + _region(points, NASAL_ALA)) / 2
+    rest = (_region(neutral, UPPER_LIP_LATERAL) + _region(neutral, NASAL_ALA)) / 2
+    return rest[..., 1] - now[..., 1]
+
+
+def _lower_lip_depression_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Lower lip pulled down on each side ("eee", showing the lower teeth)."""
+    return _region(points, LOWER_LIP_LATERAL)[..., 1] - _region(neutral, LOWER_LIP_LATERAL)[..., 1]
+
+
+def _mouth_half_width_mm(points: np.ndarray) -> np.ndarray:
+    """Distance of each mouth corner from the facial midline."""
+    return SIDE_SIGN * _region(points, MOUTH_CORNER)[..., 0]
+
+
+def _brow_height_mm(points: np.ndarray) -> np.ndarray:
+    """Brow above the iris centre, per side (Emotrics' brow height)."""
+    return _region(points, IRIS_CENTRE)[..., 1] - _region(points, BROW)[..., 1]
+
+
+def _commissure_height_mm(points: np.ndarray) -> np.ndarray:
+    """Mouth corner below the line through the iris centres."""
+    return _region(points, MOUTH_CORNER)[..., 1]
+
+
+def _eye_narrowing_pct(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    return 100.0 * _eye_closure_fraction(points, neutral)
+
+
+def _mouth_corner_pull_pct(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    return 100.0 * _commissure_excursion_mm(points, neutral) / np.maximum(_mouth_half_width_mm(neutral), 1e-6)
+
+
+def _brow_movement_pct(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    delta = np.linalg.norm((_region(points, BROW) - _region(neutral, BROW))[..., :2], axis=-1)
+    return 100.0 * delta / np.maximum(_brow_height_mm(neutral), 1e-6)
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    """What a measure is, for exercise files, reports and CSV headers."""
+
+    name: str
+    unit: str
+    description: str
+    compute: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _info(name: str, unit: str, compute: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> MeasureInfo:
+    return MeasureInfo(name, unit, (compute.__doc__ or "").strip().split("\n")[0], compute)
+
+
+#: Movement measures an exercise can name as its primary measure.
+MOVEMENT_MEASURES: dict[str, MeasureInfo] = {
+    m.name: m
+    for m in (
+        _info("brow_lift_mm", "mm", _brow_lift_mm),
+        _info("brow_frown_mm", "mm", _brow_frown_mm),
+        _info("eye_closure_mm", "mm", _eye_closure_mm),
+        _info("commissure_excursion_mm", "mm", _commissure_excursion_mm),
+        _info("corner_medial_mm", "mm", _corner_medial_mm),
+        _info("upper_lip_elevation_mm", "mm", _upper_lip_elevation_mm),
+        _info("lower_lip_depression_mm", "mm", _lower_lip_depression_mm),
+    )
+}
+
+#: Further per-frame signals reported alongside (CSV, per repetition).
+DETAIL_MEASURES: dict[str, MeasureInfo] = {
+    m.name: m
+    for m in (
+        _info("eye_closure_fraction", "fraction", _eye_closure_fraction),
+        _info("residual_gap_mm", "mm", _residual_gap_mm),
+        _info("smile_angle_deg", "deg", _smile_angle_deg),
+    )
+}
+
+#: Unwanted movement of a region, % of its neutral size; exercises list what to watch.
+SYNKINESIS_MEASURES: dict[str, MeasureInfo] = {
+    m.name: m
+    for m in (
+        _info("eye_narrowing_pct", "%", _eye_narrowing_pct),
+        _info("mouth_corner_pull_pct", "%", _mouth_corner_pull_pct),
+        _info("brow_movement_pct", "%", _brow_movement_pct),
+    )
+}
+
+#: Static (resting) measures of one shape: name → function of (…, 478, 3) → (…, 2).
+STATIC_MEASURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "brow_height_mm": _brow_height_mm,
+    "palpebral_fissure_mm": _eye_aperture_mm,
+    "commissure_height_mm": _commissure_height_mm,
+    "mouth_half_width_mm": _mouth_half_width_mm,
+}
+
+ALL_PER_FRAME: dict[str, MeasureInfo] = {**MOVEMENT_MEASURES, **DETAIL_MEASURES, **SYNKINESIS_MEASURES}
+
+
+def per_frame_measures(points_mm: np.ndarray, neutral_mm: np.ndarray, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Compute the named (default: all) per-frame measures: name → (N, 2) [left, right]."""
+    selected = names if names is not None else list(ALL_PER_FRAME)
+    return {name: ALL_PER_FRAME[name].compute(points_mm, neutral_mm) for name in selected}
+
+
+def static_measures(shape_mm: np.ndarray) -> dict[str, dict[str, float]]:
+    """Resting measures of one face shape (478, 3): name → {"left", "right", "difference"}."""
+    out: dict[str, dict[str, float]] = {}
+    for name, compute in STATIC_MEASURES.items():
+        left, right = (float(v) for v in compute(shape_mm))
+        out[name] = {"left": left, "right": right, "difference": left - right}
+    return out
+
+
+def lip_centre_deviation_mm(points_mm: np.ndarray, neutral_mm: np.ndarray) -> np.ndarray:
+    """Sideways shift of the lip centre from rest, (N,); + = towards the patient's left."""
+    return points_mm[..., list(LIP_CENTRE), 0].mean(axis=-1) - lip_centre_offset_mm(neutral_mm)
+
+
+def lip_centre_offset_mm(shape_mm: np.ndarray) -> float:
+    """Resting lip centre relative to the facial midline; + = towards the patient's left."""
+    return float(shape_mm[list(LIP_CENTRE), 0].mean())
