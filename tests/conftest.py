@@ -1,0 +1,33 @@
+"""Shared fixtures: the real model from assets/, the real clips in tests/data/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def model_bytes() -> bytes:
+    from coach.landmarks import default_model_path, load_model_bytes
+
+    return load_model_bytes(default_model_path())
+
+
+@pytest.fixture(scope="session")
+def landmarker(model_bytes: bytes):
+    """One pair of real MediaPipe landmarkers shared by the whole test session."""
+    from coach.landmarks import ParallelLandmarker
+
+    with ParallelLandmarker(model_bytes) as parallel:
+        yield parallel
