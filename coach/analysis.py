@@ -98,12 +98,10 @@ class Analysis:
             "exercise": self.exercise.id,
             "fps": round(track.fps, 3),
             "frames": track.frames,
-            "frames_with_face": int(len(track.face_frames)),
+            "frames_with_face": len(track.face_frames),
             "neutral": {"start_s": round(self.neutral.start_s, 3), "end_s": round(self.neutral.end_s, 3)},
             "mm_per_px": round(self.face_frame.mm_per_px, 4),
-            "static": {
-                name: {k: round(v, 2) for k, v in sides.items()} for name, sides in self.static.items()
-            }
+            "static": {name: {k: round(v, 2) for k, v in sides.items()} for name, sides in self.static.items()}
             | {"lip_centre_offset_mm": round(self.lip_centre_offset_mm, 2)},
             "primary_measure": self.exercise.primary[0] if self.exercise.primary else None,
             "side_noise_mm": round(self.noise_mm, 2),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,11 +36,28 @@ def _neutral_range(text: str) -> tuple[float, float]:
     return start, end
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="facecoach", description="Facial Symmetry Coach: per-side facial movement, in mm.")
     parser.add_argument("--version", action="version", version=f"facecoach {__version__}")
     parser.add_argument("--model", help="Face Landmarker model file (default: the shipped one, or $FACECOACH_MODEL)")
-    parser.add_argument("--workers", type=int, default=None, help="landmark threads (default: up to 2)")
+    parser.add_argument("--workers", type=_positive_int, default=None, help="landmark threads (default: up to 2)")
+    parser.add_argument(
+        "--exercises-dir",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="folder of exercise files (*.toml) to use instead of the shipped ones",
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
@@ -52,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="frames per second: bare landmark detection vs the whole analysis")
     bench.add_argument("source", help="video file")
     bench.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
-    bench.add_argument("--min-frames", type=int, default=300, help="replay the clip until this many frames")
+    bench.add_argument("--min-frames", type=_positive_int, default=300, help="replay the clip until this many frames")
     bench.add_argument("--exercise", default="big_smile", help="exercise analysed in the timed run")
 
     commands.add_parser("exercises", help="list the exercises")
@@ -61,8 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_writable(path: Path | None) -> None:
     """Fail before the slow part, not after it, when an output cannot be written."""
-    if path is not None and not path.parent.resolve().is_dir():
+    if path is None:
+        return
+    if not path.parent.resolve().is_dir():
         raise CoachError(f"cannot write {path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise CoachError(f"cannot write {path}: it is a folder; give a file name")
 
 
 def _write(path: Path, write: object) -> None:
@@ -79,15 +101,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.sources import open_source
     from coach.summary_text import format_analysis
 
-    exercise = get_exercise(args.exercise)
+    exercise = get_exercise(args.exercise, args.exercises_dir)
     _check_writable(args.json)
     _check_writable(args.csv)
     model = load_model_bytes(resolve_model_path(args.model))
     with open_source(args.source) as source, ParallelLandmarker(model, workers=args.workers) as landmarker:
         track = collect_landmarks(source, landmarker)
+        source_warnings = source.warnings
     result = analyse_track(track, exercise, args.neutral)
     print(format_analysis(result))
-    for warning in result.warnings:
+    for warning in [*source_warnings, *result.warnings]:
         print(f"facecoach: warning: {warning}", file=sys.stderr)
     if args.json:
         _write(args.json, result.write_json)
@@ -102,9 +125,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from coach.landmarks import load_model_bytes, resolve_model_path
 
     _check_writable(args.json)
-    exercise = get_exercise(args.exercise)
+    exercise = get_exercise(args.exercise, args.exercises_dir)
+    source = Path(args.source).expanduser()
+    if source.is_dir():
+        raise CoachError(f"cannot benchmark {source}: it is a folder; bench needs a video file")
     model = load_model_bytes(resolve_model_path(args.model))
-    figures = run_benchmark(Path(args.source), model, exercise, args.min_frames, args.workers)
+    figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
     print(
         f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
         f"{figures['analysis_fps']:.1f} fps (ratio {figures['ratio']:.2f}), "
@@ -118,7 +144,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from coach.exercises import load_exercises
 
-    for exercise in load_exercises().values():
+    for exercise in load_exercises(args.exercises_dir).values():
         measure = exercise.primary[0] if exercise.primary else "resting measures"
         print(f"{exercise.id:20} {exercise.name:28} {measure}")
     return 0
@@ -137,6 +163,16 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except CoachError as exc:
         print(f"facecoach: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (`facecoach analyze … | head`): nothing left to tell it.
+        # Point stdout at devnull so Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        # a file or device the system refused (permissions, a full disk, …): still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"facecoach: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("facecoach: interrupted", file=sys.stderr)

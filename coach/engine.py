@@ -43,7 +43,7 @@ def choose_neutral(timestamps_s: np.ndarray, shapes_mm: np.ndarray) -> NeutralCh
     n = len(timestamps_s)
     t0 = timestamps_s[0]
     dt = np.median(np.diff(timestamps_s)) if n > 1 else 1.0
-    width = max(3, int(round(NEUTRAL_WINDOW_S / max(dt, 1e-6))))
+    width = max(3, round(NEUTRAL_WINDOW_S / max(dt, 1e-6)))
     if n <= width:
         idx = np.arange(n)
         spread = float(np.linalg.norm(shapes_mm - shapes_mm.mean(axis=0), axis=2).mean()) if n > 1 else 0.0
@@ -97,9 +97,12 @@ class RepetitionDetector:
         index = self._count
         self._count += 1
         finished: tuple[int, int, bool] | None = None
-        if self._last_t is not None and t - self._last_t > MAX_GAP_S and self._active_start is not None:
-            finished = (self._active_start, index - 1, False)
-            self._active_start = None
+        if self._last_t is not None and t - self._last_t > MAX_GAP_S:
+            # After a gap (face lost) nothing before it can start a new repetition.
+            if self._active_start is not None:
+                finished = (self._active_start, index - 1, False)
+                self._active_start = None
+            self._rest_index = index
         self._last_t = t
         if self._active_start is None:
             if signal <= self.off_mm:

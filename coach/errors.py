@@ -24,3 +24,7 @@ class ExerciseFileError(CoachError):
 
 class MeasurementError(CoachError):
     """The input was read, but nothing can be measured from it (no face, too small)."""
+
+
+class ResourceError(CoachError, FileNotFoundError):
+    """Data shipped with the program (exercises, model folder) is missing: reinstall."""

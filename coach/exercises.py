@@ -52,6 +52,13 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "relax_s": (int, float),
     "min_movement_mm": (int, float),
 }
+#: how each expected type is named to the therapist editing the file
+_TYPE_WORDS: dict[str, str] = {
+    "str": "text in quotes",
+    "list": 'a list in brackets, e.g. ["brow_lift_mm"]',
+    "int": "a whole number",
+    "int or float": "a number",
+}
 _REQUIRED = ("id", "name", "instruction", "primary", "synkinesis_watch", "repetitions", "hold_s", "relax_s")
 _DEFAULTS: dict[str, Any] = {"kind": "movement", "min_movement_mm": 1.5}
 
@@ -82,7 +89,7 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         # bool is an int in Python; a therapist writing `repetitions = true` made a mistake
         if isinstance(value, bool) or not isinstance(value, expected):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-            raise _problem(path, field, f"must be a {names}, got {value!r}")
+            raise _problem(path, field, f"must be {_TYPE_WORDS.get(names, names)}, got {value!r}")
     if not values["id"].isidentifier() or values["id"] != values["id"].lower():
         raise _problem(path, "id", f"{values['id']!r} must be lower_case_with_underscores")
     if path.stem != values["id"]:
@@ -130,21 +137,36 @@ def load_exercise_file(path: Path) -> Exercise:
     return exercise_from_dict(data, path)
 
 
+def _exercise_folder(folder: Path | None) -> Path:
+    """The folder to read exercises from (default: the shipped one); it must exist."""
+    if folder is None:
+        return exercises_dir()
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ExerciseFileError(f"exercises folder {folder} {what}")
+    return folder
+
+
 def load_exercises(folder: Path | None = None) -> dict[str, Exercise]:
-    """All exercises in a folder (default: the shipped `exercises/`), by id."""
-    folder = folder or exercises_dir()
+    """All exercises in a folder (default: the shipped `exercises/`), by id.
+
+    A folder without any exercise file is an error, not an empty programme."""
+    folder = _exercise_folder(folder)
     exercises: dict[str, Exercise] = {}
     for path in sorted(folder.glob("*.toml")):
         exercise = load_exercise_file(path)
         exercises[exercise.id] = exercise
+    if not exercises:
+        raise ExerciseFileError(f"exercises folder {folder} holds no exercise files (*.toml)")
     return exercises
 
 
 def get_exercise(exercise_id: str, folder: Path | None = None) -> Exercise:
     """One exercise by id; an unknown id is an error listing the known ones."""
-    folder = folder or exercises_dir()
+    folder = _exercise_folder(folder)
     path = folder / f"{exercise_id}.toml"
     if not exercise_id.isidentifier() or not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or f"none (no *.toml files in {folder})"
         raise ExerciseFileError(f"unknown exercise {exercise_id!r}; known exercises: {known}")
     return load_exercise_file(path)

@@ -16,13 +16,13 @@ import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from coach.errors import ModelError
+from coach.native import quiet_native_stderr
 from coach.resources import assets_dir
 from coach.sources import Frame
 
@@ -62,9 +62,7 @@ def load_model_bytes(path: Path) -> bytes:
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if shipped and digest != MODEL_SHA256:
-        raise ModelError(
-            f"landmark model {path} is corrupt: SHA-256 {digest}, {expected}; reinstall the package"
-        )
+        raise ModelError(f"landmark model {path} is corrupt: SHA-256 {digest}, {expected}; reinstall the package")
     try:
         with zipfile.ZipFile(path) as bundle:
             names = set(bundle.namelist())
@@ -72,28 +70,9 @@ def load_model_bytes(path: Path) -> bytes:
         names = set()
     if "face_landmarks_detector.tflite" not in names:
         raise ModelError(
-            f"{path} is not a MediaPipe Face Landmarker bundle (SHA-256 {digest}); "
-            f"the shipped model has {expected}"
+            f"{path} is not a MediaPipe Face Landmarker bundle (SHA-256 {digest}); the shipped model has {expected}"
         )
     return data
-
-
-@contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Silence MediaPipe's start-up chatter on fd 2 (it ignores GLOG settings)."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 class LandmarkDetector:
@@ -110,7 +89,7 @@ class LandmarkDetector:
             output_facial_transformation_matrixes=False,
         )
         try:
-            with _quiet_native_stderr():
+            with quiet_native_stderr():
                 self._landmarker = vision.FaceLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"the landmark model could not be loaded: {exc}") from exc

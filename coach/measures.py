@@ -198,7 +198,9 @@ STATIC_MEASURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 ALL_PER_FRAME: dict[str, MeasureInfo] = {**MOVEMENT_MEASURES, **DETAIL_MEASURES, **SYNKINESIS_MEASURES}
 
 
-def per_frame_measures(points_mm: np.ndarray, neutral_mm: np.ndarray, names: list[str] | None = None) -> dict[str, np.ndarray]:
+def per_frame_measures(
+    points_mm: np.ndarray, neutral_mm: np.ndarray, names: list[str] | None = None
+) -> dict[str, np.ndarray]:
     """Compute the named (default: all) per-frame measures: name → (N, 2) [left, right]."""
     selected = names if names is not None else list(ALL_PER_FRAME)
     return {name: ALL_PER_FRAME[name].compute(points_mm, neutral_mm) for name in selected}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coach.errors import ResourceError
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -16,7 +18,7 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(
+    raise ResourceError(
         f"the {name}/ folder is missing (looked in {_PACKAGE_DIR / '_data'} and "
         f"{_PACKAGE_DIR.parent}); reinstall the package"
     )

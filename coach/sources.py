@@ -8,16 +8,23 @@ clock. A video file stands in for the webcam everywhere, through this same inter
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
+# FFmpeg (inside OpenCV) prints its own complaints about damaged files on stderr, on
+# top of the SourceError we raise; it reads this when the first video is opened.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET, unless the user set a level
+
+import cv2  # after the environment variable above
 import numpy as np
 
 from coach.errors import SourceError
+from coach.native import quiet_native_stderr
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 DEFAULT_SEQUENCE_FPS = 30.0
@@ -56,6 +63,11 @@ class FrameSource(ABC):
         """How many frames the source expects to deliver, if it knows (files only)."""
         return None
 
+    @property
+    def warnings(self) -> list[str]:
+        """Problems met while reading that did not stop it, for the user to see."""
+        return []
+
     def __iter__(self) -> Iterator[Frame]:
         while (frame := self.read()) is not None:
             yield frame
@@ -83,28 +95,40 @@ class VideoFileSource(FrameSource):
         self.name = self.path.name
         if not self.path.is_file():
             raise SourceError(f"cannot open video {self.path}: no such file")
-        self._capture = cv2.VideoCapture(str(self.path))
+        with quiet_native_stderr():
+            self._capture = cv2.VideoCapture(str(self.path))
         if not self._capture.isOpened():
-            raise SourceError(
-                f"cannot open video {self.path}: not a video format this machine can decode"
-            )
+            self._capture.release()
+            raise SourceError(f"cannot open video {self.path}: not a video format this machine can decode")
         fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
         # Containers sometimes report 0, NaN or absurd rates; fall back to a webcam rate.
         self.nominal_fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_SEQUENCE_FPS
         self._count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0) or None
         self._next_index = 0
+        self._warnings: list[str] = []
 
     @property
     def frame_count_hint(self) -> int | None:
         return self._count
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self._warnings)
 
     def read(self) -> Frame | None:
         ok, image = self._capture.read()
         if not ok or image is None:
             if self._next_index == 0:
                 raise SourceError(
-                    f"cannot read video {self.path}: no frame could be decoded "
-                    "(the file is damaged or not a video)"
+                    f"cannot read video {self.path}: no frame could be decoded (the file is damaged or not a video)"
+                )
+            # The frame count in the header is an estimate for some containers (a few
+            # frames off); far fewer frames means the decoder gave up on damaged data.
+            decoded, expected = self._next_index, self._count or 0
+            if not self._warnings and expected - decoded >= max(3, 0.1 * expected):
+                self._warnings.append(
+                    f"{self.name}: decoding stopped after {decoded} of about {expected} frames; "
+                    "the rest of the file is damaged or cut short and was left out"
                 )
             return None
         frame = Frame(self._next_index, self._next_index / self.nominal_fps, _bgr_to_rgb(image))
@@ -115,11 +139,67 @@ class VideoFileSource(FrameSource):
         self._capture.release()
 
 
+def _jpeg_is_truncated(data: bytes) -> bool:
+    """True for a JPEG cut short before its end-of-image marker (an interrupted copy or
+    download). libjpeg would decode it anyway, the missing part filled in grey, and only
+    grumble on stderr.
+
+    Walks the marker segments of the main image up to its end marker, so data appended
+    after a complete image (phones add previews and motion clips) is not mistaken for
+    damage. Anything it does not understand is left for the decoder to judge.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return False
+    size = len(data)
+    pos = 2
+    while True:
+        if pos >= size:
+            return True
+        if data[pos] != 0xFF:
+            return False  # not a layout we know; the decoder decides
+        while pos < size and data[pos] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        if pos >= size:
+            return True
+        marker = data[pos]
+        pos += 1
+        if marker == 0xD9:  # end of image
+            return False
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            continue
+        if pos + 2 > size:
+            return True
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        if length < 2:
+            return False
+        pos += length
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
+            while True:
+                found = data.find(b"\xff", pos)
+                if found < 0 or found + 1 >= size:
+                    return True
+                following = data[found + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                    pos = found + (1 if following == 0xFF else 2)
+                    continue
+                pos = found
+                break
+
+
 def read_image_rgb(path: Path) -> np.ndarray:
     """Read one picture file as RGB, or raise SourceError saying why it cannot be used."""
     if not path.is_file():
         raise SourceError(f"cannot open image {path}: no such file")
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read image {path}: {exc.strerror or exc}") from exc
+    if _jpeg_is_truncated(data):
+        raise SourceError(f"cannot read image {path}: the JPEG file is cut short (damaged)")
+    # imdecode rather than imread: same decoding (EXIF orientation included), and it
+    # copes with non-ASCII paths on Windows.
+    with quiet_native_stderr():
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR) if data else None
     if image is None:
         raise SourceError(f"cannot read image {path}: the file is damaged or not an image")
     return _bgr_to_rgb(image)
@@ -147,25 +227,36 @@ class ImageSource(FrameSource):
         return Frame(0, 0.0, self._image)
 
 
+def _natural_key(path: Path) -> tuple[object, ...]:
+    """Sort key for file names with numbers: frame2.png before frame10.png."""
+    parts = re.split(r"(\d+)", path.name.casefold())
+    return tuple((0, int(part), part) if part.isdigit() else (1, 0, part) for part in parts), path.name
+
+
 class ImageFolderSource(FrameSource):
-    """A folder of pictures in name order, played as a sequence at `fps`.
+    """A folder of pictures in name order (numbers by value: frame2 before frame10),
+    played as a sequence at `fps`.
 
     Unreadable files are skipped and listed in `skipped` so the caller can warn.
     """
 
     def __init__(self, path: str | Path, fps: float = DEFAULT_SEQUENCE_FPS) -> None:
         self.path = Path(path)
-        self.name = self.path.name
+        self.name = self.path.name or self.path.resolve().name or str(self.path)
         self.nominal_fps = fps
-        self._files = sorted(
-            p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-        )
+        try:
+            self._files = sorted(
+                (p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()),
+                key=_natural_key,
+            )
+        except OSError as exc:
+            raise SourceError(f"cannot use folder {self.path}: {exc.strerror or exc}") from exc
         if not self._files:
             raise SourceError(
-                f"cannot use folder {self.path}: it holds no image files "
-                f"({', '.join(sorted(IMAGE_SUFFIXES))})"
+                f"cannot use folder {self.path}: it holds no image files ({', '.join(sorted(IMAGE_SUFFIXES))})"
             )
         self.skipped: list[Path] = []
+        self._first_problem = ""
         self._position = 0
         self._next_index = 0
 
@@ -179,14 +270,18 @@ class ImageFolderSource(FrameSource):
             self._position += 1
             try:
                 image = read_image_rgb(path)
-            except SourceError:
+            except SourceError as exc:
                 self.skipped.append(path)
+                self._first_problem = self._first_problem or str(exc)
                 continue
             frame = Frame(self._next_index, self._next_index / self.nominal_fps, image)
             self._next_index += 1
             return frame
         if self._next_index == 0:
-            raise SourceError(f"cannot use folder {self.path}: none of its images can be read")
+            raise SourceError(
+                f"cannot use folder {self.path}: none of its {len(self._files)} image file(s) can be read "
+                f"({self._first_problem})"
+            )
         return None
 
 
@@ -196,12 +291,13 @@ class CameraSource(FrameSource):
     def __init__(self, index: int = 0) -> None:
         self.index = index
         self.name = f"camera {index}"
-        self._capture = cv2.VideoCapture(index)
+        with quiet_native_stderr():
+            self._capture = cv2.VideoCapture(index)
         if not self._capture.isOpened():
             self._capture.release()
             raise SourceError(
-                f"no camera found at index {index}: connect a camera, pick another with "
-                "--camera N, or use a video file with --source FILE"
+                f"no camera found at index {index}: connect a camera or give another camera "
+                "index, or use a video file, a photo or a folder of images instead"
             )
         fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
         self.nominal_fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_SEQUENCE_FPS

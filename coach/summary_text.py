@@ -22,9 +22,11 @@ def _weaker(side: str | None) -> str:
 
 def format_analysis(result: Analysis) -> str:
     track, exercise = result.track, result.exercise
+    # a photo has no frame rate: say "1 image", not "1 frame(s) at 0.0 fps"
+    frames = f"{track.frames} frame(s) at {track.fps:.1f} fps" if track.fps > 0 else f"{track.frames} image(s)"
     lines = [
         f"{track.source}: {exercise.name} ({exercise.id})",
-        f"{track.frames} frame(s) at {track.fps:.1f} fps, face measured in {len(track.face_frames)}; "
+        f"{frames}, face measured in {len(track.face_frames)}; "
         f"neutral {result.neutral.start_s:.2f}-{result.neutral.end_s:.2f} s; "
         f"scale {result.face_frame.mm_per_px:.3f} mm/px (iris = 11.7 mm)",
         "",
