@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,10 @@ from coach.exercises import Exercise
 from coach.geometry import IRIS_DIAMETER_MM, FaceFrame, align_to, iris_diameter_px, mean_shape
 from coach.landmarks import FaceSelector, ParallelLandmarker
 from coach.sources import FrameSource
+
+
+#: frames whose face is this many times larger or smaller than at rest are left out
+MAX_SIZE_CHANGE = 1.6
 
 
 @dataclass
@@ -178,7 +182,19 @@ def analyse_track(
                 "give a resting stretch with --neutral START:END"
             )
     face_frame = FaceFrame.from_reference(mean_shape(track.points_px[neutral.indices]))
-    points_mm = face_frame.normalise(track.points_px)
+    points_mm, relative_size = face_frame.normalise_with_size(track.points_px)
+    implausible = np.abs(np.log(relative_size)) > np.log(MAX_SIZE_CHANGE)
+    if implausible.any():
+        # A face half or twice the size of the neutral one within a session is a false
+        # detection or somebody else, not the patient moving: leave those frames out.
+        warnings.append(
+            f"left out {int(implausible.sum())} frame(s) where the face found was much larger or "
+            "smaller than at rest (a false detection or another person)"
+        )
+        keep = ~implausible
+        track = replace(track, face_frames=track.face_frames[keep], points_px=track.points_px[keep])
+        points_mm, times = points_mm[keep], times[keep]
+        neutral = replace(neutral, indices=np.searchsorted(np.nonzero(keep)[0], neutral.indices))
     neutral_mm = face_frame.reference_mm
     static = measures.static_measures(neutral_mm)
     lip_offset = measures.lip_centre_offset_mm(neutral_mm)

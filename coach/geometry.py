@@ -68,8 +68,11 @@ def similarity_transforms(
     return scale, rotation, translation
 
 
-def align_to(points: np.ndarray, reference: np.ndarray) -> np.ndarray:
+def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Align frames (N, 478, 3) to a reference (478, 3) on the rigid landmarks.
+
+    Returns the aligned points and each frame's scale factor (reference size ÷ frame
+    size), which tells a face that came closer from a different, smaller face.
 
     One robust re-weighting pass (Cauchy weights on the first fit's residuals) keeps a
     rigid point that slid in a particular frame from tilting the whole fit.
@@ -82,7 +85,13 @@ def align_to(points: np.ndarray, reference: np.ndarray) -> np.ndarray:
     spread = np.median(residual, axis=1, keepdims=True) * 2.0 + 1e-9
     weights = 1.0 / (1.0 + (residual / spread) ** 2)
     scale, rotation, translation = similarity_transforms(src, dst, weights)
-    return scale[:, None, None] * np.einsum("nde,nke->nkd", rotation, points) + translation[:, None]
+    aligned = scale[:, None, None] * np.einsum("nde,nke->nkd", rotation, points) + translation[:, None]
+    return aligned, scale
+
+
+def align_to(points: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """`fit_to` without the scale factors."""
+    return fit_to(points, reference)[0]
 
 
 def iris_diameter_px(points: np.ndarray) -> np.ndarray:
@@ -131,7 +140,12 @@ class FaceFrame:
 
     def normalise(self, points_px: np.ndarray) -> np.ndarray:
         """Raw frames (N, 478, 3) in pixels → pose-normalised face-frame mm (N, 478, 3)."""
-        return self.to_mm(align_to(points_px, self.reference_px))
+        return self.normalise_with_size(points_px)[0]
+
+    def normalise_with_size(self, points_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """As `normalise`, plus each frame's face size relative to the reference (N,)."""
+        aligned, scale = fit_to(points_px, self.reference_px)
+        return self.to_mm(aligned), 1.0 / scale
 
     @property
     def reference_mm(self) -> np.ndarray:

@@ -69,3 +69,12 @@ def test_selector_keeps_following_a_face_unless_another_is_clearly_larger():
     much_bigger = _face(400, 140)
     assert selector.choose([_face(102, 100), much_bigger]) is much_bigger
     assert selector.choose([]) is None
+
+
+def test_a_false_detection_after_the_face_left_is_not_measured(data_dir, tmp_path, capsys):
+    """face_noface.mov: the man smiles, the camera turns to a cartoon, where the model
+    finds one small "face" in a cloud. That frame must not become a repetition."""
+    result, err = _run(data_dir / "face_noface.mov", tmp_path, capsys)
+    assert result["summary"]["reps"] == 1
+    assert result["summary"]["left_mm"] < 20 and result["summary"]["right_mm"] < 20
+    assert "false detection" in err and "no face in" in err
