@@ -21,7 +21,6 @@ from coach.geometry import IRIS_DIAMETER_MM, FaceFrame, align_to, iris_diameter_
 from coach.landmarks import FaceSelector, ParallelLandmarker
 from coach.sources import FrameSource
 
-
 #: frames whose face is this many times larger or smaller than at rest are left out
 MAX_SIZE_CHANGE = 1.6
 
