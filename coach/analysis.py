@@ -174,7 +174,9 @@ def analyse_track(
     if neutral_range is not None:
         neutral = neutral_from_range(track, *neutral_range)
     else:
-        neutral = engine.choose_neutral(times, _rough_mm_shapes(track.points_px))
+        # only the start of the recording can hold the default neutral stretch
+        searched = int(np.searchsorted(times, times[0] + engine.NEUTRAL_SEARCH_S + engine.NEUTRAL_WINDOW_S)) + 1
+        neutral = engine.choose_neutral(times[:searched], _rough_mm_shapes(track.points_px[:searched]))
         if neutral.spread_mm > 1.0:
             warnings.append(
                 f"the face was not still at the start (moved {neutral.spread_mm:.1f} mm); "

@@ -57,7 +57,7 @@ def similarity_transforms(
     mu_t = w @ target
     p0 = points - mu_p[:, None, :]
     t0 = target[None] - mu_t[:, None, :]
-    cov = np.einsum("nk,nkd,nke->nde", w, t0, p0)
+    cov = (t0 * w[:, :, None]).transpose(0, 2, 1) @ p0
     u, sigma, vt = np.linalg.svd(cov)
     d = np.ones((points.shape[0], 3))
     d[:, 2] = np.sign(np.linalg.det(u @ vt))
@@ -80,12 +80,12 @@ def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.nd
     src = points[:, RIGID_LANDMARKS]
     dst = reference[RIGID_LANDMARKS]
     scale, rotation, translation = similarity_transforms(src, dst)
-    fitted = scale[:, None, None] * np.einsum("nde,nke->nkd", rotation, src) + translation[:, None]
+    fitted = scale[:, None, None] * (src @ rotation.transpose(0, 2, 1)) + translation[:, None]
     residual = np.linalg.norm(fitted - dst, axis=2)
     spread = np.median(residual, axis=1, keepdims=True) * 2.0 + 1e-9
     weights = 1.0 / (1.0 + (residual / spread) ** 2)
     scale, rotation, translation = similarity_transforms(src, dst, weights)
-    aligned = scale[:, None, None] * np.einsum("nde,nke->nkd", rotation, points) + translation[:, None]
+    aligned = scale[:, None, None] * (points @ rotation.transpose(0, 2, 1)) + translation[:, None]
     return aligned, scale
 
 

@@ -97,3 +97,20 @@ def test_alignment_is_robust_to_one_displaced_rigid_point(real_face):
     disturbed[234] += np.array([25.0, 0.0, 0.0])  # one contour point slipped
     aligned = align_to(disturbed[None], real_face)[0]
     assert np.abs(aligned[[33, 263, 61, 291]] - real_face[[33, 263, 61, 291]]).max() < 1.0
+
+
+def test_fast_landmark_path_matches_mediapipes_public_api(model_bytes, data_dir):
+    """The detector reads landmarks from MediaPipe's C result directly for speed; it must
+    give exactly what the public `FaceLandmarker.detect` gives."""
+    import mediapipe as mp
+
+    from coach.landmarks import LandmarkDetector
+    from coach.sources import read_image_rgb
+
+    image_rgb = read_image_rgb(data_dir / "single_face.jpg")
+    with LandmarkDetector(model_bytes) as detector:
+        assert detector._fast is not None, "this mediapipe should offer the fast path"
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=image_rgb)
+        fast, public = detector._detect_fast(image), detector._detect_public(image)
+        assert len(fast) == len(public) == 1
+        np.testing.assert_array_equal(fast[0], public[0])
