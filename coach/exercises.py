@@ -17,6 +17,23 @@ from coach.resources import exercises_dir
 
 KINDS = ("movement", "static")
 
+#: The standard set every installation ships (Sunnybrook's five expressions, both eye
+#: closures, the two smiles, "eee" and frown, and the resting face).
+STANDARD_EXERCISE_IDS = frozenset(
+    {
+        "rest",
+        "raise_brows",
+        "gentle_eye_closure",
+        "tight_eye_closure",
+        "gentle_smile",
+        "big_smile",
+        "snarl",
+        "pucker",
+        "lower_lip",
+        "frown",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Exercise:

@@ -12,22 +12,9 @@ import pytest
 
 from coach.cli import main
 from coach.errors import ExerciseFileError
-from coach.exercises import Exercise, get_exercise, load_exercise_file, load_exercises
+from coach.exercises import STANDARD_EXERCISE_IDS, Exercise, get_exercise, load_exercise_file, load_exercises
 from coach.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
 from coach.resources import exercises_dir
-
-REQUIRED_IDS = {
-    "rest",
-    "raise_brows",
-    "gentle_eye_closure",
-    "tight_eye_closure",
-    "gentle_smile",
-    "big_smile",
-    "snarl",
-    "pucker",
-    "lower_lip",
-    "frown",
-}
 
 # A valid exercise file; each malformed case below changes exactly one thing in it.
 VALID = {
@@ -70,13 +57,13 @@ def shipped() -> dict[str, Exercise]:
 def test_every_shipped_file_loads_and_the_required_ids_exist(shipped):
     files = sorted(exercises_dir().glob("*.toml"))
     assert len(files) == len(shipped)  # no file was silently dropped or overwritten
-    assert REQUIRED_IDS <= set(shipped)
+    assert STANDARD_EXERCISE_IDS <= set(shipped)
     for exercise_id, exercise in shipped.items():
         assert exercise.id == exercise_id
         assert exercise.source_file is not None and exercise.source_file.stem == exercise_id
 
 
-@pytest.mark.parametrize("exercise_id", sorted(REQUIRED_IDS))
+@pytest.mark.parametrize("exercise_id", sorted(STANDARD_EXERCISE_IDS))
 def test_shipped_exercise_is_complete(shipped, exercise_id):
     exercise = shipped[exercise_id]
     assert exercise.name.strip() and exercise.instruction.strip()
@@ -199,7 +186,7 @@ def test_unknown_id_lists_the_known_ones(bad_id):
         get_exercise(bad_id)
     message = str(caught.value)
     assert "unknown exercise" in message
-    for exercise_id in REQUIRED_IDS:
+    for exercise_id in STANDARD_EXERCISE_IDS:
         assert exercise_id in message
 
 
@@ -225,7 +212,7 @@ def test_cli_exercises_lists_the_shipped_ones(capsys):
     code, out, err = run_cli(capsys, "exercises")
     assert code == 0 and err == ""
     listed = {line.split()[0] for line in out.splitlines()}
-    assert listed == REQUIRED_IDS | set(load_exercises())
+    assert listed == STANDARD_EXERCISE_IDS | set(load_exercises())
 
 
 def test_cli_analyze_with_a_malformed_exercise_file(capsys, tmp_path, data_dir):

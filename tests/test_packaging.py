@@ -13,22 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from coach.exercises import STANDARD_EXERCISE_IDS
 from coach.landmarks import MODEL_SHA256
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_IDS = sorted(p.stem for p in (REPO / "exercises").glob("*.toml"))
-REQUIRED_IDS = {
-    "rest",
-    "raise_brows",
-    "gentle_eye_closure",
-    "tight_eye_closure",
-    "gentle_smile",
-    "big_smile",
-    "snarl",
-    "pucker",
-    "lower_lip",
-    "frown",
-}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +60,7 @@ def test_wheel_contents(wheel):
         shipped_tomls = {n for n in names if n.startswith("coach/_data/exercises/") and n.endswith(".toml")}
     assert hashlib.sha256(model).hexdigest() == MODEL_SHA256  # the published model, byte for byte
     assert {Path(n).stem for n in shipped_tomls} == set(SHIPPED_IDS)
-    assert REQUIRED_IDS <= set(SHIPPED_IDS)
+    assert STANDARD_EXERCISE_IDS <= set(SHIPPED_IDS)
     assert {"coach/__init__.py", "coach/__main__.py", "coach/cli.py", "coach/resources.py"} <= names
     assert "[console_scripts]" in entry_points
     assert "facecoach = coach.cli:main" in entry_points
@@ -115,7 +104,7 @@ def test_installed_cli_help_and_exercises(unpacked, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     listed = [line.split()[0] for line in done.stdout.splitlines()]
-    assert listed == SHIPPED_IDS and REQUIRED_IDS <= set(listed)
+    assert listed == SHIPPED_IDS and STANDARD_EXERCISE_IDS <= set(listed)
 
     done = run_installed(unpacked, tmp_path, sys.executable, "-m", "coach", "exercises")
     assert done.returncode == 0 and [line.split()[0] for line in done.stdout.splitlines()] == SHIPPED_IDS
