@@ -50,6 +50,12 @@ class Exercise:
     relax_s: float
     #: smallest movement (mm, on the stronger side) counted as a repetition
     min_movement_mm: float
+    #: movement range (mm, each side) the live coach rewards: small and controlled, not maximal
+    target_mm: tuple[float, float] = (2.0, 8.0)
+    #: weaker ÷ stronger at or above which the movement counts as even
+    target_symmetry: float = 0.8
+    #: unwanted movement of a watched region (% of its size at rest) that triggers a warning
+    synkinesis_limit_pct: float = 25.0
     source_file: Path | None = None
 
     @property
@@ -68,6 +74,9 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "hold_s": (int, float),
     "relax_s": (int, float),
     "min_movement_mm": (int, float),
+    "target_mm": list,
+    "target_symmetry": (int, float),
+    "synkinesis_limit_pct": (int, float),
 }
 #: how each expected type is named to the therapist editing the file
 _TYPE_WORDS: dict[str, str] = {
@@ -77,7 +86,13 @@ _TYPE_WORDS: dict[str, str] = {
     "int or float": "a number",
 }
 _REQUIRED = ("id", "name", "instruction", "primary", "synkinesis_watch", "repetitions", "hold_s", "relax_s")
-_DEFAULTS: dict[str, Any] = {"kind": "movement", "min_movement_mm": 1.5}
+_DEFAULTS: dict[str, Any] = {
+    "kind": "movement",
+    "min_movement_mm": 1.5,
+    "target_mm": [2.0, 8.0],
+    "target_symmetry": 0.8,
+    "synkinesis_limit_pct": 25.0,
+}
 
 
 def _problem(path: Path, field: str | None, message: str) -> ExerciseFileError:
@@ -124,9 +139,22 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         raise _problem(path, "primary", "a static exercise measures the resting face; leave it empty")
     if not 1 <= values["repetitions"] <= 50:
         raise _problem(path, "repetitions", f"{values['repetitions']} is not between 1 and 50")
-    for field, low, high in (("hold_s", 0.0, 60.0), ("relax_s", 0.0, 120.0), ("min_movement_mm", 0.2, 20.0)):
+    for field, low, high in (
+        ("hold_s", 0.0, 60.0),
+        ("relax_s", 0.0, 120.0),
+        ("min_movement_mm", 0.2, 20.0),
+        ("target_symmetry", 0.5, 1.0),
+        ("synkinesis_limit_pct", 1.0, 100.0),
+    ):
         if not low <= values[field] <= high:
             raise _problem(path, field, f"{values[field]} is not between {low:g} and {high:g}")
+    target = values["target_mm"]
+    if (
+        len(target) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int | float) for v in target)
+        or not 0.0 <= target[0] < target[1] <= 40.0
+    ):
+        raise _problem(path, "target_mm", f"{target!r} must be [low, high] in mm with 0 ≤ low < high ≤ 40")
     return Exercise(
         id=values["id"],
         name=values["name"].strip(),
@@ -138,6 +166,9 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         hold_s=float(values["hold_s"]),
         relax_s=float(values["relax_s"]),
         min_movement_mm=float(values["min_movement_mm"]),
+        target_mm=(float(target[0]), float(target[1])),
+        target_symmetry=float(values["target_symmetry"]),
+        synkinesis_limit_pct=float(values["synkinesis_limit_pct"]),
         source_file=path,
     )
 

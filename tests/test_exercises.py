@@ -121,6 +121,11 @@ MALFORMED = [
     ("bad-kind", {"kind": '"dance"'}, "kind", "not one of movement, static"),
     ("movement-without-primary", {"primary": "[]"}, "primary", "at least one primary measure"),
     ("static-with-primary", {"kind": '"static"'}, "primary", "leave it empty"),
+    ("target-reversed", {"target_mm": "[8, 2]"}, "target_mm", "low < high"),
+    ("target-one-number", {"target_mm": "[8]"}, "target_mm", "[low, high]"),
+    ("target-text", {"target_mm": '["a", "b"]'}, "target_mm", "[low, high]"),
+    ("target-symmetry-above-one", {"target_symmetry": "1.5"}, "target_symmetry", "not between 0.5 and 1"),
+    ("synkinesis-limit-zero", {"synkinesis_limit_pct": "0"}, "synkinesis_limit_pct", "not between 1 and 100"),
 ]
 
 
