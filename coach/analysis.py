@@ -17,7 +17,7 @@ import numpy as np
 from coach import engine, measures
 from coach.errors import MeasurementError
 from coach.exercises import Exercise
-from coach.geometry import IRIS_DIAMETER_MM, FaceFrame, align_to, iris_diameter_px, mean_shape
+from coach.geometry import FaceFrame, mean_shape, rough_mm_shapes
 from coach.landmarks import FaceSelector, ParallelLandmarker
 from coach.sources import FrameSource
 
@@ -140,13 +140,6 @@ class Analysis:
                 writer.writerow(row)
 
 
-def _rough_mm_shapes(points_px: np.ndarray) -> np.ndarray:
-    """Frames aligned to the first and scaled to about-mm, for choosing the neutral."""
-    aligned = align_to(points_px, points_px[0])
-    scale = IRIS_DIAMETER_MM / max(float(iris_diameter_px(points_px[0]).mean()), 1e-6)
-    return aligned * scale
-
-
 def neutral_from_range(track: LandmarkTrack, start_s: float, end_s: float) -> engine.NeutralChoice:
     """The face frames inside an explicit --neutral START:END range (seconds)."""
     times = track.timestamps_s[track.face_frames]
@@ -176,7 +169,7 @@ def analyse_track(
     else:
         # only the start of the recording can hold the default neutral stretch
         searched = int(np.searchsorted(times, times[0] + engine.NEUTRAL_SEARCH_S + engine.NEUTRAL_WINDOW_S)) + 1
-        neutral = engine.choose_neutral(times[:searched], _rough_mm_shapes(track.points_px[:searched]))
+        neutral = engine.choose_neutral(times[:searched], rough_mm_shapes(track.points_px[:searched]))
         if neutral.spread_mm > 1.0:
             warnings.append(
                 f"the face was not still at the start (moved {neutral.spread_mm:.1f} mm); "

@@ -160,3 +160,16 @@ def mean_shape(points_px: np.ndarray) -> np.ndarray:
     aligned = align_to(points_px, points_px[0])
     realigned = align_to(points_px, np.median(aligned, axis=0))
     return np.median(realigned, axis=0)
+
+
+def rough_mm_shapes(points_px: np.ndarray) -> np.ndarray:
+    """Frames aligned to their first and scaled to about-mm by its iris: enough to judge
+    how still a face is (neutral choice, calibration) before a neutral exists."""
+    aligned = align_to(points_px, points_px[0])
+    return aligned * (IRIS_DIAMETER_MM / max(float(iris_diameter_px(points_px[0]).mean()), 1e-6))
+
+
+def shape_spread_mm(points_px: np.ndarray) -> float:
+    """Mean distance of the landmarks from their average position across frames (mm)."""
+    shapes = rough_mm_shapes(points_px)
+    return float(np.linalg.norm(shapes - shapes.mean(axis=0), axis=2).mean())
