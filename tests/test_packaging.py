@@ -57,10 +57,14 @@ def test_wheel_contents(wheel):
         names = set(archive.namelist())
         model = archive.read("coach/_data/assets/models/face_landmarker.task")
         entry_points = next(archive.read(n).decode() for n in names if n.endswith(".dist-info/entry_points.txt"))
-        shipped_tomls = {n for n in names if n.startswith("coach/_data/exercises/") and n.endswith(".toml")}
+        shipped_tomls = {
+            n for n in names if n.startswith("coach/_data/exercises/") and n.endswith(".toml") and n.count("/") == 3
+        }
+        programmes = {Path(n).stem for n in names if n.startswith("coach/_data/exercises/programmes/")}
     assert hashlib.sha256(model).hexdigest() == MODEL_SHA256  # the published model, byte for byte
     assert {Path(n).stem for n in shipped_tomls} == set(SHIPPED_IDS)
     assert STANDARD_EXERCISE_IDS <= set(SHIPPED_IDS)
+    assert programmes == {p.stem for p in (REPO / "exercises" / "programmes").glob("*.toml")} and programmes
     assert {"coach/__init__.py", "coach/__main__.py", "coach/cli.py", "coach/resources.py"} <= names
     assert "[console_scripts]" in entry_points
     assert "facecoach = coach.cli:main" in entry_points
