@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="folder of exercise files (*.toml) to use instead of the shipped ones",
     )
+    parser.add_argument("--data-dir", type=Path, metavar="DIR", help="where sessions are saved (default: per user)")
+    app = parser.add_argument_group("the app (no command)")
+    app.add_argument("--camera", type=int, default=0, metavar="N", help="camera number (default 0)")
+    app.add_argument("--source", metavar="FILE", help="use a video file as the camera, played at its own speed")
+    app.add_argument("--loop", action="store_true", help="with --source: play the video again when it ends")
+    app.add_argument("--programme", metavar="ID", help="programme to select at start (default: daily)")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
@@ -72,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
     bench.add_argument("--min-frames", type=_positive_int, default=300, help="replay the clip until this many frames")
     bench.add_argument("--exercise", default="big_smile", help="exercise analysed in the timed run")
+    bench.add_argument(
+        "--live", action="store_true", help="play the clip in real time through capture → process → display instead"
+    )
+    bench.add_argument("--seconds", type=float, default=10.0, help="with --live: how long to play (the clip loops)")
 
     commands.add_parser("exercises", help="list the exercises")
     return parser
@@ -130,6 +140,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if source.is_dir():
         raise CoachError(f"cannot benchmark {source}: it is a folder; bench needs a video file")
     model = load_model_bytes(resolve_model_path(args.model))
+    if args.live:
+        from coach.gui.live_bench import run_live_benchmark
+
+        figures = run_live_benchmark(source, model, args.seconds)
+        print(
+            f"{figures['offered_frames']} frames offered in {figures['seconds']:.1f} s, "
+            f"{figures['processed_frames']} processed, {figures['dropped_for_processing']} dropped for processing; "
+            f"capture-to-display latency p50 {figures['latency_ms_p50']:.1f} ms, "
+            f"p95 {figures['latency_ms_p95']:.1f} ms; "
+            f"CPU {figures['cpu_percent']:.0f} %"
+        )
+        if args.json:
+            _write(args.json, lambda p: p.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8"))
+        return 0
     figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
     print(
         f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
@@ -150,16 +174,22 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from coach.gui.app import run_app
+    from coach.landmarks import load_model_bytes, resolve_model_path
+
+    return run_app(args, load_model_bytes(resolve_model_path(args.model)))
+
+
 COMMANDS = {"analyze": _cmd_analyze, "bench": _cmd_bench, "exercises": _cmd_exercises}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:
+            return _cmd_app(args)
         return COMMANDS[args.command](args)
     except CoachError as exc:
         print(f"facecoach: error: {exc}", file=sys.stderr)

@@ -144,16 +144,16 @@ class CaptureThread(threading.Thread):
         self._events = events
         self._stats = stats
         self._retry_s = retry_s
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.source_name = ""
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
     def run(self) -> None:
         source: FrameSource | None = None
         lost = False
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 if source is None:
                     source = self._open_source()
@@ -172,7 +172,7 @@ class CaptureThread(threading.Thread):
                 if not lost:
                     self._events.put(SourceEvent(True, str(exc)))
                     lost = True
-                self._stop.wait(self._retry_s)
+                self._stopping.wait(self._retry_s)
                 continue
             self._stats.offered_frames += 1
             if self._slot.put(LiveFrame(frame, time.monotonic())):
@@ -207,13 +207,13 @@ class ProcessingThread(threading.Thread):
         self._on_frame = on_frame
         self._on_event = on_event
         self._commands: queue.Queue[tuple[str, object]] = queue.Queue()
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._selector = FaceSelector()
         self.session: CoachingSession | None = None
         self.last_error: str = ""
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
     def command(self, name: str, argument: object = None) -> None:
         """Ask for "pause", "resume", "skip", "stop" or ("start", session); thread-safe."""
@@ -246,7 +246,7 @@ class ProcessingThread(threading.Thread):
 
     def run(self) -> None:
         try:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 self._apply_commands()
                 self._apply_source_events()
                 live = self._frames.take(timeout_s=0.05)
@@ -256,7 +256,7 @@ class ProcessingThread(threading.Thread):
                         self._display.put(DisplayFrame(np.zeros((1, 1, 3), np.uint8), time.monotonic(),
                                                        time.monotonic(), 0, None, self.session.view()))  # fmt: skip
                         self._on_frame()
-                        self._stop.wait(0.2)
+                        self._stopping.wait(0.2)
                     continue
                 self._process(live)
         finally:

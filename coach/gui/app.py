@@ -1,0 +1,119 @@
+"""Starting the desktop app: source, model, sound, database, then the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coach.coaching import SessionTiming
+from coach.errors import CoachError
+from coach.sources import FrameSource
+
+if TYPE_CHECKING:
+    from coach.gui.main_window import MainWindow
+    from coach.sound import AudioCoach
+
+
+def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
+    """Open the main window on the chosen camera or video file; returns the exit status."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window, notices, audio = build_window(args, model_bytes)
+    window.show()
+    for notice in notices:
+        QMessageBox.information(window, "Your saved sessions", notice)
+    try:
+        return app.exec()
+    finally:
+        audio.close()
+
+
+def build_window(
+    args: argparse.Namespace,
+    model_bytes: bytes,
+    timing: SessionTiming | None = None,
+    audio: AudioCoach | None = None,
+    open_source: Callable[[], FrameSource] | None = None,
+) -> tuple[MainWindow, list[str], AudioCoach]:
+    """The main window for these options, plus what to tell the user about their data.
+
+    Tests pass `timing`, `audio` and `open_source` (a video standing in for a camera
+    that can be unplugged); the app uses what the computer has.
+    """
+    from coach.gui.history import HistoryDialog
+    from coach.gui.main_window import MainWindow, WindowOptions
+    from coach.live import PacedSource
+    from coach.programmes import load_programmes
+    from coach.session_log import Listeners, SessionRecorder, SoundPrompter
+    from coach.sound import open_audio_coach
+    from coach.sources import CameraSource, VideoFileSource
+    from coach.store import SessionStore, database_path
+    from coach.userdirs import default_data_dir
+
+    programmes = load_programmes(args.exercises_dir)
+    if not programmes:
+        raise CoachError("no programmes found in exercises/programmes/; reinstall or add one")
+    programme_id = args.programme or ("daily" if "daily" in programmes else next(iter(programmes)))
+    if programme_id not in programmes:
+        raise CoachError(f"unknown programme {programme_id!r}; known: {', '.join(programmes)}")
+    if open_source is not None:
+        source_label = "test source"
+    elif args.source:
+        path = Path(args.source)
+        VideoFileSource(path).close()  # an unreadable file is an error now, not a blank window
+
+        def open_source() -> PacedSource:
+            return PacedSource(lambda: VideoFileSource(path), loop=args.loop)
+
+        source_label = f"video {path.name} (standing in for the camera)"
+    else:
+        index = args.camera
+
+        def open_source() -> CameraSource:
+            return CameraSource(index)
+
+        source_label = f"camera {index}"
+
+    database = database_path(Path(args.data_dir) if args.data_dir else default_data_dir())
+    can_save = True
+    notices: list[str] = []
+    try:
+        store, notice = SessionStore.open(database)
+        store.close()
+        if notice:
+            notices.append(notice)
+    except CoachError as exc:
+        can_save = False
+        notices.append(f"{exc} Your results will not be saved in this session.")
+    audio = audio or open_audio_coach()
+
+    def listener_factory(save: bool) -> Listeners:
+        listeners = [SoundPrompter(audio)]
+        if save and can_save:
+            listeners.insert(0, SessionRecorder(database, source_label))
+        return Listeners(*listeners)
+
+    def set_muted(muted: bool) -> None:
+        audio.muted = muted
+
+    options = WindowOptions(
+        open_source=open_source,
+        source_label=source_label,
+        model_bytes=model_bytes,
+        programmes=programmes,
+        programme_id=programme_id,
+        listener_factory=listener_factory,
+        sound_status=lambda: audio.status_text,
+        set_muted=set_muted,
+        timing=timing or SessionTiming(),
+        open_history=lambda parent: HistoryDialog(database, parent).exec(),
+    )
+    window = MainWindow(options)
+    if not can_save:
+        window.save_results.setChecked(False)
+        window.save_results.setEnabled(False)
+    return window, notices, audio

@@ -1,0 +1,111 @@
+"""A patient's past sessions, newest first, each opening to its exercises and repetitions."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout
+
+from coach.errors import CoachError
+from coach.store import SessionStore
+
+
+def _mm(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def session_html(store: SessionStore, session_id: int) -> str:
+    """One session as a readable page: exercises, per-side numbers (the patient's sides)."""
+    detail = store.session_detail(session_id)
+    parts = [
+        f"<h2>{html.escape(detail.programme_name or 'Session')}</h2>",
+        f"<p>{detail.started_at.astimezone():%A %d %B %Y, %H:%M} · {detail.status}</p>",
+    ]
+    for exercise in detail.exercises:
+        summary = exercise.summary
+        line = f"<h3>{html.escape(exercise.exercise_name)} <small>({exercise.status})</small></h3>"
+        if summary is not None and summary.reps:
+            sym = "-" if summary.symmetry is None else f"{summary.symmetry * 100:.0f}%"
+            line += (
+                f"<p>Left {_mm(summary.left_mm)} mm · right {_mm(summary.right_mm)} mm · symmetry {sym} · "
+                f"weaker side: {summary.weaker_side or 'even'}</p>"
+            )
+        rows = "".join(
+            f"<tr><td>{r.number}</td><td>{_mm(r.repetition.left_mm)}</td><td>{_mm(r.repetition.right_mm)}</td>"
+            f"<td>{'-' if r.repetition.symmetry is None else f'{r.repetition.symmetry * 100:.0f}%'}</td>"
+            f"<td>{r.repetition.weaker_side or 'even'}</td><td>{r.repetition.hold_s:.1f} s</td></tr>"
+            for r in exercise.repetitions
+        )
+        if rows:
+            line += (
+                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>#</th><th>Left mm</th><th>Right mm</th>"
+                f"<th>Symmetry</th><th>Weaker</th><th>Hold</th></tr>{rows}</table>"
+            )
+        parts.append(line)
+    return "".join(parts)
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, database: Path, parent: object = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("My past sessions")
+        self.resize(1000, 600)
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Date", "Programme", "Status", "Exercises", "Repetitions"])
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setColumnWidth(0, 170)
+        self.table.setColumnWidth(1, 150)
+        self.detail = QTextBrowser()
+        row = QHBoxLayout()
+        row.addWidget(self.table, 2)
+        row.addWidget(self.detail, 3)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        layout.addLayout(row)
+        self.store: SessionStore | None = None
+        self.session_ids: list[int] = []
+        if not database.exists():
+            self.message.setText("No sessions saved yet.")
+            return
+        try:
+            self.store, notice = SessionStore.open(database)
+        except CoachError as exc:
+            self.message.setText(str(exc))
+            return
+        if notice:
+            self.message.setText(notice)
+        sessions = self.store.list_sessions()
+        if not sessions:
+            self.message.setText("No sessions saved yet.")
+        self.table.setRowCount(len(sessions))
+        for i, record in enumerate(sessions):
+            self.session_ids.append(record.id)
+            cells = [
+                f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
+                record.programme_name or "",
+                record.status,
+                str(record.exercise_count),
+                str(record.repetition_count),
+            ]
+            for column, text in enumerate(cells):
+                self.table.setItem(i, column, QTableWidgetItem(text))
+        self.table.currentCellChanged.connect(lambda row, *_: self.show_session(row))
+        if sessions:
+            self.table.selectRow(0)
+            self.show_session(0)
+
+    def show_session(self, row: int) -> None:
+        if self.store is None or not 0 <= row < len(self.session_ids):
+            return
+        self.detail.setHtml(session_html(self.store, self.session_ids[row]))
+
+    def done(self, result: int) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        super().done(result)

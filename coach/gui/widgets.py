@@ -1,0 +1,228 @@
+"""Custom-drawn widgets: the camera picture with overlay, the per-side bars, and a
+simple illustration of each exercise."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from coach.coaching import Feedback
+from coach.measures import BROW, LOWER_LID, LOWER_LIP_LATERAL, MOUTH_CORNER, UPPER_LID, UPPER_LIP_LATERAL
+
+GOOD = QColor("#2e8b57")
+CAUTION = QColor("#d98c00")
+WARNING = QColor("#c0392b")
+IDLE = QColor("#7f8c8d")
+STATUS_COLOURS = {"good": GOOD, "caution": CAUTION, "too_much": CAUTION, "idle": IDLE}
+
+#: landmarks drawn in the overlay: the regions that are measured
+OVERLAY_REGIONS = [
+    idx for pair in (BROW, UPPER_LID, LOWER_LID, MOUTH_CORNER, UPPER_LIP_LATERAL, LOWER_LIP_LATERAL) for idx in pair
+]
+
+
+class VideoView(QWidget):
+    """The camera picture, mirrored like a mirror by default, with optional overlay and
+    the patient's own left/right labelled on the correct sides."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(480, 270)
+        self.mirrored = True
+        self.show_overlay = False
+        self.face_px: np.ndarray | None = None
+        self.message = "Starting the camera…"
+        self._image: QImage | None = None
+        self._image_size = (0, 0)
+
+    def set_frame(self, image_rgb: np.ndarray, face_px: np.ndarray | None) -> None:
+        height, width = image_rgb.shape[:2]
+        if width < 2:  # a placeholder while paused without a camera
+            return
+        rgb = np.ascontiguousarray(image_rgb)
+        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        self._image_size = (width, height)
+        self.face_px = face_px
+        self.message = ""
+        self.update()
+
+    def clear(self, message: str) -> None:
+        self._image = None
+        self.message = message
+        self.update()
+
+    def _target_rect(self) -> QRectF:
+        width, height = self._image_size
+        scale = min(self.width() / width, self.height() / height)
+        w, h = width * scale, height * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def screen_side_of(self, side: str) -> str:
+        """Which side of the screen shows the patient's `side` ("left"/"right")."""
+        # unmirrored camera: the patient's right is on the picture's left
+        on_left = side == "right"
+        if self.mirrored:
+            on_left = not on_left
+        return "left" if on_left else "right"
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#1e1e1e"))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._image is None:
+            painter.setPen(QColor("white"))
+            painter.setFont(QFont(self.font().family(), 16))
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(self.rect().adjusted(20, 20, -20, -20), flags, self.message)
+            return
+        target = self._target_rect()
+        image = self._image.mirrored(True, False) if self.mirrored else self._image
+        painter.drawImage(target, image)
+        scale = target.width() / self._image_size[0]
+        if self.show_overlay and self.face_px is not None:
+            painter.setPen(QPen(QColor(0, 220, 255), 2))
+            for index in OVERLAY_REGIONS:
+                x, y = self.face_px[index, :2]
+                if self.mirrored:
+                    x = self._image_size[0] - x
+                painter.drawEllipse(QPointF(target.left() + x * scale, target.top() + y * scale), 2.5, 2.5)
+        # anatomical side labels, on the side of the screen where that side appears
+        painter.setFont(QFont(self.font().family(), 14, QFont.Weight.Bold))
+        for side in ("right", "left"):
+            text = f"Your {side}"
+            box = QRectF(target.left() + 10, target.top() + 10, target.width() - 20, 36)
+            align = Qt.AlignmentFlag.AlignLeft if self.screen_side_of(side) == "left" else Qt.AlignmentFlag.AlignRight
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 150))
+            metrics = painter.fontMetrics()
+            text_width = metrics.horizontalAdvance(text) + 20
+            x = box.left() if align == Qt.AlignmentFlag.AlignLeft else box.right() - text_width
+            painter.drawRoundedRect(QRectF(x, box.top(), text_width, 32), 6, 6)
+            painter.setPen(QColor("white"))
+            painter.drawText(QRectF(x, box.top(), text_width, 32), Qt.AlignmentFlag.AlignCenter, text)
+
+
+class SideBars(QWidget):
+    """Two vertical bars, one per side, against the exercise's target band; arranged
+    like the face on screen, so the bar on the left belongs to the side seen on the left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(260, 220)
+        self.feedback: Feedback | None = None
+        self.left_side_on_screen_left = False  # mirrored display: patient's left on screen left
+
+    def set_feedback(self, feedback: Feedback | None, left_side_on_screen_left: bool) -> None:
+        self.feedback = feedback
+        self.left_side_on_screen_left = left_side_on_screen_left
+        self.update()
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        feedback = self.feedback
+        full_scale = max(12.0, (feedback.target_mm[1] * 1.5) if feedback else 12.0)
+        sides = ["left", "right"] if self.left_side_on_screen_left else ["right", "left"]
+        label_h, value_h = 26, 26
+        top, bottom = value_h + 4, self.height() - label_h - 4
+        bar_w = (self.width() - 60) / 2
+        font = QFont(self.font().family(), 13)
+        for i, side in enumerate(sides):
+            x = 20 + i * (bar_w + 20)
+            frame = QRectF(x, top, bar_w, bottom - top)
+            painter.setPen(QPen(QColor("#999"), 1))
+            painter.setBrush(QColor("#f2f2f2"))
+            painter.drawRect(frame)
+
+            def y_of(mm: float, frame: QRectF = frame) -> float:
+                return frame.bottom() - min(max(mm, 0.0), full_scale) / full_scale * frame.height()
+
+            if feedback is not None:
+                low, high = feedback.target_mm
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(46, 139, 87, 50))
+                painter.drawRect(QRectF(x, y_of(high), bar_w, y_of(low) - y_of(high)))
+                value = feedback.left_mm if side == "left" else feedback.right_mm
+                colour = STATUS_COLOURS.get(feedback.status, IDLE)
+                painter.setBrush(colour)
+                painter.drawRect(QRectF(x + bar_w * 0.2, y_of(value), bar_w * 0.6, frame.bottom() - y_of(value)))
+                painter.setPen(QColor("#222"))
+                painter.setFont(font)
+                painter.drawText(QRectF(x, 0, bar_w, value_h), Qt.AlignmentFlag.AlignCenter, f"{max(value, 0):.1f} mm")
+            painter.setPen(QColor("#222"))
+            painter.setFont(QFont(self.font().family(), 13, QFont.Weight.Bold))
+            painter.drawText(QRectF(x, bottom + 4, bar_w, label_h), Qt.AlignmentFlag.AlignCenter, f"Your {side}")
+
+
+#: how each primary measure moves, for the illustration: (feature, dx, dy) arrows
+_ILLUSTRATION_MOVES = {
+    "brow_lift_mm": ("brows", 0.0, -1.0),
+    "brow_frown_mm": ("brows", -0.7, 0.5),
+    "eye_closure_mm": ("eyes", 0.0, 1.0),
+    "commissure_excursion_mm": ("mouth", 0.8, -0.6),
+    "corner_medial_mm": ("mouth", -1.0, 0.0),
+    "upper_lip_elevation_mm": ("upper lip", 0.0, -1.0),
+    "lower_lip_depression_mm": ("lower lip", 0.0, 1.0),
+}
+
+
+class ExerciseIllustration(QWidget):
+    """A simple face with arrows showing which way each side should move."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(150, 170)
+        self.measure: str | None = None
+
+    def set_measure(self, measure: str | None) -> None:
+        self.measure = measure
+        self.update()
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        size = min(w, h) * 0.9
+        cx, cy = w / 2, h / 2
+        painter.setPen(QPen(QColor("#555"), 2))
+        painter.setBrush(QColor("#fde3c8"))
+        painter.drawEllipse(QPointF(cx, cy), size * 0.38, size * 0.46)
+        eye_y, brow_y, mouth_y = cy - size * 0.1, cy - size * 0.22, cy + size * 0.22
+        for sx in (-1, 1):
+            painter.setBrush(QColor("white"))
+            painter.drawEllipse(QPointF(cx + sx * size * 0.14, eye_y), size * 0.07, size * 0.035)
+            painter.drawLine(
+                QPointF(cx + sx * size * 0.07, brow_y), QPointF(cx + sx * size * 0.22, brow_y - size * 0.02)
+            )
+        mouth = QPainterPath(QPointF(cx - size * 0.14, mouth_y))
+        mouth.quadTo(QPointF(cx, mouth_y + size * 0.06), QPointF(cx + size * 0.14, mouth_y))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(mouth)
+        move = _ILLUSTRATION_MOVES.get(self.measure or "")
+        if move is None:
+            return
+        feature, dx, dy = move
+        anchors = {
+            "brows": (size * 0.15, brow_y - size * 0.02),
+            "eyes": (size * 0.14, eye_y - size * 0.06),
+            "mouth": (size * 0.15, mouth_y),
+            "upper lip": (size * 0.07, mouth_y - size * 0.03),
+            "lower lip": (size * 0.07, mouth_y + size * 0.05),
+        }
+        offset, y = anchors[feature]
+        painter.setPen(QPen(GOOD, 3))
+        length = size * 0.12
+        for sx in (-1, 1):
+            # dx is "outward" for positive values; mirror it for each side
+            start = QPointF(cx + sx * offset, y)
+            end = QPointF(start.x() + sx * dx * length, start.y() + dy * length)
+            painter.drawLine(start, end)
+            direction = np.array([end.x() - start.x(), end.y() - start.y()])
+            direction /= max(np.linalg.norm(direction), 1e-6)
+            normal = np.array([-direction[1], direction[0]])
+            for side in (1, -1):
+                tip = np.array([end.x(), end.y()]) - direction * 8 + side * normal * 5
+                painter.drawLine(end, QPointF(*tip))

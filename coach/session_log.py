@@ -1,0 +1,108 @@
+"""Listeners that keep and voice what a coaching session does.
+
+`SessionRecorder` writes the session to the SQLite store as it happens (a repetition
+is on disk as soon as it is finished); `SoundPrompter` turns prompts and eye closure
+into sound; `Listeners` fans one session out to several. They run on the processing
+thread, which is why the recorder opens its own store connection there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from coach import engine
+from coach.coaching import ExerciseResult, SessionListener
+from coach.exercises import Exercise
+from coach.programmes import Programme
+from coach.sound import AudioCoach
+from coach.store import SessionStore
+
+
+class SessionRecorder:
+    """Keeps one session in the database, opened on first use by the calling thread."""
+
+    def __init__(self, database: Path, source_name: str, on_notice: Callable[[str], None] = lambda text: None) -> None:
+        self.database = database
+        self.source_name = source_name
+        self.on_notice = on_notice
+        self.store: SessionStore | None = None
+        self.session_id: int | None = None
+        self._exercise_ids: dict[int, int] = {}
+
+    def session_started(self, programme: Programme) -> None:
+        self.store, notice = SessionStore.open(self.database)
+        if notice:
+            self.on_notice(notice)
+        self.session_id = self.store.start_session(programme.id, programme.name, self.source_name)
+
+    def _store(self) -> tuple[SessionStore, int]:
+        assert self.store is not None and self.session_id is not None, "session_started comes first"
+        return self.store, self.session_id
+
+    def resting_measured(self, resting: dict[str, dict[str, float]]) -> None:
+        store, session_id = self._store()
+        store.record_resting(session_id, resting)
+
+    def exercise_started(self, index: int, exercise: Exercise) -> None:
+        store, session_id = self._store()
+        target = {
+            "target_mm": list(exercise.target_mm),
+            "target_symmetry": exercise.target_symmetry,
+            "repetitions": exercise.repetitions,
+            "hold_s": exercise.hold_s,
+            "relax_s": exercise.relax_s,
+        }
+        primary = exercise.primary[0] if exercise.primary else None
+        self._exercise_ids[index] = store.start_exercise(session_id, index, exercise.id, exercise.name, primary, target)
+
+    def repetition_done(self, index: int, number: int, rep: engine.Repetition) -> None:
+        store, _ = self._store()
+        store.add_repetition(self._exercise_ids[index], number, rep)
+
+    def exercise_finished(self, index: int, result: ExerciseResult) -> None:
+        store, _ = self._store()
+        store.finish_exercise(self._exercise_ids[index], result.status, result.summary)
+
+    def session_finished(self, status: str) -> None:
+        store, session_id = self._store()
+        store.finish_session(session_id, status)
+        store.close()
+        self.store = None
+
+    def prompt(self, kind: str, text: str) -> None:
+        """Recording keeps numbers, not prompts."""
+
+    def eye_closure(self, closure_left: float, closure_right: float, now_s: float) -> None:
+        """Recording keeps numbers, not live signals."""
+
+
+class SoundPrompter:
+    """Speaks or sounds the session's prompts, and the eye-closure feedback."""
+
+    def __init__(self, audio: AudioCoach) -> None:
+        self.audio = audio
+
+    def prompt(self, kind: str, text: str) -> None:
+        self.audio.prompt(kind, text)
+
+    def eye_closure(self, closure_left: float, closure_right: float, now_s: float) -> None:
+        self.audio.eye_closure(closure_left, closure_right, now_s)
+
+    def __getattr__(self, name: str) -> object:
+        # every other session event needs no sound
+        return lambda *args, **kwargs: None
+
+
+class Listeners:
+    """Tells every listener, in order (the recorder first: keeping data comes first)."""
+
+    def __init__(self, *listeners: SessionListener) -> None:
+        self.listeners = listeners
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        def call_all(*args: object) -> None:
+            for listener in self.listeners:
+                getattr(listener, name)(*args)
+
+        return call_all

@@ -1,0 +1,844 @@
+"""The session store: a patient's exercise sessions at home, in one SQLite file.
+
+Durability comes first. Each repetition is committed (WAL, synchronous=FULL) the moment
+it is recorded, so a crash or a power cut loses at most the repetition in progress. The
+next `SessionStore.open` keeps what a crashed session saved and marks it 'interrupted'.
+A damaged file is never deleted: it is renamed aside and the user is told where it is.
+
+Threads: a `SessionStore` belongs to the thread that opened it (sqlite3's own check).
+The live coach writes from its worker thread with one store; the GUI may read the
+history from its own thread with a second store on the same file: WAL lets the reader
+see every committed repetition without blocking the writer.
+
+Recording is claimed with an advisory lock on `<database>.lock`, taken by
+`start_session` and held until `close`. Only a store that can take it repairs sessions
+left 'in_progress', so opening a reader during a live session never marks that
+session interrupted, and two windows cannot record into one database at once.
+
+The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[v]` upgrades version v
+to v + 1, all in one transaction, so an upgrade that fails leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self, get_args
+
+from coach import __version__
+from coach.engine import Repetition, Summary
+from coach.errors import CoachError
+
+SCHEMA_VERSION = 1
+#: `PRAGMA application_id` of our files ("FCoa"): tells a FaceCoach database from another program's
+APPLICATION_ID = int.from_bytes(b"FCoa", "big")
+DATABASE_FILENAME = "sessions.sqlite3"
+#: how long a writer waits for another connection's write to finish
+BUSY_TIMEOUT_S = 5.0
+#: how long `start_session` waits for another store to release the recording lock
+RECORDER_LOCK_WAIT_S = 5.0
+
+SessionEndStatus = Literal["completed", "stopped", "interrupted"]
+ExerciseEndStatus = Literal["completed", "skipped", "stopped", "interrupted"]
+SessionStatus = Literal["in_progress", SessionEndStatus]
+ExerciseStatus = Literal["in_progress", ExerciseEndStatus]
+SESSION_END_STATUSES: tuple[str, ...] = get_args(SessionEndStatus)
+EXERCISE_END_STATUSES: tuple[str, ...] = get_args(ExerciseEndStatus)
+SIDES = ("left", "right")
+
+# SQLite primary result codes that mean the file itself is damaged or not a database
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_SQLITE_FULL = 13
+_SQLITE_READONLY = 8
+
+
+class StoreError(CoachError):
+    """The session database cannot be opened or written; the message says what to do."""
+
+
+def database_path(data_dir: Path) -> Path:
+    """The session database inside a data folder (see `coach.userdirs.default_data_dir`)."""
+    return Path(data_dir) / DATABASE_FILENAME
+
+
+# --------------------------------------------------------------------------- schema
+
+# Comments inside CREATE TABLE are kept in sqlite_master, so whoever opens the file in
+# a database browser reads them too.
+_SCHEMA_1 = (
+    """CREATE TABLE sessions (
+    -- one sitting in front of the camera; times are ISO-8601 UTC text ('…+00:00')
+    id             INTEGER PRIMARY KEY,
+    started_at     TEXT NOT NULL,
+    ended_at       TEXT,               -- NULL while in progress; for 'interrupted': last thing saved
+    status         TEXT NOT NULL DEFAULT 'in_progress'
+                   CHECK (status IN ('in_progress', 'completed', 'stopped', 'interrupted')),
+    programme_id   TEXT,               -- NULL: a single exercise outside a programme
+    programme_name TEXT,
+    source         TEXT NOT NULL,      -- e.g. 'camera 0' or a video file name
+    resting_json   TEXT,               -- resting (static) measures {measure: {"left": mm, "right": mm}}
+    app_version    TEXT NOT NULL
+)""",
+    """CREATE TABLE session_exercises (
+    -- one exercise of a session, in the order done (position, then id)
+    id              INTEGER PRIMARY KEY,
+    session_id      INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    exercise_id     TEXT NOT NULL,
+    exercise_name   TEXT NOT NULL,
+    primary_measure TEXT,              -- NULL for a static (resting face) exercise
+    target_json     TEXT NOT NULL DEFAULT '{}',  -- what was asked: repetitions, hold s, …
+    started_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    status          TEXT NOT NULL DEFAULT 'in_progress'
+                    CHECK (status IN ('in_progress', 'completed', 'skipped', 'stopped', 'interrupted')),
+    summary_json    TEXT               -- coach.engine.Summary, NULL until finished (or if none)
+)""",
+    """CREATE TABLE repetitions (
+    -- one repetition, written the moment it completes.
+    -- LEFT AND RIGHT ARE ALWAYS THE PATIENT'S ANATOMICAL SIDES, whatever the camera or a
+    -- mirrored display showed; the same holds for the sides inside every *_json column.
+    id                  INTEGER PRIMARY KEY,
+    session_exercise_id INTEGER NOT NULL REFERENCES session_exercises(id) ON DELETE CASCADE,
+    number              INTEGER NOT NULL,  -- 1, 2, … within the exercise
+    recorded_at         TEXT NOT NULL,
+    start_s             REAL NOT NULL,     -- seconds from the start of the exercise's recording
+    peak_s              REAL NOT NULL,
+    end_s               REAL NOT NULL,
+    left_mm             REAL NOT NULL,     -- peak movement of the primary measure, per side
+    right_mm            REAL NOT NULL,
+    symmetry            REAL,              -- weaker ÷ stronger, 0–1; NULL when neither side moved
+    weaker_side         TEXT CHECK (weaker_side IS NULL OR weaker_side IN ('left', 'right')),
+                                           -- NULL: the sides differ by no more than the noise
+    hold_s              REAL NOT NULL,
+    complete            INTEGER NOT NULL CHECK (complete IN (0, 1)),
+    synkinesis_json     TEXT NOT NULL DEFAULT '{}',  -- {watch measure: {"left": %, "right": %}}
+    measures_json       TEXT NOT NULL DEFAULT '{}'   -- {primary measure: {"left": mm, "right": mm}}
+)""",
+    "CREATE INDEX sessions_by_start ON sessions (started_at)",
+    "CREATE INDEX sessions_unfinished ON sessions (id) WHERE status = 'in_progress'",
+    "CREATE INDEX session_exercises_by_session ON session_exercises (session_id, position)",
+    "CREATE INDEX repetitions_by_exercise ON repetitions (session_exercise_id, number)",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+)
+
+
+def _create_first_schema(connection: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_1:
+        connection.execute(statement)
+
+
+#: MIGRATIONS[v] takes the schema from version v to v + 1 (inside the caller's transaction).
+#: Append to it; never edit a migration that has shipped.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_first_schema]
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One line of the history list."""
+
+    id: int
+    started_at: datetime
+    ended_at: datetime | None
+    status: SessionStatus
+    programme_id: str | None
+    programme_name: str | None
+    exercise_count: int
+    repetition_count: int
+
+
+@dataclass(frozen=True)
+class RepetitionRecord:
+    """A stored repetition: the engine's `Repetition` as recorded, and when."""
+
+    id: int
+    number: int
+    recorded_at: datetime
+    repetition: Repetition
+
+
+@dataclass(frozen=True)
+class ExerciseRecord:
+    id: int
+    position: int
+    exercise_id: str
+    exercise_name: str
+    primary_measure: str | None
+    target: dict[str, Any]
+    started_at: datetime
+    ended_at: datetime | None
+    status: ExerciseStatus
+    summary: Summary | None
+    repetitions: tuple[RepetitionRecord, ...]
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    id: int
+    started_at: datetime
+    ended_at: datetime | None
+    status: SessionStatus
+    programme_id: str | None
+    programme_name: str | None
+    source: str
+    resting: dict[str, Any] | None
+    app_version: str
+    exercises: tuple[ExerciseRecord, ...]
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class SessionStore:
+    """Writes sessions as they happen and reads them back. Use `SessionStore.open`."""
+
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, lock: _RecorderLock, clock: Callable[[], datetime]
+    ) -> None:
+        self.path = path
+        self._connection = connection
+        self._lock = lock
+        self._clock = clock
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Callable[[], datetime] | None = None) -> tuple[SessionStore, str | None]:
+        """Open (creating or upgrading) the database at `path`.
+
+        Returns the store and a notice for the user, or None when there is nothing to
+        say: a damaged file was kept aside under a new name, or unfinished sessions
+        from a crash were kept as 'interrupted'. Raises StoreError when the file cannot
+        be used and must not be touched: written by a newer version of the app, or not
+        a FaceCoach database. `clock` (aware datetimes) is for tests.
+        """
+        path = Path(path)
+        clock = clock or _utc_now
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the data folder {path.parent} ({error.strerror}); choose another with --data-dir"
+            ) from error
+        lock = _RecorderLock(path.with_name(path.name + ".lock"))
+        # Nobody is recording if we can take the lock now: then sessions still marked
+        # 'in_progress' were left by a crash, and a damaged file can be moved aside.
+        repairing = lock.acquire(timeout_s=0)
+        notices: list[str] = []
+        connection: sqlite3.Connection | None = None
+        try:
+            if _is_damaged(path):
+                if not repairing:
+                    raise StoreError(
+                        f"the session database {path} is damaged, and another FaceCoach window is using it; "
+                        "close every FaceCoach window and start again"
+                    )
+                kept = _keep_damaged_copy(path, _checked_utc(clock()))
+                notices.append(
+                    f"The session database {path} was damaged and could not be read. It was kept, unchanged, "
+                    f"as {kept}, and a new empty database was started; keep that copy if you need the earlier "
+                    "sessions recovered."
+                )
+            connection = _connect(path)
+            _configure(connection, path)
+            _migrate(connection, path)
+            store = cls(path, connection, lock, clock)
+            if repairing:
+                interrupted = store._keep_unfinished_as_interrupted()
+                if interrupted:
+                    notices.append(interrupted)
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            lock.close()
+            raise
+        finally:
+            if repairing:
+                lock.release()
+        return store, "\n".join(notices) or None
+
+    def close(self) -> None:
+        """Close the database and give up the recording lock (idempotent)."""
+        self._connection.close()
+        self._lock.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- writing
+
+    def start_session(self, programme_id: str | None, programme_name: str | None, source: str) -> int:
+        """A new session 'in_progress'; this store becomes the one recording into the file."""
+        if not self._lock.acquire(timeout_s=RECORDER_LOCK_WAIT_S):
+            raise StoreError(
+                f"another FaceCoach window is recording a session into {self.path}; finish or close it first"
+            )
+        with self._writing("the new session") as connection:
+            cursor = connection.execute(
+                "INSERT INTO sessions (started_at, status, programme_id, programme_name, source, app_version) "
+                "VALUES (?, 'in_progress', ?, ?, ?, ?)",
+                (self._now(), programme_id, programme_name, source, __version__),
+            )
+        return _row_id(cursor)
+
+    def record_resting(self, session_id: int, resting: dict[str, Any]) -> None:
+        """Keep the resting (static) measures of the session's neutral face."""
+        with self._writing("the resting measures") as connection:
+            cursor = connection.execute(
+                "UPDATE sessions SET resting_json = ? WHERE id = ?", (_to_json(resting), session_id)
+            )
+            _require_row(cursor.rowcount, "session", session_id)
+
+    def start_exercise(
+        self,
+        session_id: int,
+        position: int,
+        exercise_id: str,
+        exercise_name: str,
+        primary_measure: str | None,
+        target: dict[str, Any],
+    ) -> int:
+        """A new exercise 'in_progress' in the session; returns its id for `add_repetition`."""
+        with self._writing("the new exercise") as connection:
+            _require_row(_count(connection, "sessions", session_id), "session", session_id)
+            cursor = connection.execute(
+                "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
+                "primary_measure, target_json, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'in_progress')",
+                (session_id, position, exercise_id, exercise_name, primary_measure, _to_json(target), self._now()),
+            )
+        return _row_id(cursor)
+
+    def add_repetition(self, session_exercise_id: int, number: int, rep: Repetition) -> int:
+        """Write one completed repetition and commit it before returning: the durability
+        point, so a crash afterwards cannot lose it."""
+        if rep.weaker_side not in (None, *SIDES):
+            raise ValueError(f"weaker_side must be None, 'left' or 'right', not {rep.weaker_side!r}")
+        with self._writing(f"repetition {number}") as connection:
+            _require_row(_count(connection, "session_exercises", session_exercise_id), "exercise", session_exercise_id)
+            cursor = connection.execute(
+                "INSERT INTO repetitions (session_exercise_id, number, recorded_at, start_s, peak_s, end_s, "
+                "left_mm, right_mm, symmetry, weaker_side, hold_s, complete, synkinesis_json, measures_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_exercise_id,
+                    number,
+                    self._now(),
+                    float(rep.start_s),
+                    float(rep.peak_s),
+                    float(rep.end_s),
+                    float(rep.left_mm),
+                    float(rep.right_mm),
+                    None if rep.symmetry is None else float(rep.symmetry),
+                    rep.weaker_side,
+                    float(rep.hold_s),
+                    int(bool(rep.complete)),
+                    _to_json(rep.synkinesis),
+                    _to_json(rep.measures),
+                ),
+            )
+        return _row_id(cursor)
+
+    def finish_exercise(self, session_exercise_id: int, status: ExerciseEndStatus, summary: Summary | None) -> None:
+        """End an exercise: 'completed', 'skipped', 'stopped' or 'interrupted'."""
+        if status not in EXERCISE_END_STATUSES:
+            raise ValueError(f"an exercise ends as one of {EXERCISE_END_STATUSES}, not {status!r}")
+        summary_json = None if summary is None else _to_json(_summary_to_json(summary))
+        with self._writing("the end of the exercise") as connection:
+            cursor = connection.execute(
+                "UPDATE session_exercises SET status = ?, ended_at = ?, summary_json = ? WHERE id = ?",
+                (status, self._now(), summary_json, session_exercise_id),
+            )
+            _require_row(cursor.rowcount, "exercise", session_exercise_id)
+
+    def finish_session(self, session_id: int, status: SessionEndStatus) -> None:
+        """End a session: 'completed', 'stopped' or 'interrupted'. Exercises left open
+        end with it (as 'stopped', or 'interrupted' with an interrupted session), so no
+        row stays 'in_progress'."""
+        if status not in SESSION_END_STATUSES:
+            raise ValueError(f"a session ends as one of {SESSION_END_STATUSES}, not {status!r}")
+        now = self._now()
+        with self._writing("the end of the session") as connection:
+            cursor = connection.execute(
+                "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, now, session_id)
+            )
+            _require_row(cursor.rowcount, "session", session_id)
+            connection.execute(
+                "UPDATE session_exercises SET status = ?, ended_at = ? WHERE session_id = ? AND status = 'in_progress'",
+                ("interrupted" if status == "interrupted" else "stopped", now, session_id),
+            )
+
+    # ----------------------------------------------------------------- reading
+
+    def list_sessions(self, limit: int = 100) -> list[SessionRecord]:
+        """The newest `limit` sessions, newest first, with how much each holds."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        with self._reading() as connection:
+            rows = connection.execute(
+                """SELECT s.id, s.started_at, s.ended_at, s.status, s.programme_id, s.programme_name,
+                          (SELECT count(*) FROM session_exercises AS e WHERE e.session_id = s.id) AS exercise_count,
+                          (SELECT count(*) FROM repetitions AS r JOIN session_exercises AS e
+                             ON r.session_exercise_id = e.id WHERE e.session_id = s.id) AS repetition_count
+                   FROM sessions AS s ORDER BY s.started_at DESC, s.id DESC LIMIT ?""",
+                (limit,),
+            ).fetchall()
+        return [
+            SessionRecord(
+                id=row["id"],
+                started_at=_parse_time(row["started_at"]),
+                ended_at=_parse_optional_time(row["ended_at"]),
+                status=row["status"],
+                programme_id=row["programme_id"],
+                programme_name=row["programme_name"],
+                exercise_count=row["exercise_count"],
+                repetition_count=row["repetition_count"],
+            )
+            for row in rows
+        ]
+
+    def session_detail(self, session_id: int) -> SessionDetail:
+        """One session with its exercises in order and each exercise's repetitions.
+        Read in one transaction, so a writer adding a repetition meanwhile cannot make
+        the counts and the rows disagree."""
+        with self._reading() as connection:
+            session = connection.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if session is None:
+                raise KeyError(f"no session {session_id} in {self.path}")
+            exercise_rows = connection.execute(
+                "SELECT * FROM session_exercises WHERE session_id = ? ORDER BY position, id", (session_id,)
+            ).fetchall()
+            repetition_rows = connection.execute(
+                "SELECT r.* FROM repetitions AS r JOIN session_exercises AS e ON r.session_exercise_id = e.id "
+                "WHERE e.session_id = ? ORDER BY r.session_exercise_id, r.number, r.id",
+                (session_id,),
+            ).fetchall()
+        repetitions: dict[int, list[RepetitionRecord]] = {}
+        for row in repetition_rows:
+            repetitions.setdefault(row["session_exercise_id"], []).append(_repetition_record(row))
+        exercises = tuple(
+            ExerciseRecord(
+                id=row["id"],
+                position=row["position"],
+                exercise_id=row["exercise_id"],
+                exercise_name=row["exercise_name"],
+                primary_measure=row["primary_measure"],
+                target=json.loads(row["target_json"]),
+                started_at=_parse_time(row["started_at"]),
+                ended_at=_parse_optional_time(row["ended_at"]),
+                status=row["status"],
+                summary=None if row["summary_json"] is None else _summary_from_json(json.loads(row["summary_json"])),
+                repetitions=tuple(repetitions.get(row["id"], ())),
+            )
+            for row in exercise_rows
+        )
+        return SessionDetail(
+            id=session["id"],
+            started_at=_parse_time(session["started_at"]),
+            ended_at=_parse_optional_time(session["ended_at"]),
+            status=session["status"],
+            programme_id=session["programme_id"],
+            programme_name=session["programme_name"],
+            source=session["source"],
+            resting=None if session["resting_json"] is None else json.loads(session["resting_json"]),
+            app_version=session["app_version"],
+            exercises=exercises,
+        )
+
+    # ----------------------------------------------------------------- internals
+
+    def _now(self) -> str:
+        return _format_time(_checked_utc(self._clock()))
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed on leaving. IMMEDIATE takes the write lock up
+        front, so a reader upgrading to write can never deadlock with us."""
+        connection = self._connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException as error:
+            if connection.in_transaction:
+                connection.rollback()
+            _raise_as_store_error(error, f"could not save {what} in {self.path}")
+            raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: a consistent snapshot across several queries."""
+        connection = self._connection
+        try:
+            connection.execute("BEGIN")
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException as error:
+            if connection.in_transaction:
+                connection.rollback()
+            _raise_as_store_error(error, f"could not read the sessions in {self.path}")
+            raise
+
+    def _keep_unfinished_as_interrupted(self) -> str | None:
+        """Close what a crash left 'in_progress' (only called holding the recording lock).
+
+        Their ended_at is the last thing saved (a repetition, an exercise start, or the
+        session start), not the unknown moment of the crash.
+        """
+        with self._writing("the interrupted sessions") as connection:
+            unfinished = connection.execute(
+                """SELECT s.started_at,
+                          (SELECT count(*) FROM repetitions AS r JOIN session_exercises AS e
+                             ON r.session_exercise_id = e.id WHERE e.session_id = s.id)
+                   FROM sessions AS s WHERE s.status = 'in_progress' ORDER BY s.started_at""",
+            ).fetchall()
+            connection.execute(
+                """UPDATE session_exercises SET status = 'interrupted',
+                       ended_at = coalesce((SELECT max(r.recorded_at) FROM repetitions AS r
+                                            WHERE r.session_exercise_id = session_exercises.id), started_at)
+                   WHERE status = 'in_progress'"""
+            )
+            connection.execute(
+                """UPDATE sessions SET status = 'interrupted',
+                       ended_at = max(started_at, coalesce((SELECT max(e.ended_at) FROM session_exercises AS e
+                                                            WHERE e.session_id = sessions.id), started_at))
+                   WHERE status = 'in_progress'"""
+            )
+        if not unfinished:
+            return None
+        saved = sum(row[1] for row in unfinished)
+        first, last = (_parse_time(unfinished[i][0]).astimezone().strftime("%Y-%m-%d %H:%M") for i in (0, -1))
+        reps = f"{saved} saved repetition{'s' if saved != 1 else ''}"
+        if len(unfinished) == 1:
+            return f"1 unfinished session from {first} was kept as interrupted, with its {reps}."
+        return (
+            f"{len(unfinished)} unfinished sessions from {first} to {last} were kept as interrupted, with their {reps}."
+        )
+
+
+# --------------------------------------------------------------------------- opening helpers
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        # isolation_level=None: transactions are ours (BEGIN … COMMIT), never implicit
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open the session database {path} ({error}); check the file and folder") from error
+
+
+def _is_damaged(path: Path) -> bool:
+    """True if the file is not a readable SQLite database or fails its integrity check.
+    Raises StoreError, touching nothing, for a database this app must not change.
+
+    Looked at through a read-only connection: a read-write one may checkpoint (or
+    delete) the -wal file when it closes, changing a damaged file before it is kept.
+    A hot rollback journal can only be replayed by a writer; then SQLite's own recovery
+    is let run first, as any open would.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return False  # a new (or never written) database: nothing to lose
+    try:
+        return _check_file(path, read_only=True)
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_READONLY:
+            raise StoreError(f"cannot read the session database {path} ({error})") from error
+    try:
+        return _check_file(path, read_only=False)
+    except sqlite3.OperationalError as error:
+        raise StoreError(f"cannot read the session database {path} ({error})") from error
+
+
+def _check_file(path: Path, read_only: bool) -> bool:
+    if read_only:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    else:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        if application_id != APPLICATION_ID and (has_tables or version or application_id):
+            raise StoreError(
+                f"{path} is not a FaceCoach session database (another program's file?); "
+                "it was left untouched: choose another --data-dir"
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the session database {path} is from a newer version of FaceCoach (schema {version}, "
+                f"this is {__version__} with schema {SCHEMA_VERSION}); update FaceCoach to use it. "
+                "The file was left untouched."
+            )
+        return connection.execute("PRAGMA integrity_check").fetchall() != [("ok",)]
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as error:
+        if _is_damage(error):
+            return True
+        raise
+    finally:
+        connection.close()
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """The file's bytes are wrong (as opposed to locked, unreadable or a full disk)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _configure(connection: sqlite3.Connection, path: Path) -> None:
+    """WAL lets the GUI read while the worker writes; synchronous=FULL makes every commit
+    reach the disk before it returns (a repetition every few seconds costs nothing)."""
+    try:
+        # If WAL is impossible (some network drives) SQLite keeps its rollback journal:
+        # still durable, only readers wait for writers.
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.row_factory = sqlite3.Row
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot use the session database {path} ({error})") from error
+
+
+def _migrate(connection: sqlite3.Connection, path: Path) -> None:
+    if connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        # read again under the write lock: another process may have upgraded meanwhile
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the session database {path} was just upgraded by a newer version of FaceCoach; update FaceCoach"
+            )
+        for migration in MIGRATIONS[version:SCHEMA_VERSION]:
+            migration(connection)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+        connection.execute("COMMIT")
+    except BaseException as error:
+        if connection.in_transaction:
+            connection.rollback()
+        _raise_as_store_error(error, f"could not prepare the session database {path}")
+        raise
+
+
+def _keep_damaged_copy(path: Path, when: datetime) -> Path:
+    """Rename the damaged file (and its -wal/-journal/-shm companions, which belong to it
+    and must not be replayed into the new database) to `<name>.corrupt-YYYYmmdd-HHMMSS`.
+    Renaming, never deleting: the bytes stay exactly as they were."""
+    stamp = when.astimezone().strftime("%Y%m%d-%H%M%S")
+    base = f"{path.name}.corrupt-{stamp}"
+    kept, n = path.with_name(base), 2
+    while any(Path(f"{kept}{suffix}").exists() for suffix in ("", "-wal", "-journal", "-shm")):
+        kept, n = path.with_name(f"{base}-{n}"), n + 1
+    try:
+        for suffix in ("-wal", "-journal", "-shm", ""):  # the database itself last
+            companion = Path(f"{path}{suffix}")
+            if companion.exists():
+                companion.rename(f"{kept}{suffix}")
+    except OSError as error:
+        raise StoreError(
+            f"the session database {path} is damaged and could not be renamed aside ({error.strerror}); "
+            "move it away yourself, then start FaceCoach again"
+        ) from error
+    return kept
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _checked_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("the store's clock must give timezone-aware datetimes")
+    return moment.astimezone(UTC)
+
+
+def _format_time(moment: datetime) -> str:
+    # fixed width (always microseconds, always +00:00), so text order is time order
+    return moment.isoformat(timespec="microseconds")
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _parse_optional_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _json_default(value: object) -> object:
+    # numpy scalars and arrays (np.float32 is not a float) become plain numbers and lists
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    raise TypeError(f"cannot store a {type(value).__name__} as JSON")
+
+
+def _to_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def _summary_to_json(summary: Summary) -> dict[str, object]:
+    """Full precision (rounding is for reports); keys spelled out so renaming a field of
+    Summary cannot silently change the stored format."""
+
+    def number(value: float | None) -> float | None:
+        return None if value is None else float(value)
+
+    return {
+        "reps": int(summary.reps),
+        "left_mm": number(summary.left_mm),
+        "right_mm": number(summary.right_mm),
+        "symmetry": number(summary.symmetry),
+        "weaker_side": summary.weaker_side,
+    }
+
+
+def _summary_from_json(data: dict[str, Any]) -> Summary:
+    return Summary(
+        reps=data["reps"],
+        left_mm=data.get("left_mm"),
+        right_mm=data.get("right_mm"),
+        symmetry=data.get("symmetry"),
+        weaker_side=data.get("weaker_side"),
+    )
+
+
+def _repetition_record(row: sqlite3.Row) -> RepetitionRecord:
+    return RepetitionRecord(
+        id=row["id"],
+        number=row["number"],
+        recorded_at=_parse_time(row["recorded_at"]),
+        repetition=Repetition(
+            start_s=row["start_s"],
+            peak_s=row["peak_s"],
+            end_s=row["end_s"],
+            left_mm=row["left_mm"],
+            right_mm=row["right_mm"],
+            symmetry=row["symmetry"],
+            weaker_side=row["weaker_side"],
+            hold_s=row["hold_s"],
+            complete=bool(row["complete"]),
+            synkinesis=json.loads(row["synkinesis_json"]),
+            measures=json.loads(row["measures_json"]),
+        ),
+    )
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    row_id = cursor.lastrowid
+    assert row_id is not None
+    return row_id
+
+
+def _count(connection: sqlite3.Connection, table: str, row_id: int) -> int:
+    return connection.execute(f"SELECT count(*) FROM {table} WHERE id = ?", (row_id,)).fetchone()[0]
+
+
+def _require_row(found: int, what: str, row_id: int) -> None:
+    if found < 1:
+        raise KeyError(f"no {what} {row_id} in the session database")
+
+
+def _raise_as_store_error(error: BaseException, doing: str) -> None:
+    """A problem of the disk or the file (full, read-only, locked, damaged) is the user's
+    to act on: StoreError. Anything else (a constraint broken, a misuse) is a bug and
+    propagates unchanged."""
+    if isinstance(error, sqlite3.OperationalError) or (isinstance(error, sqlite3.DatabaseError) and _is_damage(error)):
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        reason = "the disk is full: free some space" if code == _SQLITE_FULL else str(error)
+        raise StoreError(f"{doing}: {reason}") from error
+
+
+# --------------------------------------------------------------------------- recording lock
+
+
+class _RecorderLock:
+    """An advisory, non-blocking lock on a small file beside the database.
+
+    flock (POSIX) and msvcrt.locking (Windows) locks belong to the open file, so two
+    stores in one process exclude each other like two processes do, and the operating
+    system drops the lock when a crashed process dies. The lock file itself is left in
+    place: deleting it would race with another process taking it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self.held = False
+
+    def acquire(self, timeout_s: float) -> bool:
+        """Take the lock, waiting up to `timeout_s`; False if another store keeps it."""
+        if self.held:
+            return True
+        if self._fd is None:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as error:
+                raise StoreError(
+                    f"cannot create {self._path} ({error.strerror}); check the data folder's permissions"
+                ) from error
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                _lock_file(self._fd)
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+            else:
+                self.held = True
+                return True
+
+    def release(self) -> None:
+        if self.held and self._fd is not None:
+            _unlock_file(self._fd)
+        self.held = False
+
+    def close(self) -> None:
+        self.release()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock_file(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock_file(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_file(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_file(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
