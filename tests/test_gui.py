@@ -1,0 +1,144 @@
+"""The live coach window, driven end to end with real face clips standing in for the camera.
+
+Offscreen Qt (QT_QPA_PLATFORM=offscreen), the real model, a real SQLite file, the real
+capture/processing threads. The only stand-in is the camera itself: a real video
+played at its own frame rate, which the "unplug" test can make fail and come back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import threading
+from pathlib import Path
+
+import pytest
+
+from coach.coaching import Phase, SessionTiming
+from coach.errors import SourceError
+from coach.exercises import get_exercise
+from coach.gui.app import build_window
+from coach.live import PacedSource
+from coach.programmes import Programme
+from coach.sound import AudioCoach, RecordingOutput
+from coach.sources import Frame, FrameSource, VideoFileSource
+from coach.store import SessionStore, database_path
+
+import synthetic
+
+FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, countdown_s=0.5, move_s=1.0, result_s=0.5)
+
+
+@pytest.fixture(scope="module")
+def smile_sessions_clip(data_dir, tmp_path_factory) -> Path:
+    """3.5 s of the man at rest, then smile (2 s) and rest (2 s), four times: real frames."""
+    frames, fps = synthetic.read_clip(data_dir / "single_face.mp4")
+    rest_order = list(range(12)) + list(range(11, -1, -1))
+    rest = [frames[i] for i in (rest_order * 10)]
+    clip = rest[:105] + (frames[12:] + rest[:60]) * 4
+    return synthetic.write_clip(tmp_path_factory.mktemp("clips") / "smiles.avi", clip, fps)
+
+
+def _programme(repetitions: int) -> Programme:
+    exercise = dataclasses.replace(get_exercise("big_smile"), repetitions=repetitions, hold_s=1.5, relax_s=1.5)
+    return Programme("test", "Smile test", "", (exercise,))
+
+
+def _args(data_dir: Path) -> argparse.Namespace:
+    return argparse.Namespace(exercises_dir=None, programme=None, source=None, loop=False, camera=0, data_dir=data_dir)
+
+
+class UnpluggableCamera(FrameSource):
+    """A real video played in real time, which the test can unplug and plug back in."""
+
+    def __init__(self, path: Path, unplugged: threading.Event) -> None:
+        if unplugged.is_set():
+            raise SourceError("camera 0 is not connected.")
+        self._video = PacedSource(lambda: VideoFileSource(path))
+        self._unplugged = unplugged
+        self.name, self.nominal_fps = "camera 0", self._video.nominal_fps
+
+    def read(self) -> Frame | None:
+        if self._unplugged.is_set():
+            raise SourceError("camera 0 stopped delivering frames.")
+        return self._video.read()
+
+    def close(self) -> None:
+        self._video.close()
+
+
+def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
+    audio = AudioCoach(RecordingOutput())
+    window, notices, _ = build_window(_args(tmp_path), model_bytes, FAST, audio, open_source)
+    qtbot.addWidget(window)
+    window.options.programmes = {"test": _programme(repetitions)}
+    window.programme.clear()
+    window.programme.addItem("Smile test", "test")
+    phases: list[Phase] = []
+    window.frame_ready.connect(lambda: window.last_view and phases.append(window.last_view.phase))
+    return window, audio, phases
+
+
+def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes, smile_sessions_clip):
+    window, audio, phases = _open_window(qtbot, tmp_path, model_bytes,
+                                         lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)), 1)  # fmt: skip
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
+    qtbot.mouseClick(window.start_button, qtbot_button())
+    qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=30_000)
+    window.close()
+
+    seen = list(dict.fromkeys(phases))
+    assert seen[:4] == [Phase.CAMERA_CHECK, Phase.CALIBRATING, Phase.INSTRUCTION, Phase.COUNTDOWN]
+    assert {Phase.MOVE, Phase.HOLD, Phase.RELAX, Phase.SUMMARY} <= set(seen)
+    view = window.last_view
+    (result,) = view.results
+    assert result.status == "completed" and result.summary.reps == 1
+    (rep,) = result.reps
+    assert rep.left_mm > 8 and rep.right_mm > 8 and rep.symmetry >= 0.85  # the man's broad, even smile
+    assert window.headline.text() == "Session complete" and not window.results.isHidden()
+    assert window.results.item(0, 1).text() == "1"
+    assert len(audio.output.played) >= 4  # start, hold, relax, done: tones, as there is no speech here
+
+    store, _ = SessionStore.open(database_path(tmp_path))
+    (record,) = store.list_sessions()
+    assert record.status == "completed" and record.repetition_count == 1
+    detail = store.session_detail(record.id)
+    stored = detail.exercises[0].repetitions[0].repetition
+    assert stored.left_mm == pytest.approx(rep.left_mm) and stored.right_mm == pytest.approx(rep.right_mm)
+    assert detail.resting is not None and "brow_height_mm" in detail.resting
+    store.close()
+
+
+def qtbot_button():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+def test_camera_pulled_mid_session_keeps_every_repetition_and_recovers(
+    qtbot, tmp_path, model_bytes, smile_sessions_clip
+):
+    unplugged = threading.Event()
+    window, _, phases = _open_window(qtbot, tmp_path, model_bytes,
+                                     lambda: UnpluggableCamera(smile_sessions_clip, unplugged), 2)  # fmt: skip
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
+    qtbot.mouseClick(window.start_button, qtbot_button())
+    # wait for the first repetition to be done and saved, then pull the camera
+    qtbot.waitUntil(lambda: window.session.results or window.session._rep >= 1, timeout=30_000)
+    unplugged.set()
+    qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.paused, timeout=10_000)
+    assert "saved" in window.detail.text() and "camera" in window.detail.text().lower()
+    store, _ = SessionStore.open(database_path(tmp_path))
+    (record,) = store.list_sessions()
+    assert record.repetition_count == 1 and record.status == "in_progress"  # rep 1 is already on disk
+    store.close()
+    unplugged.clear()  # plugged back in: camera check, then the session carries on
+    qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=40_000)
+    window.close()
+    assert Phase.CAMERA_CHECK in phases[phases.index(Phase.RELAX) :]  # checked the picture again on return
+    (result,) = window.last_view.results
+    assert result.status == "completed" and result.summary.reps == 2
+    store, _ = SessionStore.open(database_path(tmp_path))
+    (record,) = store.list_sessions()
+    assert record.status == "completed" and record.repetition_count == 2
+    store.close()
