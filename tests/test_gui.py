@@ -69,7 +69,7 @@ class UnpluggableCamera(FrameSource):
 
 def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
     audio = AudioCoach(RecordingOutput())
-    window, notices, _ = build_window(_args(tmp_path), model_bytes, FAST, audio, open_source)
+    window, _, _ = build_window(_args(tmp_path), model_bytes, FAST, audio, open_source)
     qtbot.addWidget(window)
     window.options.programmes = {"test": _programme(repetitions)}
     window.programme.clear()
@@ -80,8 +80,10 @@ def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
 
 
 def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes, smile_sessions_clip):
-    window, audio, phases = _open_window(qtbot, tmp_path, model_bytes,
-                                         lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)), 1)  # fmt: skip
+    def camera() -> PacedSource:
+        return PacedSource(lambda: VideoFileSource(smile_sessions_clip))
+
+    window, audio, phases = _open_window(qtbot, tmp_path, model_bytes, camera, 1)
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
     qtbot.mouseClick(window.start_button, qtbot_button())
     qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=30_000)
