@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.errors import MeasurementError
 from coach.geometry import (
     LEFT_IRIS_CENTRE,
     MIN_IRIS_DIAMETER_PX,
@@ -73,19 +74,24 @@ def check_camera(image_rgb: np.ndarray, faces: list[np.ndarray], chosen: np.ndar
     centre_x, centre_y = (xs.min() + xs.max()) / 2 / width, (ys.min() + ys.max()) / 2 / height
     iris = float(iris_diameter_px(chosen).mean())
     face_height = (ys.max() - ys.min()) / height
-    if face_height > MAX_FACE_HEIGHT_FRACTION or xs.min() < 0 or ys.min() < 0 or xs.max() > width or ys.max() > height:
+    off_centre: list[tuple[str, str]] = []
+    if centre_x < CENTRE_BOX[0]:
+        # seen on the image's left = off to the person's right
+        off_centre.append(("off centre", "Move a little to your left, into the middle of the picture."))
+    elif centre_x > CENTRE_BOX[1]:
+        off_centre.append(("off centre", "Move a little to your right, into the middle of the picture."))
+    # high in the picture = above the camera: bring the camera up to the face, or the face down to it
+    if centre_y < CENTRE_BOX[0]:
+        off_centre.append(("off centre", "Raise the camera a little, or sit a little lower."))
+    elif centre_y > CENTRE_BOX[1]:
+        off_centre.append(("off centre", "Lower the camera a little, or sit a little higher."))
+    cut_off = xs.min() < 0 or ys.min() < 0 or xs.max() > width or ys.max() > height
+    # a face cut off at the edge because it is off centre needs moving over, not back
+    if face_height > MAX_FACE_HEIGHT_FRACTION or (cut_off and not off_centre):
         problems.append(("too close", "Move back a little so your whole face fits in the picture."))
     elif iris < CLOSE_ENOUGH_IRIS_PX:
         problems.append(("too far", "Move a little closer to the camera."))
-    if centre_x < CENTRE_BOX[0]:
-        # seen on the image's left = off to the person's right
-        problems.append(("off centre", "Move a little to your left, into the middle of the picture."))
-    elif centre_x > CENTRE_BOX[1]:
-        problems.append(("off centre", "Move a little to your right, into the middle of the picture."))
-    if centre_y < CENTRE_BOX[0]:
-        problems.append(("off centre", "Lower the camera a little, or sit a little higher."))
-    elif centre_y > CENTRE_BOX[1]:
-        problems.append(("off centre", "Raise the camera a little, or sit a little lower."))
+    problems.extend(off_centre)
     x0, x1 = int(max(xs.min(), 0)), int(min(xs.max(), width))
     y0, y1 = int(max(ys.min(), 0)), int(min(ys.max(), height))
     if x1 > x0 and y1 > y0:
@@ -160,7 +166,11 @@ class Calibrator:
             self.reset("Keep your face still and relaxed, starting again.")
             return None
         try:
-            return FaceFrame.from_reference(mean_shape(stack))
-        finally:
-            self.last_frames = stack
-            self.reset()
+            face_frame = FaceFrame.from_reference(mean_shape(stack))
+        except MeasurementError:
+            # the face shrank below what can be measured (moved back) while calibrating
+            self.reset("Move a little closer to the camera, starting again.")
+            return None
+        self.last_frames = stack
+        self.reset()
+        return face_frame

@@ -93,6 +93,7 @@ class SessionView:
     phase: Phase
     headline: str
     detail: str
+    programme_name: str = ""
     paused: bool = False
     pause_reason: str = ""
     exercise: Exercise | None = None
@@ -128,6 +129,8 @@ class NullListener:
     def __getattr__(self, name: str) -> object:
         return lambda *args, **kwargs: None
 
+
+_FACE_LOST_MESSAGE = "We can't see your face: look towards the screen."
 
 _SYNKINESIS_WORDS = {
     "eye_narrowing_pct": "eye is closing: keep it open",
@@ -241,12 +244,17 @@ class CoachingSession:
         self.paused, self.pause_reason, self._paused_at = True, reason, self._now
 
     def resume(self) -> None:
-        if not self.paused:
+        # without a camera there is nothing to resume with: source_back() ends that pause
+        if not self.paused or self._camera_lost:
             return
         self.paused = False
         if self._paused_at is not None and self._phase_start is not None:
             self._phase_start += self._now - self._paused_at
         self._paused_at = None
+        # the picture and the still face must be seen anew: what came before the pause does not count
+        self._ok_since = None
+        if self.phase is Phase.CALIBRATING:
+            self._calibrator.reset()
         if self.phase in REP_PHASES:
             # the repetition under way when paused is done again from its start
             self._start_phase(Phase.MOVE)
@@ -257,6 +265,11 @@ class CoachingSession:
         if self.finished or self.exercise is None or self.phase in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
             return
         self.paused = False
+        if not self._started_exercise:
+            # the exercise is already finished (its result is showing): just move on
+            self._index += 1
+            self._begin_exercise()
+            return
         self._finish_exercise("skipped")
 
     def stop(self) -> None:
@@ -272,7 +285,11 @@ class CoachingSession:
         """The camera stopped: pause, keep everything, and re-check the picture on return."""
         if self.finished:
             return
-        self.pause(f"{reason} Everything done so far is saved; waiting for the camera to come back.")
+        message = f"{reason} Everything done so far is saved; waiting for the camera to come back."
+        if self.paused:
+            self.pause_reason = message  # already paused by the person: say why nothing comes now
+        else:
+            self.pause(message)
         self._camera_lost = True
 
     def source_back(self) -> None:
@@ -284,7 +301,9 @@ class CoachingSession:
         if self.phase in REP_PHASES:
             self._phase_start = self._now
             self.phase = Phase.MOVE
-        self._return_after_check = self.phase if self.face_frame is not None else Phase.CALIBRATING
+        if self.phase is not Phase.CAMERA_CHECK:
+            # (lost again during the check that followed an earlier loss: keep where that one returns to)
+            self._return_after_check = self.phase if self.face_frame is not None else Phase.CALIBRATING
         self._start_phase(Phase.CAMERA_CHECK)
 
     # ----- frames --------------------------------------------------------------------
@@ -315,13 +334,21 @@ class CoachingSession:
             handler(image_rgb, faces, chosen)
         return self.view()
 
+    def _clock(self) -> float:
+        """The session's time: it stands still while the session is paused."""
+        return self._paused_at if self.paused and self._paused_at is not None else self._now
+
     def _elapsed(self) -> float:
-        return 0.0 if self._phase_start is None else self._now - self._phase_start
+        return 0.0 if self._phase_start is None else self._clock() - self._phase_start
 
     def _start_phase(self, phase: Phase) -> None:
         self.phase = phase
         self._phase_start = self._now
         exercise = self.exercise
+        if phase is Phase.CAMERA_CHECK:
+            self._ok_since, self._last_check = None, None
+        elif phase in (Phase.HOLD, Phase.RELAX) and self._message != _FACE_LOST_MESSAGE:
+            self._message = ""  # a notice given for the start of a repetition has served its turn
         if phase is Phase.INSTRUCTION and exercise is not None:
             self._message = ""
             self.listener.prompt("start", f"{exercise.name}. {exercise.instruction}")
@@ -416,9 +443,10 @@ class CoachingSession:
             self._feedback = feedback_for(exercise, primary[exercise.primary[0]], watch, self._noise_mm)
             if exercise.primary[0] == "eye_closure_mm" and self.phase is not Phase.RELAX:
                 self.listener.eye_closure(float(closure[0]), float(closure[1]), self._now)
-            self._message = ""
+            if self._message == _FACE_LOST_MESSAGE:
+                self._message = ""
         elif self._face_seen_at is None or self._now - self._face_seen_at > self.timing.face_lost_s:
-            self._message = "We can't see your face: look towards the screen."
+            self._message = _FACE_LOST_MESSAGE
         if self._elapsed() < self._phase_length():
             return
         if self.phase is Phase.MOVE:
@@ -478,6 +506,7 @@ class CoachingSession:
             phase=self.phase,
             headline=headline,
             detail=detail,
+            programme_name=self.programme.name,
             paused=self.paused,
             pause_reason=self.pause_reason,
             exercise=exercise,
@@ -487,7 +516,7 @@ class CoachingSession:
             rep_total=exercise.repetitions if exercise else 0,
             phase_progress=(min(1.0, elapsed / length) if length > 0 else 1.0)
             if self.phase is not Phase.CALIBRATING
-            else self._calibrator.progress(self._now),
+            else self._calibrator.progress(self._clock()),
             phase_remaining_s=max(0.0, length - elapsed),
             feedback=self._feedback if self.phase in REP_PHASES else None,
             camera_check=self._last_check if self.phase is Phase.CAMERA_CHECK else None,

@@ -135,9 +135,16 @@ def symmetry(left: float, right: float) -> float | None:
     return max(min(left, right), 0.0) / stronger
 
 
+#: part of a movement that is within measurement error whatever the jitter at rest:
+#: scale and alignment errors grow with the movement (a healthy real smile reads 3 %
+#: apart on its two sides)
+RELATIVE_NOISE = 0.05
+
+
 def weaker_side(left: float, right: float, noise_mm: float) -> str | None:
-    """'left' or 'right', or None where the sides differ by no more than the noise."""
-    if abs(left - right) <= noise_mm:
+    """'left' or 'right', or None where the sides differ by no more than the noise:
+    the jitter at rest (noise_mm) or RELATIVE_NOISE of the stronger side's movement."""
+    if abs(left - right) <= max(noise_mm, RELATIVE_NOISE * max(left, right)):
         return None
     return "left" if left < right else "right"
 

@@ -65,6 +65,8 @@ def test_symmetry_and_weaker_side_rules():
     assert engine.symmetry(0.0, 0.0) is None
     assert engine.weaker_side(10.0, 9.7, noise_mm=0.5) is None
     assert engine.weaker_side(6.0, 9.0, noise_mm=0.5) == "left"
+    assert engine.weaker_side(15.2, 14.6, noise_mm=0.5) is None  # 4 % of a broad smile: within error
+    assert engine.weaker_side(15.2, 13.9, noise_mm=0.5) == "right"
     assert engine.side_noise_mm(np.zeros((10, 2))) == engine.NOISE_FLOOR_MM
     noisy = np.stack([np.tile([0.0, 1.0], 10), np.zeros(20)], axis=1)
     assert engine.side_noise_mm(noisy) == pytest.approx(1.5)

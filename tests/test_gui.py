@@ -144,3 +144,21 @@ def test_camera_pulled_mid_session_keeps_every_repetition_and_recovers(
     (record,) = store.list_sessions()
     assert record.status == "completed" and record.repetition_count == 2
     store.close()
+
+
+def test_qt_binding_does_not_corrupt_reference_counts(qtbot):
+    """PySide6 6.12.0 released a reference to None on every call returning nothing
+    (QPainter.drawEllipse, …); the app then died with "none_dealloc" after minutes of
+    live video. pyproject pins a sound version; this catches a binding that regresses."""
+    import sys
+
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(64, 64, QImage.Format.Format_RGB888)
+    before = sys.getrefcount(None)
+    for _ in range(3000):
+        painter = QPainter(image)
+        painter.drawEllipse(QPointF(10.0, 10.0), 2.5, 2.5)
+        painter.end()
+    assert abs(sys.getrefcount(None) - before) < 100

@@ -52,6 +52,17 @@ class WindowOptions:
     choose_source: Callable[[FrameSource | None, str], None] | None = None
 
 
+def _set_style(widget: QWidget, css: str) -> None:
+    """Restyle only on change: setting a style sheet re-polishes the widget (costly per frame)."""
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
 def _label(text: str = "", size: int = 13, bold: bool = False, wrap: bool = True) -> QLabel:
     label = QLabel(text)
     font = label.font()
@@ -108,10 +119,10 @@ class MainWindow(QMainWindow):
         self.results.setHorizontalHeaderLabels(["Exercise", "Reps", "Left mm", "Right mm", "Symmetry", "Weaker"])
         self.results.verticalHeader().hide()
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.results.horizontalHeader().setStretchLastSection(True)
-        self.results.setColumnWidth(0, 140)
-        for column_index in range(1, 5):
-            self.results.setColumnWidth(column_index, 62)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column_index in range(1, 6):
+            header.setSectionResizeMode(column_index, header.ResizeMode.ResizeToContents)
         self.results.hide()
         # start controls
         self.start_box = QWidget()
@@ -163,6 +174,7 @@ class MainWindow(QMainWindow):
             button.setMinimumHeight(36)
             button.setEnabled(False)
             buttons.addWidget(button)
+        column.addStretch(0)
         column.addLayout(buttons)
         toggles = QHBoxLayout()
         self.mirror_box = QCheckBox("Mirror (F)")
@@ -184,6 +196,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.sound_label)
         self.statusBar().addPermanentWidget(self.stats_label)
         self.illustration.hide()
+        self.bars.hide()
         # wiring
         self.start_button.clicked.connect(self.start_session)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -238,6 +251,7 @@ class MainWindow(QMainWindow):
         self.pipeline.command("start", self.session)
         self.start_box.hide()
         self.results.hide()
+        self.bars.set_feedback(None, self.video.screen_side_of("left") == "left")
         for button in (self.pause_button, self.skip_button, self.stop_button):
             button.setEnabled(True)
 
@@ -286,14 +300,15 @@ class MainWindow(QMainWindow):
 
     def _show_view(self, view: SessionView) -> None:
         self.last_view = view
-        self.headline.setText(view.headline)
-        self.detail.setText(view.detail)
+        _set_text(self.headline, view.headline)
+        _set_text(self.detail, view.detail)
         exercise = view.exercise
         if exercise is not None and view.phase not in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
             rep = f" · repetition {view.rep_number} of {view.rep_total}" if view.phase in REP_PHASES else ""
-            self.progress_label.setText(f"Exercise {view.exercise_index + 1} of {view.exercise_count}{rep}")
+            _set_text(self.progress_label, f"Exercise {view.exercise_index + 1} of {view.exercise_count}{rep}")
         else:
-            self.progress_label.setText(view.phase.value.capitalize())
+            stage = "finished" if view.finished else "stopped" if view.phase is Phase.SUMMARY else "getting ready"
+            _set_text(self.progress_label, f"{view.programme_name} · {stage}")
         self.phase_bar.setValue(int(view.phase_progress * 100))
         self.pause_button.setText("Resume (Space)" if view.paused else "Pause (Space)")
         showing_exercise = exercise is not None and view.phase in (Phase.INSTRUCTION, Phase.COUNTDOWN, *REP_PHASES)
@@ -306,10 +321,10 @@ class MainWindow(QMainWindow):
         if feedback is not None and feedback.symmetry is not None:
             colour = STATUS_COLOURS.get(feedback.status, CAUTION)
             self.symmetry.setText(f"Symmetry {feedback.symmetry * 100:.0f}%")
-            self.symmetry.setStyleSheet(f"color: {colour.name()};")
+            _set_style(self.symmetry, f"color: {colour.name()};")
         elif view.phase in REP_PHASES:
             self.symmetry.setText("Symmetry –")
-            self.symmetry.setStyleSheet("color: #555;")
+            _set_style(self.symmetry, "color: #555;")
         else:
             self.symmetry.setText("")
         alerts = feedback.alerts if feedback is not None else ()
@@ -326,7 +341,7 @@ class MainWindow(QMainWindow):
             self.start_box.show()
             self.start_button.setText("Start another session")
         colour = GOOD if view.phase is Phase.CAMERA_CHECK and view.camera_check and view.camera_check.ok else None
-        self.detail.setStyleSheet(f"color: {colour.name()};" if colour else "")
+        _set_style(self.detail, f"color: {colour.name()};" if colour else "")
 
     def _fill_results(self, view: SessionView) -> None:
         results = view.results if view.phase is Phase.SUMMARY else view.results[-1:]
@@ -347,12 +362,12 @@ class MainWindow(QMainWindow):
     # ----- sources and toggles -----------------------------------------------------
     def _on_source_event(self, event: SourceEvent) -> None:
         if event.lost:
-            self.video.clear(event.message)
+            self.video.clear(event.message[:1].upper() + event.message[1:])
             if not self.camera_ok or self.session is None:
                 # no picture yet: offer another camera or a video file instead of failing
                 self.source_box.show()
                 self.headline.setText("No camera picture")
-                self.detail.setText(f"{event.message} Choose another camera, or a video file.")
+                self.detail.setText("Connect a camera, or choose another camera number or a video file below.")
         else:
             self.source_box.hide()
 

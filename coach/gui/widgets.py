@@ -18,9 +18,8 @@ IDLE = QColor("#7f8c8d")
 STATUS_COLOURS = {"good": GOOD, "caution": CAUTION, "too_much": CAUTION, "idle": IDLE}
 
 #: landmarks drawn in the overlay: the regions that are measured
-OVERLAY_REGIONS = [
-    idx for pair in (BROW, UPPER_LID, LOWER_LID, MOUTH_CORNER, UPPER_LIP_LATERAL, LOWER_LIP_LATERAL) for idx in pair
-]
+_MEASURED = (BROW, UPPER_LID, LOWER_LID, MOUTH_CORNER, UPPER_LIP_LATERAL, LOWER_LIP_LATERAL)
+OVERLAY_REGIONS = [index for region in _MEASURED for side in region for index in side]
 
 
 class VideoView(QWidget):
@@ -42,8 +41,9 @@ class VideoView(QWidget):
         height, width = image_rgb.shape[:2]
         if width < 2:  # a placeholder while paused without a camera
             return
-        rgb = np.ascontiguousarray(image_rgb)
-        self._image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        # QImage keeps pointing at the bytes it is given: keep them alive beside it
+        self._pixels = np.ascontiguousarray(image_rgb).tobytes()
+        self._image = QImage(self._pixels, width, height, 3 * width, QImage.Format.Format_RGB888)
         self._image_size = (width, height)
         self.face_px = face_px
         self.message = ""
@@ -70,6 +70,12 @@ class VideoView(QWidget):
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
         painter.fillRect(self.rect(), QColor("#1e1e1e"))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._image is None:
@@ -84,8 +90,8 @@ class VideoView(QWidget):
         scale = target.width() / self._image_size[0]
         if self.show_overlay and self.face_px is not None:
             painter.setPen(QPen(QColor(0, 220, 255), 2))
-            for index in OVERLAY_REGIONS:
-                x, y = self.face_px[index, :2]
+            # plain floats: shiboken mishandles NumPy scalars (a crash seen with NumPy 2)
+            for x, y in self.face_px[OVERLAY_REGIONS, :2].tolist():
                 if self.mirrored:
                     x = self._image_size[0] - x
                 painter.drawEllipse(QPointF(target.left() + x * scale, target.top() + y * scale), 2.5, 2.5)
@@ -122,6 +128,12 @@ class SideBars(QWidget):
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         feedback = self.feedback
         full_scale = max(12.0, (feedback.target_mm[1] * 1.5) if feedback else 12.0)
@@ -183,6 +195,12 @@ class ExerciseIllustration(QWidget):
 
     def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         size = min(w, h) * 0.9
@@ -225,4 +243,4 @@ class ExerciseIllustration(QWidget):
             normal = np.array([-direction[1], direction[0]])
             for side in (1, -1):
                 tip = np.array([end.x(), end.y()]) - direction * 8 + side * normal * 5
-                painter.drawLine(end, QPointF(*tip))
+                painter.drawLine(end, QPointF(float(tip[0]), float(tip[1])))
