@@ -162,3 +162,89 @@ def test_qt_binding_does_not_corrupt_reference_counts(qtbot):
         painter.drawEllipse(QPointF(10.0, 10.0), 2.5, 2.5)
         painter.end()
     assert abs(sys.getrefcount(None) - before) < 100
+
+
+def test_no_camera_offers_another_camera_or_a_video_file(qtbot, tmp_path, model_bytes, smile_sessions_clip):
+    """There is no webcam on this machine: camera 0 really fails to open."""
+    from coach.sources import CameraSource
+
+    audio = AudioCoach(RecordingOutput())
+    window, _, _ = build_window(_args(tmp_path), model_bytes, FAST, audio, lambda: CameraSource(0))
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window.source_box.isHidden(), timeout=10_000)
+    assert window.headline.text() == "No camera picture"
+    assert "video file" in window.detail.text()
+    assert "camera" in window.video.message.lower() and window.video.message[0].isupper()
+    # the person picks a video file instead: the picture comes, the choices go away
+    window.replace_source(lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)), "smiles.avi")
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
+    assert window.source_box.isHidden() and window.source_label.text() == "smiles.avi"
+    window.close()
+
+
+def test_damaged_database_is_kept_and_the_app_still_starts(qtbot, tmp_path, model_bytes, smile_sessions_clip):
+    database = database_path(tmp_path)
+    database.write_bytes(b"not a database, but somebody's data all the same" * 100)
+    window, notices, _ = build_window(_args(tmp_path), model_bytes, FAST, AudioCoach(RecordingOutput()),
+                                      lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)))  # fmt: skip
+    qtbot.addWidget(window)
+    (notice,) = notices
+    kept = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"not a database")
+    assert kept[0].name in notice
+    assert window.save_results.isEnabled() and window.save_results.isChecked()  # a fresh database was made
+    window.close()
+
+
+def test_unreadable_source_file_is_one_clear_error(tmp_path, capsys):
+    from coach.cli import main
+
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"\x00" * 5000)
+    assert main(["--data-dir", str(tmp_path), "--source", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("facecoach: error:") and "broken.mp4" in err[0]
+
+
+def test_live_benchmark_reports_its_figures(data_dir, tmp_path, capsys, qtbot):
+    """`facecoach bench --live` runs the real capture → process → display path; the
+    figures themselves are measured by running it, not asserted here."""
+    import json
+
+    from coach.cli import main
+
+    out = tmp_path / "live.json"
+    assert main(["bench", "--live", str(data_dir / "single_face.mp4"), "--seconds", "3", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert set(figures) >= {"latency_ms_p50", "latency_ms_p95", "offered_frames", "processed_frames",
+                            "dropped_for_processing", "cpu_percent"}  # fmt: skip
+    assert figures["offered_frames"] >= 60  # ~3 s at 30 fps
+    # every offered frame was processed or dropped, but for at most the one in flight at the end
+    handled = figures["processed_frames"] + figures["dropped_for_processing"]
+    assert figures["offered_frames"] - 1 <= handled <= figures["offered_frames"]
+    assert 0 < figures["latency_ms_p50"] <= figures["latency_ms_p95"]
+
+
+def test_mirroring_never_swaps_the_patients_sides(qtbot, data_dir):
+    """Mirrored like a mirror, the patient's right appears on the screen's right; the
+    picture flips, the labels follow the face, and the bars are ordered to match."""
+    import numpy as np
+
+    from coach.gui.widgets import VideoView
+    from coach.sources import read_image_rgb
+
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(640, 360)
+    image = read_image_rgb(data_dir / "single_face.jpg")
+    view.set_frame(image, None)
+    assert view.screen_side_of("right") == "right" and view.screen_side_of("left") == "left"
+    mirrored = view._image.copy()
+    view.set_mirrored(False)
+    assert view.screen_side_of("right") == "left" and view.screen_side_of("left") == "right"
+    plain = view._image
+    width = plain.width()
+    # the mirrored picture is the plain one flipped left-right
+    for x, y in ((10, 100), (width // 3, 200)):
+        assert mirrored.pixel(x, y) == plain.pixel(width - 1 - x, y)
+    assert not np.array_equal(image[:, 0], image[:, -1])  # the test image is not itself symmetric

@@ -387,8 +387,7 @@ class MainWindow(QMainWindow):
             self.replace_source(lambda: PacedSource(lambda: VideoFileSource(path)), Path(path).name)
 
     def _set_mirrored(self, on: bool) -> None:
-        self.video.mirrored = on
-        self.video.update()
+        self.video.set_mirrored(on)
         self.bars.set_feedback(self.bars.feedback, self.video.screen_side_of("left") == "left")
 
     def _set_overlay(self, on: bool) -> None:

@@ -35,22 +35,35 @@ class VideoView(QWidget):
         self.face_px: np.ndarray | None = None
         self.message = "Starting the camera…"
         self._image: QImage | None = None
+        self._frame: np.ndarray | None = None
         self._image_size = (0, 0)
 
     def set_frame(self, image_rgb: np.ndarray, face_px: np.ndarray | None) -> None:
-        height, width = image_rgb.shape[:2]
-        if width < 2:  # a placeholder while paused without a camera
+        if image_rgb.shape[1] < 2:  # a placeholder while paused without a camera
             return
-        # QImage keeps pointing at the bytes it is given: keep them alive beside it
-        self._pixels = np.ascontiguousarray(image_rgb).tobytes()
-        self._image = QImage(self._pixels, width, height, 3 * width, QImage.Format.Format_RGB888)
-        self._image_size = (width, height)
+        self._frame = image_rgb
         self.face_px = face_px
         self.message = ""
+        self._make_image()
         self.update()
+
+    def set_mirrored(self, mirrored: bool) -> None:
+        self.mirrored = mirrored
+        if self._frame is not None:
+            self._make_image()
+        self.update()
+
+    def _make_image(self) -> None:
+        frame = self._frame[:, ::-1] if self.mirrored else self._frame
+        height, width = frame.shape[:2]
+        # QImage keeps pointing at the bytes it is given: keep them alive beside it
+        self._pixels = np.ascontiguousarray(frame).tobytes()
+        self._image = QImage(self._pixels, width, height, 3 * width, QImage.Format.Format_RGB888)
+        self._image_size = (width, height)
 
     def clear(self, message: str) -> None:
         self._image = None
+        self._frame = None
         self.message = message
         self.update()
 
@@ -85,8 +98,7 @@ class VideoView(QWidget):
             painter.drawText(self.rect().adjusted(20, 20, -20, -20), flags, self.message)
             return
         target = self._target_rect()
-        image = self._image.mirrored(True, False) if self.mirrored else self._image
-        painter.drawImage(target, image)
+        painter.drawImage(target, self._image)
         scale = target.width() / self._image_size[0]
         if self.show_overlay and self.face_px is not None:
             painter.setPen(QPen(QColor(0, 220, 255), 2))
