@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
 def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
     """Open the main window on the chosen camera or video file; returns the exit status."""
+    import os
+
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        # Qt would abort the whole process here; say what is wrong instead
+        raise CoachError(
+            "no graphical display found (DISPLAY is not set): run facecoach from your desktop, "
+            "or use `facecoach analyze FILE --exercise ID` to measure a recording"
+        )
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
