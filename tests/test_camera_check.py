@@ -35,6 +35,16 @@ def _on_canvas(image: np.ndarray, width: int, where: str, pad: str) -> np.ndarra
     return np.pad(image, ((0, 0), (left, right), (0, 0)), mode=mode)
 
 
+def _shifted(image: np.ndarray, dx: int) -> np.ndarray:
+    """The same size of picture with its content moved sideways by dx pixels (black comes in)."""
+    out = np.zeros_like(image)
+    if dx < 0:
+        out[:, :dx] = image[:, -dx:]
+    else:
+        out[:, dx:] = image[:, : image.shape[1] - dx]
+    return out
+
+
 def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
     """The picture shrunk by `factor` in the middle of a black one of the original size: the person far away."""
     height, width = image.shape[:2]
@@ -71,6 +81,11 @@ def seen(landmarker, data_dir) -> dict[str, tuple[np.ndarray, list[np.ndarray], 
         "no face": cv2.resize(empty[0], (640, 360)),
         "image left": _on_canvas(good, 1600, "left", "black"),
         "image right": _on_canvas(good, 1600, "right", "edge"),
+        # a face of normal size, partly out of the picture on the image's left
+        "cut at left edge": _shifted(good, -230),
+        # the picture at the top (bottom) of a tall one: the face high (low) in the picture
+        "image top": np.pad(good, ((0, 740), (0, 0), (0, 0))),
+        "image bottom": np.pad(good, ((740, 0), (0, 0), (0, 0))),
         "third size": _shrunk(good, 3),
         "half size": _shrunk(good, 2),
         "too close": _zoomed(good, face, 0.55),
@@ -126,6 +141,25 @@ def test_off_centre_guidance_uses_the_persons_own_directions(seen):
     right = _check(seen, "image right")
     assert not right.ok and right.problems == ("off centre",)
     assert right.guidance == "Move a little to your right, into the middle of the picture."
+
+
+def test_a_face_cut_off_at_the_side_is_asked_to_move_over_not_back(seen):
+    image, _, chosen = seen["cut at left edge"]
+    assert chosen[:, 0].min() < 0  # the model places part of the face outside the picture
+    assert (chosen[:, 1].max() - chosen[:, 1].min()) / image.shape[0] < 0.6  # not a big face
+    check = _check(seen, "cut at left edge")
+    assert not check.ok and "too close" not in check.problems
+    assert check.guidance == "Move a little to your left, into the middle of the picture."
+
+
+def test_vertical_guidance_brings_camera_and_face_level(seen):
+    # The face high in the picture is above the camera: raise the camera (or sit lower).
+    high = _check(seen, "image top")
+    assert not high.ok and high.problems == ("off centre",)
+    assert high.guidance == "Raise the camera a little, or sit a little lower."
+    low = _check(seen, "image bottom")
+    assert not low.ok and low.problems == ("off centre",)
+    assert low.guidance == "Lower the camera a little, or sit a little higher."
 
 
 def test_too_far_and_too_close(seen):
@@ -213,3 +247,13 @@ def test_calibrator_returns_the_neutral_face_after_a_still_stretch(seen):
     calibrator.add(rest[0], 3.2)
     assert calibrator.add(None, 3.3) is None and calibrator.progress(3.3) == 0.0
     assert calibrator.last_problem.startswith("We lost sight of your face")
+
+
+def test_calibrator_asks_to_come_closer_when_the_face_is_too_small_to_measure(seen):
+    """A still face whose iris is below 8 px (half size) cannot give a reference: the
+    calibrator says so and starts again, instead of raising in the middle of a session."""
+    _, _, small = seen["half size"]
+    calibrator = Calibrator(duration_s=0.5)
+    results = [calibrator.add(small, k / 30) for k in range(20)]
+    assert all(result is None for result in results)
+    assert calibrator.last_problem == "Move a little closer to the camera, starting again."
