@@ -13,6 +13,7 @@ not maximum effort (design notes), and names sides as the patient's own.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -543,6 +544,7 @@ class CoachingSession:
             return f"Get ready: {int(remaining_s) + 1}", exercise.instruction
         if self.phase is Phase.EXERCISE_RESULT:
             return f"{exercise.name}: done", "Rest a moment before the next exercise."
-        words = {Phase.MOVE: f"{exercise.name} now", Phase.HOLD: f"Hold… {remaining_s:.0f}", Phase.RELAX: "Relax"}
+        hold = f"Hold… {math.ceil(remaining_s)}"
+        words = {Phase.MOVE: f"{exercise.name} now", Phase.HOLD: hold, Phase.RELAX: "Relax"}
         detail = self._message or (self._feedback.message if self._feedback else exercise.instruction)
         return words[self.phase], detail

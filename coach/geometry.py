@@ -6,7 +6,7 @@ tilting or nodding the head is not read as asymmetry (2D alignment read a health
 smile with head roll as symmetry 0.02; design notes). The aligned points are then
 expressed in the *face frame* of the reference, in millimetres:
 
-* origin: midway between the two iris centres;
+* origin: midway between the inner eye corners (the irises move with gaze);
 * +x: along the line through both iris centres, towards the patient's LEFT;
 * +y: down the face (perpendicular to x, in the plane of x and the image's down);
 * +z: away from the camera (right-handed with x and y).
@@ -31,6 +31,7 @@ MIN_IRIS_DIAMETER_PX = 8.0
 # MediaPipe face-mesh indices. "RIGHT"/"LEFT" are the patient's own sides.
 RIGHT_IRIS_CENTRE, LEFT_IRIS_CENTRE = 468, 473
 RIGHT_IRIS_HORIZONTAL = (469, 471)
+INNER_CANTHI = (362, 133)  # left, right inner eye corners
 LEFT_IRIS_HORIZONTAL = (474, 476)
 
 #: Points that do not move with facial expression: the lower nose ridge and tip,
@@ -129,7 +130,8 @@ class FaceFrame:
         z_axis = np.cross(x_axis, y_axis)
         return cls(
             reference_px=reference_px,
-            origin_px=(left_iris + right_iris) / 2.0,
+            # between the inner eye corners: unlike the irises, they do not move with gaze
+            origin_px=(reference_px[INNER_CANTHI[0]] + reference_px[INNER_CANTHI[1]]) / 2.0,
             axes=np.stack([x_axis, y_axis, z_axis]),
             mm_per_px=IRIS_DIAMETER_MM / diameter_px,
         )
