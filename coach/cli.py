@@ -144,22 +144,20 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from coach.gui.live_bench import run_live_benchmark
 
         figures = run_live_benchmark(source, model, args.seconds)
-        print(
+        summary = (
             f"{figures['offered_frames']} frames offered in {figures['seconds']:.1f} s, "
             f"{figures['processed_frames']} processed, {figures['dropped_for_processing']} dropped for processing; "
             f"capture-to-display latency p50 {figures['latency_ms_p50']:.1f} ms, "
-            f"p95 {figures['latency_ms_p95']:.1f} ms; "
-            f"CPU {figures['cpu_percent']:.0f} %"
+            f"p95 {figures['latency_ms_p95']:.1f} ms; CPU {figures['cpu_percent']:.0f} %"
         )
-        if args.json:
-            _write(args.json, lambda p: p.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8"))
-        return 0
-    figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
-    print(
-        f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
-        f"{figures['analysis_fps']:.1f} fps (ratio {figures['ratio']:.2f}), "
-        f"{figures['realtime_factor']:.2f}x real time"
-    )
+    else:
+        figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
+        summary = (
+            f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
+            f"{figures['analysis_fps']:.1f} fps (ratio {figures['ratio']:.2f}), "
+            f"{figures['realtime_factor']:.2f}x real time"
+        )
+    print(summary)
     if args.json:
         _write(args.json, lambda p: p.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8"))
     return 0

@@ -22,7 +22,22 @@ _MEASURED = (BROW, UPPER_LID, LOWER_LID, MOUTH_CORNER, UPPER_LIP_LATERAL, LOWER_
 OVERLAY_REGIONS = [index for region in _MEASURED for side in region for index in side]
 
 
-class VideoView(QWidget):
+class _PaintedWidget(QWidget):
+    """A widget drawn by `_paint`; the painter is always ended, even if drawing fails
+    (a painter left open crashes Qt)."""
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        raise NotImplementedError
+
+
+class VideoView(_PaintedWidget):
     """The camera picture, mirrored like a mirror by default, with optional overlay and
     the patient's own left/right labelled on the correct sides."""
 
@@ -81,13 +96,6 @@ class VideoView(QWidget):
             on_left = not on_left
         return "left" if on_left else "right"
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
-
     def _paint(self, painter: QPainter) -> None:
         painter.fillRect(self.rect(), QColor("#1e1e1e"))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -123,7 +131,7 @@ class VideoView(QWidget):
             painter.drawText(QRectF(x, box.top(), text_width, 32), Qt.AlignmentFlag.AlignCenter, text)
 
 
-class SideBars(QWidget):
+class SideBars(_PaintedWidget):
     """Two vertical bars, one per side, against the exercise's target band; arranged
     like the face on screen, so the bar on the left belongs to the side seen on the left."""
 
@@ -137,13 +145,6 @@ class SideBars(QWidget):
         self.feedback = feedback
         self.left_side_on_screen_left = left_side_on_screen_left
         self.update()
-
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -193,7 +194,7 @@ _ILLUSTRATION_MOVES = {
 }
 
 
-class ExerciseIllustration(QWidget):
+class ExerciseIllustration(_PaintedWidget):
     """A simple face with arrows showing which way each side should move."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -204,13 +205,6 @@ class ExerciseIllustration(QWidget):
     def set_measure(self, measure: str | None) -> None:
         self.measure = measure
         self.update()
-
-    def paintEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
-        painter = QPainter(self)
-        try:
-            self._paint(painter)
-        finally:
-            painter.end()
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
