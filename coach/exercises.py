@@ -56,6 +56,8 @@ class Exercise:
     target_symmetry: float = 0.8
     #: unwanted movement of a watched region (% of its size at rest) that triggers a warning
     synkinesis_limit_pct: float = 25.0
+    #: how hard to try, 1–10 (retraining asks for 2–3: small, controlled movements)
+    effort: int = 3
     source_file: Path | None = None
 
     @property
@@ -77,6 +79,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "target_mm": list,
     "target_symmetry": (int, float),
     "synkinesis_limit_pct": (int, float),
+    "effort": int,
 }
 #: how each expected type is named to the therapist editing the file
 _TYPE_WORDS: dict[str, str] = {
@@ -92,12 +95,15 @@ _DEFAULTS: dict[str, Any] = {
     "target_mm": [2.0, 8.0],
     "target_symmetry": 0.8,
     "synkinesis_limit_pct": 25.0,
+    "effort": 3,
 }
 
 
 def _problem(path: Path, field: str | None, message: str) -> ExerciseFileError:
     where = f"{path}: field '{field}'" if field else str(path)
-    return ExerciseFileError(f"exercise file {where}: {message}")
+    error = ExerciseFileError(f"exercise file {where}: {message}")
+    error.field, error.problem = field, message  # for programme files that re-state it
+    return error
 
 
 def _check_names(path: Path, field: str, values: list[Any], known: dict[str, Any]) -> tuple[str, ...]:
@@ -145,6 +151,7 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         ("min_movement_mm", 0.2, 20.0),
         ("target_symmetry", 0.5, 1.0),
         ("synkinesis_limit_pct", 1.0, 100.0),
+        ("effort", 1, 10),
     ):
         if not low <= values[field] <= high:
             raise _problem(path, field, f"{values[field]} is not between {low:g} and {high:g}")
@@ -169,6 +176,7 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         target_mm=(float(target[0]), float(target[1])),
         target_symmetry=float(values["target_symmetry"]),
         synkinesis_limit_pct=float(values["synkinesis_limit_pct"]),
+        effort=values["effort"],
         source_file=path,
     )
 

@@ -17,7 +17,8 @@ from coach.errors import ExerciseFileError
 from coach.exercises import Exercise, exercise_from_dict, load_exercises
 from coach.resources import exercises_dir
 
-_OVERRIDABLE = ("repetitions", "hold_s", "relax_s")
+#: what a programme may set per exercise for a patient (the rest comes from the exercise file)
+_OVERRIDABLE = ("repetitions", "hold_s", "relax_s", "effort", "target_mm", "target_symmetry")
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ def programme_from_dict(data: dict[str, Any], path: Path, known: dict[str, Exerc
     unknown = sorted(set(data) - {"id", "name", "description", "exercise"})
     if unknown:
         raise _problem(path, f"field '{unknown[0]}'", "unknown field (allowed: id, name, description, exercise)")
-    if not isinstance(data["id"], str) or data["id"] != path.stem:
-        raise _problem(path, "field 'id'", f"{data['id']!r} does not match the file name {path.name}")
+    if not isinstance(data["id"], str) or not data["id"].isidentifier() or data["id"] != data["id"].lower():
+        raise _problem(path, "field 'id'", f"{data['id']!r} must be lower_case_with_underscores")
     if not isinstance(data["name"], str) or not data["name"].strip():
         raise _problem(path, "field 'name'", "must be non-empty text in quotes")
     entries = data["exercise"]
@@ -74,14 +75,16 @@ def programme_from_dict(data: dict[str, Any], path: Path, known: dict[str, Exerc
         merged = {
             field.name: getattr(base, field.name) for field in dataclasses.fields(base) if field.name != "source_file"
         }
-        merged.update({k: entry[k] for k in _OVERRIDABLE if k in entry})
         merged["primary"], merged["synkinesis_watch"] = list(base.primary), list(base.synkinesis_watch)
         merged["target_mm"] = list(base.target_mm)
+        merged.update({k: entry[k] for k in _OVERRIDABLE if k in entry})
         try:
             exercise = exercise_from_dict(merged, base.source_file or path.with_name(f"{base.id}.toml"))
         except ExerciseFileError as exc:
-            detail = str(exc).split(": ", 2)[-1]
-            raise _problem(path, where, detail) from None
+            field = getattr(exc, "field", None)
+            raise _problem(
+                path, f"{where} field '{field}'" if field else where, getattr(exc, "problem", str(exc))
+            ) from None
         chosen.append(exercise)
     return Programme(data["id"], data["name"].strip(), str(data.get("description", "")).strip(), tuple(chosen), path)
 
@@ -100,9 +103,40 @@ def load_programmes(exercises_folder: Path | None = None) -> dict[str, Programme
     """All programmes shipped with (or beside) the exercises, by id."""
     known = load_exercises(exercises_folder)
     folder = programmes_dir(exercises_folder)
-    return {p.stem: load_programme_file(p, known) for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}
+    programmes: dict[str, Programme] = {}
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        programme = load_programme_file(path, known)
+        if programme.id != path.stem:
+            raise _problem(path, "field 'id'", f"{programme.id!r} does not match the file name {path.name}")
+        programmes[programme.id] = programme
+    return programmes
 
 
 def single_exercise_programme(exercise: Exercise) -> Programme:
     """A programme of just one exercise (for `--exercise` and quick practice)."""
     return Programme(exercise.id, exercise.name, exercise.instruction, (exercise,))
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(round(value, 3))
+    return str(value)
+
+
+def programme_to_toml(programme: Programme) -> str:
+    """A programme as a file a patient can take home (and `load_programme_file` reads back)."""
+    lines = [
+        "# Facial Symmetry Coach programme. Each [[exercise]] names an exercise file;",
+        "# the values below are what this programme prescribes for it.",
+        f"id = {_toml_value(programme.id)}",
+        f"name = {_toml_value(programme.name)}",
+        f"description = {_toml_value(programme.description)}",
+    ]
+    for exercise in programme.exercises:
+        lines += ["", "[[exercise]]", f"id = {_toml_value(exercise.id)}"]
+        lines += [f"{field} = {_toml_value(getattr(exercise, field))}" for field in _OVERRIDABLE]
+    return "\n".join(lines) + "\n"
