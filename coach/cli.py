@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--neutral", type=_neutral_range, metavar="START:END", help="resting stretch, seconds")
     analyze.add_argument("--json", type=Path, metavar="FILE", help="write the full result as JSON")
     analyze.add_argument("--csv", type=Path, metavar="FILE", help="write per-frame, per-side measures as CSV")
+    analyze.add_argument("--save", action="store_true", help="add the result to a patient's history (with --patient)")
+    analyze.add_argument("--patient", metavar="ID", help="patient code or number for --save")
 
     bench = commands.add_parser("bench", help="frames per second: bare landmark detection vs the whole analysis")
     bench.add_argument("source", help="video file")
@@ -84,6 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seconds", type=float, default=10.0, help="with --live: how long to play (the clip loops)")
 
     commands.add_parser("exercises", help="list the exercises")
+
+    patients = commands.add_parser("patients", help="the patients in this database")
+    patient_commands = patients.add_subparsers(dest="patients_command", parser_class=_Parser, required=True)
+    add = patient_commands.add_parser("add", help="add a patient")
+    add.add_argument("code", help="a name or pseudonymous code, unique")
+    add.add_argument("--name", help="display name (optional)")
+    add.add_argument("--side", default="unknown", choices=["left", "right", "both", "unknown"],
+                     help="affected side (the patient's own)")  # fmt: skip
+    add.add_argument("--onset", metavar="YYYY-MM-DD", help="onset date")
+    add.add_argument("--cause", help="cause, if known")
+    add.add_argument("--notes", help="free notes")
+    listing = patient_commands.add_parser("list", help="list the patients")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    sessions = commands.add_parser("sessions", help="a patient's sessions, newest first")
+    sessions.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+    sessions.add_argument("--limit", type=_positive_int, default=1000, help="at most this many sessions")
     return parser
 
 
@@ -114,6 +134,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     exercise = get_exercise(args.exercise, args.exercises_dir)
     _check_writable(args.json)
     _check_writable(args.csv)
+    if args.save != bool(args.patient):
+        raise CoachError("--save and --patient go together: `--save --patient CODE`")
+    if args.save:
+        from coach.cli_records import find_patient, open_store
+
+        with open_store(args) as store:  # an unknown patient fails now, not after the analysis
+            find_patient(store, args.patient)
     model = load_model_bytes(resolve_model_path(args.model))
     with open_source(args.source) as source, ParallelLandmarker(model, workers=args.workers) as landmarker:
         track = collect_landmarks(source, landmarker)
@@ -126,6 +153,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         _write(args.json, result.write_json)
     if args.csv:
         _write(args.csv, result.write_csv)
+    if args.save:
+        from coach.cli_records import save_analysis_for
+
+        save_analysis_for(args, result)
     return 0
 
 
@@ -179,7 +210,25 @@ def _cmd_app(args: argparse.Namespace) -> int:
     return run_app(args, load_model_bytes(resolve_model_path(args.model)))
 
 
-COMMANDS = {"analyze": _cmd_analyze, "bench": _cmd_bench, "exercises": _cmd_exercises}
+def _cmd_patients(args: argparse.Namespace) -> int:
+    from coach.cli_records import cmd_patients
+
+    return cmd_patients(args)
+
+
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    from coach.cli_records import cmd_sessions
+
+    return cmd_sessions(args)
+
+
+COMMANDS = {
+    "analyze": _cmd_analyze,
+    "bench": _cmd_bench,
+    "exercises": _cmd_exercises,
+    "patients": _cmd_patients,
+    "sessions": _cmd_sessions,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,6 +66,6 @@ def format_analysis(result: Analysis) -> str:
             "",
             f"Summary: {s.reps} repetition(s); left {_num(s.left_mm)} mm, right {_num(s.right_mm)} mm; "
             f"symmetry {_num(s.symmetry, 2)}; weaker side: {_weaker(s.weaker_side)} "
-            f"(sides within {result.noise_mm:.1f} mm count as even)",
+            f"(sides within measurement noise, {result.noise_mm:.1f} mm or 5 % of the movement, count as even)",
         ]
     return "\n".join(lines)
