@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
     sessions.add_argument("--json", action="store_true", help="print JSON")
     sessions.add_argument("--limit", type=_positive_int, default=1000, help="at most this many sessions")
+
+    export = commands.add_parser("export", help="a patient's sessions as a bundle file for the clinic")
+    export.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
+    export.add_argument("--bundle", required=True, type=Path, metavar="FILE", help="the bundle to write")
+    importing = commands.add_parser("import", help="add a bundle's sessions (once) to this database")
+    importing.add_argument("bundle", type=Path, help="a bundle written by `facecoach export`")
     return parser
 
 
@@ -222,12 +228,27 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     return cmd_sessions(args)
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from coach.cli_records import cmd_export
+
+    _check_writable(args.bundle)
+    return cmd_export(args)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from coach.cli_records import cmd_import
+
+    return cmd_import(args)
+
+
 COMMANDS = {
     "analyze": _cmd_analyze,
     "bench": _cmd_bench,
     "exercises": _cmd_exercises,
     "patients": _cmd_patients,
     "sessions": _cmd_sessions,
+    "export": _cmd_export,
+    "import": _cmd_import,
 }
 
 

@@ -149,3 +149,25 @@ def save_analysis_for(args: argparse.Namespace, analysis: object) -> int:
         session_id = save_analysis(store, analysis, patient.id)  # type: ignore[arg-type]
     print(f"saved as session {session_id} for patient {patient.code}")
     return session_id
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """A patient's history as a bundle (for the clinic)."""
+    from coach.bundle import export_bundle
+
+    with open_store(args) as store:
+        patient = find_patient(store, args.patient)
+        count = export_bundle(store, patient, Path(args.bundle))
+    print(f"wrote {count} session(s) of patient {patient.code} to {args.bundle}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """A bundle into this database: checked whole first, then all or nothing."""
+    from coach.bundle import import_bundle
+
+    with open_store(args) as store:
+        patient, added, skipped = import_bundle(store, Path(args.bundle))
+    already = f"; {skipped} were already here" if skipped else ""
+    print(f"imported {added} session(s) for patient {patient.code}{already}")
+    return 0

@@ -620,70 +620,34 @@ class SessionStore:
         patient_id) belong to the other database and are not used. No recording lock is
         needed: a finished session is never repaired as a crashed one.
         """
-        _check_uid(session.uid)
-        if session.status not in SESSION_END_STATUSES:
-            raise ValueError(
-                f"session {session.uid} is {session.status!r}; only a finished session "
-                f"({', '.join(SESSION_END_STATUSES)}) can be imported"
-            )
-        if session.kind not in SESSION_KINDS:
-            raise ValueError(f"session {session.uid}: a session is one of {SESSION_KINDS}, not {session.kind!r}")
-        for exercise in session.exercises:
-            if exercise.status not in EXERCISE_END_STATUSES:
-                raise ValueError(
-                    f"session {session.uid}: exercise {exercise.position} ({exercise.exercise_id}) is "
-                    f"{exercise.status!r}; an imported exercise is one of {', '.join(EXERCISE_END_STATUSES)}"
-                )
-            for record in exercise.repetitions:
-                _check_weaker_side(record.repetition)
+        _check_importable(session)
         with self._writing(f"the imported session {session.uid}") as connection:
-            if connection.execute("SELECT 1 FROM sessions WHERE uid = ?", (session.uid,)).fetchone() is not None:
-                return None
-            _require_row(_count(connection, "patients", patient_id), "patient", patient_id)
-            session_id = _row_id(
-                connection.execute(
-                    "INSERT INTO sessions (started_at, ended_at, status, programme_id, programme_name, source, "
-                    "resting_json, app_version, patient_id, kind, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        _stored_time(session.started_at),
-                        _stored_optional_time(session.ended_at),
-                        session.status,
-                        session.programme_id,
-                        session.programme_name,
-                        session.source,
-                        None if session.resting is None else _to_json(session.resting),
-                        session.app_version,
-                        patient_id,
-                        session.kind,
-                        session.uid,
-                    ),
-                )
-            )
-            for exercise in session.exercises:
-                exercise_id = _row_id(
+            return _insert_imported(connection, session, patient_id)
+
+    def import_history(self, patient: PatientRecord, sessions: list[SessionDetail]) -> tuple[PatientRecord, int, int]:
+        """A patient's sessions from elsewhere, all or nothing, in one transaction: the
+        patient is matched by code (or added), and sessions already here (same uid) are
+        skipped, so importing the same bundle twice adds nothing. Returns the patient here,
+        and how many sessions were added and skipped."""
+        for session in sessions:
+            _check_importable(session)
+        values = _patient_values({name: getattr(patient, name) for name in PATIENT_FIELDS}, today=self._today())
+        with self._writing(f"the history of patient {values['code']!r}") as connection:
+            row = connection.execute("SELECT id FROM patients WHERE code = ?", (values["code"],)).fetchone()
+            if row is None:
+                now = self._now()
+                patient_id = _row_id(
                     connection.execute(
-                        "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
-                        "primary_measure, target_json, started_at, ended_at, status, summary_json) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            session_id,
-                            exercise.position,
-                            exercise.exercise_id,
-                            exercise.exercise_name,
-                            exercise.primary_measure,
-                            _to_json(exercise.target),
-                            _stored_time(exercise.started_at),
-                            _stored_optional_time(exercise.ended_at),
-                            exercise.status,
-                            None if exercise.summary is None else _to_json(_summary_to_json(exercise.summary)),
-                        ),
+                        "INSERT INTO patients (code, display_name, affected_side, onset_date, cause, notes, "
+                        "created_at, updated_at) VALUES (:code, :display_name, :affected_side, :onset_date, :cause, "
+                        ":notes, :now, :now)",
+                        {**values, "now": now},
                     )
                 )
-                for record in exercise.repetitions:
-                    _insert_repetition(
-                        connection, exercise_id, record.number, _stored_time(record.recorded_at), record.repetition
-                    )
-        return session_id
+            else:
+                patient_id = row[0]
+            added = sum(_insert_imported(connection, session, patient_id) is not None for session in sessions)
+            return _patient_record(_patient_row(connection, patient_id)), added, len(sessions) - added
 
     # ----------------------------------------------------------------- patients
 
@@ -1513,3 +1477,74 @@ else:
 
     def _unlock_file(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _check_importable(session: SessionDetail) -> None:
+    """Only finished sessions, with finished exercises and valid sides, come in."""
+    _check_uid(session.uid)
+    if session.status not in SESSION_END_STATUSES:
+        raise ValueError(
+            f"session {session.uid} is {session.status!r}; only a finished session "
+            f"({', '.join(SESSION_END_STATUSES)}) can be imported"
+        )
+    if session.kind not in SESSION_KINDS:
+        raise ValueError(f"session {session.uid}: a session is one of {SESSION_KINDS}, not {session.kind!r}")
+    for exercise in session.exercises:
+        if exercise.status not in EXERCISE_END_STATUSES:
+            raise ValueError(
+                f"session {session.uid}: exercise {exercise.position} ({exercise.exercise_id}) is "
+                f"{exercise.status!r}; an imported exercise is one of {', '.join(EXERCISE_END_STATUSES)}"
+            )
+        for record in exercise.repetitions:
+            _check_weaker_side(record.repetition)
+
+
+def _insert_imported(connection: sqlite3.Connection, session: SessionDetail, patient_id: int) -> int | None:
+    """Insert one finished session inside the caller's transaction; None if its uid is here."""
+    if connection.execute("SELECT 1 FROM sessions WHERE uid = ?", (session.uid,)).fetchone() is not None:
+        return None
+    _require_row(_count(connection, "patients", patient_id), "patient", patient_id)
+    session_id = _row_id(
+        connection.execute(
+            "INSERT INTO sessions (started_at, ended_at, status, programme_id, programme_name, source, "
+            "resting_json, app_version, patient_id, kind, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _stored_time(session.started_at),
+                _stored_optional_time(session.ended_at),
+                session.status,
+                session.programme_id,
+                session.programme_name,
+                session.source,
+                None if session.resting is None else _to_json(session.resting),
+                session.app_version,
+                patient_id,
+                session.kind,
+                session.uid,
+            ),
+        )
+    )
+    for exercise in session.exercises:
+        exercise_id = _row_id(
+            connection.execute(
+                "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
+                "primary_measure, target_json, started_at, ended_at, status, summary_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    exercise.position,
+                    exercise.exercise_id,
+                    exercise.exercise_name,
+                    exercise.primary_measure,
+                    _to_json(exercise.target),
+                    _stored_time(exercise.started_at),
+                    _stored_optional_time(exercise.ended_at),
+                    exercise.status,
+                    None if exercise.summary is None else _to_json(_summary_to_json(exercise.summary)),
+                ),
+            )
+        )
+        for record in exercise.repetitions:
+            _insert_repetition(
+                connection, exercise_id, record.number, _stored_time(record.recorded_at), record.repetition
+            )
+    return session_id

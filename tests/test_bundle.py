@@ -1,0 +1,150 @@
+"""Session bundles from home to clinic: round trip, idempotent import, and refusal of
+damaged, tampered or newer bundles without touching the database."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coach.bundle import BUNDLE_FORMAT, BundleError, _jsonable, import_bundle
+from coach.cli import main
+from coach.store import SessionStore, database_path
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, data_dir) -> tuple[Path, Path]:
+    """A patient's home database with two sessions made by the real pipeline, and its bundle."""
+    folder = tmp_path_factory.mktemp("home")
+    d = ["--data-dir", str(folder)]
+    assert main([*d, "patients", "add", "P11", "--side", "left", "--cause", "Bell's palsy"]) == 0
+    for exercise in ("big_smile", "gentle_smile"):
+        assert main([*d, "analyze", str(data_dir / "single_face.mp4"), "--exercise", exercise,
+                     "--save", "--patient", "P11"]) == 0  # fmt: skip
+    bundle = folder / "p11.fcbundle"
+    assert main([*d, "export", "--patient", "P11", "--bundle", str(bundle)]) == 0
+    return folder, bundle
+
+
+def _history(folder: Path) -> list[dict]:
+    store, _ = SessionStore.open(database_path(folder))
+    try:
+        patient = store.get_patient("P11")
+        sessions = [store.session_detail(r.id) for r in store.list_sessions(patient_id=patient.id)]
+    finally:
+        store.close()
+    comparable = []
+    for detail in sessions:
+        data = _jsonable(detail)
+        data.pop("id"), data.pop("patient_id")
+        for exercise in data["exercises"]:
+            exercise.pop("id")
+            for rep in exercise["repetitions"]:
+                rep.pop("id")
+        comparable.append(data)
+    return comparable
+
+
+def _count_sessions(folder: Path) -> int:
+    if not database_path(folder).exists():
+        return 0
+    store, _ = SessionStore.open(database_path(folder))
+    try:
+        return len(store.list_sessions())
+    finally:
+        store.close()
+
+
+def test_bundle_round_trip_into_a_fresh_database_twice(home, tmp_path, capsys):
+    folder, bundle = home
+    assert main(["--data-dir", str(tmp_path), "import", str(bundle)]) == 0
+    assert "imported 2 session(s) for patient P11" in capsys.readouterr().out
+    assert _history(tmp_path) == _history(folder)  # every field, every repetition, same uids
+    assert main(["--data-dir", str(tmp_path), "import", str(bundle)]) == 0  # again: nothing new
+    assert "imported 0 session(s)" in capsys.readouterr().out and _count_sessions(tmp_path) == 2
+
+
+def _rewrite(bundle: Path, target: Path, change) -> Path:
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(target, "w") as out:
+        members = {name: source.read(name) for name in source.namelist()}
+        for name, data in change(members).items():
+            out.writestr(name, data)
+    return target
+
+
+def _tamper(members: dict[str, bytes]) -> dict[str, bytes]:
+    name = next(n for n in members if n.startswith("sessions/"))
+    members[name] = members[name].replace(b'"left_mm": 1', b'"left_mm": 2', 1)
+    return members
+
+
+def _newer(members: dict[str, bytes]) -> dict[str, bytes]:
+    manifest = json.loads(members["manifest.json"])
+    manifest["version"] = 99
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return members
+
+
+def _unfinished(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The second session claims to be still in progress (checksum recomputed)."""
+    import hashlib
+
+    manifest = json.loads(members["manifest.json"])
+    name = manifest["sessions"][1]
+    session = json.loads(members[name])
+    session["status"] = "in_progress"
+    members[name] = json.dumps(session).encode()
+    manifest["sha256"][name] = hashlib.sha256(members[name]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return members
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        ("truncated", "damaged or incomplete"),
+        ("tampered", "does not match its checksum"),
+        ("newer", "newer version of the app"),
+        ("not_a_bundle", "not a session bundle"),
+        ("unfinished", "nothing was imported"),
+    ],
+)
+def test_bad_bundle_is_refused_whole_and_nothing_is_lost(home, tmp_path, capsys, make, words):
+    _, bundle = home
+    bad = tmp_path / f"{make}.fcbundle"
+    if make == "truncated":
+        bad.write_bytes(bundle.read_bytes()[: len(bundle.read_bytes()) * 2 // 3])
+    elif make == "not_a_bundle":
+        with zipfile.ZipFile(bad, "w") as archive:
+            archive.writestr("hello.txt", "hi")
+    else:
+        _rewrite(bundle, bad, {"tampered": _tamper, "newer": _newer, "unfinished": _unfinished}[make])
+    target = tmp_path / "clinic"
+    # the clinic already has data that must survive
+    assert main(["--data-dir", str(target), "patients", "add", "OTHER"]) == 0
+    capsys.readouterr()
+    code = main(["--data-dir", str(target), "import", str(bad)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and words in err[0], err
+    assert _count_sessions(target) == 0
+    store, _ = SessionStore.open(database_path(target))
+    assert [p.code for p in store.list_patients()] == ["OTHER"]  # P11 was not half-added
+    store.close()
+
+
+def test_bundle_holds_only_numbers_and_its_manifest(home):
+    _, bundle = home
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["format"] == BUNDLE_FORMAT and manifest["patient"]["code"] == "P11"
+    assert all(n == "manifest.json" or (n.startswith("sessions/") and n.endswith(".json")) for n in names)
+
+
+def test_importing_a_missing_file_is_a_clear_error(tmp_path):
+    store, _ = SessionStore.open(database_path(tmp_path))
+    with pytest.raises(BundleError, match="no such file"):
+        import_bundle(store, tmp_path / "nowhere.fcbundle")
+    store.close()
