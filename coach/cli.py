@@ -105,9 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--json", action="store_true", help="print JSON")
     sessions.add_argument("--limit", type=_positive_int, default=1000, help="at most this many sessions")
 
-    export = commands.add_parser("export", help="a patient's sessions as a bundle file for the clinic")
+    export = commands.add_parser("export", help="a patient's sessions: a bundle for the clinic, CSV or JSON")
     export.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
-    export.add_argument("--bundle", required=True, type=Path, metavar="FILE", help="the bundle to write")
+    export.add_argument("--bundle", type=Path, metavar="FILE", help="write a bundle another computer can import")
+    export.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
+    export.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
+    report = commands.add_parser("report", help="one session as a PDF report (and CSV / JSON)")
+    report.add_argument("--session", required=True, type=int, metavar="ID", help="session number (see `sessions`)")
+    report.add_argument("--pdf", type=Path, metavar="FILE", help="write the PDF report")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
+    report.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
     importing = commands.add_parser("import", help="add a bundle's sessions (once) to this database")
     importing.add_argument("bundle", type=Path, help="a bundle written by `facecoach export`")
     return parser
@@ -228,11 +235,26 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     return cmd_sessions(args)
 
 
+def _outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """At least one output, each in a folder that exists (checked before any work)."""
+    if not any(getattr(args, name) for name in names):
+        raise CoachError(f"say what to write: {', '.join('--' + name for name in names)}")
+    for name in names:
+        _check_writable(getattr(args, name))
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from coach.cli_records import cmd_export
 
-    _check_writable(args.bundle)
+    _outputs(args, ("bundle", "csv", "json"))
     return cmd_export(args)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from coach.cli_records import cmd_report
+
+    _outputs(args, ("pdf", "csv", "json"))
+    return cmd_report(args)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -249,6 +271,7 @@ COMMANDS = {
     "sessions": _cmd_sessions,
     "export": _cmd_export,
     "import": _cmd_import,
+    "report": _cmd_report,
 }
 
 

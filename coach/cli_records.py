@@ -152,13 +152,15 @@ def save_analysis_for(args: argparse.Namespace, analysis: object) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """A patient's history as a bundle (for the clinic)."""
+    """A patient's history as a bundle (for the clinic), CSV or JSON."""
     from coach.bundle import export_bundle
 
     with open_store(args) as store:
         patient = find_patient(store, args.patient)
-        count = export_bundle(store, patient, Path(args.bundle))
-    print(f"wrote {count} session(s) of patient {patient.code} to {args.bundle}")
+        if args.bundle:
+            count = export_bundle(store, patient, Path(args.bundle))
+            print(f"wrote {count} session(s) of patient {patient.code} to {args.bundle}")
+        cmd_history_exports(args, patient, store)
     return 0
 
 
@@ -171,3 +173,43 @@ def cmd_import(args: argparse.Namespace) -> int:
     already = f"; {skipped} were already here" if skipped else ""
     print(f"imported {added} session(s) for patient {patient.code}{already}")
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """One session as a PDF report (with the patient's trends), and/or CSV and JSON."""
+    from coach.exports import write_csv, write_json
+    from coach.report import write_session_report
+
+    with open_store(args) as store:
+        try:
+            session = store.session_detail(args.session)
+        except KeyError:
+            raise CoachError(
+                f"no session {args.session} in {store.path}; see `facecoach sessions --patient ID`"
+            ) from None
+        patient = store.get_patient(session.patient_id) if session.patient_id is not None else None
+        records = store.list_sessions(limit=100_000, patient_id=session.patient_id) if patient else []
+        history = [store.session_detail(r.id) for r in records] if patient else [session]
+    if args.pdf:
+        pages = write_session_report(Path(args.pdf), session, history, patient)
+        print(f"wrote {args.pdf} ({pages} pages)")
+    if args.csv:
+        rows = write_csv(Path(args.csv), [session])
+        print(f"wrote {args.csv} ({rows} repetitions)")
+    if args.json:
+        write_json(Path(args.json), [session], patient)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def cmd_history_exports(args: argparse.Namespace, patient: PatientRecord, store: SessionStore) -> None:
+    """A patient's whole history as CSV (one row per repetition) and/or JSON (everything)."""
+    from coach.exports import write_csv, write_json
+
+    sessions = [store.session_detail(r.id) for r in reversed(store.list_sessions(limit=100_000, patient_id=patient.id))]
+    if args.csv:
+        rows = write_csv(Path(args.csv), sessions)
+        print(f"wrote {args.csv} ({rows} repetitions from {len(sessions)} sessions)")
+    if args.json:
+        write_json(Path(args.json), sessions, patient)
+        print(f"wrote {args.json} ({len(sessions)} sessions)")
