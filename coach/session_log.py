@@ -22,9 +22,17 @@ from coach.store import SessionStore
 class SessionRecorder:
     """Keeps one session in the database, opened on first use by the calling thread."""
 
-    def __init__(self, database: Path, source_name: str, on_notice: Callable[[str], None] = lambda text: None) -> None:
+    def __init__(
+        self,
+        database: Path,
+        source_name: str,
+        on_notice: Callable[[str], None] = lambda text: None,
+        patient_id: int | None = None,
+    ) -> None:
         self.database = database
         self.source_name = source_name
+        #: whose session this is (chosen in the start box); None: nobody named
+        self.patient_id = patient_id
         self.on_notice = on_notice
         self.store: SessionStore | None = None
         self.session_id: int | None = None
@@ -34,7 +42,9 @@ class SessionRecorder:
         self.store, notice = SessionStore.open(self.database)
         if notice:
             self.on_notice(notice)
-        self.session_id = self.store.start_session(programme.id, programme.name, self.source_name)
+        self.session_id = self.store.start_session(
+            programme.id, programme.name, self.source_name, patient_id=self.patient_id
+        )
 
     def _store(self) -> tuple[SessionStore, int]:
         assert self.store is not None and self.session_id is not None, "session_started comes first"

@@ -13,7 +13,11 @@ from coach.errors import CoachError
 from coach.sources import FrameSource
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from coach.gui.main_window import MainWindow
+    from coach.gui.therapist import TherapistWindow
+    from coach.programmes import Programme
     from coach.sound import AudioCoach
 
 
@@ -101,11 +105,67 @@ def build_window(
         notices.append(f"{exc} Your results will not be saved in this session.")
     audio = audio or open_audio_coach()
 
-    def listener_factory(save: bool) -> Listeners:
+    def listener_factory(save: bool, patient_id: int | None = None) -> Listeners:
         listeners = [SoundPrompter(audio)]
         if save and can_save:
-            listeners.insert(0, SessionRecorder(database, source_label))
+            listeners.insert(0, SessionRecorder(database, source_label, patient_id=patient_id))
         return Listeners(*listeners)
+
+    def list_patients() -> list[tuple[int, str]]:
+        """The patients for the start box; none if the database cannot be read right now."""
+        from coach.gui.therapist import patient_label
+
+        try:
+            store, _notice = SessionStore.open(database)
+        except CoachError:
+            return []
+        try:
+            return [(patient.id, patient_label(patient)) for patient in store.list_patients()]
+        except CoachError:
+            return []
+        finally:
+            store.close()
+
+    def patient_programme(patient_id: int) -> Programme | None:
+        """The programme the therapist assigned last, as the coach runs it; None if none (or unusable)."""
+        from coach.exercises import load_exercises
+        from coach.gui.therapist import programme_from_record
+
+        try:
+            store, _notice = SessionStore.open(database)
+        except CoachError:
+            return None
+        try:
+            record = store.current_programme(patient_id)
+            return None if record is None else programme_from_record(record, load_exercises(args.exercises_dir))
+        except (CoachError, KeyError):
+            return None
+        finally:
+            store.close()
+
+    therapist: dict[str, TherapistWindow] = {}
+
+    def open_therapist(parent: QWidget) -> None:
+        """One therapist's window at a time; opening it again brings it to the front."""
+        from PySide6.QtCore import Qt
+
+        from coach.gui.therapist import TherapistWindow
+
+        existing = therapist.get("window")
+        try:
+            if existing is not None and existing.isVisible():
+                existing.raise_()
+                existing.activateWindow()
+                return
+        except RuntimeError:  # closed: Qt deleted it (WA_DeleteOnClose)
+            pass
+        window = TherapistWindow(database, model_bytes, args.exercises_dir, parent)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        refresh = getattr(parent, "refresh_patients", None)
+        if refresh is not None:
+            window.changed.connect(refresh)
+        therapist["window"] = window
+        window.show()
 
     def set_muted(muted: bool) -> None:
         audio.muted = muted
@@ -121,6 +181,9 @@ def build_window(
         set_muted=set_muted,
         timing=timing or SessionTiming(),
         open_history=lambda parent: HistoryDialog(database, parent).exec(),
+        list_patients=list_patients if can_save else None,
+        patient_programme=patient_programme if can_save else None,
+        open_therapist=open_therapist,
     )
     window = MainWindow(options)
     if not can_save:

@@ -28,7 +28,8 @@ def session_html(store: SessionStore, session_id: int) -> str:
         if summary is not None and summary.reps:
             sym = "-" if summary.symmetry is None else f"{summary.symmetry * 100:.0f}%"
             line += (
-                f"<p>Left {_mm(summary.left_mm)} mm · right {_mm(summary.right_mm)} mm · symmetry {sym} · "
+                f"<p>Left (patient's) {_mm(summary.left_mm)} mm · right (patient's) {_mm(summary.right_mm)} mm · "
+                f"symmetry {sym} · "
                 f"weaker side: {summary.weaker_side or 'even'}</p>"
             )
         rows = "".join(
@@ -39,7 +40,8 @@ def session_html(store: SessionStore, session_id: int) -> str:
         )
         if rows:
             line += (
-                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>#</th><th>Left mm</th><th>Right mm</th>"
+                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>#</th><th>Left (patient's) mm</th>"
+                "<th>Right (patient's) mm</th>"
                 f"<th>Symmetry</th><th>Weaker</th><th>Hold</th></tr>{rows}</table>"
             )
         parts.append(line)

@@ -17,7 +17,7 @@ import numpy as np
 
 def run_live_benchmark(path: Path, model_bytes: bytes, seconds: float = 10.0) -> dict[str, float | int]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QObject, QTimer, Signal
+    from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
     from PySide6.QtWidgets import QApplication
 
     from coach.coaching import CoachingSession
@@ -54,8 +54,11 @@ def run_live_benchmark(path: Path, model_bytes: bytes, seconds: float = 10.0) ->
     pipeline.command("start", CoachingSession(programme))
     cpu_start, wall_start = time.process_time(), time.monotonic()
     pipeline.start()
-    QTimer.singleShot(int(seconds * 1000), app.quit)
-    app.exec()
+    # a local loop: quitting the application's own loop would leave it unusable afterwards
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    app.processEvents()  # deliver what the threads sent before they stopped
     pipeline.stop()
     cpu, wall = time.process_time() - cpu_start, time.monotonic() - wall_start
     stats = pipeline.stats

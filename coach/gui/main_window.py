@@ -44,12 +44,18 @@ class WindowOptions:
     model_bytes: bytes
     programmes: dict[str, Programme]
     programme_id: str
-    listener_factory: Callable[[bool], SessionListener]
+    #: (save results?, the chosen patient's id or None) -> what hears the session
+    listener_factory: Callable[[bool, int | None], SessionListener]
     sound_status: Callable[[], str] = lambda: "Sound off"
     set_muted: Callable[[bool], None] = lambda muted: None
     timing: SessionTiming = field(default_factory=SessionTiming)
     open_history: Callable[[QWidget], None] | None = None
     choose_source: Callable[[FrameSource | None, str], None] | None = None
+    #: (id, label) of every patient, for the start box; None: no patient records here
+    list_patients: Callable[[], list[tuple[int, str]]] | None = None
+    #: the programme a therapist assigned to a patient, if any
+    patient_programme: Callable[[int], Programme | None] | None = None
+    open_therapist: Callable[[QWidget], None] | None = None
 
 
 def _set_style(widget: QWidget, css: str) -> None:
@@ -132,14 +138,24 @@ class MainWindow(QMainWindow):
             self.programme.addItem(programme.name, programme.id)
         index = self.programme.findData(self.options.programme_id)
         self.programme.setCurrentIndex(max(index, 0))
+        self.patient = QComboBox()
+        self.patient.addItem("No patient", None)
+        self.patient.setToolTip("Whose session this is: it is saved in that patient's history")
+        self._assigned_programme_id: str | None = None
         self.save_results = QCheckBox("Save my results on this computer (numbers only, never video)")
         self.save_results.setChecked(True)
         self.start_button = QPushButton("Start session")
         self.start_button.setMinimumHeight(44)
-        start_layout.addWidget(_label("Programme:", 13), 0, 0)
-        start_layout.addWidget(self.programme, 0, 1)
-        start_layout.addWidget(self.save_results, 1, 0, 1, 2)
-        start_layout.addWidget(self.start_button, 2, 0, 1, 2)
+        self.patient_label = _label("Patient:", 13)
+        start_layout.addWidget(self.patient_label, 0, 0)
+        start_layout.addWidget(self.patient, 0, 1)
+        start_layout.addWidget(_label("Programme:", 13), 1, 0)
+        start_layout.addWidget(self.programme, 1, 1)
+        start_layout.addWidget(self.save_results, 2, 0, 1, 2)
+        start_layout.addWidget(self.start_button, 3, 0, 1, 2)
+        # shown once there is a patient to choose (a home user without records never sees it)
+        self.patient_label.hide()
+        self.patient.hide()
         # no-camera controls
         self.source_box = QWidget()
         source_layout = QGridLayout(self.source_box)
@@ -186,7 +202,12 @@ class MainWindow(QMainWindow):
             toggles.addWidget(box)
         column.addLayout(toggles)
         self.history_button = QPushButton("My past sessions…")
-        column.addWidget(self.history_button)
+        self.therapist_button = QPushButton("Patients and programmes…")
+        self.therapist_button.setVisible(self.options.open_therapist is not None)
+        records = QHBoxLayout()
+        records.addWidget(self.history_button)
+        records.addWidget(self.therapist_button)
+        column.addLayout(records)
         layout.addWidget(panel)
         self.setCentralWidget(central)
         self.sound_label = _label(self.options.sound_status(), 11, wrap=False)
@@ -210,6 +231,9 @@ class MainWindow(QMainWindow):
         self.use_camera.clicked.connect(self._use_camera)
         self.use_file.clicked.connect(self._use_file)
         self.history_button.clicked.connect(self._open_history)
+        self.therapist_button.clicked.connect(self._open_therapist)
+        self.patient.currentIndexChanged.connect(lambda _index: self._patient_chosen())
+        self.refresh_patients()
         for key, handler in (
             (Qt.Key.Key_Space, self.toggle_pause),
             (Qt.Key.Key_S, lambda: self.pipeline.command("skip")),
@@ -246,7 +270,7 @@ class MainWindow(QMainWindow):
 
     def start_session(self) -> None:
         programme = self.options.programmes[self.programme.currentData()]
-        listener = self.options.listener_factory(self.save_results.isChecked())
+        listener = self.options.listener_factory(self.save_results.isChecked(), self.patient.currentData())
         self.session = CoachingSession(programme, listener, self.options.timing)
         self.pipeline.command("start", self.session)
         self.start_box.hide()
@@ -401,3 +425,51 @@ class MainWindow(QMainWindow):
     def _open_history(self) -> None:
         if self.options.open_history is not None:
             self.options.open_history(self)
+
+    def _open_therapist(self) -> None:
+        if self.options.open_therapist is not None:
+            self.options.open_therapist(self)
+
+    # ----- patients ----------------------------------------------------------------
+    def refresh_patients(self) -> None:
+        """Re-read the patients for the start box (after the therapist's window changed them)."""
+        if self.options.list_patients is None:
+            return
+        chosen = self.patient.currentData()
+        self.patient.blockSignals(True)
+        try:
+            self.patient.clear()
+            self.patient.addItem("No patient", None)
+            for patient_id, label in self.options.list_patients():
+                self.patient.addItem(label, int(patient_id))
+            self.patient.setCurrentIndex(max(self.patient.findData(chosen), 0))
+        finally:
+            self.patient.blockSignals(False)
+        self.patient_label.setVisible(self.patient.count() > 1)
+        self.patient.setVisible(self.patient.count() > 1)
+        self._patient_chosen()
+
+    def _patient_chosen(self) -> None:
+        """Offer the chosen patient's assigned programme first in the programme list, and choose it."""
+        if self._assigned_programme_id is not None:
+            index = self.programme.findData(self._assigned_programme_id)
+            if index >= 0:
+                was_chosen = index == self.programme.currentIndex()
+                self.programme.removeItem(index)
+                if was_chosen:
+                    self.programme.setCurrentIndex(max(self.programme.findData(self.options.programme_id), 0))
+            self.options.programmes.pop(self._assigned_programme_id, None)
+            self._assigned_programme_id = None
+        patient_id = self.patient.currentData()
+        if patient_id is None or self.options.patient_programme is None:
+            return
+        programme = self.options.patient_programme(patient_id)
+        if programme is None:
+            return
+        self.options.programmes[programme.id] = programme
+        self._assigned_programme_id = programme.id
+        self.programme.insertItem(0, f"{programme.name} (assigned)", programme.id)
+        self.programme.setItemData(
+            0, f"Assigned to {self.patient.currentText()} by the therapist", Qt.ItemDataRole.ToolTipRole
+        )
+        self.programme.setCurrentIndex(0)

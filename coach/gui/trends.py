@@ -1,0 +1,338 @@
+"""A patient's progress as charts inside the therapist's window.
+
+Per exercise (chosen in a combo box): the mean symmetry of each session against the
+target symmetry, and the mean peak movement of each side against the target range;
+below, how uneven the resting face is (|left − right| of each resting measure).
+
+Why matplotlib on a Qt canvas: the PDF report draws the same charts with matplotlib, so
+the therapist sees the same pictures on screen and on paper. Left and right are the
+patient's anatomical sides, told apart by colour AND marker AND line style (blue
+circles, solid / vermillion squares, dashed: Okabe–Ito colours, safe for colour-blind
+readers), and labelled "(patient's)".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from matplotlib import dates as mdates
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+
+from coach import engine
+from coach.store import ExerciseRecord, SessionDetail
+
+LEFT_COLOUR = "#0072B2"
+RIGHT_COLOUR = "#D55E00"
+SYMMETRY_COLOUR = "#000000"
+TARGET_COLOUR = "#009E73"
+BAND_COLOUR = "#A0A0A0"
+LEFT_STYLE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 6}
+RIGHT_STYLE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 6}
+LEFT_LABEL = "Left (patient's)"
+RIGHT_LABEL = "Right (patient's)"
+RESTING_STYLES = (
+    {"color": "#0072B2", "marker": "o", "linestyle": "-"},
+    {"color": "#D55E00", "marker": "s", "linestyle": "--"},
+    {"color": "#009E73", "marker": "^", "linestyle": "-."},
+    {"color": "#CC79A7", "marker": "D", "linestyle": ":"},
+)
+RESTING_LABELS = {
+    "brow_height_mm": "Brow height",
+    "palpebral_fissure_mm": "Eye opening",
+    "commissure_height_mm": "Mouth-corner height",
+    "mouth_half_width_mm": "Mouth corner to midline",
+}
+EMPTY_TEXT = (
+    "No sessions with measurements yet for this patient.\n\n"
+    "Charts appear here once a session has been recorded at home or a video has been analysed "
+    "(tab “Analyse a recorded video”)."
+)
+FONT_PT = 9
+
+
+@dataclass
+class ExerciseTrend:
+    """One point per session in which the exercise was done with repetitions (oldest first)."""
+
+    exercise_id: str
+    name: str
+    when: list[datetime] = field(default_factory=list)
+    left_mm: list[float] = field(default_factory=list)
+    right_mm: list[float] = field(default_factory=list)
+    symmetry_pct: list[float] = field(default_factory=list)
+    target_low: list[float] = field(default_factory=list)
+    target_high: list[float] = field(default_factory=list)
+    target_symmetry_pct: list[float] = field(default_factory=list)
+
+
+@dataclass
+class RestingTrend:
+    """|left − right| of each resting measure, one point per session that measured it."""
+
+    when: list[datetime] = field(default_factory=list)
+    difference_mm: dict[str, list[float]] = field(default_factory=dict)
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _local(moment: datetime) -> datetime:
+    """The patient's wall-clock time, naive (matplotlib's date axis wants one time zone)."""
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def _exercise_means(exercise: ExerciseRecord) -> engine.Summary | None:
+    """The stored summary, or (an interrupted exercise has none) one made from the saved repetitions."""
+    if exercise.summary is not None and exercise.summary.reps:
+        return exercise.summary
+    if not exercise.repetitions:
+        return None
+    return engine.summarise([record.repetition for record in exercise.repetitions], engine.NOISE_FLOOR_MM)
+
+
+def exercise_trends(sessions: list[SessionDetail]) -> dict[str, ExerciseTrend]:
+    """Per exercise id, in order of first appearance; `sessions` in any order."""
+    trends: dict[str, ExerciseTrend] = {}
+    for session in sorted(sessions, key=lambda s: s.started_at):
+        for exercise in session.exercises:
+            means = _exercise_means(exercise)
+            if means is None or exercise.primary_measure is None:
+                continue
+            trend = trends.setdefault(exercise.exercise_id, ExerciseTrend(exercise.exercise_id, exercise.exercise_name))
+            band = exercise.target.get("target_mm")
+            has_band = isinstance(band, list | tuple) and len(band) == 2
+            trend.when.append(_local(session.started_at))
+            trend.left_mm.append(_nan(means.left_mm))
+            trend.right_mm.append(_nan(means.right_mm))
+            trend.symmetry_pct.append(100.0 * _nan(means.symmetry))
+            trend.target_low.append(float(band[0]) if has_band else math.nan)
+            trend.target_high.append(float(band[1]) if has_band else math.nan)
+            trend.target_symmetry_pct.append(100.0 * _nan(exercise.target.get("target_symmetry")))
+    return trends
+
+
+def resting_trend(sessions: list[SessionDetail]) -> RestingTrend:
+    trend = RestingTrend()
+    for session in sorted(sessions, key=lambda s: s.started_at):
+        resting = session.resting or {}
+        names = [name for name in RESTING_LABELS if isinstance(resting.get(name), dict)]
+        if not names:
+            continue
+        trend.when.append(_local(session.started_at))
+        for name in RESTING_LABELS:
+            sides = resting.get(name) if name in names else None
+            left = sides.get("left") if sides else None
+            right = sides.get("right") if sides else None
+            value = math.nan if left is None or right is None else abs(float(left) - float(right))
+            trend.difference_mm.setdefault(name, []).append(value)
+    trend.difference_mm = {k: v for k, v in trend.difference_mm.items() if any(math.isfinite(x) for x in v)}
+    return trend
+
+
+def _dates(when: list[datetime]) -> list[float]:
+    return [float(mdates.date2num(moment)) for moment in when]
+
+
+def _date_axis(ax: Any, x: list[float]) -> None:
+    """Dates below each chart. Sessions within a day or two are labelled one by one (date and
+    time) instead of with a clock axis of empty hours; a lone session gets room either side."""
+    low, high = min(x), max(x)
+    ax.tick_params(labelsize=FONT_PT)
+    ax.grid(color="#DDDDDD", linewidth=0.6)
+    distinct = sorted(set(x))
+    if high - low < 2.0 and len(distinct) <= 3:
+        ax.set_xticks(distinct)
+        ax.set_xticklabels([mdates.num2date(v).strftime("%d %b %Y\n%H:%M") for v in distinct])
+        pad = max((high - low) * 0.25, 0.25)
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        pad = max((high - low) * 0.05, 0.02)
+    ax.set_xlim(low - pad, high + pad)
+
+
+def _constant(values: list[float]) -> float | None:
+    finite = {round(v, 6) for v in values if math.isfinite(v)}
+    return finite.pop() if len(finite) == 1 and all(math.isfinite(v) for v in values) else None
+
+
+def _legend(ax: Any, columns: int) -> None:
+    """Above the chart, under its title: never over the data."""
+    ax.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=columns, fontsize=FONT_PT, frameon=False, borderaxespad=0.0
+    )
+
+
+def _legend_right(ax: Any) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=FONT_PT, frameon=False, borderaxespad=0.0)
+
+
+def draw_movement(ax: Any, trend: ExerciseTrend) -> None:
+    """Each side's mean peak movement per session, with the target range as a grey band."""
+    x = _dates(trend.when)
+    low, high = _constant(trend.target_low), _constant(trend.target_high)
+    if low is not None and high is not None:
+        ax.axhspan(low, high, color=BAND_COLOUR, alpha=0.25, linewidth=0, label=f"Target {low:g}–{high:g} mm")
+    elif any(math.isfinite(v) for v in trend.target_low):
+        ax.fill_between(
+            x, trend.target_low, trend.target_high, step="mid", color=BAND_COLOUR, alpha=0.25, linewidth=0,
+            label="Target range",
+        )  # fmt: skip
+    ax.plot(x, trend.left_mm, label=LEFT_LABEL, **LEFT_STYLE)
+    ax.plot(x, trend.right_mm, label=RIGHT_LABEL, **RIGHT_STYLE)
+    top = max([v for v in [*trend.left_mm, *trend.right_mm, *trend.target_high] if math.isfinite(v)], default=1.0)
+    ax.set_ylim(0.0, top * 1.15 + 0.5)
+    ax.set_ylabel("Mean peak movement (mm)", fontsize=FONT_PT)
+    _date_axis(ax, x)
+    # left and right side by side on the first row, the target under them (legends fill by column)
+    handles, labels = ax.get_legend_handles_labels()
+    order = [labels.index(LEFT_LABEL), *(i for i, t in enumerate(labels) if t not in (LEFT_LABEL, RIGHT_LABEL))]
+    order.insert(1 if len(order) == 1 else 2, labels.index(RIGHT_LABEL))
+    ax.legend(
+        [handles[i] for i in order], [labels[i] for i in order], loc="lower left", bbox_to_anchor=(0.0, 1.01),
+        ncol=2, fontsize=FONT_PT, frameon=False, borderaxespad=0.0,
+    )  # fmt: skip
+
+
+def draw_symmetry(ax: Any, trend: ExerciseTrend) -> None:
+    """Mean symmetry per session (weaker ÷ stronger), with the target symmetry as a line."""
+    x = _dates(trend.when)
+    wanted = _constant(trend.target_symmetry_pct)
+    if wanted is not None:
+        ax.axhline(wanted, color=TARGET_COLOUR, linewidth=1.6, linestyle="-.", label=f"Target {wanted:.0f} %")
+    elif any(math.isfinite(v) for v in trend.target_symmetry_pct):
+        ax.plot(
+            x, trend.target_symmetry_pct, drawstyle="steps-mid", color=TARGET_COLOUR, linewidth=1.6, linestyle="-.",
+            label="Target",
+        )  # fmt: skip
+    ax.plot(
+        x, trend.symmetry_pct, color=SYMMETRY_COLOUR, marker="D", markersize=6, linewidth=1.6,
+        label="Symmetry (weaker ÷ stronger)",
+    )  # fmt: skip
+    ax.set_ylim(0.0, 105.0)
+    ax.set_ylabel("Symmetry (%)", fontsize=FONT_PT)
+    _date_axis(ax, x)
+    _legend(ax, 1)
+
+
+def draw_resting(ax: Any, trend: RestingTrend) -> None:
+    """How uneven the face is at rest: lower is more even; the dashed line is typical noise."""
+    x = _dates(trend.when)
+    ax.axhline(engine.NOISE_FLOOR_MM, color="#555555", linewidth=1.0, linestyle=(0, (6, 3)), label="Typical noise")
+    top = 1.0
+    for style, (name, values) in zip(RESTING_STYLES, trend.difference_mm.items(), strict=False):
+        ax.plot(x, values, linewidth=1.4, markersize=6, label=RESTING_LABELS[name], **style)
+        top = max(top, *(v for v in values if math.isfinite(v)))
+    ax.set_ylim(0.0, top * 1.2)
+    ax.set_ylabel("|Left − Right| (mm)", fontsize=FONT_PT)
+    _date_axis(ax, x)
+    _legend_right(ax)
+
+
+class TrendsView(QWidget):
+    """The "Trends" tab: an exercise chooser over one figure, or a plain message when there is nothing to draw."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sessions: list[SessionDetail] = []
+        self.trends: dict[str, ExerciseTrend] = {}
+        self.resting = RestingTrend()
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.exercise = QComboBox()
+        self.exercise.setMinimumWidth(240)
+        row.addWidget(QLabel("Exercise:"))
+        row.addWidget(self.exercise)
+        self.note = QLabel("Each point is one session: the mean of that exercise's repetitions.")
+        self.note.setWordWrap(True)
+        row.addWidget(self.note, 1)
+        layout.addLayout(row)
+        self.stack = QStackedWidget()
+        self.message = QLabel(EMPTY_TEXT)
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.message.font()
+        font.setPointSize(13)
+        self.message.setFont(font)
+        self.figure = Figure(layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.stack.addWidget(self.message)
+        self.stack.addWidget(self.canvas)
+        layout.addWidget(self.stack, 1)
+        self.exercise.currentIndexChanged.connect(lambda _index: self.redraw())
+        self.set_sessions([])
+
+    def set_sessions(self, sessions: list[SessionDetail]) -> None:
+        """Show these sessions (one patient's, any order); keeps the chosen exercise if it is still there."""
+        chosen = self.exercise.currentData()
+        self.sessions = list(sessions)
+        self.trends = exercise_trends(self.sessions)
+        self.resting = resting_trend(self.sessions)
+        self.exercise.blockSignals(True)
+        try:
+            self.exercise.clear()
+            for exercise_id, trend in self.trends.items():
+                done = len(trend.when)
+                self.exercise.addItem(f"{trend.name} ({done} session{'s' * (done != 1)})", exercise_id)
+            index = self.exercise.findData(chosen)
+            self.exercise.setCurrentIndex(index if index >= 0 else 0 if self.trends else -1)
+            self.exercise.setEnabled(bool(self.trends))
+            if not self.trends:
+                self.exercise.addItem("No exercise measured yet")
+        finally:
+            self.exercise.blockSignals(False)
+        self.redraw()
+
+    def select_exercise(self, exercise_id: str) -> bool:
+        index = self.exercise.findData(exercise_id)
+        if index >= 0:
+            self.exercise.setCurrentIndex(index)
+        return index >= 0
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._draw_if_shown()
+
+    def _draw_if_shown(self) -> None:
+        """Draw only on screen: a hidden canvas has no size, and a layout squeezed to nothing only warns."""
+        if self.canvas.isVisible() and self.canvas.width() > 50 and self.canvas.height() > 50:
+            self.canvas.draw_idle()
+
+    def redraw(self) -> None:
+        """Rebuild the figure for the chosen exercise (drawn on screen when the tab is showing)."""
+        self.figure.clear()
+        trend = self.trends.get(self.exercise.currentData()) if self.trends else None
+        if trend is None and not self.resting.when:
+            self.stack.setCurrentWidget(self.message)
+            return
+        self.stack.setCurrentWidget(self.canvas)
+        if trend is not None and self.resting.when:
+            grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1.0))
+            movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
+            resting = self.figure.add_subplot(grid[1, :])
+        elif trend is not None:
+            grid = self.figure.add_gridspec(1, 2)
+            movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
+            resting = None
+        else:
+            movement = symmetry = None
+            resting = self.figure.add_subplot(1, 1, 1)
+        if trend is not None and movement is not None and symmetry is not None:
+            movement.set_title(f"{trend.name}: movement of each side", fontsize=10, loc="left", pad=34)
+            draw_movement(movement, trend)
+            symmetry.set_title(f"{trend.name}: symmetry", fontsize=10, loc="left", pad=34)
+            draw_symmetry(symmetry, trend)
+        if resting is not None:
+            resting.set_title("Resting face: difference between the sides (lower is more even)", fontsize=10,
+                              loc="left", pad=6)  # fmt: skip
+            draw_resting(resting, self.resting)
+        self._draw_if_shown()

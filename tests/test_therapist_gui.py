@@ -1,0 +1,357 @@
+"""The therapist's window, driven through its own widgets and actions.
+
+Offscreen Qt, a real SQLite file, the real model on a real clip (tests/data/single_face.mp4,
+a man at rest, then a broad smile). One window is shared by the module so the clip is
+analysed once; the tests run in order and build on each other (patient, then session,
+then trends, then programme). Screenshots of each tab go to /tmp/therapist_shots/ for a
+person to look at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from coach import engine
+from coach.gui.therapist import TherapistWindow
+from coach.programmes import Programme
+from coach.session_log import SessionRecorder
+from coach.store import SessionDetail, SessionStore, database_path
+
+SHOTS = Path("/tmp/therapist_shots")
+
+
+def _shoot(widget, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(SHOTS / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory) -> Path:
+    return database_path(tmp_path_factory.mktemp("therapist"))
+
+
+def _revive_event_loop(qapp) -> None:
+    """Undo a stuck quit: after `facecoach bench --live` (tests/test_gui.py) ran `app.exec()` and
+    `app.quit()` on the shared QApplication, every QEventLoop returns at once, so no queued signal
+    (a worker's result) would ever arrive. A short exec of our own clears the flag."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    QTimer.singleShot(0, qapp.quit)
+    qapp.exec()
+    probe = QEventLoop()
+    QTimer.singleShot(0, probe.quit)
+    assert probe.exec() == 0, "the Qt event loop does not run"
+
+
+@pytest.fixture(scope="module")
+def window(qapp, database, model_bytes):
+    _revive_event_loop(qapp)
+    therapist = TherapistWindow(database, model_bytes)
+    therapist.resize(1280, 720)
+    therapist.show()
+    yield therapist
+    therapist.close()
+    therapist.deleteLater()
+
+
+def _fill_form(window: TherapistWindow, code: str, name: str, side: str, onset: date | None, cause: str) -> None:
+    window.clear_patient_form()
+    window.code_edit.setText(code)
+    window.name_edit.setText(name)
+    window.side_edit.setCurrentIndex(window.side_edit.findData(side))
+    window.onset_known.setChecked(onset is not None)
+    if onset is not None:
+        window.onset_edit.setDate(QDate(onset.year, onset.month, onset.day))
+    window.cause_edit.setCurrentText(cause)
+    window.notes_edit.setPlainText("Eye protection at night.")
+
+
+def test_add_patient_through_the_form_and_a_duplicate_code_is_refused_inline(window, database):
+    _fill_form(window, "P07", "Alex Example", "left", date(2024, 11, 3), "Bell's palsy")
+    window.add_patient_button.click()
+    assert window.patient is not None and window.patient.code == "P07"
+    assert window.patient.affected_side == "left" and window.patient.onset_date == date(2024, 11, 3)
+    assert window.patient_table.rowCount() == 1
+    assert "Left (patient's)" in window.patient_table.item(0, 2).text()
+    assert window.tabs.isEnabled()
+
+    # the same code in another case: refused under the form, the form keeps what was typed
+    _fill_form(window, "p07", "Someone Else", "right", None, "")
+    window.add_patient_button.click()
+    message = window.form_message.text()
+    assert "already exists" in message and "p07" in message.lower()
+    assert str(database) not in message
+    assert window.code_edit.text() == "p07" and window.name_edit.text() == "Someone Else"
+    _shoot(window, "0_duplicate_code")
+    with SessionStore.open(database)[0] as store:
+        patients = store.list_patients()
+    assert [(p.code, p.display_name) for p in patients] == [("P07", "Alex Example")]
+
+    # an onset in the future: refused in plain words
+    _fill_form(window, "P08", "", "right", date.today() + timedelta(days=30), "")
+    window.add_patient_button.click()
+    assert "future" in window.form_message.text() and "onset date" in window.form_message.text().lower()
+    assert window.patient_table.rowCount() == 1
+
+    window.select_patient(patients[0].id)
+    assert window.code_edit.text() == "P07"
+
+
+def test_analyse_a_recorded_video_into_the_history(window, qtbot, data_dir, database):
+    assert window.patient is not None
+    assert window.analyse_video(data_dir / "single_face.mp4", "big_smile")
+    assert window.analysis_running and not window.analyse_button.isEnabled()
+    qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
+    assert window.last_message is None, window.last_message
+    assert window.sessions_table.rowCount() == 1
+    assert window.sessions_table.item(0, 1).text() == "Recorded video"
+    assert "Big smile" in window.sessions_table.item(0, 2).text()
+    assert int(window.sessions_table.item(0, 4).text()) >= 1
+    assert "added to the history of P07" in window.analysis_status.text()
+    assert "Left" in window.session_detail.toPlainText()
+    with SessionStore.open(database)[0] as store:
+        (record,) = store.list_sessions(patient_id=window.patient.id)
+    assert record.kind == "recorded" and record.repetition_count >= 1
+    window.tabs.setCurrentIndex(3)
+    _shoot(window, "4_analyse")
+    window.tabs.setCurrentIndex(0)
+    _shoot(window, "1_sessions")
+
+
+def test_a_video_without_a_face_is_told_plainly_and_saves_nothing(window, qtbot, data_dir):
+    assert window.analyse_video(data_dir / "no_face.mp4", "big_smile")
+    qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
+    assert window.last_message is not None and "no face" in window.last_message[1].lower()
+    assert "Nothing was added" in window.analysis_status.text()
+    assert window.sessions_table.rowCount() == 1
+    window._message_box.close()
+    window.last_message = None
+
+
+def test_an_analysis_can_be_cancelled(window, qtbot, data_dir):
+    assert window.analyse_video(data_dir / "single_face.mp4", "big_smile")
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
+    assert "cancelled" in window.analysis_status.text() and window.last_message is None
+    assert window.sessions_table.rowCount() == 1
+
+
+def test_exports_and_bundles_from_the_sessions_tab(window, qtbot, tmp_path):
+    window.export_scope.setCurrentIndex(window.export_scope.findData("history"))
+    assert window.export_csv(tmp_path / "history.csv")
+    assert (tmp_path / "history.csv").read_text(encoding="utf-8").count("\n") >= 2
+    assert window.export_json(tmp_path / "history.json")
+    assert '"code": "P07"' in (tmp_path / "history.json").read_text(encoding="utf-8")
+    assert window.export_bundle(tmp_path / "p07.zip")
+    assert window.import_bundle(tmp_path / "p07.zip")  # everything already here: nothing added
+    assert "already here" in window.sessions_message.text()
+    window._message_box.close()
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"not a zip at all")
+    assert not window.import_bundle(broken)
+    assert window.last_message is not None and "bundle" in window.last_message[1].lower()
+    window._message_box.close()
+    window.last_message = None
+    assert window.write_report(tmp_path / "report.pdf")
+    qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
+    assert window.last_message is None, window.last_message
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_trend_tab_draws_big_smile(window):
+    window.tabs.setCurrentIndex(1)
+    trends = window.trends
+    assert trends.select_exercise("big_smile")
+    assert trends.stack.currentWidget() is trends.canvas
+    axes = trends.figure.axes
+    assert len(axes) == 3
+    labels = {line.get_label() for ax in axes for line in ax.get_lines()}
+    assert {"Left (patient's)", "Right (patient's)", "Symmetry (weaker ÷ stronger)"} <= labels
+    left = next(line for line in axes[0].get_lines() if line.get_label() == "Left (patient's)")
+    right = next(line for line in axes[0].get_lines() if line.get_label() == "Right (patient's)")
+    assert len(left.get_xdata()) == 1 and left.get_ydata()[0] > 1.0
+    assert left.get_color() != right.get_color() and left.get_marker() != right.get_marker()
+    assert axes[0].patches, "the target range is drawn as a band"
+    assert any(len(line.get_xdata()) for line in axes[2].get_lines()), "resting symmetry has data"
+    window.trends.canvas.draw()
+    _shoot(window, "2_trends")
+
+
+def test_trend_tab_with_no_history_shows_a_message(qapp):
+    from coach.gui.trends import TrendsView
+
+    view = TrendsView()
+    view.set_sessions([])
+    assert view.stack.currentWidget() is view.message
+    assert "No sessions" in view.message.text()
+    assert not view.figure.axes
+    view.deleteLater()
+
+
+def test_programme_editor_validates_saves_and_assigns(window, database, tmp_path):
+    window.tabs.setCurrentIndex(2)
+    assert "No programme assigned yet" in window.assigned_label.text()
+    window.programme_name.setText("Smile and eyes, gentle")
+    while window._rows:
+        window.programme_table.setCurrentCell(0, 0)
+        window.remove_programme_row()
+    assert "at least one exercise" in window.programme_message.text()
+    assert not window.save_programme_button.isEnabled()
+    window.add_programme_row("big_smile")
+    window.add_programme_row("gentle_eye_closure")
+    assert window.save_programme_button.isEnabled()
+
+    window.set_programme_value(0, "repetitions", 0)
+    assert "Row 1 (Big smile), repetitions: 0 is not between 1 and 50" in window.programme_message.text()
+    assert not window.save_programme_button.isEnabled()
+    window.set_programme_value(0, "repetitions", 5)
+    assert window.save_programme_button.isEnabled()
+
+    window.set_programme_value(1, "target_low", 9.0)
+    window.set_programme_value(1, "target_high", 4.0)
+    assert "Row 2 (Close your eyes gently): the target low (9 mm) must be below the target high (4 mm)" in (
+        window.programme_message.text()
+    )
+    assert not window.save_programme_button.isEnabled()
+    _shoot(window, "3a_programme_invalid")
+    window.set_programme_value(1, "target_high", 12.0)
+    window.set_programme_value(1, "effort", 2)
+    window.set_programme_value(1, "repetitions", 4)
+    assert window.programme_problem() is None and window.save_programme_button.isEnabled()
+
+    window.programme_table.setCurrentCell(1, 0)
+    window.move_programme_row(-1)
+    assert [row.exercise_id for row in window._rows] == ["gentle_eye_closure", "big_smile"]
+    _shoot(window, "3_programme")
+
+    record = window.save_programme()
+    assert record is not None
+    with SessionStore.open(database)[0] as store:
+        current = store.current_programme(window.patient.id)
+    assert current is not None and current.id == record.id and current.name == "Smile and eyes, gentle"
+    assert [(e.exercise_id, e.repetitions, e.effort) for e in current.entries] == [
+        ("gentle_eye_closure", 4, 2),
+        ("big_smile", 5, 3),
+    ]
+    assert current.entries[0].target_mm == (9.0, 12.0)
+    assert "Assigned now" in window.assigned_label.text()
+
+    # round trip through a programme file; a broken file is refused with the reason
+    exported = tmp_path / "smile.toml"
+    assert window.export_programme(exported)
+    assert window.import_programme(exported)
+    assert [row.exercise_id for row in window._rows] == ["gentle_eye_closure", "big_smile"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "bad"\nname = "Bad"\n[[exercise]]\nid = "big_smile"\nrepetitions = 0\n', encoding="utf-8")
+    assert not window.import_programme(bad)
+    assert "repetitions" in window.programme_message.text() and "not imported" in window.programme_message.text()
+    window._message_box.close()
+    window.last_message = None
+
+
+def test_patient_chosen_in_the_start_box_is_recorded_with_the_session(qtbot, database, model_bytes, window):
+    from coach.gui.app import build_window
+    from coach.sound import AudioCoach, RecordingOutput
+
+    args = argparse.Namespace(
+        exercises_dir=None, programme=None, source=None, loop=False, camera=0, data_dir=database.parent
+    )
+    main, _, _ = build_window(args, model_bytes, audio=AudioCoach(RecordingOutput()), open_source=_no_camera)
+    qtbot.addWidget(main)
+    assert not main.therapist_button.isHidden() and not main.patient.isHidden()
+    labels = [main.patient.itemText(i) for i in range(main.patient.count())]
+    assert labels == ["No patient", "P07 — Alex Example"]
+    main.patient.setCurrentIndex(1)
+    # the therapist's programme is offered first, and chosen
+    assert main.programme.currentText() == "Smile and eyes, gentle (assigned)"
+    programme: Programme = main.options.programmes[main.programme.currentData()]
+    assert [e.id for e in programme.exercises] == ["gentle_eye_closure", "big_smile"]
+    assert programme.exercises[1].repetitions == 5
+
+    started = []
+    main.pipeline.command = lambda name, argument=None: started.append((name, argument))
+    main.start_session()
+    (_command, session), *_ = started
+    recorder = session.listener.listeners[0]
+    assert isinstance(recorder, SessionRecorder) and recorder.patient_id == window.patient.id
+    recorder.session_started(session.programme)
+    recorder.session_finished("stopped")
+    with SessionStore.open(database)[0] as store:
+        newest = store.list_sessions(limit=1)[0]
+    assert newest.patient_id == window.patient.id and newest.kind == "live"
+    assert newest.programme_name == "Smile and eyes, gentle"
+
+    main.start_box.show()
+    _shoot(main, "5_main_window_start_box")
+    main.patient.setCurrentIndex(0)
+    assert main.programme.findText("Smile and eyes, gentle", flags=Qt.MatchFlag.MatchContains) < 0
+
+    # the button opens the therapist's window; a patient added there appears in the start box
+    main.therapist_button.click()
+    (opened,) = main.findChildren(TherapistWindow)
+    assert opened.isWindow() and opened.isVisible()
+    _fill_form(opened, "P09", "", "right", None, "")
+    opened.add_patient_button.click()
+    assert [main.patient.itemText(i) for i in range(main.patient.count())][-1] == "P09"
+    opened.close()
+    main.session = None  # never ran: nothing to stop
+    main.close()
+
+
+def _no_camera():
+    from coach.errors import SourceError
+
+    raise SourceError("camera 0 is not connected.")
+
+
+def _earlier(session: SessionDetail, weeks: int, left_factor: float, resting_offset_mm: float) -> SessionDetail:
+    """The real recorded session as if filmed `weeks` earlier with a weaker left side (for the picture)."""
+    exercises = []
+    for exercise in session.exercises:
+        reps = []
+        for record in exercise.repetitions:
+            rep = record.repetition
+            left = rep.left_mm * left_factor
+            symmetry = min(left, rep.right_mm) / max(left, rep.right_mm)
+            rep = dataclasses.replace(rep, left_mm=left, symmetry=symmetry, weaker_side="left")
+            reps.append(dataclasses.replace(record, repetition=rep))
+        summary = engine.summarise([r.repetition for r in reps], engine.NOISE_FLOOR_MM)
+        exercises.append(dataclasses.replace(exercise, repetitions=tuple(reps), summary=summary))
+    resting = {
+        name: {**sides, "left": sides["left"] + resting_offset_mm * (1 + i / 3)}
+        for i, (name, sides) in enumerate((session.resting or {}).items())
+    }
+    return dataclasses.replace(
+        session,
+        started_at=session.started_at - timedelta(weeks=weeks),
+        ended_at=session.ended_at - timedelta(weeks=weeks) if session.ended_at else None,
+        exercises=tuple(exercises),
+        resting=resting,
+        uid=uuid.uuid4().hex,
+    )
+
+
+def test_screenshot_of_a_longer_history(window, database):
+    """Not a check of numbers: a picture of the trend charts with ten weeks of recovery."""
+    patient_id = window.patient.id
+    with SessionStore.open(database)[0] as store:
+        recorded = next(r for r in store.list_sessions(patient_id=patient_id) if r.kind == "recorded")
+        real = store.session_detail(recorded.id)
+        for weeks, factor, offset in ((10, 0.35, 2.5), (8, 0.5, 2.0), (6, 0.62, 1.4), (4, 0.75, 1.0), (2, 0.88, 0.6)):
+            store.import_session(_earlier(real, weeks, factor, offset), patient_id)
+    window.refresh_sessions()
+    assert window.sessions_table.rowCount() == 7
+    window.tabs.setCurrentIndex(1)
+    assert window.trends.select_exercise("big_smile")
+    assert len(window.trends.figure.axes[0].get_lines()[0].get_xdata()) == 6
+    window.trends.canvas.draw()
+    _shoot(window, "2b_trends_ten_weeks")
+    window.tabs.setCurrentIndex(0)
+    _shoot(window, "1b_sessions_ten_weeks")
