@@ -17,7 +17,7 @@ from coach.exercises import Exercise
 from coach.landmarks import ParallelLandmarker
 from coach.sources import Frame, FrameSource, VideoFileSource
 
-ROUNDS = 2
+ROUNDS = 3
 
 
 class ReplayedVideo(FrameSource):
