@@ -29,6 +29,7 @@ the recording lock, so no other window writes while the copy is made.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -797,33 +798,26 @@ class SessionStore:
             taken = "" if row["code"] == code else f" (as {row['code']!r}: codes ignore case)"
             raise StoreError(f"a patient with the code {code!r} is already in {self.path}{taken}; choose another code")
 
-    @contextmanager
-    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+    def _writing(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction, committed on leaving. IMMEDIATE takes the write lock up
         front, so a reader upgrading to write can never deadlock with us."""
-        connection = self._connection
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            yield connection
-            connection.execute("COMMIT")
-        except BaseException as error:
-            if connection.in_transaction:
-                connection.rollback()
-            _raise_as_store_error(error, f"could not save {what} in {self.path}")
-            raise
+        return self._transaction("BEGIN IMMEDIATE", f"could not save {what} in {self.path}")
+
+    def _reading(self, what: str = "the sessions") -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One read transaction: a consistent snapshot across several queries."""
+        return self._transaction("BEGIN", f"could not read {what} in {self.path}")
 
     @contextmanager
-    def _reading(self, what: str = "the sessions") -> Iterator[sqlite3.Connection]:
-        """One read transaction: a consistent snapshot across several queries."""
+    def _transaction(self, begin: str, failure: str) -> Iterator[sqlite3.Connection]:
         connection = self._connection
         try:
-            connection.execute("BEGIN")
+            connection.execute(begin)
             yield connection
             connection.execute("COMMIT")
         except BaseException as error:
             if connection.in_transaction:
                 connection.rollback()
-            _raise_as_store_error(error, f"could not read {what} in {self.path}")
+            _raise_as_store_error(error, failure)
             raise
 
     def _keep_unfinished_as_interrupted(self) -> str | None:

@@ -23,6 +23,8 @@ from coach.errors import CoachError
 from coach.store import SCHEMA_VERSION, SessionStore, StoreError, database_path
 from coach.userdirs import default_data_dir
 
+from store_helpers import SetClock, open_quiet
+
 COPY_NAME = re.compile(r"sessions\.sqlite3\.corrupt-\d{8}-\d{6}(-\d+)?$")
 
 
@@ -45,29 +47,12 @@ def _rep(number: int, symmetry: float | None = 0.75, weaker_side: str | None = "
     )
 
 
-class SetClock:
-    """A clock the test sets by hand, so times and their order are known exactly."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
-
-
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return database_path(tmp_path / "data")
 
 
-def _open(path: Path, **kwargs) -> SessionStore:
-    store, notice = SessionStore.open(path, **kwargs)
-    assert notice is None
-    return store
+_open = open_quiet
 
 
 def _raw_count(path: Path, table: str) -> int:

@@ -28,6 +28,8 @@ from coach.store import (
     database_path,
 )
 
+from store_helpers import SetClock, open_quiet
+
 UID = re.compile(r"[0-9a-f]{32}$")
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -48,29 +50,12 @@ def _rep(number: int, symmetry: float | None = 0.75, weaker_side: str | None = "
     )
 
 
-class SetClock:
-    """A clock the test sets by hand, so times and backup names are known exactly."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
-
-
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return database_path(tmp_path / "data")
 
 
-def _open(path: Path, **kwargs) -> SessionStore:
-    store, notice = SessionStore.open(path, **kwargs)
-    assert notice is None
-    return store
+_open = open_quiet
 
 
 def _stamp(moment: datetime) -> str:
