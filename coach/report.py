@@ -41,6 +41,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from coach import __version__, engine
+from coach.errors import CoachError
+from coach.exercises import load_exercises
 from coach.exports import patient_fields
 from coach.store import ExerciseRecord, SessionDetail
 
@@ -559,6 +561,45 @@ def _target_symmetry(exercise: ExerciseRecord) -> float | None:
     return None if value is None else float(value)
 
 
+#: an exercise's synkinesis warning limit when neither its target nor its file says otherwise
+DEFAULT_SYNKINESIS_LIMIT_PCT = 25.0
+
+
+@functools.cache
+def _shipped_limits() -> dict[str, float]:
+    """Each shipped exercise's `synkinesis_limit_pct` (read once; none if the files cannot be read)."""
+    try:
+        return {key: exercise.synkinesis_limit_pct for key, exercise in load_exercises().items()}
+    except (CoachError, OSError):
+        return {}
+
+
+def synkinesis_limit(exercise: ExerciseRecord) -> float:
+    """The warning limit (%) for this exercise: its session target, else its exercise file, else 25 %."""
+    value = exercise.target.get("synkinesis_limit_pct")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return _shipped_limits().get(exercise.exercise_id, DEFAULT_SYNKINESIS_LIMIT_PCT)
+
+
+def synkinesis_means(exercise: ExerciseRecord) -> dict[str, tuple[float, float]]:
+    """Per watched measure, the mean (left %, right %) over the exercise's repetitions
+    (NaN for a side never measured); measures without any value are left out."""
+    values: dict[str, tuple[list[float], list[float]]] = {}
+    for record in exercise.repetitions:
+        for name, sides in (record.repetition.synkinesis or {}).items():
+            left, right = values.setdefault(name, ([], []))
+            for side, into in (("left", left), ("right", right)):
+                value = sides.get(side) if isinstance(sides, Mapping) else None
+                if isinstance(value, int | float) and math.isfinite(value):
+                    into.append(float(value))
+    return {
+        name: (float(np.mean(left)) if left else math.nan, float(np.mean(right)) if right else math.nan)
+        for name, (left, right) in values.items()
+        if left or right
+    }
+
+
 # --------------------------------------------------------------------------- page 1
 
 
@@ -850,6 +891,21 @@ class _ExerciseTrend:
     band_low: list[float] = field(default_factory=list)
     band_high: list[float] = field(default_factory=list)
     wanted_symmetry: list[float] = field(default_factory=list)
+    #: per point, the mean synkinesis (left %, right %) of each watched measure
+    synkinesis: list[dict[str, tuple[float, float]]] = field(default_factory=list)
+    limit: list[float] = field(default_factory=list)
+
+    def synkinesis_series(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per measure (in order of first appearance), left and right aligned with `x`."""
+        names = list(dict.fromkeys(name for point in self.synkinesis for name in point))
+        nan = (math.nan, math.nan)
+        return {
+            name: (
+                np.array([point.get(name, nan)[0] for point in self.synkinesis]),
+                np.array([point.get(name, nan)[1] for point in self.synkinesis]),
+            )
+            for name in names
+        }
 
 
 def _nan(value: float | None) -> float:
@@ -876,6 +932,8 @@ def _exercise_trends(session: SessionDetail, history: list[SessionDetail]) -> di
             trend.band_low.append(math.nan if band is None else band[0])
             trend.band_high.append(math.nan if band is None else band[1])
             trend.wanted_symmetry.append(100 * _nan(_target_symmetry(exercise)))
+            trend.synkinesis.append(synkinesis_means(exercise))
+            trend.limit.append(synkinesis_limit(exercise))
     return {key: trend for key, trend in trends.items() if trend.x}
 
 
@@ -888,10 +946,55 @@ def _marker_size(points: int) -> float:
     return 4.5 if points <= 30 else 3.0 if points <= 80 else 2.2
 
 
+SYNKINESIS_HEADER = "Synkinesis: unwanted movement as % of the region at rest (mean per session)"
+LIMIT_LINE = {"color": "#000000", "linewidth": 1.2, "linestyle": (0, (5, 3))}
+SYNKINESIS_ROW_H = 2.1  # header, legend, panel titles, panels and their dates
+
+
+def _synkinesis_row(fig: Figure, y: float, trend: _ExerciseTrend, x_now: float) -> None:
+    """One small chart per watched measure: left vs right mean synkinesis, with the dashed warning limit."""
+    x = np.array(trend.x)
+    series = trend.synkinesis_series()
+    _text(fig, MARGIN_X, y, SYNKINESIS_HEADER, SMALL_PT, fontweight="bold")
+    limits = np.array(trend.limit)
+    constant = len({round(v, 6) for v in limits}) == 1
+    limit_label = f"Warning limit {limits[0]:g} %" if constant else "Warning limit"
+    size = _marker_size(len(x))
+    handles = [
+        Line2D([], [], **{**LEFT_LINE, "markersize": size}, label=LEFT_LABEL),
+        Line2D([], [], **{**RIGHT_LINE, "markersize": size}, label=RIGHT_LABEL),
+        Line2D([], [], **LIMIT_LINE, label=limit_label),
+    ]
+    fig.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(_fx(MARGIN_X), _fy(y + 0.22)), ncol=3,
+        fontsize=SMALL_PT, frameon=False, borderaxespad=0.0, borderpad=0.0,
+    )  # fmt: skip
+    columns = max(2, len(series))
+    gap = 0.8 if columns == 2 else 0.7
+    chart_w = (CONTENT_W - 0.55 - (columns - 1) * gap) / columns
+    for index, (name, (left, right)) in enumerate(series.items()):
+        ax = _axes(fig, MARGIN_X + 0.55 + index * (chart_w + gap), y + 0.7, chart_w, 0.95)
+        ax.set_title(_measure_label(name), fontsize=SMALL_PT, loc="left", pad=3)
+        if constant:
+            ax.axhline(limits[0], **LIMIT_LINE)
+        else:
+            ax.plot(x, limits, drawstyle="steps-mid", **LIMIT_LINE)
+        ax.plot(x, left, **{**LEFT_LINE, "markersize": size})
+        ax.plot(x, right, **{**RIGHT_LINE, "markersize": size})
+        _mark_this_session(ax, x_now)
+        top = float(np.nanmax([*left, *right, *limits, 1.0]))
+        ax.set_ylim(0, top * 1.15)
+        ax.set_ylabel("%", fontsize=SMALL_PT)
+        _date_axis(ax)
+        ax.grid(color="#DDDDDD", linewidth=0.5)
+
+
 def _trend_block(trend: _ExerciseTrend, x_now: float) -> _Block:
-    """Two charts side by side: per-side movement with its target, and symmetry with its target."""
+    """Two charts side by side: per-side movement with its target, and symmetry with its target;
+    under them, when synkinesis was measured, a row of small synkinesis charts with the warning limit."""
     height = 2.55
     x = np.array(trend.x)
+    with_synkinesis = any(trend.synkinesis)
 
     def draw(fig: Figure, y: float) -> None:
         _text(fig, MARGIN_X, y, trend.name, SUBHEADING_PT, fontweight="bold")
@@ -941,8 +1044,10 @@ def _trend_block(trend: _ExerciseTrend, x_now: float) -> _Block:
         for ax in (movement, symmetry):
             _date_axis(ax)
             ax.grid(color="#DDDDDD", linewidth=0.5)
+        if with_synkinesis:
+            _synkinesis_row(fig, y + height, trend, x_now)
 
-    return _Block(height + 0.15, draw)
+    return _Block(height + 0.15 + (SYNKINESIS_ROW_H if with_synkinesis else 0.0), draw)
 
 
 def _resting_trend_block(history: list[SessionDetail], x_now: float) -> _Block | None:
@@ -1011,7 +1116,8 @@ def _trend_sections(session: SessionDetail, history: list[SessionDetail]) -> lis
                 _paragraph(
                     f"{len(history)} sessions from {first:%Y-%m-%d} to {last:%Y-%m-%d}. Each point is the mean of one "
                     "exercise's repetitions in one session; the shaded band and the dash-dot line are the therapist's "
-                    "targets at the time; the dotted vertical line marks this session.",
+                    "targets at the time; the dotted vertical line marks this session; on the synkinesis charts the "
+                    "dashed line is the exercise's warning limit.",
                     after=0.15,
                 ),
             ],

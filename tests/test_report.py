@@ -237,6 +237,20 @@ def test_trends_use_the_history_up_to_this_session(history: list[SessionDetail],
     assert picture.astype(float).var() > 100.0
 
 
+def test_trend_pages_chart_synkinesis_with_the_warning_limit(report: tuple[Path, int]) -> None:
+    """Each exercise with synkinesis data gets its synkinesis chart: per watched measure,
+    left vs right (patient's), with the exercise's warning limit (raise_brows 25 %)."""
+    pdf_path, pages = report
+    texts = _pages_text(pdf_path)
+    trend_pages = _flat("\n".join(text for text in texts if "Synkinesis: unwanted movement" in text))
+    assert trend_pages.count("Synkinesis: unwanted movement as % of the region at rest") == 3  # three exercises
+    assert "Eye narrowing" in trend_pages and "Mouth-corner pull" in trend_pages
+    assert "warning limit" in trend_pages.lower() and "Warning limit 25 %" in trend_pages
+    assert "Left (patient's)" in trend_pages and "Right (patient's)" in trend_pages
+    for number, text in enumerate(texts, 1):
+        assert f"page {number} of {pages}" in text
+
+
 def test_a_failed_report_leaves_no_file(history: list[SessionDetail], tmp_path: Path) -> None:
     pdf_path = tmp_path / "broken.pdf"
     with pytest.raises(ValueError):

@@ -171,7 +171,7 @@ def test_trend_tab_draws_big_smile(window):
     assert trends.select_exercise("big_smile")
     assert trends.stack.currentWidget() is trends.canvas
     axes = trends.figure.axes
-    assert len(axes) == 3
+    assert len(axes) >= 4, "movement, symmetry, resting face and synkinesis"
     labels = {line.get_label() for ax in axes for line in ax.get_lines()}
     assert {"Left (patient's)", "Right (patient's)", "Symmetry (weaker ÷ stronger)"} <= labels
     left = next(line for line in axes[0].get_lines() if line.get_label() == "Left (patient's)")
@@ -180,6 +180,19 @@ def test_trend_tab_draws_big_smile(window):
     assert left.get_color() != right.get_color() and left.get_marker() != right.get_marker()
     assert axes[0].patches, "the target range is drawn as a band"
     assert any(len(line.get_xdata()) for line in axes[2].get_lines()), "resting symmetry has data"
+    synkinesis = [ax for ax in axes if ax.get_title(loc="left").startswith("Synkinesis: ")]
+    assert synkinesis, "a synkinesis panel per watched measure"
+    assert "Synkinesis: Eye narrowing" in {ax.get_title(loc="left") for ax in synkinesis}
+    for ax in synkinesis:
+        by_label = {line.get_label(): line for line in ax.get_lines()}
+        assert {"Left (patient's)", "Right (patient's)", "Warning limit"} <= set(by_label)
+        assert list(by_label["Warning limit"].get_ydata()) == [35.0, 35.0]  # big_smile's own limit
+        assert len(by_label["Left (patient's)"].get_xdata()) == 1
+        assert by_label["Left (patient's)"].get_marker() != by_label["Right (patient's)"].get_marker()
+    legend_texts = {text.get_text() for legend in trends.figure.legends for text in legend.get_texts()}
+    legend_texts |= {t.get_text() for sub in trends.figure.subfigs for s in [sub, *sub.subfigs] for lg in s.legends
+                     for t in lg.get_texts()}  # fmt: skip
+    assert "Warning limit 35 %" in legend_texts
     window.trends.canvas.draw()
     _shoot(window, "2_trends")
 
@@ -353,5 +366,8 @@ def test_screenshot_of_a_longer_history(window, database):
     assert len(window.trends.figure.axes[0].get_lines()[0].get_xdata()) == 6
     window.trends.canvas.draw()
     _shoot(window, "2b_trends_ten_weeks")
+    synkinesis = [ax for ax in window.trends.figure.axes if ax.get_title(loc="left").startswith("Synkinesis: ")]
+    assert synkinesis and len(synkinesis[0].get_lines()[1].get_xdata()) == 6
+    _shoot(window, "2c_trends_synkinesis")
     window.tabs.setCurrentIndex(0)
     _shoot(window, "1b_sessions_ten_weeks")

@@ -1,8 +1,10 @@
 """A patient's progress as charts inside the therapist's window.
 
-Per exercise (chosen in a combo box): the mean symmetry of each session against the
-target symmetry, and the mean peak movement of each side against the target range;
-below, how uneven the resting face is (|left − right| of each resting measure).
+Per exercise (chosen in a combo box), in a 2 × 2 grid: the mean peak movement of each
+side against the target range, the mean symmetry of each session against the target
+symmetry, the mean synkinesis of each side per watched measure against the exercise's
+warning limit (dashed), and how uneven the resting face is (|left − right| of each
+resting measure).
 
 Why matplotlib on a Qt canvas: the PDF report draws the same charts with matplotlib, so
 the therapist sees the same pictures on screen and on paper. Left and right are the
@@ -21,10 +23,12 @@ from typing import Any
 from matplotlib import dates as mdates
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from coach import engine
+from coach.report import synkinesis_limit, synkinesis_means
 from coach.store import ExerciseRecord, SessionDetail
 
 LEFT_COLOUR = "#0072B2"
@@ -48,6 +52,12 @@ RESTING_LABELS = {
     "commissure_height_mm": "Mouth-corner height",
     "mouth_half_width_mm": "Mouth corner to midline",
 }
+SYNKINESIS_LABELS = {
+    "eye_narrowing_pct": "Eye narrowing",
+    "mouth_corner_pull_pct": "Mouth-corner pull",
+    "brow_movement_pct": "Brow movement",
+}
+LIMIT_STYLE = {"color": "#000000", "linewidth": 1.3, "linestyle": (0, (5, 3))}
 EMPTY_TEXT = (
     "No sessions with measurements yet for this patient.\n\n"
     "Charts appear here once a session has been recorded at home or a video has been analysed "
@@ -69,6 +79,18 @@ class ExerciseTrend:
     target_low: list[float] = field(default_factory=list)
     target_high: list[float] = field(default_factory=list)
     target_symmetry_pct: list[float] = field(default_factory=list)
+    #: per session point, the mean (left %, right %) synkinesis of each watched measure
+    synkinesis: list[dict[str, tuple[float, float]]] = field(default_factory=list)
+    synkinesis_limit_pct: list[float] = field(default_factory=list)
+
+    def synkinesis_series(self) -> dict[str, tuple[list[float], list[float]]]:
+        """Per measure (in order of first appearance), left and right aligned with `when`."""
+        names = list(dict.fromkeys(name for point in self.synkinesis for name in point))
+        nan = (math.nan, math.nan)
+        return {
+            name: ([p.get(name, nan)[0] for p in self.synkinesis], [p.get(name, nan)[1] for p in self.synkinesis])
+            for name in names
+        }
 
 
 @dataclass
@@ -115,6 +137,8 @@ def exercise_trends(sessions: list[SessionDetail]) -> dict[str, ExerciseTrend]:
             trend.target_low.append(float(band[0]) if has_band else math.nan)
             trend.target_high.append(float(band[1]) if has_band else math.nan)
             trend.target_symmetry_pct.append(100.0 * _nan(exercise.target.get("target_symmetry")))
+            trend.synkinesis.append(synkinesis_means(exercise))
+            trend.synkinesis_limit_pct.append(synkinesis_limit(exercise))
     return trends
 
 
@@ -223,6 +247,39 @@ def draw_symmetry(ax: Any, trend: ExerciseTrend) -> None:
     _legend(ax, 1)
 
 
+def synkinesis_handles(trend: ExerciseTrend) -> list[Line2D]:
+    """The legend shared by the synkinesis panels: the two sides and the warning limit."""
+    limit = _constant(trend.synkinesis_limit_pct)
+    return [
+        Line2D([], [], label=LEFT_LABEL, **LEFT_STYLE),
+        Line2D([], [], label=RIGHT_LABEL, **RIGHT_STYLE),
+        Line2D([], [], label="Warning limit" if limit is None else f"Warning limit {limit:g} %", **LIMIT_STYLE),
+    ]
+
+
+def draw_synkinesis(ax: Any, trend: ExerciseTrend, name: str, top: float) -> None:
+    """One watched measure: each side's mean synkinesis per session, with the warning limit dashed."""
+    x = _dates(trend.when)
+    left, right = trend.synkinesis_series()[name]
+    limit = _constant(trend.synkinesis_limit_pct)
+    if limit is not None:
+        ax.axhline(limit, label="Warning limit", **LIMIT_STYLE)
+    else:
+        ax.plot(x, trend.synkinesis_limit_pct, drawstyle="steps-mid", label="Warning limit", **LIMIT_STYLE)
+    ax.plot(x, left, label=LEFT_LABEL, **LEFT_STYLE)
+    ax.plot(x, right, label=RIGHT_LABEL, **RIGHT_STYLE)
+    what = SYNKINESIS_LABELS.get(name, name.removesuffix("_pct").replace("_", " ").capitalize())
+    ax.set_title(f"Synkinesis: {what}", fontsize=10, loc="left", pad=4)
+    ax.set_ylim(0.0, top * 1.15)
+    _date_axis(ax, x)
+
+
+def _synkinesis_top(trend: ExerciseTrend) -> float:
+    sides = trend.synkinesis_series().values()
+    values = [*trend.synkinesis_limit_pct, *(v for left, right in sides for v in (*left, *right))]
+    return max([1.0, *(v for v in values if math.isfinite(v))])
+
+
 def draw_resting(ax: Any, trend: RestingTrend) -> None:
     """How uneven the face is at rest: lower is more even; the dashed line is typical noise."""
     x = _dates(trend.when)
@@ -315,6 +372,27 @@ class TrendsView(QWidget):
             self.stack.setCurrentWidget(self.message)
             return
         self.stack.setCurrentWidget(self.canvas)
+        with_synkinesis = trend is not None and any(trend.synkinesis)
+        if trend is not None and with_synkinesis:
+            # a 2 × 2 grid; rows and bottom cells are sub-figures so each lays out its own legends
+            upper, lower = self.figure.subfigures(2, 1, height_ratios=(1.1, 1.0))
+            movement, symmetry = upper.subplots(1, 2)
+            below, right = lower.subfigures(1, 2, width_ratios=(0.85, 1.15))
+            resting = right.add_subplot(1, 1, 1) if self.resting.when else None
+            self._draw_exercise(trend, movement, symmetry)
+            if resting is not None:
+                resting.set_title("Resting face: difference between the sides", fontsize=10, loc="left", pad=6)
+                draw_resting(resting, self.resting)
+            names = list(trend.synkinesis_series())
+            panels = below.subplots(1, len(names), sharey=True, squeeze=False)[0]
+            top = _synkinesis_top(trend)
+            for panel, name in zip(panels, names, strict=True):
+                draw_synkinesis(panel, trend, name, top)
+            panels[0].set_ylabel("% of the region at rest", fontsize=FONT_PT)
+            below.legend(handles=synkinesis_handles(trend), loc="outside upper left", ncol=2, fontsize=FONT_PT,
+                         frameon=False)  # fmt: skip
+            self._draw_if_shown()
+            return
         if trend is not None and self.resting.when:
             grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1.0))
             movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
@@ -327,12 +405,16 @@ class TrendsView(QWidget):
             movement = symmetry = None
             resting = self.figure.add_subplot(1, 1, 1)
         if trend is not None and movement is not None and symmetry is not None:
-            movement.set_title(f"{trend.name}: movement of each side", fontsize=10, loc="left", pad=34)
-            draw_movement(movement, trend)
-            symmetry.set_title(f"{trend.name}: symmetry", fontsize=10, loc="left", pad=34)
-            draw_symmetry(symmetry, trend)
+            self._draw_exercise(trend, movement, symmetry)
         if resting is not None:
             resting.set_title("Resting face: difference between the sides (lower is more even)", fontsize=10,
                               loc="left", pad=6)  # fmt: skip
             draw_resting(resting, self.resting)
         self._draw_if_shown()
+
+    @staticmethod
+    def _draw_exercise(trend: ExerciseTrend, movement: Any, symmetry: Any) -> None:
+        movement.set_title(f"{trend.name}: movement of each side", fontsize=10, loc="left", pad=34)
+        draw_movement(movement, trend)
+        symmetry.set_title(f"{trend.name}: symmetry", fontsize=10, loc="left", pad=34)
+        draw_symmetry(symmetry, trend)
