@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from coach import __version__
@@ -46,6 +47,23 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _filmed_at(text: str) -> datetime:
+    """YYYY-MM-DD (taken as midday, so no time zone moves it to another day) or
+    YYYY-MM-DDTHH:MM, on this computer's clock."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if len(text) == 10:
+        from coach.recorded import midday_of
+
+        when = midday_of(when.date())
+    when = when.astimezone() if when.tzinfo is None else when
+    if when > datetime.now(UTC):
+        raise argparse.ArgumentTypeError(f"{text!r} is in the future")
+    return when
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="facecoach", description="Facial Symmetry Coach: per-side facial movement, in mm.")
     parser.add_argument("--version", action="version", version=f"facecoach {__version__}")
@@ -74,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--csv", type=Path, metavar="FILE", help="write per-frame, per-side measures as CSV")
     analyze.add_argument("--save", action="store_true", help="add the result to a patient's history (with --patient)")
     analyze.add_argument("--patient", metavar="ID", help="patient code or number for --save")
+    analyze.add_argument("--filmed-on", type=_filmed_at, metavar="DATE",
+                         help="with --save: when the video was filmed, YYYY-MM-DD[THH:MM] (default: now)")  # fmt: skip
+    analyze.add_argument(
+        "--keep-picture", action="store_true", help="with --save: keep a picture of the peak (stays on this computer)"
+    )
 
     bench = commands.add_parser("bench", help="frames per second: bare landmark detection vs the whole analysis")
     bench.add_argument("source", help="video file")
@@ -115,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--pdf", type=Path, metavar="FILE", help="write the PDF report")
     report.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
     report.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
+    report.add_argument("--no-pictures", action="store_true",
+                        help="leave the kept pictures out of the PDF (e.g. before sending it)")  # fmt: skip
     importing = commands.add_parser("import", help="add a bundle's sessions (once) to this database")
     importing.add_argument("bundle", type=Path, help="a bundle written by `facecoach export`")
     return parser
@@ -149,6 +174,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     _check_writable(args.csv)
     if args.save != bool(args.patient):
         raise CoachError("--save and --patient go together: `--save --patient CODE`")
+    if not args.save and (args.filmed_on or args.keep_picture):
+        raise CoachError("--filmed-on and --keep-picture are for a saved analysis: add `--save --patient CODE`")
     if args.save:
         from coach.cli_records import find_patient, open_store
 
@@ -169,7 +196,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.save:
         from coach.cli_records import save_analysis_for
 
-        save_analysis_for(args, result)
+        save_analysis_for(args, result, lambda: open_source(args.source))
     return 0
 
 

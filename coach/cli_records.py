@@ -9,14 +9,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coach.errors import CoachError
 from coach.store import PatientRecord, SessionDetail, SessionStore, database_path
 from coach.userdirs import default_data_dir
+
+if TYPE_CHECKING:  # importing them loads the landmark model's library: only when analysing
+    from coach.analysis import Analysis
+    from coach.sources import FrameSource
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:
@@ -140,14 +145,18 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
-def save_analysis_for(args: argparse.Namespace, analysis: object) -> int:
-    """`analyze --save --patient ID`: the recorded video joins the patient's history."""
-    from coach.recorded import save_analysis
+def save_analysis_for(args: argparse.Namespace, analysis: Analysis, open_source: Callable[[], FrameSource]) -> int:
+    """`analyze --save --patient ID [--filmed-on DATE] [--keep-picture]`: the recorded
+    video joins the patient's history (with a picture at its peak only if asked for)."""
+    from coach.recorded import peak_snapshot, save_analysis
 
+    snapshot = peak_snapshot(analysis, open_source) if args.keep_picture else None
     with open_store(args) as store:
         patient = find_patient(store, args.patient)
-        session_id = save_analysis(store, analysis, patient.id)  # type: ignore[arg-type]
-    print(f"saved as session {session_id} for patient {patient.code}")
+        session_id = save_analysis(store, analysis, patient.id, filmed_at=args.filmed_on, snapshot=snapshot)
+    dated = f", dated {args.filmed_on:%Y-%m-%d %H:%M}" if args.filmed_on else ""
+    kept = " with a picture at the peak" if snapshot is not None else ""
+    print(f"saved as session {session_id} for patient {patient.code}{dated}{kept}")
     return session_id
 
 
@@ -190,9 +199,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         patient = store.get_patient(session.patient_id) if session.patient_id is not None else None
         records = store.list_sessions(limit=100_000, patient_id=session.patient_id) if patient else []
         history = [store.session_detail(r.id) for r in records] if patient else [session]
+        pictures = store.session_snapshots(session.id) if args.pdf and not args.no_pictures else {}
     if args.pdf:
-        pages = write_session_report(Path(args.pdf), session, history, patient)
-        print(f"wrote {args.pdf} ({pages} pages)")
+        pages = write_session_report(Path(args.pdf), session, history, patient, snapshots=pictures)
+        with_pictures = f", {len(pictures)} picture(s)" if pictures else ""
+        print(f"wrote {args.pdf} ({pages} pages{with_pictures})")
     if args.csv:
         rows = write_csv(Path(args.csv), [session])
         print(f"wrote {args.csv} ({rows} repetitions)")

@@ -25,6 +25,7 @@ from coach.exercises import Exercise
 from coach.geometry import FaceFrame
 from coach.measures import per_frame_measures, static_measures
 from coach.programmes import Programme
+from coach.snapshots import PeakKeeper, Snapshot
 
 SIDES = ("left", "right")
 
@@ -122,6 +123,7 @@ class SessionListener(Protocol):
     def session_finished(self, status: str) -> None: ...
     def prompt(self, kind: str, text: str) -> None: ...
     def eye_closure(self, closure_left: float, closure_right: float, now_s: float) -> None: ...
+    def peak_snapshot(self, index: int, snapshot: Snapshot) -> None: ...
 
 
 class NullListener:
@@ -199,8 +201,13 @@ class CoachingSession:
         listener: SessionListener | None = None,
         timing: SessionTiming | None = None,
         fps: float = 30.0,
+        keep_snapshots: bool = False,
     ) -> None:
+        """keep_snapshots: the person chose to keep a picture of each exercise at its peak
+        (told to the listener before the exercise's end); otherwise no picture is kept."""
         self.programme = programme
+        self.keep_snapshots = keep_snapshots
+        self._peak: PeakKeeper | None = None
         self.listener: SessionListener = listener or NullListener()
         self.timing = timing or SessionTiming()
         self.fps = fps
@@ -411,6 +418,7 @@ class CoachingSession:
         measure = exercise.primary[0]
         series = per_frame_measures(self._calibration_mm, self.face_frame.reference_mm, [measure])[measure]
         self._noise_mm = engine.side_noise_mm(series)
+        self._peak = PeakKeeper(measure) if self.keep_snapshots else None
         self.listener.exercise_started(self._index, exercise)
         self._start_phase(Phase.INSTRUCTION)
 
@@ -441,6 +449,8 @@ class CoachingSession:
         if chosen is not None:
             primary, watch, closure = self._measure(chosen)
             self._buffer.add(self._now, primary, watch)
+            if self._peak is not None:
+                self._peak.offer(image_rgb, chosen, primary[exercise.primary[0]])
             self._feedback = feedback_for(exercise, primary[exercise.primary[0]], watch, self._noise_mm)
             if exercise.primary[0] == "eye_closure_mm" and self.phase is not Phase.RELAX:
                 self.listener.eye_closure(float(closure[0]), float(closure[1]), self._now)
@@ -478,6 +488,10 @@ class CoachingSession:
         assert exercise is not None
         result = ExerciseResult(exercise, tuple(self._reps), engine.summarise(self._reps, self._noise_mm), status)
         self.results.append(result)
+        snapshot = self._peak.snapshot() if self._peak is not None and self._reps else None
+        self._peak = None
+        if snapshot is not None:
+            self.listener.peak_snapshot(self._index, snapshot)
         self._started_exercise = False
         self.listener.exercise_finished(self._index, result)
         self._feedback = None

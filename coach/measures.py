@@ -167,6 +167,18 @@ MOVEMENT_MEASURES: dict[str, MeasureInfo] = {
     )
 }
 
+#: The landmarks each movement measure reads, as (left, right) of the patient: what a
+#: snapshot draws, so a reader sees where the numbers come from.
+MEASURED_REGIONS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "brow_lift_mm": BROW,
+    "brow_frown_mm": BROW_MEDIAL,
+    "eye_closure_mm": (UPPER_LID[0] + LOWER_LID[0], UPPER_LID[1] + LOWER_LID[1]),
+    "commissure_excursion_mm": MOUTH_CORNER,
+    "corner_medial_mm": MOUTH_CORNER,
+    "upper_lip_elevation_mm": (UPPER_LIP_LATERAL[0] + NASAL_ALA[0], UPPER_LIP_LATERAL[1] + NASAL_ALA[1]),
+    "lower_lip_depression_mm": LOWER_LIP_LATERAL,
+}
+
 #: Further per-frame signals reported alongside (CSV, per repetition).
 DETAIL_MEASURES: dict[str, MeasureInfo] = {
     m.name: m

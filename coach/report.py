@@ -44,6 +44,17 @@ from coach import __version__, engine
 from coach.errors import CoachError
 from coach.exercises import load_exercises
 from coach.exports import patient_fields
+from coach.palette import (
+    BAND_COLOUR,
+    LEFT_COLOUR,
+    LEFT_LABEL,
+    RESTING_STYLES,
+    RIGHT_COLOUR,
+    RIGHT_LABEL,
+    SYMMETRY_COLOUR,
+    TARGET_COLOUR,
+)
+from coach.snapshots import Snapshot, draw_measured_regions
 from coach.store import ExerciseRecord, SessionDetail
 
 try:
@@ -70,25 +81,12 @@ SMALL_PT = 9  # tables, chart labels, footer: the smallest text in the report
 #: ships with matplotlib, so every machine lays the report out alike
 FONT_FAMILY = "DejaVu Sans"
 
-# Okabe–Ito colours; every pair also differs in marker, line style or hatching
-LEFT_COLOUR = "#0072B2"
-RIGHT_COLOUR = "#D55E00"
-SYMMETRY_COLOUR = "#000000"
-TARGET_COLOUR = "#009E73"
-BAND_COLOUR = "#A0A0A0"
+# the colours of sides and targets are in coach.palette
 ROW_SHADE = "#EFEFEF"
 BOX_SHADE = "#F4F4F4"
 LEFT_LINE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 4.5}
 RIGHT_LINE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 4.5}
-RESTING_STYLES = (
-    {"color": "#0072B2", "marker": "o", "linestyle": "-"},
-    {"color": "#D55E00", "marker": "s", "linestyle": "--"},
-    {"color": "#009E73", "marker": "^", "linestyle": "-."},
-    {"color": "#CC79A7", "marker": "D", "linestyle": ":"},
-)
 
-LEFT_LABEL = "Left (patient's)"
-RIGHT_LABEL = "Right (patient's)"
 DASH = "-"  # what a missing value reads as, everywhere
 
 #: typical landmark measurement noise on a webcam (engine.NOISE_FLOOR_MM)
@@ -699,15 +697,15 @@ def _front_sections(session: SessionDetail, patient: dict[str, Any] | None) -> l
 # --------------------------------------------------------------------------- exercise pages
 
 
-def _snapshot_block(image: np.ndarray) -> _Block:
-    """The snapshot as the camera saw it (not mirrored), its sides named for the reader."""
-    picture = np.asarray(image)
-    if picture.ndim not in (2, 3) or (picture.ndim == 3 and picture.shape[2] not in (3, 4)) or 0 in picture.shape:
-        raise ValueError(f"a snapshot is an RGB picture (rows, columns, 3), not an array of shape {picture.shape}")
-    if picture.dtype != np.uint8:  # floats 0–1, or 0–255 in a wider type
-        values = np.nan_to_num(picture.astype(np.float32))
-        scale = 255.0 if values.max(initial=0.0) <= 1.0 else 1.0
-        picture = np.clip(values * scale, 0, 255).astype(np.uint8)
+def _snapshot_block(snapshot: Snapshot) -> _Block:
+    """The snapshot as the camera saw it (not mirrored) with the measured regions drawn,
+    its sides named for the reader."""
+    picture = np.asarray(snapshot.picture_rgb)
+    if picture.ndim != 3 or picture.shape[2] != 3 or 0 in picture.shape or picture.dtype != np.uint8:
+        raise ValueError(
+            f"a snapshot is an RGB picture (rows, columns, 3) of bytes, not {picture.dtype} {picture.shape}"
+        )
+    picture = draw_measured_regions(snapshot)
     step = max(1, math.ceil(max(picture.shape[:2]) / 900))  # enough for print, small in the file
     picture = picture[::step, ::step]
     rows, cols = picture.shape[:2]
@@ -719,8 +717,9 @@ def _snapshot_block(image: np.ndarray) -> _Block:
         right_side, left_side = "◀ R", "L ▶"
     note_x = MARGIN_X + width + 0.2
     note = _wrap(
-        "Snapshot kept at the patient's request. As the camera saw it, not mirrored: the patient's right side "
-        "(R) is on the left of the picture, their left side (L) on the right.",
+        "Snapshot at the peak, kept at the patient's request. As the camera saw it, not mirrored: the patient's "
+        "right side (R) is on the left of the picture, their left side (L) on the right. Outlined: the regions "
+        "measured, the patient's left in blue, their right in orange.",
         CONTENT_W - width - 0.2,
         SMALL_PT,
     )
@@ -728,7 +727,7 @@ def _snapshot_block(image: np.ndarray) -> _Block:
 
     def draw(fig: Figure, y: float) -> None:
         ax = fig.add_axes((_fx(MARGIN_X), _fy(y + height), width / PAGE_W, height / PAGE_H))
-        ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None, interpolation="antialiased")
+        ax.imshow(picture, interpolation="antialiased")
         ax.set_axis_off()
         _text(fig, MARGIN_X, y + height + 0.04, right_side, SMALL_PT)
         _text(fig, MARGIN_X + width, y + height + 0.04, left_side, SMALL_PT, ha="right")
@@ -813,7 +812,7 @@ def _repetition_table(number: int, exercise: ExerciseRecord) -> _Table:
     return _Table(columns, rows, caption=f"{number}. {exercise.exercise_name}: repetitions")
 
 
-def _exercise_section(number: int, exercise: ExerciseRecord, snapshot: np.ndarray | None) -> _Section:
+def _exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot | None) -> _Section:
     means = _means(exercise)
     band = _target_band(exercise)
     wanted_symmetry = _target_symmetry(exercise)
@@ -1172,15 +1171,16 @@ def write_session_report(
     session: SessionDetail,
     history: list[SessionDetail],
     patient: Mapping[str, Any] | object | None = None,
-    snapshots: Mapping[int, np.ndarray] | None = None,
+    snapshots: Mapping[int, Snapshot] | None = None,
 ) -> int:
     """Write the session's report to `pdf_path` and return its page count.
 
     history: the patient's sessions for the trend charts (this one is added if missing;
     later ones, and any of another patient, are left out). patient: a mapping or an
     object with code, display_name, affected_side, onset_date, cause (any may be
-    missing). snapshots: RGB pictures as the camera saw them (not mirrored), keyed by
-    `ExerciseRecord.id`; pass them only when the patient chose to keep snapshots.
+    missing). snapshots: the pictures kept at the peak of exercises, keyed by
+    `ExerciseRecord.id` (`SessionStore.session_snapshots`); drawn with their measured
+    regions. There are some only where the person chose to keep pictures.
     The file appears complete or not at all (written aside, then renamed).
     """
     fields = patient_fields(patient)

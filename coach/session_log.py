@@ -15,6 +15,7 @@ from coach import engine
 from coach.coaching import ExerciseResult, SessionListener
 from coach.exercises import Exercise
 from coach.programmes import Programme
+from coach.snapshots import Snapshot
 from coach.sound import AudioCoach
 from coach.store import SessionStore
 
@@ -73,6 +74,11 @@ class SessionRecorder:
     def exercise_finished(self, index: int, result: ExerciseResult) -> None:
         store, _ = self._store()
         store.finish_exercise(self._exercise_ids[index], result.status, result.summary)
+
+    def peak_snapshot(self, index: int, snapshot: Snapshot) -> None:
+        """Only sent when the person chose to keep pictures."""
+        store, _ = self._store()
+        store.keep_snapshot(self._exercise_ids[index], snapshot)
 
     def session_finished(self, status: str) -> None:
         store, session_id = self._store()

@@ -48,8 +48,16 @@ from typing import Any, Literal, Self, get_args
 from coach import __version__
 from coach.engine import Repetition, Summary
 from coach.errors import CoachError
+from coach.snapshots import (
+    Snapshot,
+    SnapshotError,
+    decode_landmarks,
+    decode_picture,
+    encode_landmarks,
+    encode_picture,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: `PRAGMA application_id` of our files ("FCoa"): tells a FaceCoach database from another program's
 APPLICATION_ID = int.from_bytes(b"FCoa", "big")
 DATABASE_FILENAME = "sessions.sqlite3"
@@ -220,9 +228,34 @@ def _add_patients_and_programmes(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+_SCHEMA_3 = (
+    """CREATE TABLE snapshots (
+    -- a picture of one exercise at its peak, kept only when the person chose to keep pictures;
+    -- the face cropped from the camera picture AS THE CAMERA SAW IT (never mirrored)
+    session_exercise_id INTEGER PRIMARY KEY REFERENCES session_exercises(id) ON DELETE CASCADE,
+    taken_at            TEXT NOT NULL,
+    measure             TEXT NOT NULL,  -- the movement measure whose regions a report draws
+    picture_jpeg        BLOB NOT NULL,
+    landmarks_f32       BLOB NOT NULL   -- 478 x (x, y, z) little-endian float32, in the picture's pixels
+)""",
+)
+
+
+def _add_snapshots(connection: sqlite3.Connection) -> None:
+    """Schema 3: pictures at the peak of each exercise, for those who choose to keep them."""
+    for statement in _SCHEMA_3:
+        connection.execute(statement)
+
+
 #: MIGRATIONS[v] takes the schema from version v to v + 1 (inside the caller's transaction).
-#: Append to it; never edit a migration that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_first_schema, _add_patients_and_programmes]
+#: Append to it (and to UPGRADE_NOTES); never edit a migration that has shipped.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _create_first_schema,
+    _add_patients_and_programmes,
+    _add_snapshots,
+]
+#: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words
+UPGRADE_NOTES = ["sessions", "patients and programmes", "pictures at the peak of each exercise, if chosen"]
 
 
 # --------------------------------------------------------------------------- records
@@ -428,6 +461,16 @@ class SessionStore:
 
     # ----------------------------------------------------------------- writing
 
+    @contextmanager
+    def dated(self, clock: Callable[[], datetime]) -> Iterator[None]:
+        """Write with another clock inside the block: a video analysed today is dated when
+        it was filmed."""
+        saved, self._clock = self._clock, clock
+        try:
+            yield
+        finally:
+            self._clock = saved
+
     def start_session(
         self,
         programme_id: str | None,
@@ -519,6 +562,31 @@ class SessionStore:
                 ("interrupted" if status == "interrupted" else "stopped", now, session_id),
             )
 
+    def keep_snapshot(self, session_exercise_id: int, snapshot: Snapshot) -> None:
+        """Keep the picture of an exercise at its peak (replacing one kept before for it).
+        Call only when the person chose to keep pictures."""
+        picture, landmarks = encode_picture(snapshot.picture_rgb), encode_landmarks(snapshot.face_px)
+        with self._writing("the picture of the exercise") as connection:
+            _require_row(_count(connection, "session_exercises", session_exercise_id), "exercise", session_exercise_id)
+            connection.execute(
+                "INSERT OR REPLACE INTO snapshots (session_exercise_id, taken_at, measure, picture_jpeg, "
+                "landmarks_f32) VALUES (?, ?, ?, ?, ?)",
+                (session_exercise_id, self._now(), snapshot.measure, picture, landmarks),
+            )
+
+    def delete_snapshots(self, *, session_id: int | None = None, patient_id: int | None = None) -> int:
+        """Delete the kept pictures of one session, or of every session of a patient, or
+        (neither given) all of them; the numbers stay. Returns how many were deleted."""
+        where, values = _snapshot_filter(session_id, patient_id)
+        with self._writing("the deletion of pictures") as connection:
+            cursor = connection.execute(f"DELETE FROM snapshots WHERE session_exercise_id IN ({where})", values)
+        if cursor.rowcount:
+            # secure_delete (see _configure) zeroed the freed pages in the file; the journal's
+            # copies go when it is emptied (later, by itself, if a reader holds it now)
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return cursor.rowcount
+
     # ----------------------------------------------------------------- reading
 
     def list_sessions(self, limit: int = 100, patient_id: int | None = None) -> list[SessionRecord]:
@@ -604,6 +672,31 @@ class SessionStore:
             kind=session["kind"],
             uid=session["uid"],
         )
+
+    def session_snapshots(self, session_id: int) -> dict[int, Snapshot]:
+        """The pictures kept for a session's exercises, by `ExerciseRecord.id` (often none)."""
+        with self._reading("the kept pictures") as connection:
+            rows = connection.execute(
+                "SELECT p.* FROM snapshots AS p JOIN session_exercises AS e ON p.session_exercise_id = e.id "
+                "WHERE e.session_id = ?",
+                (session_id,),
+            ).fetchall()
+        try:
+            return {
+                row["session_exercise_id"]: Snapshot(
+                    decode_picture(row["picture_jpeg"]), decode_landmarks(row["landmarks_f32"]), row["measure"]
+                )
+                for row in rows
+            }
+        except SnapshotError as error:
+            raise StoreError(f"{error} (session {session_id} in {self.path}); delete its pictures to go on") from error
+
+    def snapshot_count(self, *, session_id: int | None = None, patient_id: int | None = None) -> int:
+        """How many pictures are kept (for a session, a patient, or in all)."""
+        where, values = _snapshot_filter(session_id, patient_id)
+        with self._reading("the kept pictures") as connection:
+            query = f"SELECT count(*) FROM snapshots WHERE session_exercise_id IN ({where})"
+            return int(connection.execute(query, values).fetchone()[0])
 
     def session_uid_exists(self, uid: str) -> bool:
         """Whether a session with this uid is already here (a bundle's session imported before)."""
@@ -921,6 +1014,20 @@ def _check_file(path: Path, read_only: bool) -> bool:
         connection.close()
 
 
+def _snapshot_filter(session_id: int | None, patient_id: int | None) -> tuple[str, tuple[int, ...]]:
+    """The exercise ids of one session, or of a patient's sessions, or of all, as a subquery."""
+    if session_id is not None and patient_id is not None:
+        raise ValueError("give a session or a patient, not both")
+    if session_id is not None:
+        return "SELECT id FROM session_exercises WHERE session_id = ?", (session_id,)
+    if patient_id is not None:
+        return (
+            "SELECT e.id FROM session_exercises AS e JOIN sessions AS s ON e.session_id = s.id WHERE s.patient_id = ?",
+            (patient_id,),
+        )
+    return "SELECT id FROM session_exercises", ()
+
+
 def _is_damage(error: sqlite3.Error) -> bool:
     """The file's bytes are wrong (as opposed to locked, unreadable or a full disk)."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -936,6 +1043,8 @@ def _configure(connection: sqlite3.Connection, path: Path) -> None:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
+        # deleted rows (pictures someone asked to delete) are overwritten, not left in free pages
+        connection.execute("PRAGMA secure_delete = ON")
         connection.row_factory = sqlite3.Row
     except sqlite3.Error as error:
         raise StoreError(f"cannot use the session database {path} ({error})") from error
@@ -992,7 +1101,8 @@ def _migrate(
         return None
     return (
         f"The session database {path} was upgraded for this version of FaceCoach (schema {version} to "
-        f"{SCHEMA_VERSION}: patients and programmes). A copy of it as it was before is kept, unchanged, as {backup}."
+        f"{SCHEMA_VERSION}: {'; '.join(UPGRADE_NOTES[version:SCHEMA_VERSION])}). A copy of it as it was before is "
+        f"kept, unchanged, as {backup}."
     )
 
 

@@ -118,6 +118,9 @@ class Recorder:
     def eye_closure(self, closure_left, closure_right, now_s):
         self.events.append(("eye_closure", (closure_left, closure_right, now_s)))
 
+    def peak_snapshot(self, index, snapshot):
+        self.events.append(("peak_snapshot", (index, snapshot)))
+
     def named(self, name: str) -> list[tuple]:
         return [args for event, args in self.events if event == name]
 
@@ -128,10 +131,12 @@ class Recorder:
 class Driver:
     """Feeds a session real frames by clip index, one per 1/fps seconds."""
 
-    def __init__(self, clip: Clip, programme: Programme, timing: SessionTiming = FAST) -> None:
+    def __init__(
+        self, clip: Clip, programme: Programme, timing: SessionTiming = FAST, keep_snapshots: bool = False
+    ) -> None:
         self.clip = clip
         self.recorder = Recorder()
-        self.session = CoachingSession(programme, self.recorder, timing, clip.fps)
+        self.session = CoachingSession(programme, self.recorder, timing, clip.fps, keep_snapshots=keep_snapshots)
         self.frame_number = 0
         self.offset_s = 0.0
         self.views: list[SessionView] = []
@@ -243,6 +248,25 @@ def test_full_session_goes_through_every_step_and_measures_the_smile(full_run):
     assert summary.reps == 1 and summary.left_mm == pytest.approx(rep.left_mm)
     assert summary.symmetry == pytest.approx(rep.symmetry)
     assert view.resting == resting[0]
+
+
+def test_a_picture_is_kept_at_the_peak_of_the_exercise_only_when_chosen(clip, full_run):
+    assert "peak_snapshot" not in full_run.recorder.names()  # not chosen: no picture is even taken
+    driver = Driver(clip, _programme(_big_smile()), keep_snapshots=True)
+    driver.feed(_rest(3.5) + SMILE + _rest(3.0))
+    names = driver.recorder.names()
+    assert names.index("peak_snapshot") == names.index("exercise_finished") - 1  # saved with its exercise
+    ((index, snapshot),) = driver.recorder.named("peak_snapshot")
+    assert index == 0 and snapshot.measure == "commissure_excursion_mm"
+
+    def mouth_to_eyes(face: np.ndarray) -> float:
+        return float(np.linalg.norm(face[291, :2] - face[61, :2]) / np.linalg.norm(face[362, :2] - face[133, :2]))
+
+    # the widest smile of the clip, give or take the landmarks' jitter
+    widest = max(mouth_to_eyes(clip.chosen[i]) for i in SMILE)
+    resting = np.median([mouth_to_eyes(clip.chosen[i]) for i in REST])
+    assert mouth_to_eyes(snapshot.face_px) > resting + 0.9 * (widest - resting)
+    assert snapshot.picture_rgb.shape[0] < clip.images[0].shape[0]  # the face, cropped
 
 
 def test_feedback_during_the_hold_of_an_even_smile_is_good(full_run):

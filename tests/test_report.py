@@ -7,14 +7,16 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pypdfium2 as pdfium  # the "test" extra: reads the PDFs back
 import pytest
 
 from coach.engine import Repetition, Summary
 from coach.exercises import load_exercises
+from coach.landmarks import ParallelLandmarker
 from coach.report import write_session_report
+from coach.snapshots import Snapshot, crop_to_face
+from coach.sources import Frame, read_image_rgb
 from coach.store import SessionDetail, SessionStore
 
 from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
@@ -35,14 +37,18 @@ def history(recorded: Recorded) -> list[SessionDetail]:
 
 @pytest.fixture(scope="module")
 def report(
-    recorded: Recorded, history: list[SessionDetail], tmp_path_factory: pytest.TempPathFactory, data_dir: Path
+    recorded: Recorded,
+    history: list[SessionDetail],
+    tmp_path_factory: pytest.TempPathFactory,
+    data_dir: Path,
+    landmarker: ParallelLandmarker,
 ) -> tuple[Path, int]:
     """The newest session's report, with the patient, the full history and one snapshot
     (the smile), rendered once for the tests that read it."""
     pdf_path = tmp_path_factory.mktemp("report") / "report.pdf"
     smile = history[-1].exercises[1]
     pages = write_session_report(
-        pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: _face_snapshot(data_dir)}
+        pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: _face_snapshot(data_dir, landmarker)}
     )
     return pdf_path, pages
 
@@ -77,10 +83,11 @@ def _open_later(recorded: Recorded, days: int) -> tuple[SessionStore, StepClock]
     return store, clock
 
 
-def _face_snapshot(data_dir: Path) -> np.ndarray:
-    picture = cv2.imread(str(data_dir / "single_face.jpg"))
-    assert picture is not None
-    return cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)
+def _face_snapshot(data_dir: Path, landmarker: ParallelLandmarker) -> Snapshot:
+    """A real face, cropped around its real landmarks, as the coach keeps it."""
+    picture = read_image_rgb(data_dir / "single_face.jpg")
+    ((face,),) = [result.faces for result in landmarker.run([Frame(0, 0.0, picture)])]
+    return crop_to_face(picture, face, "commissure_excursion_mm")
 
 
 def test_report_has_the_patient_the_exercises_and_every_repetition(
@@ -111,7 +118,7 @@ def test_report_has_the_patient_the_exercises_and_every_repetition(
             rep = record.repetition
             row = rf"^{record.number} {rep.left_mm:.1f} {rep.right_mm:.1f} {100 * rep.symmetry:.0f} % "
             assert re.search(row, page, re.MULTILINE), (exercise.exercise_id, record.number)
-    snapshot_pages = [text for text in texts if "Snapshot kept at the patient's request." in _flat(text)]
+    snapshot_pages = [text for text in texts if "Snapshot at the peak, kept at the patient's request." in _flat(text)]
     assert len(snapshot_pages) == 1 and session.exercises[1].exercise_name in snapshot_pages[0]
     assert "Progress over time" in everything and f"{SESSIONS} sessions from" in everything
     assert "Resting face: difference between the patient's sides" in everything
@@ -254,5 +261,10 @@ def test_trend_pages_chart_synkinesis_with_the_warning_limit(report: tuple[Path,
 def test_a_failed_report_leaves_no_file(history: list[SessionDetail], tmp_path: Path) -> None:
     pdf_path = tmp_path / "broken.pdf"
     with pytest.raises(ValueError):
-        write_session_report(pdf_path, history[-1], history, snapshots={history[-1].exercises[0].id: np.zeros(3)})
+        write_session_report(
+            pdf_path,
+            history[-1],
+            history,
+            snapshots={history[-1].exercises[0].id: Snapshot(np.zeros(3), np.zeros((478, 3)), "brow_lift_mm")},
+        )
     assert list(tmp_path.iterdir()) == []

@@ -711,3 +711,42 @@ def test_importing_into_the_database_it_came_from_is_a_no_op(db_path: Path):
         patient = store.add_patient("P07")
         assert store.import_session(exported, patient.id) is None
         assert [s.id for s in store.list_sessions()] == [exported.id]
+
+
+def _v2_database(path: Path) -> None:
+    """A database as FaceCoach with schema 2 left it: v1's sessions upgraded by the shipped
+    MIGRATIONS[1], a patient owning the first session, closed cleanly."""
+    _v1_database(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    store_module.MIGRATIONS[1](connection)
+    connection.execute(
+        "INSERT INTO patients (id, code, affected_side, created_at, updated_at) VALUES (1, 'P07', 'left', ?, ?)",
+        (_time(T0), _time(T0)),
+    )
+    connection.execute("UPDATE sessions SET patient_id = 1 WHERE id = 1")
+    connection.execute("PRAGMA user_version = 2")
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_v2_database_is_upgraded_for_pictures_after_a_copy_is_kept(db_path: Path):
+    _v2_database(db_path)
+    original = db_path.read_bytes()
+    before = _raw(db_path, "SELECT id, uid, patient_id, status FROM sessions ORDER BY id")
+    clock = SetClock(datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC))
+    store, notice = SessionStore.open(db_path, clock=clock)
+    with store:
+        assert store.snapshot_count() == 0
+        assert [e.exercise_id for e in store.session_detail(1).exercises] == ["big_smile", "raise_brows"]
+        assert [s.repetition_count for s in store.list_sessions()] == [0, 3]
+    [backup] = sorted(p for p in db_path.parent.iterdir() if ".v2-backup-" in p.name)
+    assert backup.name == f"sessions.sqlite3.v2-backup-{_stamp(clock.now)}" and backup.read_bytes() == original
+    assert notice is not None and "schema 2 to 3" in notice and "pictures" in notice and str(backup) in notice
+    assert "patients and programmes" not in notice  # it says what this upgrade adds, not an earlier one's
+    assert _raw(db_path, "SELECT id, uid, patient_id, status FROM sessions ORDER BY id") == before
+    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(3,)]
+    old, new = db_path, db_path.parent.parent / "new" / "sessions.sqlite3"
+    _open(new).close()
+    query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    assert _raw(old, query) == _raw(new, query)

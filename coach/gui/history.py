@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout
+import numpy as np
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from coach.errors import CoachError
+from coach.snapshots import draw_measured_regions
 from coach.store import SessionStore
 
 
@@ -15,8 +31,47 @@ def _mm(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def session_html(store: SessionStore, session_id: int) -> str:
-    """One session as a readable page: exercises, per-side numbers (the patient's sides)."""
+#: how wide a kept picture is shown beside the numbers
+PICTURE_WIDTH_PX = 260
+PICTURES_NOTE = (
+    "<p><small>Picture at the peak, kept at the patient's request, as the camera saw it (not mirrored): the "
+    "patient's right side is on the left of the picture. Outlined: the regions measured, the patient's left in "
+    "blue, their right in orange.</small></p>"
+)
+
+
+def show_session(browser: QTextBrowser, store: SessionStore, session_id: int, prefix: str = "") -> int:
+    """Put one session in `browser`, with the pictures kept for it; returns how many."""
+    pictures = store.session_snapshots(session_id)
+    document = browser.document()
+    for exercise_id, snapshot in pictures.items():
+        drawn = np.ascontiguousarray(draw_measured_regions(snapshot))
+        rows, cols = drawn.shape[:2]
+        image = QImage(drawn.data, int(cols), int(rows), int(drawn.strides[0]), QImage.Format.Format_RGB888).copy()
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"snapshot:{exercise_id}"), image)
+    browser.setHtml(prefix + session_html(store, session_id, set(pictures)))
+    return len(pictures)
+
+
+def delete_pictures(parent: QWidget, store: SessionStore, session_id: int) -> int:
+    """Ask, then delete the pictures kept for a session (the numbers stay); returns how many."""
+    count = store.snapshot_count(session_id=session_id)
+    if not count:
+        return 0
+    answer = QMessageBox.question(
+        parent,
+        "Delete pictures",
+        f"Delete the {count} picture{'s' * (count != 1)} kept for this session? The numbers stay. "
+        "This cannot be undone.",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return 0
+    return store.delete_snapshots(session_id=session_id)
+
+
+def session_html(store: SessionStore, session_id: int, pictures: Collection[int] = ()) -> str:
+    """One session as a readable page: exercises, per-side numbers (the patient's sides), and
+    for the exercise ids in `pictures` the picture added to the document by `show_session`."""
     detail = store.session_detail(session_id)
     parts = [
         f"<h2>{html.escape(detail.programme_name or 'Session')}</h2>",
@@ -44,7 +99,11 @@ def session_html(store: SessionStore, session_id: int) -> str:
                 "<th>Right (patient's) mm</th>"
                 f"<th>Symmetry</th><th>Weaker</th><th>Hold</th></tr>{rows}</table>"
             )
+        if exercise.id in pictures:
+            line += f"<p><img src='snapshot:{exercise.id}' width='{PICTURE_WIDTH_PX}'></p>"
         parts.append(line)
+    if pictures:
+        parts.append(PICTURES_NOTE)
     return "".join(parts)
 
 
@@ -70,6 +129,14 @@ class HistoryDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         layout.addLayout(row)
+        self.delete_pictures_button = QPushButton("Delete this session's pictures…")
+        self.delete_pictures_button.setToolTip("Pictures are kept only if you chose to; the numbers stay")
+        self.delete_pictures_button.setEnabled(False)
+        self.delete_pictures_button.clicked.connect(self.delete_pictures)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_pictures_button)
+        layout.addLayout(buttons)
         self.store: SessionStore | None = None
         self.session_ids: list[int] = []
         if not database.exists():
@@ -105,7 +172,27 @@ class HistoryDialog(QDialog):
     def show_session(self, row: int) -> None:
         if self.store is None or not 0 <= row < len(self.session_ids):
             return
-        self.detail.setHtml(session_html(self.store, self.session_ids[row]))
+        try:
+            pictures = show_session(self.detail, self.store, self.session_ids[row])
+        except CoachError as exc:
+            self.detail.setPlainText(str(exc))
+            pictures = 0
+        self.delete_pictures_button.setEnabled(pictures > 0)
+
+    def delete_pictures(self) -> int:
+        """The selected session's kept pictures, after asking."""
+        row = self.table.currentRow()
+        if self.store is None or not 0 <= row < len(self.session_ids):
+            return 0
+        try:
+            deleted = delete_pictures(self, self.store, self.session_ids[row])
+        except CoachError as exc:
+            self.message.setText(str(exc))
+            return 0
+        if deleted:
+            self.message.setText(f"Deleted {deleted} picture{'s' * (deleted != 1)}; the numbers are kept.")
+        self.show_session(row)
+        return deleted
 
     def done(self, result: int) -> None:
         if self.store is not None:

@@ -144,6 +144,12 @@ class MainWindow(QMainWindow):
         self._assigned_programme_id: str | None = None
         self.save_results = QCheckBox("Save my results on this computer (numbers only, never video)")
         self.save_results.setChecked(True)
+        self.keep_pictures = QCheckBox("Keep a picture of my face at each exercise's peak")
+        self.keep_pictures.setToolTip(
+            "For your reports: your face, cropped, once per exercise. It stays on this computer; never video. "
+            "Off unless you tick it."
+        )
+        self.save_results.toggled.connect(self._saving_chosen)
         self.start_button = QPushButton("Start session")
         self.start_button.setMinimumHeight(44)
         self.patient_label = _label("Patient:", 13)
@@ -152,7 +158,8 @@ class MainWindow(QMainWindow):
         start_layout.addWidget(_label("Programme:", 13), 1, 0)
         start_layout.addWidget(self.programme, 1, 1)
         start_layout.addWidget(self.save_results, 2, 0, 1, 2)
-        start_layout.addWidget(self.start_button, 3, 0, 1, 2)
+        start_layout.addWidget(self.keep_pictures, 3, 0, 1, 2)
+        start_layout.addWidget(self.start_button, 4, 0, 1, 2)
         # shown once there is a patient to choose (a home user without records never sees it)
         self.patient_label.hide()
         self.patient.hide()
@@ -271,13 +278,20 @@ class MainWindow(QMainWindow):
     def start_session(self) -> None:
         programme = self.options.programmes[self.programme.currentData()]
         listener = self.options.listener_factory(self.save_results.isChecked(), self.patient.currentData())
-        self.session = CoachingSession(programme, listener, self.options.timing)
+        keep_pictures = self.save_results.isChecked() and self.keep_pictures.isChecked()
+        self.session = CoachingSession(programme, listener, self.options.timing, keep_snapshots=keep_pictures)
         self.pipeline.command("start", self.session)
         self.start_box.hide()
         self.results.hide()
         self.bars.set_feedback(None, self.video.screen_side_of("left") == "left")
         for button in (self.pause_button, self.skip_button, self.stop_button):
             button.setEnabled(True)
+
+    def _saving_chosen(self, saving: bool) -> None:
+        """Pictures are kept with the results or not at all."""
+        self.keep_pictures.setEnabled(saving)
+        if not saving:
+            self.keep_pictures.setChecked(False)
 
     def toggle_pause(self) -> None:
         view = self.last_view

@@ -22,7 +22,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
 
 from coach.errors import CoachError, ExerciseFileError
 from coach.exercises import Exercise, load_exercises
-from coach.gui.history import session_html
+from coach.gui.history import delete_pictures, show_session
 from coach.gui.trends import TrendsView
 from coach.programmes import Programme, programme_from_dict
 from coach.store import AFFECTED_SIDES, PatientRecord, ProgrammeRecord, SessionDetail, SessionStore, StoreError
@@ -127,6 +127,14 @@ def programme_from_record(record: ProgrammeRecord, known: dict[str, Exercise]) -
         ],
     }
     return programme_from_dict(data, Path(f"stored programme {record.name!r}"), known)
+
+
+def filmed_at_of(day: QDate) -> datetime | None:
+    """A recorded video's date: None (now) for today, else midday of that day."""
+    from coach.recorded import midday_of
+
+    chosen = date(day.year(), day.month(), day.day())
+    return None if chosen >= date.today() else midday_of(chosen)
 
 
 def patient_label(patient: PatientRecord) -> str:
@@ -452,12 +460,22 @@ class TherapistWindow(QMainWindow):
             "All of this patient's sessions in one file, to import on another computer"
         )
         self.import_bundle_button = QPushButton("Import bundle…")
+        self.report_pictures = QCheckBox("with pictures")
+        self.report_pictures.setChecked(True)
+        self.report_pictures.setToolTip(
+            "Put the pictures kept at the peak of each exercise in the report (only where the patient chose to keep "
+            "them); untick before sending the report on"
+        )
+        self.delete_pictures_button = QPushButton("Delete pictures…")
+        self.delete_pictures_button.setToolTip("Delete the pictures kept for the selected session; the numbers stay")
         buttons.addWidget(self.report_button)
+        buttons.addWidget(self.report_pictures)
         buttons.addSpacing(12)
         buttons.addWidget(self.export_scope)
         buttons.addWidget(self.csv_button)
         buttons.addWidget(self.json_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.delete_pictures_button)
         buttons.addWidget(self.export_bundle_button)
         buttons.addWidget(self.import_bundle_button)
         layout.addLayout(buttons)
@@ -469,6 +487,7 @@ class TherapistWindow(QMainWindow):
         self.json_button.clicked.connect(lambda: self.export_json())
         self.export_bundle_button.clicked.connect(lambda: self.export_bundle())
         self.import_bundle_button.clicked.connect(lambda: self.import_bundle())
+        self.delete_pictures_button.clicked.connect(lambda: self.delete_session_pictures())
         return tab
 
     def _build_programme_tab(self) -> QWidget:
@@ -548,8 +567,18 @@ class TherapistWindow(QMainWindow):
         video_row.addWidget(self.video_path, 1)
         video_row.addWidget(self.choose_video_button)
         self.analysis_exercise = QComboBox()
+        self.filmed_on = QDateEdit()
+        self.filmed_on.setCalendarPopup(True)
+        self.filmed_on.setDisplayFormat("yyyy-MM-dd")
+        self.filmed_on.setDate(QDate.currentDate())
+        self.filmed_on.setMaximumDate(QDate.currentDate())
+        self.filmed_on.setToolTip("The session is dated on this day, so the trends put it in its place")
+        self.keep_picture = QCheckBox("Keep a picture of the face at the peak (only with the patient's consent)")
+        self.keep_picture.setToolTip("Cropped to the face, kept in this computer's database, shown in reports")
         form.addRow("Video:", video_row)
         form.addRow("Exercise shown:", self.analysis_exercise)
+        form.addRow("Filmed on:", self.filmed_on)
+        form.addRow("", self.keep_picture)
         layout.addLayout(form)
         buttons = QHBoxLayout()
         self.analyse_button = QPushButton("Analyse and add to history")
@@ -827,9 +856,27 @@ class TherapistWindow(QMainWindow):
         if self.store is None or session_id is None:
             return
         try:
-            self.session_detail.setHtml(SIDES_NOTE + session_html(self.store, session_id))
+            pictures = show_session(self.session_detail, self.store, session_id, prefix=SIDES_NOTE)
         except (CoachError, KeyError) as exc:
             self.session_detail.setPlainText(str(exc))
+            pictures = 0
+        self.delete_pictures_button.setEnabled(pictures > 0)
+        self.report_pictures.setEnabled(pictures > 0)
+
+    def delete_session_pictures(self) -> int:
+        """The selected session's kept pictures, after asking; the numbers stay."""
+        session_id = self.selected_session_id()
+        if self.store is None or session_id is None:
+            return 0
+        try:
+            deleted = delete_pictures(self, self.store, session_id)
+        except CoachError as exc:
+            self._tell("The pictures could not be deleted", str(exc))
+            return 0
+        if deleted:
+            self.sessions_message.setText(f"Deleted {deleted} picture{'s' * (deleted != 1)}; the numbers are kept.")
+        self._show_selected_session()
+        return deleted
 
     def _export_sessions(self) -> list[SessionDetail]:
         """The selected session, or the whole history (oldest first), as the export scope says."""
@@ -857,11 +904,16 @@ class TherapistWindow(QMainWindow):
         if path is None:
             return False
         history, patient = list(self.history), self.patient
+        try:
+            pictures = self.store.session_snapshots(session.id) if self.report_pictures.isChecked() else {}
+        except CoachError as exc:
+            self._tell("The report could not be written", str(exc))
+            return False
 
         def work() -> int:
             from coach.report import write_session_report
 
-            return write_session_report(path, session, history, patient)
+            return write_session_report(path, session, history, patient, snapshots=pictures)
 
         self.sessions_message.setText(f"Writing the report {path.name}…")
         self.report_button.setEnabled(False)
@@ -1239,12 +1291,13 @@ class TherapistWindow(QMainWindow):
             return False
         self.video_path.setText(str(path))
         patient_id, database, model = self.patient.id, self.database, self.model_bytes
+        filmed_at, keep_picture = filmed_at_of(self.filmed_on.date()), self.keep_picture.isChecked()
         self._cancel_analysis = cancel = threading.Event()
 
         def work() -> AnalysisOutcome:
             from coach.analysis import analyse_track, collect_landmarks
             from coach.landmarks import ParallelLandmarker
-            from coach.recorded import save_analysis
+            from coach.recorded import peak_snapshot, save_analysis
             from coach.sources import open_source
 
             with open_source(path) as source:
@@ -1255,11 +1308,12 @@ class TherapistWindow(QMainWindow):
                     track = collect_landmarks(source, counted)  # type: ignore[arg-type]
                 warnings = list(source.warnings)
             analysis = analyse_track(track, exercise)
+            snapshot = peak_snapshot(analysis, lambda: open_source(path)) if keep_picture else None
             if cancel.is_set():
                 raise _CancelledError("the analysis was cancelled; nothing was saved")
             store, _notice = SessionStore.open(database)
             try:
-                session_id = save_analysis(store, analysis, patient_id)
+                session_id = save_analysis(store, analysis, patient_id, filmed_at=filmed_at, snapshot=snapshot)
             finally:
                 store.close()
             return AnalysisOutcome(session_id, track.source, exercise.name, len(analysis.reps),
@@ -1318,10 +1372,11 @@ class TherapistWindow(QMainWindow):
             parts.append(f"<p><b>Please note:</b></p><ul>{items}</ul>")
         if self.store is not None:
             try:
-                parts.append(SIDES_NOTE + session_html(self.store, outcome.session_id))
+                show_session(self.analysis_result, self.store, outcome.session_id, prefix="".join([*parts, SIDES_NOTE]))
             except (CoachError, KeyError) as exc:
-                parts.append(f"<p>{_html(str(exc))}</p>")
-        self.analysis_result.setHtml("".join(parts))
+                self.analysis_result.setHtml("".join([*parts, f"<p>{_html(str(exc))}</p>"]))
+        else:
+            self.analysis_result.setHtml("".join(parts))
         self.refresh_sessions(select_id=outcome.session_id)
 
     def _analysis_failed(self, error: BaseException) -> None:

@@ -28,24 +28,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from coach import engine
+from coach.palette import (
+    BAND_COLOUR,
+    LEFT_COLOUR,
+    LEFT_LABEL,
+    RESTING_STYLES,
+    RIGHT_COLOUR,
+    RIGHT_LABEL,
+    SYMMETRY_COLOUR,
+    TARGET_COLOUR,
+)
 from coach.report import synkinesis_limit, synkinesis_means
 from coach.store import ExerciseRecord, SessionDetail
 
-LEFT_COLOUR = "#0072B2"
-RIGHT_COLOUR = "#D55E00"
-SYMMETRY_COLOUR = "#000000"
-TARGET_COLOUR = "#009E73"
-BAND_COLOUR = "#A0A0A0"
 LEFT_STYLE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 6}
 RIGHT_STYLE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 6}
-LEFT_LABEL = "Left (patient's)"
-RIGHT_LABEL = "Right (patient's)"
-RESTING_STYLES = (
-    {"color": "#0072B2", "marker": "o", "linestyle": "-"},
-    {"color": "#D55E00", "marker": "s", "linestyle": "--"},
-    {"color": "#009E73", "marker": "^", "linestyle": "-."},
-    {"color": "#CC79A7", "marker": "D", "linestyle": ":"},
-)
 RESTING_LABELS = {
     "brow_height_mm": "Brow height",
     "palpebral_fissure_mm": "Eye opening",

@@ -1,0 +1,29 @@
+"""Colours and side names shared by every chart and picture (report, app, snapshots).
+
+Okabe–Ito colours, readable by people with colour-blind vision and in greyscale print;
+every pair also differs in marker, line style or hatching where it is drawn. Sides are
+always the patient's anatomical sides.
+"""
+
+from __future__ import annotations
+
+LEFT_COLOUR = "#0072B2"
+RIGHT_COLOUR = "#D55E00"
+SYMMETRY_COLOUR = "#000000"
+TARGET_COLOUR = "#009E73"
+BAND_COLOUR = "#A0A0A0"
+RESTING_STYLES = (
+    {"color": "#0072B2", "marker": "o", "linestyle": "-"},
+    {"color": "#D55E00", "marker": "s", "linestyle": "--"},
+    {"color": "#009E73", "marker": "^", "linestyle": "-."},
+    {"color": "#CC79A7", "marker": "D", "linestyle": ":"},
+)
+
+LEFT_LABEL = "Left (patient's)"
+RIGHT_LABEL = "Right (patient's)"
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    """'#0072B2' → (0, 114, 178)."""
+    value = colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
