@@ -92,7 +92,10 @@ class PeakKeeper:
     def snapshot(self) -> Snapshot | None:
         if self._image is None or self._face_px is None:
             return None
-        return crop_to_face(self._image, self._face_px, self.measure)
+        try:
+            return crop_to_face(self._image, self._face_px, self.measure)
+        except ValueError:  # the face found lay outside the picture: no picture rather than a wrong one
+            return None
 
 
 def peak_frame(movement_mm: np.ndarray) -> int | None:

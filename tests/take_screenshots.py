@@ -55,6 +55,7 @@ def main(out_dir: Path) -> int:
     window.programme.addItem("Smile practice", "demo")
     window.overlay_box.setChecked(True)
     window.stats_box.setChecked(True)
+    window.keep_pictures.setChecked(True)  # so the history shows a kept picture
     window.show()
     taken: set[str] = set()
 

@@ -85,6 +85,11 @@ def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes
 
     window, audio, phases = _open_window(qtbot, tmp_path, model_bytes, camera, 1)
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
+    assert not window.keep_pictures.isChecked()  # pictures only by choice
+    window.save_results.setChecked(False)
+    assert not window.keep_pictures.isEnabled()  # no pictures without the results they belong to
+    window.save_results.setChecked(True)
+    window.keep_pictures.setChecked(True)
     qtbot.mouseClick(window.start_button, qtbot_button())
     qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=30_000)
     window.close()
@@ -108,6 +113,8 @@ def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes
     stored = detail.exercises[0].repetitions[0].repetition
     assert stored.left_mm == pytest.approx(rep.left_mm) and stored.right_mm == pytest.approx(rep.right_mm)
     assert detail.resting is not None and "brow_height_mm" in detail.resting
+    (picture,) = store.session_snapshots(record.id).values()  # chosen: one picture, of the smile at its peak
+    assert picture.measure == "commissure_excursion_mm" and picture.picture_rgb.shape[2] == 3
     store.close()
 
 
@@ -143,6 +150,7 @@ def test_camera_pulled_mid_session_keeps_every_repetition_and_recovers(
     store, _ = SessionStore.open(database_path(tmp_path))
     (record,) = store.list_sessions()
     assert record.status == "completed" and record.repetition_count == 2
+    assert store.snapshot_count() == 0  # nobody ticked "keep a picture"
     store.close()
 
 

@@ -5,6 +5,7 @@ the PDF report, left out of bundles, and deleted for good when asked."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import zipfile
 from datetime import UTC, date, datetime, timedelta
@@ -278,3 +279,52 @@ def test_a_filming_time_in_the_future_is_refused(tmp_path: Path):
 def test_patient_json_has_no_pictures(kept: Path, capsys):
     code, out, _ = run(capsys, "--data-dir", str(kept), "sessions", "--patient", "P30", "--json")
     assert code == 0 and len(json.loads(out)["sessions"]) == 2 and "jpeg" not in out.lower()
+
+
+def test_the_patient_sees_and_can_delete_their_pictures_in_their_history(kept: Path, tmp_path: Path, qtbot,
+                                                                          monkeypatch):  # fmt: skip
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+    from PySide6.QtWidgets import QMessageBox
+
+    from coach.gui.history import HistoryDialog
+
+    copy = tmp_path / "copy"
+    shutil.copytree(kept, copy, ignore=shutil.ignore_patterns("*.lock"))
+    filmed = _sessions(copy)[1]["detail"]
+    dialog = HistoryDialog(database_path(copy))
+    qtbot.addWidget(dialog)
+    assert not dialog.delete_pictures_button.isEnabled()  # the newest session has no picture
+    dialog.table.setCurrentCell(1, 0)
+    assert "Picture at the peak" in dialog.detail.toPlainText() and dialog.delete_pictures_button.isEnabled()
+    shown = dialog.detail.document().resource(QTextDocument.ResourceType.ImageResource,
+                                              QUrl(f"snapshot:{filmed.exercises[0].id}"))  # fmt: skip
+    assert isinstance(shown, QImage) and not shown.isNull()
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args: QMessageBox.StandardButton.Yes))
+    assert dialog.delete_pictures() == 1
+    assert "the numbers are kept" in dialog.message.text() and not dialog.delete_pictures_button.isEnabled()
+    assert "Picture at the peak" not in dialog.detail.toPlainText()
+    dialog.done(0)
+    (_, after) = _sessions(copy)
+    assert not after["pictures"] and after["detail"].exercises[0].repetitions
+
+
+def test_a_face_at_the_edge_is_cropped_to_the_picture_and_one_outside_gives_no_picture(data_dir: Path, landmarker):
+    from coach.snapshots import PeakKeeper
+
+    picture = read_image_rgb(data_dir / "single_face.jpg")
+    ((face,),) = [result.faces for result in landmarker.run([Frame(0, 0.0, picture)])]
+    cols = picture.shape[1]
+    at_edge = face.copy()
+    at_edge[:, 0] += cols - face[:, 0].mean()  # half the face beyond the right edge
+    cropped = crop_to_face(picture, at_edge, "brow_lift_mm")
+    width = cropped.picture_rgb.shape[1]
+    assert 0 < width <= MAX_SIDE_PX and cropped.face_px[:, 0].max() > width  # the picture ends at its edge
+    keeper = PeakKeeper("brow_lift_mm")
+    assert keeper.snapshot() is None  # nothing offered
+    outside = face + np.array([2.0 * cols, 0.0, 0.0])
+    keeper.offer(picture, outside, np.array([3.0, 2.5]))
+    keeper.offer(picture, face, np.array([1.0, np.nan]))  # smaller: not kept
+    assert keeper.snapshot() is None
+    keeper.offer(picture, face, np.array([4.0, 2.5]))
+    assert keeper.snapshot() is not None and keeper.best_mm == 6.5

@@ -15,8 +15,11 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtWidgets import QMessageBox
 
 from coach import engine
 from coach.gui.therapist import TherapistWindow
@@ -106,6 +109,10 @@ def test_add_patient_through_the_form_and_a_duplicate_code_is_refused_inline(win
 
 def test_analyse_a_recorded_video_into_the_history(window, qtbot, data_dir, database):
     assert window.patient is not None
+    assert window.filmed_on.date() == QDate.currentDate() and not window.keep_picture.isChecked()
+    filmed = date.today() - timedelta(days=9)
+    window.filmed_on.setDate(QDate(filmed.year, filmed.month, filmed.day))
+    window.keep_picture.setChecked(True)  # the patient agreed
     assert window.analyse_video(data_dir / "single_face.mp4", "big_smile")
     assert window.analysis_running and not window.analyse_button.isEnabled()
     qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
@@ -118,7 +125,17 @@ def test_analyse_a_recorded_video_into_the_history(window, qtbot, data_dir, data
     assert "Left" in window.session_detail.toPlainText()
     with SessionStore.open(database)[0] as store:
         (record,) = store.list_sessions(patient_id=window.patient.id)
+        assert store.snapshot_count(session_id=record.id) == 1
     assert record.kind == "recorded" and record.repetition_count >= 1
+    assert record.started_at.astimezone().date() == filmed  # dated when filmed, not when analysed
+    assert window.sessions_table.item(0, 0).text().startswith(f"{filmed:%Y-%m-%d}")
+    # the picture is shown with the session, and can be deleted or left out of the report
+    assert "Picture at the peak" in window.session_detail.toPlainText()
+    exercise_id = next(iter(_session(database, record.id).exercises)).id
+    shown = window.session_detail.document().resource(QTextDocument.ResourceType.ImageResource,
+                                                       QUrl(f"snapshot:{exercise_id}"))  # fmt: skip
+    assert isinstance(shown, QImage) and shown.width() > 100 and shown.height() > 100
+    assert window.delete_pictures_button.isEnabled() and window.report_pictures.isEnabled()
     window.tabs.setCurrentIndex(3)
     _shoot(window, "4_analyse")
     window.tabs.setCurrentIndex(0)
@@ -162,7 +179,41 @@ def test_exports_and_bundles_from_the_sessions_tab(window, qtbot, tmp_path):
     assert window.write_report(tmp_path / "report.pdf")
     qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
     assert window.last_message is None, window.last_message
-    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert "Snapshot at the peak" in _pdf_text(tmp_path / "report.pdf")
+    window.report_pictures.setChecked(False)  # e.g. before sending the report on
+    assert window.write_report(tmp_path / "report-without.pdf")
+    qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
+    assert "Snapshot" not in _pdf_text(tmp_path / "report-without.pdf")
+    window.report_pictures.setChecked(True)
+
+
+def test_pictures_are_deleted_only_when_confirmed(window, database, monkeypatch):
+    session_id = window.selected_session_id()
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args: next(answers)))
+    assert window.delete_session_pictures() == 0  # "No": kept
+    with SessionStore.open(database)[0] as store:
+        assert store.snapshot_count(session_id=session_id) == 1
+    assert window.delete_session_pictures() == 1
+    assert "Deleted 1 picture; the numbers are kept." in window.sessions_message.text()
+    with SessionStore.open(database)[0] as store:
+        assert store.snapshot_count(session_id=session_id) == 0
+        assert store.session_detail(session_id).exercises[0].repetitions  # the numbers stay
+    assert not window.delete_pictures_button.isEnabled() and not window.report_pictures.isEnabled()
+    assert "Picture at the peak" not in window.session_detail.toPlainText()
+
+
+def _pdf_text(path: Path) -> str:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
+    finally:
+        document.close()
+
+
+def _session(database: Path, session_id: int) -> SessionDetail:
+    with SessionStore.open(database)[0] as store:
+        return store.session_detail(session_id)
 
 
 def test_trend_tab_draws_big_smile(window):

@@ -553,7 +553,8 @@ class TherapistWindow(QMainWindow):
         layout = QVBoxLayout(tab)
         intro = QLabel(
             "Measure a video filmed in clinic (or sent by the patient) and add it to this patient's history as a "
-            "“recorded” session. The video is analysed on this computer; only the numbers are kept, never the video. "
+            "“recorded” session. The video is analysed on this computer; only the numbers are kept (and one picture of "
+            "the face at the peak, if ticked), never the video. "
             "Start the video with 2–3 seconds of the resting face."
         )
         intro.setWordWrap(True)
