@@ -17,6 +17,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -272,6 +273,13 @@ class ProcessingThread(threading.Thread):
                 view = self.session.update(live.captured_at, image, faces, chosen)
             except CoachError as exc:  # e.g. the store cannot be written: say so, keep going
                 self.last_error = str(exc)
+                view = self.session.view()
+            except Exception as exc:  # a bug: say so on screen and in the log, rather than freeze
+                traceback.print_exc()
+                self.last_error = (
+                    f"Something went wrong inside the coach ({type(exc).__name__}: {exc}). What was saved is safe; "
+                    "please stop the session, restart FaceCoach and report this."
+                )
                 view = self.session.view()
         self._stats.processed_frames += 1
         self._display.put(DisplayFrame(image, live.captured_at, time.monotonic(), len(faces), chosen, view))

@@ -8,11 +8,13 @@ thread, which is why the recorder opens its own store connection there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from coach import engine
 from coach.coaching import ExerciseResult, SessionListener
+from coach.errors import CoachError
 from coach.exercises import Exercise
 from coach.programmes import Programme
 from coach.snapshots import Snapshot
@@ -21,7 +23,13 @@ from coach.store import SessionStore
 
 
 class SessionRecorder:
-    """Keeps one session in the database, opened on first use by the calling thread."""
+    """Keeps one session in the database, opened on first use by the calling thread.
+
+    A write that fails (a full disk, a database another program holds) is told through
+    `on_notice`, once per problem, and the session goes on: the person's exercise is never
+    stopped by the record of it. If the session itself could not be started, nothing
+    more is attempted for it.
+    """
 
     def __init__(
         self,
@@ -38,25 +46,35 @@ class SessionRecorder:
         self.store: SessionStore | None = None
         self.session_id: int | None = None
         self._exercise_ids: dict[int, int] = {}
+        self._told: set[str] = set()
+
+    @contextmanager
+    def _saving(self, consequence: str) -> Iterator[None]:
+        try:
+            yield
+        except CoachError as error:
+            text = f"{consequence} Why: {error}."
+            if text not in self._told:
+                self._told.add(text)
+                self.on_notice(text)
 
     def session_started(self, programme: Programme) -> None:
-        self.store, notice = SessionStore.open(self.database)
-        if notice:
-            self.on_notice(notice)
-        self.session_id = self.store.start_session(
-            programme.id, programme.name, self.source_name, patient_id=self.patient_id
-        )
-
-    def _store(self) -> tuple[SessionStore, int]:
-        assert self.store is not None and self.session_id is not None, "session_started comes first"
-        return self.store, self.session_id
+        with self._saving("Your results are not being saved in this session."):
+            self.store, notice = SessionStore.open(self.database)
+            if notice:
+                self.on_notice(notice)
+            self.session_id = self.store.start_session(
+                programme.id, programme.name, self.source_name, patient_id=self.patient_id
+            )
 
     def resting_measured(self, resting: dict[str, dict[str, float]]) -> None:
-        store, session_id = self._store()
-        store.record_resting(session_id, resting)
+        if self.store is not None and self.session_id is not None:
+            with self._saving("The resting measures were not saved; the session goes on."):
+                self.store.record_resting(self.session_id, resting)
 
     def exercise_started(self, index: int, exercise: Exercise) -> None:
-        store, session_id = self._store()
+        if self.store is None or self.session_id is None:
+            return
         target = {
             "target_mm": list(exercise.target_mm),
             "target_symmetry": exercise.target_symmetry,
@@ -65,25 +83,34 @@ class SessionRecorder:
             "relax_s": exercise.relax_s,
         }
         primary = exercise.primary[0] if exercise.primary else None
-        self._exercise_ids[index] = store.start_exercise(session_id, index, exercise.id, exercise.name, primary, target)
+        with self._saving(f"“{exercise.name}” is not being saved; the session goes on."):
+            self._exercise_ids[index] = self.store.start_exercise(
+                self.session_id, index, exercise.id, exercise.name, primary, target
+            )
 
     def repetition_done(self, index: int, number: int, rep: engine.Repetition) -> None:
-        store, _ = self._store()
-        store.add_repetition(self._exercise_ids[index], number, rep)
-
-    def exercise_finished(self, index: int, result: ExerciseResult) -> None:
-        store, _ = self._store()
-        store.finish_exercise(self._exercise_ids[index], result.status, result.summary)
+        if self.store is not None and index in self._exercise_ids:
+            with self._saving("A repetition was not saved; the session goes on."):
+                self.store.add_repetition(self._exercise_ids[index], number, rep)
 
     def peak_snapshot(self, index: int, snapshot: Snapshot) -> None:
         """Only sent when the person chose to keep pictures."""
-        store, _ = self._store()
-        store.keep_snapshot(self._exercise_ids[index], snapshot)
+        if self.store is not None and index in self._exercise_ids:
+            with self._saving("The picture of this exercise was not kept; your results are saved."):
+                self.store.keep_snapshot(self._exercise_ids[index], snapshot)
+
+    def exercise_finished(self, index: int, result: ExerciseResult) -> None:
+        if self.store is not None and index in self._exercise_ids:
+            with self._saving("The end of this exercise was not saved; its repetitions are."):
+                self.store.finish_exercise(self._exercise_ids[index], result.status, result.summary)
 
     def session_finished(self, status: str) -> None:
-        store, session_id = self._store()
-        store.finish_session(session_id, status)
-        store.close()
+        if self.store is None:
+            return
+        if self.session_id is not None:
+            with self._saving("The end of the session was not saved; it will show as interrupted."):
+                self.store.finish_session(self.session_id, status)
+        self.store.close()
         self.store = None
 
     def prompt(self, kind: str, text: str) -> None:

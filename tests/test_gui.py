@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -116,6 +117,39 @@ def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes
     (picture,) = store.session_snapshots(record.id).values()  # chosen: one picture, of the smile at its peak
     assert picture.measure == "commissure_excursion_mm" and picture.picture_rgb.shape[2] == 3
     store.close()
+
+
+def test_a_database_another_program_holds_is_told_and_the_session_goes_on(
+    qtbot, tmp_path, model_bytes, smile_sessions_clip, monkeypatch
+):
+    """Another program (a backup tool, a database browser) holds the write lock: the coach
+    says results are not being saved, and the person's session still runs to its end."""
+    import coach.store
+
+    def camera() -> PacedSource:
+        return PacedSource(lambda: VideoFileSource(smile_sessions_clip))
+
+    window, _, _ = _open_window(qtbot, tmp_path, model_bytes, camera, 1)
+    monkeypatch.setattr(coach.store, "BUSY_TIMEOUT_S", 0.3)  # give up waiting sooner than 5 s
+    other_program = sqlite3.connect(database_path(tmp_path), isolation_level=None)
+    other_program.execute("BEGIN IMMEDIATE")
+    try:
+        qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
+        window.keep_pictures.setChecked(True)
+        qtbot.mouseClick(window.start_button, qtbot_button())
+        qtbot.waitUntil(lambda: not window.problem.isHidden(), timeout=10_000)
+        assert "database is locked" in window.problem.text()
+        assert "Your results are not being saved in this session." in window.problem.text()
+        qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=30_000)
+        Path("/tmp/coach_shots").mkdir(exist_ok=True)  # for a person to look at
+        assert window.grab().save("/tmp/coach_shots/results_not_saved.png")
+    finally:
+        other_program.rollback()
+        other_program.close()
+    window.close()
+    (result,) = window.last_view.results
+    assert result.status == "completed" and result.summary.reps == 1  # the exercise was not stopped
+    assert window.pipeline.processing.last_error == ""
 
 
 def qtbot_button():

@@ -328,3 +328,36 @@ def test_a_face_at_the_edge_is_cropped_to_the_picture_and_one_outside_gives_no_p
     assert keeper.snapshot() is None
     keeper.offer(picture, face, np.array([4.0, 2.5]))
     assert keeper.snapshot() is not None and keeper.best_mm == 6.5
+
+
+def test_a_picture_that_cannot_be_saved_is_told_and_the_numbers_are_kept(tmp_path: Path, monkeypatch):
+    """The database is held by another program just when the picture is saved: the recorder
+    says so and goes on; the exercise's end is saved once the database is free again."""
+    import coach.store
+    from coach.coaching import ExerciseResult
+    from coach.engine import summarise
+    from coach.exercises import get_exercise
+    from coach.programmes import Programme
+    from coach.session_log import SessionRecorder
+
+    monkeypatch.setattr(coach.store, "BUSY_TIMEOUT_S", 0.3)
+    notices: list[str] = []
+    path = database_path(tmp_path)
+    recorder = SessionRecorder(path, "camera 0", notices.append)
+    exercise = get_exercise("raise_brows")
+    recorder.session_started(Programme("t", "T", "", (exercise,)))
+    recorder.exercise_started(0, exercise)
+    other_program = sqlite3.connect(path, isolation_level=None)
+    other_program.execute("BEGIN IMMEDIATE")
+    recorder.peak_snapshot(0, _picture(3))
+    recorder.peak_snapshot(0, _picture(4))  # the same problem is told once
+    other_program.rollback()
+    other_program.close()
+    recorder.exercise_finished(0, ExerciseResult(exercise, (), summarise([], 0.5), "completed"))
+    recorder.session_finished("completed")
+    assert len(notices) == 1 and "database is locked" in notices[0]
+    assert "The picture of this exercise was not kept; your results are saved." in notices[0]
+    with SessionStore.open(path)[0] as store:
+        (record,) = store.list_sessions()
+        assert record.status == "completed" and store.snapshot_count() == 0
+        assert store.session_detail(record.id).exercises[0].status == "completed"

@@ -105,10 +105,12 @@ def build_window(
         notices.append(f"{exc} Your results will not be saved in this session.")
     audio = audio or open_audio_coach()
 
-    def listener_factory(save: bool, patient_id: int | None = None) -> Listeners:
+    def listener_factory(
+        save: bool, patient_id: int | None = None, on_notice: Callable[[str], None] = lambda text: None
+    ) -> Listeners:
         listeners = [SoundPrompter(audio)]
         if save and can_save:
-            listeners.insert(0, SessionRecorder(database, source_label, patient_id=patient_id))
+            listeners.insert(0, SessionRecorder(database, source_label, on_notice, patient_id=patient_id))
         return Listeners(*listeners)
 
     def list_patients() -> list[tuple[int, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import time
 from collections import deque
 from collections.abc import Callable
@@ -44,8 +45,9 @@ class WindowOptions:
     model_bytes: bytes
     programmes: dict[str, Programme]
     programme_id: str
-    #: (save results?, the chosen patient's id or None) -> what hears the session
-    listener_factory: Callable[[bool, int | None], SessionListener]
+    #: (save results?, the chosen patient's id or None, where to tell a problem from any
+    #: thread) -> what hears the session
+    listener_factory: Callable[[bool, int | None, Callable[[str], None]], SessionListener]
     sound_status: Callable[[], str] = lambda: "Sound off"
     set_muted: Callable[[bool], None] = lambda muted: None
     timing: SessionTiming = field(default_factory=SessionTiming)
@@ -121,6 +123,12 @@ class MainWindow(QMainWindow):
         self.alert = _label("", 14, bold=True)
         self.alert.setStyleSheet(f"background: {WARNING.name()}; color: white; padding: 6px; border-radius: 6px;")
         self.alert.hide()
+        #: problems from the worker threads, shown until the next session starts
+        self.problem = _label("", 13)
+        self.problem.setStyleSheet(f"color: {WARNING.name()};")
+        self.problem.hide()
+        self._problems: queue.Queue[str] = queue.Queue()
+        self._last_error_shown = ""
         self.results = QTableWidget(0, 6)
         self.results.setHorizontalHeaderLabels(["Exercise", "Reps", "Left mm", "Right mm", "Symmetry", "Weaker"])
         self.results.verticalHeader().hide()
@@ -188,6 +196,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.bars, stretch=1)
         column.addWidget(self.symmetry)
         column.addWidget(self.alert)
+        column.addWidget(self.problem)
         column.addWidget(self.results, stretch=1)
         buttons = QHBoxLayout()
         self.pause_button = QPushButton("Pause (Space)")
@@ -277,7 +286,10 @@ class MainWindow(QMainWindow):
 
     def start_session(self) -> None:
         programme = self.options.programmes[self.programme.currentData()]
-        listener = self.options.listener_factory(self.save_results.isChecked(), self.patient.currentData())
+        self.problem.hide()
+        listener = self.options.listener_factory(
+            self.save_results.isChecked(), self.patient.currentData(), self._problems.put
+        )
         keep_pictures = self.save_results.isChecked() and self.keep_pictures.isChecked()
         self.session = CoachingSession(programme, listener, self.options.timing, keep_snapshots=keep_pictures)
         self.pipeline.command("start", self.session)
@@ -309,7 +321,21 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # ----- showing -----------------------------------------------------------------
+    def _show_problems(self) -> None:
+        """What went wrong behind the screen (a result or picture that could not be saved)."""
+        problems = []
+        while not self._problems.empty():
+            problems.append(self._problems.get_nowait())
+        error = self.pipeline.processing.last_error
+        if error and error != self._last_error_shown:
+            self._last_error_shown = error
+            problems.append(error)
+        if problems:
+            _set_text(self.problem, "\n".join(problems))
+            self.problem.show()
+
     def _show_latest(self) -> None:
+        self._show_problems()
         frame = self.pipeline.display.take()
         if frame is None:
             return
