@@ -86,6 +86,7 @@ PROGRAMME_ENTRY_KEYS = ("exercise_id", "repetitions", "hold_s", "relax_s", "effo
 # SQLite primary result codes that mean the file itself is damaged or not a database
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
+_SQLITE_BUSY = 5
 _SQLITE_FULL = 13
 _SQLITE_READONLY = 8
 
@@ -1506,7 +1507,10 @@ def _raise_as_store_error(error: BaseException, doing: str) -> None:
     propagates unchanged."""
     if isinstance(error, sqlite3.OperationalError) or (isinstance(error, sqlite3.DatabaseError) and _is_damage(error)):
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-        reason = "the disk is full: free some space" if code == _SQLITE_FULL else str(error)
+        reason = {
+            _SQLITE_FULL: "the disk is full: free some space",
+            _SQLITE_BUSY: "another program is using the database: close it (or wait for it) and try again",
+        }.get(code, str(error))
         raise StoreError(f"{doing}: {reason}") from error
 
 

@@ -138,7 +138,7 @@ def test_a_database_another_program_holds_is_told_and_the_session_goes_on(
         window.keep_pictures.setChecked(True)
         qtbot.mouseClick(window.start_button, qtbot_button())
         qtbot.waitUntil(lambda: not window.problem.isHidden(), timeout=10_000)
-        assert "database is locked" in window.problem.text()
+        assert "another program is using the database: close it" in window.problem.text()
         assert "Your results are not being saved in this session." in window.problem.text()
         qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=30_000)
         Path("/tmp/coach_shots").mkdir(exist_ok=True)  # for a person to look at

@@ -355,7 +355,7 @@ def test_a_picture_that_cannot_be_saved_is_told_and_the_numbers_are_kept(tmp_pat
     other_program.close()
     recorder.exercise_finished(0, ExerciseResult(exercise, (), summarise([], 0.5), "completed"))
     recorder.session_finished("completed")
-    assert len(notices) == 1 and "database is locked" in notices[0]
+    assert len(notices) == 1 and "another program is using the database" in notices[0]
     assert "The picture of this exercise was not kept; your results are saved." in notices[0]
     with SessionStore.open(path)[0] as store:
         (record,) = store.list_sessions()
