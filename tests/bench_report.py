@@ -3,7 +3,7 @@
     python tests/bench_report.py [--sessions 100] [--keep DIR] [--png DIR]
 
 Builds a real SQLite session store in a temporary folder through the public
-`SessionStore` API (daily sessions of three exercises × five repetitions, the patient's
+`SessionStore` API (daily sessions of three exercises of five repetitions each, the patient's
 left side slowly recovering), reads every session back, then times
 `write_session_report` for the newest one with the full history. The target is under
 10 s for 100 sessions. --png also renders each page to DIR/page-N.png (needs pypdfium2).
@@ -27,9 +27,11 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make `coach` importable from a source checkout
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coach.engine import Repetition, summarise, symmetry, weaker_side
-from coach.exercises import Exercise, load_exercises
-from coach.store import PatientRecord, SessionDetail, SessionStore, database_path
+from coach.measure.sides import symmetry, weaker_side
+from coach.plans.exercises import Exercise, load_exercises
+from coach.records.models import Patient, SessionDetail
+from coach.records.store import SessionStore, database_path
+from coach.session.engine import Repetition, summarise
 
 #: the exercises each recorded session does, in order (all shipped with the app)
 SESSION_EXERCISES = ("raise_brows", "gentle_smile", "gentle_eye_closure")
@@ -55,13 +57,13 @@ class Recorded:
     """What `fill_store` wrote, to compare reports and exports against."""
 
     database: Path
-    patient: PatientRecord
+    patient: Patient
     session_ids: list[int]
     exercise_ids: list[list[int]]  # per session, the session_exercise ids in order
 
 
 def _target(exercise: Exercise) -> dict[str, object]:
-    # the same target dict the live recorder stores (coach.session_log.SessionRecorder)
+    # the same target dict the live recorder stores (coach.usecases.live_session.SessionRecorder)
     return {
         "target_mm": list(exercise.target_mm),
         "target_symmetry": exercise.target_symmetry,
@@ -74,7 +76,7 @@ def _target(exercise: Exercise) -> dict[str, object]:
 def make_repetition(
     rng: np.random.Generator, exercise: Exercise, recovery: float, number: int, complete: bool = True
 ) -> Repetition:
-    """A plausible repetition: the patient's left side moves `recovery` (0–1) as far as the right."""
+    """A plausible repetition: the patient's left side moves `recovery` (0 to 1) as far as the right."""
     low, high = exercise.target_mm
     strong = float(rng.uniform(low + 0.3 * (high - low), high))
     left = max(0.0, strong * recovery + float(rng.normal(0, 0.3)))
@@ -117,13 +119,15 @@ def fill_store(
     session_ids: list[int] = []
     exercise_record_ids: list[list[int]] = []
     with store:
-        patient = store.add_patient(
+        patient = store.patients.add(
             "P-0042", "Alex Example", affected_side="left", onset_date=date(2024, 11, 18), cause="Bell's palsy"
         )
         for index in range(sessions):
             clock.now = FIRST_SESSION + timedelta(days=index, minutes=int(rng.integers(0, 90)))
             recovery = 0.35 + 0.55 * index / max(1, sessions - 1)
-            session_id = store.start_session("smile_and_eyes", "Smile and eyes", "camera 0", patient_id=patient.id)
+            session_id = store.recording.start_session(
+                "smile_and_eyes", "Smile and eyes", "camera 0", patient_id=patient.id
+            )
             lift = 1.0 - recovery  # the resting face evens out as the left side recovers
             resting = {}
             for name, left, right in (
@@ -134,24 +138,24 @@ def fill_store(
             ):
                 left, right = left + float(rng.normal(0, 0.25)), right + float(rng.normal(0, 0.25))
                 resting[name] = {"left": left, "right": right, "difference": left - right}
-            store.record_resting(session_id, resting)
+            store.recording.save_resting(session_id, resting)
             ids = []
             for position, exercise in enumerate(chosen):
                 clock.advance(seconds=20)
-                exercise_id = store.start_exercise(
+                exercise_id = store.recording.start_exercise(
                     session_id, position, exercise.id, exercise.name, exercise.primary[0], _target(exercise)
                 )
                 done = []
                 for number in range(1, reps + 1):
                     clock.advance(seconds=12)
                     rep = make_repetition(rng, exercise, recovery, number)
-                    store.add_repetition(exercise_id, number, rep)
+                    store.recording.add_repetition(exercise_id, number, rep)
                     done.append(rep)
                 clock.advance(seconds=3)
-                store.finish_exercise(exercise_id, "completed", summarise(done, NOISE_MM))
+                store.recording.finish_exercise(exercise_id, "completed", summarise(done, NOISE_MM))
                 ids.append(exercise_id)
             clock.advance(seconds=10)
-            store.finish_session(session_id, "completed")
+            store.recording.finish_session(session_id, "completed")
             session_ids.append(session_id)
             exercise_record_ids.append(ids)
     return Recorded(path, patient, session_ids, exercise_record_ids)
@@ -161,8 +165,8 @@ def read_history(database: Path) -> list[SessionDetail]:
     """Every session in the store, oldest first, as the app would read it for a report."""
     store, _ = SessionStore.open(database)
     with store:
-        records = store.list_sessions(limit=1_000_000)
-        return [store.session_detail(record.id) for record in reversed(records)]
+        records = store.history.sessions(limit=1_000_000)
+        return [store.history.session_detail(record.id) for record in reversed(records)]
 
 
 def _save_pngs(pdf_path: Path, folder: Path) -> None:
@@ -183,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the PDF here instead of a temporary folder")
     parser.add_argument("--png", type=Path, help="also render every page to DIR/page-N.png")
     args = parser.parse_args(argv)
-    from coach.report import write_session_report
+    from coach.reports.pdf.document import write_session_report
 
     with tempfile.TemporaryDirectory(prefix="facecoach-bench-") as scratch:
         folder = Path(scratch)

@@ -19,7 +19,7 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def model_bytes() -> bytes:
-    from coach.landmarks import default_model_path, load_model_bytes
+    from coach.measure.landmarks import default_model_path, load_model_bytes
 
     return load_model_bytes(default_model_path())
 
@@ -27,7 +27,15 @@ def model_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def landmarker(model_bytes: bytes):
     """One pair of real MediaPipe landmarkers shared by the whole test session."""
-    from coach.landmarks import ParallelLandmarker
+    from coach.measure.landmarks import ParallelLandmarker
 
     with ParallelLandmarker(model_bytes) as parallel:
         yield parallel
+
+
+@pytest.fixture(scope="session")
+def clip(landmarker, data_dir):
+    """The real smile clip's frames and landmarks, for driving a live coaching session."""
+    from coaching_driver import find_clip
+
+    return find_clip(landmarker, data_dir)

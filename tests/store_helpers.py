@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from coach.store import SessionStore
+from coach.records.store import SessionStore
 
 
 class SetClock:

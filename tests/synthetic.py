@@ -26,8 +26,8 @@ import cv2
 import matplotlib.tri as mtri
 import numpy as np
 
-from coach.landmarks import FaceSelector, ParallelLandmarker
-from coach.sources import Frame, VideoFileSource
+from coach.capture.sources import Frame, VideoFileSource
+from coach.measure.landmarks import FaceSelector, ParallelLandmarker
 
 # Landmarks used only to place the warps (MediaPipe face-mesh indices).
 _RIGHT_IRIS, _LEFT_IRIS = 468, 473

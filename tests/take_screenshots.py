@@ -22,16 +22,17 @@ sys.path.insert(0, str(HERE))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from coach.coaching import Phase, SessionTiming  # noqa: E402
-from coach.exercises import get_exercise  # noqa: E402
+from coach.capture.sources import VideoFileSource  # noqa: E402
 from coach.gui.app import build_window  # noqa: E402
 from coach.gui.history import HistoryDialog  # noqa: E402
-from coach.landmarks import default_model_path, load_model_bytes  # noqa: E402
-from coach.live import PacedSource  # noqa: E402
-from coach.programmes import Programme  # noqa: E402
-from coach.sound import AudioCoach, RecordingOutput  # noqa: E402
-from coach.sources import VideoFileSource  # noqa: E402
-from coach.store import database_path  # noqa: E402
+from coach.measure.landmarks import default_model_path, load_model_bytes  # noqa: E402
+from coach.plans.exercises import get_exercise  # noqa: E402
+from coach.plans.programmes import Programme  # noqa: E402
+from coach.records.store import database_path  # noqa: E402
+from coach.session.live import PacedSource  # noqa: E402
+from coach.session.phases import Phase, SessionTiming  # noqa: E402
+from coach.sound.audio_coach import AudioCoach  # noqa: E402
+from coach.sound.outputs import RecordingOutput  # noqa: E402
 
 import synthetic  # noqa: E402
 
@@ -50,12 +51,10 @@ def main(out_dir: Path) -> int:
     window, _, _ = build_window(args, model, timing, AudioCoach(RecordingOutput()),
                                 lambda: PacedSource(lambda: VideoFileSource(clip), loop=True))  # fmt: skip
     smile = dataclasses.replace(get_exercise("big_smile"), repetitions=2, hold_s=2.0, relax_s=2.0)
-    window.options.programmes = {"demo": Programme("demo", "Smile practice", "", (smile,))}
-    window.programme.clear()
-    window.programme.addItem("Smile practice", "demo")
+    window.start_box.offer_programmes({"demo": Programme("demo", "Smile practice", "", (smile,))}, "demo")
     window.overlay_box.setChecked(True)
     window.stats_box.setChecked(True)
-    window.keep_pictures.setChecked(True)  # so the history shows a kept picture
+    window.start_box.keep_pictures.setChecked(True)  # so the history shows a kept picture
     window.show()
     taken: set[str] = set()
 
@@ -97,7 +96,7 @@ def main(out_dir: Path) -> int:
 
     def no_camera() -> None:
         window.close()
-        from coach.sources import CameraSource
+        from coach.capture.sources import CameraSource
 
         other, _, _ = build_window(args, model, timing, AudioCoach(RecordingOutput()), lambda: CameraSource(7))
         other.show()

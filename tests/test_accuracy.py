@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.cli import main
+from coach.cli.main import main
 
 import synthetic
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from coach.cli import main
+from coach.cli.main import main
 
 
 @pytest.fixture(scope="module")

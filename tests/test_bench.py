@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from coach.cli import main
+from coach.cli.main import main
 
 
 def test_bench_writes_consistent_figures(data_dir, tmp_path, capsys):

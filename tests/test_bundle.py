@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from coach.bundle import BUNDLE_FORMAT, BundleError, _jsonable, import_bundle
-from coach.cli import main
-from coach.store import SessionStore, database_path
+from coach.cli.main import main
+from coach.records.bundle import BUNDLE_FORMAT, BundleError, _jsonable, import_bundle
+from coach.records.store import SessionStore, database_path
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,8 @@ def home(tmp_path_factory, data_dir) -> tuple[Path, Path]:
 def _history(folder: Path) -> list[dict]:
     store, _ = SessionStore.open(database_path(folder))
     try:
-        patient = store.get_patient("P11")
-        sessions = [store.session_detail(r.id) for r in store.list_sessions(patient_id=patient.id)]
+        patient = store.patients.get("P11")
+        sessions = [store.history.session_detail(r.id) for r in store.history.sessions(patient_id=patient.id)]
     finally:
         store.close()
     comparable = []
@@ -52,7 +52,7 @@ def _count_sessions(folder: Path) -> int:
         return 0
     store, _ = SessionStore.open(database_path(folder))
     try:
-        return len(store.list_sessions())
+        return len(store.history.sessions())
     finally:
         store.close()
 
@@ -130,7 +130,7 @@ def test_bad_bundle_is_refused_whole_and_nothing_is_lost(home, tmp_path, capsys,
     assert code == 2 and len(err) == 1 and words in err[0], err
     assert _count_sessions(target) == 0
     store, _ = SessionStore.open(database_path(target))
-    assert [p.code for p in store.list_patients()] == ["OTHER"]  # P11 was not half-added
+    assert [p.code for p in store.patients.all()] == ["OTHER"]  # P11 was not half-added
     store.close()
 
 

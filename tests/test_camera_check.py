@@ -16,10 +16,10 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.camera_check import Calibrator, CameraCheck, check_camera, head_roll_yaw_deg
-from coach.geometry import IRIS_DIAMETER_MM, iris_diameter_px
-from coach.landmarks import FaceSelector
-from coach.sources import Frame, read_image_rgb
+from coach.capture.sources import Frame, read_image_rgb
+from coach.measure.geometry import IRIS_DIAMETER_MM, iris_diameter_px
+from coach.measure.landmarks import FaceSelector
+from coach.session.camera_check import Calibrator, CameraCheck, check_camera, head_roll_yaw_deg
 
 import synthetic
 
@@ -206,12 +206,12 @@ def test_two_faces_follow_the_largest(seen):
 def test_roll_sign_follows_the_patients_eyes(seen):
     """Positive roll: the patient's left eye (the image's right) is lower. OpenCV's positive
     angle turns the picture anticlockwise on screen, lifting the image's right side, so
-    it makes the roll more negative; −15° the other way."""
+    it makes the roll more negative; -15° the other way."""
     base = head_roll_yaw_deg(seen["good"][2])[0]
     plus = head_roll_yaw_deg(seen["rolled +15"][2])[0]
     minus = head_roll_yaw_deg(seen["rolled -15"][2])[0]
     assert plus - base == pytest.approx(-15, abs=3) and minus - base == pytest.approx(15, abs=3)
-    assert plus < 0 < minus  # opposite signs (the man's own slight tilt is about −3°)
+    assert plus < 0 < minus  # opposite signs (the man's own slight tilt is about -3°)
     # a pure roll is not read as a turn
     for name in ("rolled +15", "rolled -15"):
         assert abs(head_roll_yaw_deg(seen[name][2])[1]) < 5
@@ -219,7 +219,7 @@ def test_roll_sign_follows_the_patients_eyes(seen):
 
 def test_yaw_sign_follows_which_side_is_further(seen):
     """Positive yaw: the patient's left side is further from the camera. turn_clip's +20°
-    brings the image's right (the patient's left) nearer, so yaw goes down; −20° up.
+    brings the image's right (the patient's left) nearer, so yaw goes down; -20° up.
     Only the direction is checked: a turned *flat picture* (all turn_clip can make)
     gives the model little depth to see, so the degrees come out far smaller than 20."""
     base = head_roll_yaw_deg(seen["good"][2])[1]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach import engine
+from coach.measure import sides
+from coach.session import engine
 
 
 def _bump(t: np.ndarray, centre: float, height: float, width: float = 0.6) -> np.ndarray:
@@ -60,13 +61,13 @@ def test_hold_time_measures_the_plateau_near_the_peak():
 
 
 def test_symmetry_and_weaker_side_rules():
-    assert engine.symmetry(10.0, 5.0) == 0.5
-    assert engine.symmetry(-1.0, 5.0) == 0.0  # moving the wrong way counts as no movement
-    assert engine.symmetry(0.0, 0.0) is None
-    assert engine.weaker_side(10.0, 9.7, noise_mm=0.5) is None
-    assert engine.weaker_side(6.0, 9.0, noise_mm=0.5) == "left"
-    assert engine.weaker_side(15.2, 14.6, noise_mm=0.5) is None  # 4 % of a broad smile: within error
-    assert engine.weaker_side(15.2, 13.9, noise_mm=0.5) == "right"
+    assert sides.symmetry(10.0, 5.0) == 0.5
+    assert sides.symmetry(-1.0, 5.0) == 0.0  # moving the wrong way counts as no movement
+    assert sides.symmetry(0.0, 0.0) is None
+    assert sides.weaker_side(10.0, 9.7, noise_mm=0.5) is None
+    assert sides.weaker_side(6.0, 9.0, noise_mm=0.5) == "left"
+    assert sides.weaker_side(15.2, 14.6, noise_mm=0.5) is None  # 4 % of a broad smile: within error
+    assert sides.weaker_side(15.2, 13.9, noise_mm=0.5) == "right"
     assert engine.side_noise_mm(np.zeros((10, 2))) == engine.NOISE_FLOOR_MM
     noisy = np.stack([np.tile([0.0, 1.0], 10), np.zeros(20)], axis=1)
     assert engine.side_noise_mm(noisy) == pytest.approx(1.5)

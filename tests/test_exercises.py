@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from coach.cli import main
-from coach.errors import ExerciseFileError
-from coach.exercises import STANDARD_EXERCISE_IDS, Exercise, get_exercise, load_exercise_file, load_exercises
-from coach.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
-from coach.resources import exercises_dir
+from coach.base.errors import ExerciseFileError
+from coach.base.resources import exercises_dir
+from coach.cli.main import main
+from coach.measure.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
+from coach.plans.exercises import STANDARD_EXERCISE_IDS, Exercise, get_exercise, load_exercise_file, load_exercises
 
 # A valid exercise file; each malformed case below changes exactly one thing in it.
 VALID = {
@@ -138,6 +138,9 @@ def test_malformed_file_names_file_field_and_problem(tmp_path, changes, field, p
     assert message.startswith(f"exercise file {path}: ")
     assert f"field '{field}'" in message
     assert problem in message
+    # the same, for code that words it again: no need to take the message apart
+    assert (caught.value.path, caught.value.field) == (path, field) and problem in caught.value.problem
+    assert message.endswith(f"field '{field}': {caught.value.problem}")
 
 
 def test_invalid_toml_names_file_and_line(tmp_path):

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach.engine import Repetition
-from coach.exercises import load_exercises
-from coach.exports import (
+from coach.plans.exercises import load_exercises
+from coach.records.models import SessionDetail
+from coach.records.store import SessionStore
+from coach.reports.exports import (
     BASE_COLUMNS,
     EXPORT_FORMAT,
     EXPORT_VERSION,
@@ -24,7 +25,7 @@ from coach.exports import (
     write_csv,
     write_json,
 )
-from coach.store import SessionDetail, SessionStore
+from coach.session.engine import Repetition
 
 from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
 
@@ -42,10 +43,12 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
     clock = StepClock(FIRST_SESSION + timedelta(days=SESSIONS + 1))
     store, _ = SessionStore.open(recorded.database, clock=clock)
     with store:
-        session_id = store.start_session("home", PROGRAMME_NAME, "camera 0", patient_id=recorded.patient.id)
-        skipped = store.start_exercise(session_id, 0, "raise_brows", "Raise your eyebrows", "brow_lift_mm", {})
-        store.finish_exercise(skipped, "skipped", None)
-        smile = store.start_exercise(
+        session_id = store.recording.start_session("home", PROGRAMME_NAME, "camera 0", patient_id=recorded.patient.id)
+        skipped = store.recording.start_exercise(
+            session_id, 0, "raise_brows", "Raise your eyebrows", "brow_lift_mm", {}
+        )
+        store.recording.finish_exercise(skipped, "skipped", None)
+        smile = store.recording.start_exercise(
             session_id,
             1,
             exercise.id,
@@ -55,13 +58,13 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
         )
         clock.advance(seconds=12)
         still = Repetition(0.0, 0.4, 1.0, 0.0, 0.0, None, None, 0.25, False, {"eye_narrowing_pct": {}}, {})
-        store.add_repetition(smile, 1, still)
+        store.recording.add_repetition(smile, 1, still)
         clock.advance(seconds=12)
         odd = make_repetition(np.random.default_rng(5), exercise, 0.6, 2)
         odd = dataclasses.replace(odd, synkinesis={"eye_narrowing_pct": {"left": math.nan, "right": 2.5}})
-        store.add_repetition(smile, 2, odd)
-        store.finish_exercise(smile, "stopped", None)
-        store.finish_session(session_id, "stopped")
+        store.recording.add_repetition(smile, 2, odd)
+        store.recording.finish_exercise(smile, "stopped", None)
+        store.recording.finish_session(session_id, "stopped")
     return recorded
 
 
@@ -188,9 +191,9 @@ def test_json_without_a_patient(history: list[SessionDetail], tmp_path: Path) ->
 def test_a_session_without_repetitions_has_no_rows(recorded: Recorded, tmp_path: Path) -> None:
     store, _ = SessionStore.open(recorded.database, clock=StepClock(FIRST_SESSION + timedelta(days=30)))
     with store:
-        session_id = store.start_session(None, None, "camera 0")
-        store.finish_session(session_id, "stopped")
-        session = store.session_detail(session_id)
+        session_id = store.recording.start_session(None, None, "camera 0")
+        store.recording.finish_session(session_id, "stopped")
+        session = store.history.session_detail(session_id)
     assert session_rows(session) == []
     path = tmp_path / "empty.csv"
     assert write_csv(path, [session]) == 0

@@ -7,9 +7,9 @@ import json
 import cv2
 import numpy as np
 
-from coach.cli import main
-from coach.landmarks import FaceSelector
-from coach.sources import read_image_rgb
+from coach.capture.sources import read_image_rgb
+from coach.cli.main import main
+from coach.measure.landmarks import FaceSelector
 
 import synthetic
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coach.geometry import FaceFrame, align_to, mean_shape, similarity_transforms
-from coach.measures import per_frame_measures, static_measures
-from coach.sources import ImageSource
+from coach.capture.sources import ImageSource
+from coach.measure.geometry import FaceFrame, align_to, mean_shape, similarity_transforms
+from coach.measure.measures import per_frame_measures, static_measures
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_face_frame_puts_the_patients_left_at_positive_x(real_face):
 def test_mirrored_picture_keeps_anatomical_sides(landmarker, data_dir):
     """Flipping the image left-right swaps which side is which in the picture; our
     static measures must swap left/right values accordingly, not stay put."""
-    from coach.sources import Frame, read_image_rgb
+    from coach.capture.sources import Frame, read_image_rgb
 
     image = read_image_rgb(data_dir / "single_face.jpg")
     plain, flipped = (
@@ -105,8 +105,8 @@ def test_fast_landmark_path_matches_mediapipes_public_api(model_bytes, data_dir)
     give exactly what the public `FaceLandmarker.detect` gives."""
     import mediapipe as mp
 
-    from coach.landmarks import LandmarkDetector
-    from coach.sources import read_image_rgb
+    from coach.capture.sources import read_image_rgb
+    from coach.measure.landmarks import LandmarkDetector
 
     image_rgb = read_image_rgb(data_dir / "single_face.jpg")
     with LandmarkDetector(model_bytes) as detector:

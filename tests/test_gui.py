@@ -15,15 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from coach.coaching import Phase, SessionTiming
-from coach.errors import SourceError
-from coach.exercises import get_exercise
+from coach.base.errors import SourceError
+from coach.capture.sources import Frame, FrameSource, VideoFileSource
 from coach.gui.app import build_window
-from coach.live import PacedSource
-from coach.programmes import Programme
-from coach.sound import AudioCoach, RecordingOutput
-from coach.sources import Frame, FrameSource, VideoFileSource
-from coach.store import SessionStore, database_path
+from coach.plans.exercises import get_exercise
+from coach.plans.programmes import Programme
+from coach.records.store import SessionStore, database_path
+from coach.session.live import PacedSource
+from coach.session.phases import Phase, SessionTiming
+from coach.sound.audio_coach import AudioCoach
+from coach.sound.outputs import RecordingOutput
 
 import synthetic
 
@@ -72,11 +73,9 @@ def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
     audio = AudioCoach(RecordingOutput())
     window, _, _ = build_window(_args(tmp_path), model_bytes, FAST, audio, open_source)
     qtbot.addWidget(window)
-    window.options.programmes = {"test": _programme(repetitions)}
-    window.programme.clear()
-    window.programme.addItem("Smile test", "test")
+    window.start_box.offer_programmes({"test": _programme(repetitions)}, "test")
     phases: list[Phase] = []
-    window.frame_ready.connect(lambda: window.last_view and phases.append(window.last_view.phase))
+    window.bridge.frame_arrived.connect(lambda: window.last_view and phases.append(window.last_view.phase))
     return window, audio, phases
 
 
@@ -86,12 +85,12 @@ def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes
 
     window, audio, phases = _open_window(qtbot, tmp_path, model_bytes, camera, 1)
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
-    assert not window.keep_pictures.isChecked()  # pictures only by choice
-    window.save_results.setChecked(False)
-    assert not window.keep_pictures.isEnabled()  # no pictures without the results they belong to
-    window.save_results.setChecked(True)
-    window.keep_pictures.setChecked(True)
-    qtbot.mouseClick(window.start_button, qtbot_button())
+    assert not window.start_box.keep_pictures.isChecked()  # pictures only by choice
+    window.start_box.save_results.setChecked(False)
+    assert not window.start_box.keep_pictures.isEnabled()  # no pictures without the results they belong to
+    window.start_box.save_results.setChecked(True)
+    window.start_box.keep_pictures.setChecked(True)
+    qtbot.mouseClick(window.start_box.start_button, qtbot_button())
     qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.finished, timeout=30_000)
     window.close()
 
@@ -103,18 +102,18 @@ def test_full_session_counts_the_smile_and_saves_it(qtbot, tmp_path, model_bytes
     assert result.status == "completed" and result.summary.reps == 1
     (rep,) = result.reps
     assert rep.left_mm > 8 and rep.right_mm > 8 and rep.symmetry >= 0.85  # the man's broad, even smile
-    assert window.headline.text() == "Session complete" and not window.results.isHidden()
-    assert window.results.item(0, 1).text() == "1"
+    assert window.step_panel.headline.text() == "Session complete" and not window.feedback_panel.results.isHidden()
+    assert window.feedback_panel.results.item(0, 1).text() == "1"
     assert len(audio.output.played) >= 4  # start, hold, relax, done: tones, as there is no speech here
 
     store, _ = SessionStore.open(database_path(tmp_path))
-    (record,) = store.list_sessions()
+    (record,) = store.history.sessions()
     assert record.status == "completed" and record.repetition_count == 1
-    detail = store.session_detail(record.id)
+    detail = store.history.session_detail(record.id)
     stored = detail.exercises[0].repetitions[0].repetition
     assert stored.left_mm == pytest.approx(rep.left_mm) and stored.right_mm == pytest.approx(rep.right_mm)
     assert detail.resting is not None and "brow_height_mm" in detail.resting
-    (picture,) = store.session_snapshots(record.id).values()  # chosen: one picture, of the smile at its peak
+    (picture,) = store.pictures.of_session(record.id).values()  # chosen: one picture, of the smile at its peak
     assert picture.measure == "commissure_excursion_mm" and picture.picture_rgb.shape[2] == 3
     store.close()
 
@@ -124,19 +123,19 @@ def test_a_database_another_program_holds_is_told_and_the_session_goes_on(
 ):
     """Another program (a backup tool, a database browser) holds the write lock: the coach
     says results are not being saved, and the person's session still runs to its end."""
-    import coach.store
+    import coach.records.database
 
     def camera() -> PacedSource:
         return PacedSource(lambda: VideoFileSource(smile_sessions_clip))
 
     window, _, _ = _open_window(qtbot, tmp_path, model_bytes, camera, 1)
-    monkeypatch.setattr(coach.store, "BUSY_TIMEOUT_S", 0.3)  # give up waiting sooner than 5 s
+    monkeypatch.setattr(coach.records.database, "BUSY_TIMEOUT_S", 0.3)  # give up waiting sooner than 5 s
     other_program = sqlite3.connect(database_path(tmp_path), isolation_level=None)
     other_program.execute("BEGIN IMMEDIATE")
     try:
         qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
-        window.keep_pictures.setChecked(True)
-        qtbot.mouseClick(window.start_button, qtbot_button())
+        window.start_box.keep_pictures.setChecked(True)
+        qtbot.mouseClick(window.start_box.start_button, qtbot_button())
         qtbot.waitUntil(lambda: not window.problem.isHidden(), timeout=10_000)
         assert "another program is using the database: close it" in window.problem.text()
         assert "Your results are not being saved in this session." in window.problem.text()
@@ -149,7 +148,7 @@ def test_a_database_another_program_holds_is_told_and_the_session_goes_on(
     window.close()
     (result,) = window.last_view.results
     assert result.status == "completed" and result.summary.reps == 1  # the exercise was not stopped
-    assert window.pipeline.processing.last_error == ""
+    assert window.pipeline.stats.session_errors == 0  # the recorder coped; the session never failed
 
 
 def qtbot_button():
@@ -165,14 +164,15 @@ def test_camera_pulled_mid_session_keeps_every_repetition_and_recovers(
     window, _, phases = _open_window(qtbot, tmp_path, model_bytes,
                                      lambda: UnpluggableCamera(smile_sessions_clip, unplugged), 2)  # fmt: skip
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
-    qtbot.mouseClick(window.start_button, qtbot_button())
+    qtbot.mouseClick(window.start_box.start_button, qtbot_button())
     # wait for the first repetition to be done and saved, then pull the camera
-    qtbot.waitUntil(lambda: window.session.results or window.session._rep >= 1, timeout=30_000)
+    qtbot.waitUntil(lambda: window.session.results or window.session.repetitions_done >= 1, timeout=30_000)
     unplugged.set()
     qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.paused, timeout=10_000)
-    assert "saved" in window.detail.text() and "camera" in window.detail.text().lower()
+    detail = window.step_panel.detail.text()
+    assert "saved" in detail and "camera" in detail.lower()
     store, _ = SessionStore.open(database_path(tmp_path))
-    (record,) = store.list_sessions()
+    (record,) = store.history.sessions()
     assert record.repetition_count == 1 and record.status == "in_progress"  # rep 1 is already on disk
     store.close()
     unplugged.clear()  # plugged back in: camera check, then the session carries on
@@ -182,9 +182,9 @@ def test_camera_pulled_mid_session_keeps_every_repetition_and_recovers(
     (result,) = window.last_view.results
     assert result.status == "completed" and result.summary.reps == 2
     store, _ = SessionStore.open(database_path(tmp_path))
-    (record,) = store.list_sessions()
+    (record,) = store.history.sessions()
     assert record.status == "completed" and record.repetition_count == 2
-    assert store.snapshot_count() == 0  # nobody ticked "keep a picture"
+    assert store.pictures.count() == 0  # nobody ticked "keep a picture"
     store.close()
 
 
@@ -208,14 +208,14 @@ def test_qt_binding_does_not_corrupt_reference_counts(qtbot):
 
 def test_no_camera_offers_another_camera_or_a_video_file(qtbot, tmp_path, model_bytes, smile_sessions_clip):
     """There is no webcam on this machine: camera 0 really fails to open."""
-    from coach.sources import CameraSource
+    from coach.capture.sources import CameraSource
 
     audio = AudioCoach(RecordingOutput())
     window, _, _ = build_window(_args(tmp_path), model_bytes, FAST, audio, lambda: CameraSource(0))
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: not window.source_box.isHidden(), timeout=10_000)
-    assert window.headline.text() == "No camera picture"
-    assert "video file" in window.detail.text()
+    assert window.step_panel.headline.text() == "No camera picture"
+    assert "video file" in window.step_panel.detail.text()
     assert "camera" in window.video.message.lower() and window.video.message[0].isupper()
     # the person picks a video file instead: the picture comes, the choices go away
     window.replace_source(lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)), "smiles.avi")
@@ -234,12 +234,13 @@ def test_damaged_database_is_kept_and_the_app_still_starts(qtbot, tmp_path, mode
     kept = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b"not a database")
     assert kept[0].name in notice
-    assert window.save_results.isEnabled() and window.save_results.isChecked()  # a fresh database was made
+    save_results = window.start_box.save_results
+    assert save_results.isEnabled() and save_results.isChecked()  # a fresh database was made
     window.close()
 
 
 def test_unreadable_source_file_is_one_clear_error(tmp_path, capsys):
-    from coach.cli import main
+    from coach.cli.main import main
 
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"\x00" * 5000)
@@ -253,7 +254,7 @@ def test_live_benchmark_reports_its_figures(data_dir, tmp_path, capsys, qtbot):
     figures themselves are measured by running it, not asserted here."""
     import json
 
-    from coach.cli import main
+    from coach.cli.main import main
 
     out = tmp_path / "live.json"
     assert main(["bench", "--live", str(data_dir / "single_face.mp4"), "--seconds", "3", "--json", str(out)]) == 0
@@ -272,8 +273,8 @@ def test_mirroring_never_swaps_the_patients_sides(qtbot, data_dir):
     picture flips, the labels follow the face, and the bars are ordered to match."""
     import numpy as np
 
+    from coach.capture.sources import read_image_rgb
     from coach.gui.widgets import VideoView
-    from coach.sources import read_image_rgb
 
     view = VideoView()
     qtbot.addWidget(view)

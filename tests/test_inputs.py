@@ -1,6 +1,6 @@
 """Bad input through `facecoach analyze`: one clear line, exit status 2, no traceback.
 
-Every case runs the real command (in-process through `coach.cli.main`, and a few in a
+Every case runs the real command (in-process through `coach.cli.main.main`, and a few in a
 subprocess to see everything a user would see on stderr) on real files: the clips in
 tests/data/ and damaged copies of them made in tmp_path.
 """
@@ -19,10 +19,10 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.cli import main
-from coach.errors import ModelError
-from coach.landmarks import MODEL_ENV_VAR, MODEL_SHA256, default_model_path, load_model_bytes
-from coach.resources import exercises_dir
+from coach.base.errors import ModelError
+from coach.base.resources import exercises_dir
+from coach.cli.main import main
+from coach.measure.landmarks import MODEL_ENV_VAR, MODEL_SHA256, default_model_path, load_model_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 ALL_IDS = sorted(p.stem for p in exercises_dir().glob("*.toml"))
@@ -248,7 +248,7 @@ def test_corrupt_shipped_model_is_refused(monkeypatch, tmp_path):
     data = bytearray(default_model_path().read_bytes())
     copy = tmp_path / "face_landmarker.task"
     copy.write_bytes(bytes(data))
-    monkeypatch.setattr("coach.landmarks.default_model_path", lambda: copy)
+    monkeypatch.setattr("coach.measure.landmarks.default_model_path", lambda: copy)
     assert load_model_bytes(copy) == bytes(data)  # an intact copy in the shipped place loads
 
     data[len(data) // 2] ^= 0xFF  # one flipped byte inside the bundle

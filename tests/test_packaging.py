@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from coach.exercises import STANDARD_EXERCISE_IDS
-from coach.landmarks import MODEL_SHA256
+from coach.measure.landmarks import MODEL_SHA256
+from coach.plans.exercises import STANDARD_EXERCISE_IDS
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_IDS = sorted(p.stem for p in (REPO / "exercises").glob("*.toml"))
@@ -65,9 +65,12 @@ def test_wheel_contents(wheel):
     assert {Path(n).stem for n in shipped_tomls} == set(SHIPPED_IDS)
     assert STANDARD_EXERCISE_IDS <= set(SHIPPED_IDS)
     assert programmes == {p.stem for p in (REPO / "exercises" / "programmes").glob("*.toml")} and programmes
-    assert {"coach/__init__.py", "coach/__main__.py", "coach/cli.py", "coach/resources.py"} <= names
+    # every module of every layer, and nothing but them
+    source_modules = {p.relative_to(REPO).as_posix() for p in (REPO / "coach").rglob("*.py")}
+    assert {"coach/__init__.py", "coach/__main__.py", "coach/cli/main.py", "coach/base/resources.py"} <= source_modules
+    assert {n for n in names if n.endswith(".py")} == source_modules
     assert "[console_scripts]" in entry_points
-    assert "facecoach = coach.cli:main" in entry_points
+    assert "facecoach = coach.cli.main:main" in entry_points
     # only the package and its data; no tests, caches or checkout leftovers
     assert all(n.startswith(("coach/", "facial_symmetry_coach-")) for n in names), sorted(names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
@@ -75,9 +78,9 @@ def test_wheel_contents(wheel):
 
 def test_installed_package_finds_its_data_inside_itself(unpacked, tmp_path):
     probe = (
-        "import coach, coach.resources as r\n"
-        "from coach.landmarks import default_model_path, load_model_bytes\n"
-        "from coach.exercises import load_exercises\n"
+        "import coach, coach.base.resources as r\n"
+        "from coach.measure.landmarks import default_model_path, load_model_bytes\n"
+        "from coach.plans.exercises import load_exercises\n"
         "print(coach.__file__)\n"
         "print(r.exercises_dir())\n"
         "print(r.assets_dir())\n"

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from coach.errors import ExerciseFileError
-from coach.programmes import load_programme_file, load_programmes, programme_to_toml
+from coach.base.errors import ExerciseFileError, FieldValueError
+from coach.plans.exercises import load_exercises
+from coach.plans.prescriptions import ProgrammeEntry, prescribed_programme
+from coach.plans.programmes import (
+    load_programme_file,
+    load_programmes,
+    programme_from_prescription,
+    programme_to_toml,
+)
 
 
 def test_shipped_programmes_load_with_known_exercises():
@@ -26,6 +33,20 @@ def test_programme_file_round_trips_with_its_prescription(tmp_path):
     assert [(e.id, e.repetitions, e.hold_s, e.effort, e.target_mm) for e in again.exercises] == [
         (e.id, e.repetitions, e.hold_s, e.effort, e.target_mm) for e in daily.exercises
     ]
+
+
+def _entry(exercise_id: str = "big_smile", **changes: object) -> dict[str, object]:
+    """One entry of a prescribed programme, as the therapist's editor gives it."""
+    entry: dict[str, object] = {
+        "exercise_id": exercise_id,
+        "repetitions": 5,
+        "hold_s": 3,
+        "relax_s": 4.5,
+        "effort": 3,
+        "target_mm": [2, 6.5],
+        "target_symmetry": 0.8,
+    }
+    return entry | changes
 
 
 def _write(tmp_path, entry: str, header: str = 'id = "mine"\nname = "Mine"\n'):
@@ -54,6 +75,7 @@ def test_impossible_programme_is_refused_naming_file_entry_and_problem(tmp_path,
         load_programme_file(path)
     message = str(caught.value)
     assert message.startswith(f"programme file {path}: exercise 1") and words in message
+    assert caught.value.path == path and caught.value.entry == 1 and caught.value.problem in message
 
 
 @pytest.mark.parametrize(
@@ -71,3 +93,57 @@ def test_malformed_programme_file_is_explained(tmp_path, text, words):
     with pytest.raises(ExerciseFileError) as caught:
         load_programme_file(path)
     assert str(caught.value).startswith(f"programme file {path}") and words in str(caught.value)
+
+
+def test_a_wrong_target_range_says_its_row_field_and_values(tmp_path):
+    path = _write(tmp_path, 'id = "gentle_smile"\ntarget_mm = [9, 3]\n')
+    with pytest.raises(ExerciseFileError) as caught:
+        load_programme_file(path)
+    error = caught.value
+    assert (error.path, error.entry, error.field, error.value) == (path, 1, "target_mm", [9, 3])
+    assert str(error) == f"programme file {path}: exercise 1 field 'target_mm': {error.problem}"
+
+
+def test_a_prescribed_programme_runs_with_its_prescription():
+    known = load_exercises()
+    prescribed = prescribed_programme(
+        " Gentle start ",
+        "Small, slow movements",
+        [_entry("big_smile"), _entry("raise_brows", repetitions=3, effort=2, target_mm=[1, 4.5])],
+        uid="0123456789abcdef0123456789abcdef",
+    )
+    assert prescribed.name == "Gentle start" and prescribed.entries[1] == ProgrammeEntry(
+        "raise_brows", 3, 3.0, 4.5, 2, (1.0, 4.5), 0.8
+    )
+    programme = programme_from_prescription(prescribed, known)
+    assert programme.id == "stored_0123456789abcdef0123456789abcdef" and programme.name == "Gentle start"
+    assert [(e.id, e.repetitions, e.effort, e.target_mm) for e in programme.exercises] == [
+        ("big_smile", 5, 3, (2.0, 6.5)),
+        ("raise_brows", 3, 2, (1.0, 4.5)),
+    ]
+    assert programme.exercises[0].instruction == known["big_smile"].instruction  # the rest from the exercise file
+
+
+def test_a_prescribed_exercise_that_is_gone_is_a_programme_error():
+    known = {k: v for k, v in load_exercises().items() if k != "raise_brows"}
+    prescribed = prescribed_programme("Gentle start", "", [_entry("raise_brows")])
+    with pytest.raises(ExerciseFileError, match="unknown exercise 'raise_brows'") as caught:
+        programme_from_prescription(prescribed, known)
+    assert (caught.value.entry, caught.value.field) == (1, "id")
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "words"),
+    [
+        (_entry(effort=11), "effort", "effort 11 is not between 1 and 10"),
+        (_entry(hold_s=True), "hold_s", "hold_s must be a number"),
+        (_entry(target_mm=[6, 2]), "target_mm", "0 ≤ low < high ≤ 40"),
+        ({"exercise_id": "big_smile", "repetitions": 5}, "hold_s", "hold_s is missing"),
+    ],
+)
+def test_a_wrong_prescription_names_its_entry_and_field(entry, field, words):
+    with pytest.raises(FieldValueError, match=words) as caught:
+        prescribed_programme("Gentle start", "", [_entry(), entry])
+    assert (caught.value.entry, caught.value.field) == (2, field)
+    assert str(caught.value).startswith("programme entry 2 (big_smile): ")
+    assert isinstance(caught.value, ValueError)

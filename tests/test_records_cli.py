@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from coach.cli import main
+from coach.cli.main import main
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -11,13 +11,14 @@ import numpy as np
 import pypdfium2 as pdfium  # the "test" extra: reads the PDFs back
 import pytest
 
-from coach.engine import Repetition, Summary
-from coach.exercises import load_exercises
-from coach.landmarks import ParallelLandmarker
-from coach.report import write_session_report
-from coach.snapshots import Snapshot, crop_to_face
-from coach.sources import Frame, read_image_rgb
-from coach.store import SessionDetail, SessionStore
+from coach.capture.sources import Frame, read_image_rgb
+from coach.measure.landmarks import ParallelLandmarker
+from coach.plans.exercises import load_exercises
+from coach.records.models import SessionDetail
+from coach.records.store import SessionStore
+from coach.reports.pdf.document import write_session_report
+from coach.session.engine import Repetition, Summary
+from coach.session.snapshots import Snapshot, crop_to_face
 
 from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
 
@@ -155,19 +156,25 @@ def test_missing_values_read_as_a_dash(recorded: Recorded, tmp_path: Path) -> No
     exercises = load_exercises()
     store, clock = _open_later(recorded, SESSIONS + 1)
     with store:
-        session_id = store.start_session(None, None, "video clip.mp4", kind="recorded")
-        skipped = store.start_exercise(session_id, 0, "gentle_smile", "Gentle smile", "commissure_excursion_mm", {})
-        store.finish_exercise(skipped, "skipped", None)
-        still = store.start_exercise(session_id, 1, "snarl", "Wrinkle your nose", "upper_lip_elevation_mm", {})
+        session_id = store.recording.start_session(None, None, "video clip.mp4", kind="recorded")
+        skipped = store.recording.start_exercise(
+            session_id, 0, "gentle_smile", "Gentle smile", "commissure_excursion_mm", {}
+        )
+        store.recording.finish_exercise(skipped, "skipped", None)
+        still = store.recording.start_exercise(
+            session_id, 1, "snarl", "Wrinkle your nose", "upper_lip_elevation_mm", {}
+        )
         clock.advance(seconds=5)
         nothing = Repetition(0.0, 0.5, 1.0, 0.0, 0.0, None, None, 0.0, False, {}, {})
-        store.add_repetition(still, 1, nothing)
-        store.finish_exercise(still, "completed", Summary(1, 0.0, 0.0, None, None))
-        cut = store.start_exercise(session_id, 2, "pucker", "Pucker your lips", "corner_medial_mm", {"hold_s": 3})
+        store.recording.add_repetition(still, 1, nothing)
+        store.recording.finish_exercise(still, "completed", Summary(1, 0.0, 0.0, None, None))
+        cut = store.recording.start_exercise(
+            session_id, 2, "pucker", "Pucker your lips", "corner_medial_mm", {"hold_s": 3}
+        )
         rng = np.random.default_rng(1)
-        store.add_repetition(cut, 1, make_repetition(rng, exercises["pucker"], 0.5, 1, complete=False))
-        store.finish_session(session_id, "interrupted")
-        session = store.session_detail(session_id)
+        store.recording.add_repetition(cut, 1, make_repetition(rng, exercises["pucker"], 0.5, 1, complete=False))
+        store.recording.finish_session(session_id, "interrupted")
+        session = store.history.session_detail(session_id)
     cut_rep = session.exercises[2].repetitions[0].repetition
     pdf_path = tmp_path / "sparse.pdf"
     pages = write_session_report(pdf_path, session, [], None)
@@ -191,9 +198,9 @@ def test_a_session_without_exercises(recorded: Recorded, history: list[SessionDe
     """Nothing but page 1; and the trends leave out the sessions of P-0042, another patient."""
     store, _ = _open_later(recorded, SESSIONS + 2)
     with store:
-        session_id = store.start_session("daily", "Daily practice", "camera 1")
-        store.finish_session(session_id, "stopped")
-        session = store.session_detail(session_id)
+        session_id = store.recording.start_session("daily", "Daily practice", "camera 1")
+        store.recording.finish_session(session_id, "stopped")
+        session = store.history.session_detail(session_id)
     pdf_path = tmp_path / "empty.pdf"
     assert write_session_report(pdf_path, session, [*history, session]) == 1
     text = _flat(_pages_text(pdf_path)[0])
@@ -205,16 +212,16 @@ def test_long_tables_continue_on_the_next_page_with_their_header(recorded: Recor
     rng = np.random.default_rng(3)
     store, clock = _open_later(recorded, SESSIONS + 3)
     with store:
-        session_id = store.start_session("smile_and_eyes", "Smile and eyes", "camera 0")
-        exercise_id = store.start_exercise(
+        session_id = store.recording.start_session("smile_and_eyes", "Smile and eyes", "camera 0")
+        exercise_id = store.recording.start_exercise(
             session_id, 0, exercise.id, exercise.name, "commissure_excursion_mm", {"target_mm": [2.0, 7.0]}
         )
         for number in range(1, 61):
             clock.advance(seconds=10)
-            store.add_repetition(exercise_id, number, make_repetition(rng, exercise, 0.8, number))
-        store.finish_exercise(exercise_id, "completed", None)
-        store.finish_session(session_id, "completed")
-        session = store.session_detail(session_id)
+            store.recording.add_repetition(exercise_id, number, make_repetition(rng, exercise, 0.8, number))
+        store.recording.finish_exercise(exercise_id, "completed", None)
+        store.recording.finish_session(session_id, "completed")
+        session = store.history.session_detail(session_id)
     pdf_path = tmp_path / "long.pdf"
     pages = write_session_report(pdf_path, session, [session])
     texts = _pages_text(pdf_path)

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pypdfium2 as pdfium
 
-from coach.cli import main
+from coach.cli.main import main
 
 
 def test_report_of_a_recorded_session_with_history(tmp_path, data_dir, capsys):

@@ -16,12 +16,14 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from coach.cli import main
-from coach.measures import MEASURED_REGIONS, MOUTH_CORNER
-from coach.palette import LEFT_COLOUR, RIGHT_COLOUR, rgb
-from coach.snapshots import MAX_SIDE_PX, Snapshot, crop_to_face, draw_measured_regions, encode_picture
-from coach.sources import Frame, VideoFileSource, read_image_rgb
-from coach.store import SessionStore, StoreError, database_path
+from coach.base.errors import StoreError
+from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR, rgb
+from coach.capture.sources import Frame, VideoFileSource, read_image_rgb
+from coach.cli.main import main
+from coach.measure.measures import MEASURED_REGIONS, MOUTH_CORNER
+from coach.records.store import SessionStore, database_path
+from coach.reports.pictures import draw_measured_regions
+from coach.session.snapshots import MAX_SIDE_PX, Snapshot, crop_to_face, encode_picture
 
 FILMED_ON = "2026-03-02"
 
@@ -51,10 +53,10 @@ def _sessions(folder: Path) -> list[dict]:
         return [
             {
                 "record": record,
-                "detail": store.session_detail(record.id),
-                "pictures": store.session_snapshots(record.id),
+                "detail": store.history.session_detail(record.id),
+                "pictures": store.pictures.of_session(record.id),
             }
-            for record in store.list_sessions()
+            for record in store.history.sessions()
         ]
 
 
@@ -165,7 +167,7 @@ def test_pictures_never_travel_in_bundles_or_exports(kept: Path, tmp_path: Path,
     clinic = tmp_path / "clinic"
     assert run(capsys, "--data-dir", str(clinic), "import", str(bundle))[0] == 0
     with SessionStore.open(database_path(clinic))[0] as store:
-        assert len(store.list_sessions()) == 2 and store.snapshot_count() == 0
+        assert len(store.history.sessions()) == 2 and store.pictures.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -186,7 +188,7 @@ def test_picture_and_date_options_explain_bad_input(tmp_path, data_dir, capsys, 
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and words in lines[0], err
-    assert not database_path(tmp_path).exists() or SessionStore.open(database_path(tmp_path))[0].snapshot_count() == 0
+    assert not database_path(tmp_path).exists() or SessionStore.open(database_path(tmp_path))[0].pictures.count() == 0
 
 
 # --------------------------------------------------------------------------- the store
@@ -204,13 +206,15 @@ def _two_patients_with_pictures(path: Path) -> tuple[SessionStore, list[int], li
     patients: list[int] = []
     sessions: list[int] = []
     for number, code in enumerate(("A1", "B2")):
-        patient = store.add_patient(code=code)
+        patient = store.patients.add(code=code)
         patients.append(patient.id)
-        session = store.start_session("daily", "Daily", "camera 0", patient_id=patient.id)
+        session = store.recording.start_session("daily", "Daily", "camera 0", patient_id=patient.id)
         for position in range(2):
-            exercise = store.start_exercise(session, position, "raise_brows", "Raise brows", "brow_lift_mm", {})
-            store.keep_snapshot(exercise, _picture(10 * number + position))
-        store.finish_session(session, "completed")
+            exercise = store.recording.start_exercise(
+                session, position, "raise_brows", "Raise brows", "brow_lift_mm", {}
+            )
+            store.pictures.keep(exercise, _picture(10 * number + position))
+        store.recording.finish_session(session, "completed")
         sessions.append(session)
     return store, sessions, patients
 
@@ -219,8 +223,8 @@ def test_pictures_are_kept_read_back_and_deleted_for_good(tmp_path: Path):
     path = database_path(tmp_path)
     store, sessions, patients = _two_patients_with_pictures(path)
     with store:
-        kept = store.session_snapshots(sessions[0])
-        assert len(kept) == 2 and store.snapshot_count() == 4 and store.snapshot_count(patient_id=patients[1]) == 2
+        kept = store.pictures.of_session(sessions[0])
+        assert len(kept) == 2 and store.pictures.count() == 4 and store.pictures.count(patient_id=patients[1]) == 2
         original = _picture(0)
         first = kept[min(kept)]
         assert first.measure == "brow_lift_mm" and first.picture_rgb.shape == original.picture_rgb.shape
@@ -229,11 +233,11 @@ def test_pictures_are_kept_read_back_and_deleted_for_good(tmp_path: Path):
         jpeg = encode_picture(_picture(10).picture_rgb)
         assert len(_pieces_in_files(jpeg, path)) > 10  # a long blob is split over pages: look for pieces
 
-        assert store.delete_snapshots(session_id=sessions[1]) == 2
-        assert store.snapshot_count(patient_id=patients[1]) == 0 and store.snapshot_count() == 2
-        assert store.session_detail(sessions[1]).exercises[0].exercise_id == "raise_brows"  # the numbers stay
-        assert store.delete_snapshots(patient_id=patients[0]) == 2 and store.snapshot_count() == 0
-        assert store.delete_snapshots() == 0
+        assert store.pictures.delete(session_id=sessions[1]) == 2
+        assert store.pictures.count(patient_id=patients[1]) == 0 and store.pictures.count() == 2
+        assert store.history.session_detail(sessions[1]).exercises[0].exercise_id == "raise_brows"  # the numbers stay
+        assert store.pictures.delete(patient_id=patients[0]) == 2 and store.pictures.count() == 0
+        assert store.pictures.delete() == 0
     # what was deleted is gone from the file itself, not only from the table
     assert _pieces_in_files(jpeg, path) == []
 
@@ -255,25 +259,25 @@ def test_a_damaged_picture_is_named_and_the_numbers_still_read(tmp_path: Path):
     connection.close()
     with SessionStore.open(path)[0] as store:
         with pytest.raises(StoreError, match=rf"damaged .*session {sessions[0]} .*delete its pictures"):
-            store.session_snapshots(sessions[0])
-        assert store.session_detail(sessions[0]).status == "completed"
-        assert store.delete_snapshots(session_id=sessions[0]) == 2
+            store.pictures.of_session(sessions[0])
+        assert store.history.session_detail(sessions[0]).status == "completed"
+        assert store.pictures.delete(session_id=sessions[0]) == 2
 
 
 def test_a_picture_for_an_unknown_exercise_is_refused(tmp_path: Path):
     with SessionStore.open(database_path(tmp_path))[0] as store:
         with pytest.raises(KeyError, match="no exercise 999"):
-            store.keep_snapshot(999, _picture(1))
-        assert store.snapshot_count() == 0
+            store.pictures.keep(999, _picture(1))
+        assert store.pictures.count() == 0
 
 
 def test_a_filming_time_in_the_future_is_refused(tmp_path: Path):
-    from coach.recorded import _dated
+    from coach.usecases.recorded import _dated
 
     with SessionStore.open(database_path(tmp_path))[0] as store:
         with pytest.raises(Exception, match="future"), _dated(store, datetime.now(UTC) + timedelta(days=2)):
             pass
-        assert store.list_sessions() == []
+        assert store.history.sessions() == []
 
 
 def test_patient_json_has_no_pictures(kept: Path, capsys):
@@ -310,7 +314,7 @@ def test_the_patient_sees_and_can_delete_their_pictures_in_their_history(kept: P
 
 
 def test_a_face_at_the_edge_is_cropped_to_the_picture_and_one_outside_gives_no_picture(data_dir: Path, landmarker):
-    from coach.snapshots import PeakKeeper
+    from coach.session.snapshots import PeakKeeper
 
     picture = read_image_rgb(data_dir / "single_face.jpg")
     ((face,),) = [result.faces for result in landmarker.run([Frame(0, 0.0, picture)])]
@@ -333,14 +337,14 @@ def test_a_face_at_the_edge_is_cropped_to_the_picture_and_one_outside_gives_no_p
 def test_a_picture_that_cannot_be_saved_is_told_and_the_numbers_are_kept(tmp_path: Path, monkeypatch):
     """The database is held by another program just when the picture is saved: the recorder
     says so and goes on; the exercise's end is saved once the database is free again."""
-    import coach.store
-    from coach.coaching import ExerciseResult
-    from coach.engine import summarise
-    from coach.exercises import get_exercise
-    from coach.programmes import Programme
-    from coach.session_log import SessionRecorder
+    import coach.records.database
+    from coach.plans.exercises import get_exercise
+    from coach.plans.programmes import Programme
+    from coach.session.engine import summarise
+    from coach.session.exercise_run import ExerciseResult
+    from coach.usecases.live_session import SessionRecorder
 
-    monkeypatch.setattr(coach.store, "BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(coach.records.database, "BUSY_TIMEOUT_S", 0.3)
     notices: list[str] = []
     path = database_path(tmp_path)
     recorder = SessionRecorder(path, "camera 0", notices.append)
@@ -358,6 +362,6 @@ def test_a_picture_that_cannot_be_saved_is_told_and_the_numbers_are_kept(tmp_pat
     assert len(notices) == 1 and "another program is using the database" in notices[0]
     assert "The picture of this exercise was not kept; your results are saved." in notices[0]
     with SessionStore.open(path)[0] as store:
-        (record,) = store.list_sessions()
-        assert record.status == "completed" and store.snapshot_count() == 0
-        assert store.session_detail(record.id).exercises[0].status == "completed"
+        (record,) = store.history.sessions()
+        assert record.status == "completed" and store.pictures.count() == 0
+        assert store.history.session_detail(record.id).exercises[0].status == "completed"

@@ -19,22 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coach import sound
-from coach.sound import (
-    PROMPT_KINDS,
-    SAMPLE_RATE,
-    AudioCoach,
-    EyeClosureSonifier,
-    NullOutput,
-    RecordingOutput,
-    SoundDeviceOutput,
-    Speaker,
-    find_speaker,
-    open_sound_output,
-    prompt_tones,
-    sequence,
-    tone,
-)
+from coach.sound.audio_coach import AudioCoach, open_audio_coach
+from coach.sound.eye_closure import EyeClosureSonifier
+from coach.sound.outputs import NullOutput, RecordingOutput, SoundDeviceOutput, open_sound_output
+from coach.sound.speech import Speaker, find_speaker
+from coach.sound.tones import PROMPT_KINDS, SAMPLE_RATE, prompt_tones, sequence, tone
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="the stand-in speech program is a shell script")
 
@@ -309,7 +298,11 @@ def test_no_output_device_is_reported():
 
 
 def test_module_imports_without_qt():
-    code = "import sys, coach.sound; print(any(m.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6') for m in sys.modules))"
+    code = (
+        "import sys, coach.sound.audio_coach, coach.sound.eye_closure, coach.sound.outputs, "
+        "coach.sound.speech, coach.sound.tones; "
+        "print(any(m.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6') for m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -496,7 +489,7 @@ def test_coach_with_a_speaker_says_the_text_and_pauses_beeps_meanwhile(tmp_path)
 
 
 def test_open_audio_coach_here_never_raises():
-    coach = sound.open_audio_coach()
+    coach = open_audio_coach()
     try:
         coach.prompt("start")
         coach.eye_closure(0.5, 0.4, 0.0)

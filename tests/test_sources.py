@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from coach.errors import SourceError
-from coach.sources import (
+from coach.base.errors import SourceError
+from coach.capture.sources import (
     CameraSource,
     ImageFolderSource,
     ImageSource,

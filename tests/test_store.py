@@ -17,11 +17,13 @@ import numpy as np
 import pytest
 
 from coach import __version__
-from coach import store as store_module
-from coach.engine import Repetition, Summary
-from coach.errors import CoachError
-from coach.store import SCHEMA_VERSION, SessionStore, StoreError, database_path
-from coach.userdirs import default_data_dir
+from coach.base.errors import CoachError, StoreError
+from coach.base.userdirs import default_data_dir
+from coach.records import recording as recording_module
+from coach.records import schema as schema_module
+from coach.records.schema import SCHEMA_VERSION
+from coach.records.store import SessionStore, database_path
+from coach.session.engine import Repetition, Summary
 
 from store_helpers import SetClock, open_quiet
 
@@ -77,27 +79,29 @@ def test_a_full_session_reads_back_field_by_field(db_path: Path):
     reps = [_rep(1), _rep(2, symmetry=None, weaker_side=None), _rep(3, weaker_side="right")]
     summary = Summary(reps=2, left_mm=3.2, right_mm=4.5, symmetry=0.711, weaker_side="left")
     with _open(db_path, clock=clock) as store:
-        session = store.start_session("daily_face", "Daily face programme", "camera 0")
-        store.record_resting(session, resting)
+        session = store.recording.start_session("daily_face", "Daily face programme", "camera 0")
+        store.recording.save_resting(session, resting)
         clock.advance(5)
-        smile = store.start_exercise(
+        smile = store.recording.start_exercise(
             session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {"repetitions": 2, "hold_s": 2}
         )
         ids = []
         for number, rep in enumerate(reps[:2], start=1):
             clock.advance(4)
-            ids.append(store.add_repetition(smile, number, rep))
+            ids.append(store.recording.add_repetition(smile, number, rep))
         clock.advance(1)
-        store.finish_exercise(smile, "completed", summary)
-        brow = store.start_exercise(session, 2, "brow_raise", "Brow raise", "brow_lift_mm", {"repetitions": 3})
+        store.recording.finish_exercise(smile, "completed", summary)
+        brow = store.recording.start_exercise(
+            session, 2, "brow_raise", "Brow raise", "brow_lift_mm", {"repetitions": 3}
+        )
         clock.advance(4)
-        ids.append(store.add_repetition(brow, 1, reps[2]))
+        ids.append(store.recording.add_repetition(brow, 1, reps[2]))
         clock.advance(1)
-        store.finish_exercise(brow, "stopped", None)
-        store.finish_session(session, "stopped")
+        store.recording.finish_exercise(brow, "stopped", None)
+        store.recording.finish_session(session, "stopped")
 
     with _open(db_path) as store:
-        detail = store.session_detail(session)
+        detail = store.history.session_detail(session)
     t0 = datetime(2025, 3, 4, 9, 30, 0, 250000, tzinfo=UTC)
     assert detail.id == session
     assert detail.started_at == t0 and detail.started_at.tzinfo is not None
@@ -139,19 +143,19 @@ def test_a_full_session_reads_back_field_by_field(db_path: Path):
 
 def test_each_repetition_is_on_disk_before_the_session_ends(db_path: Path):
     with _open(db_path) as writer:
-        session = writer.start_session(None, None, "camera 0")
-        exercise = writer.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+        session = writer.recording.start_session(None, None, "camera 0")
+        exercise = writer.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
         for number in (1, 2, 3):
-            writer.add_repetition(exercise, number, _rep(number))
+            writer.recording.add_repetition(exercise, number, _rep(number))
             # another connection, and a fresh store, see it at once: it is committed
             assert _raw_count(db_path, "repetitions") == number
             reader, notice = SessionStore.open(db_path)
             with reader:
-                live = reader.session_detail(session)
+                live = reader.history.session_detail(session)
             # a reader opened during a live session does not take it for a crashed one
             assert notice is None and live.status == "in_progress"
             assert [r.repetition for r in live.exercises[0].repetitions] == [_rep(n) for n in range(1, number + 1)]
-        writer.finish_session(session, "completed")
+        writer.recording.finish_session(session, "completed")
 
 
 def test_a_crash_after_the_second_repetition_keeps_two_and_marks_the_session_interrupted(db_path: Path):
@@ -159,15 +163,15 @@ def test_a_crash_after_the_second_repetition_keeps_two_and_marks_the_session_int
         """
         import os, sys
         from pathlib import Path
-        from coach.engine import Repetition
-        from coach.store import SessionStore
+        from coach.session.engine import Repetition
+        from coach.records.store import SessionStore
 
         store, _ = SessionStore.open(Path(sys.argv[1]))
-        session = store.start_session("daily_face", "Daily face programme", "camera 0")
-        exercise = store.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+        session = store.recording.start_session("daily_face", "Daily face programme", "camera 0")
+        exercise = store.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
         for number in (1, 2, 3):
             rep = Repetition(number, number + 1, number + 2, 4.0, 2.0, 0.5, "right", 1.0, True, {}, {})
-            store.add_repetition(exercise, number, rep)
+            store.recording.add_repetition(exercise, number, rep)
             if number == 2:
                 os._exit(1)  # the power goes: no finish, no close, no Python clean-up
         """
@@ -180,8 +184,8 @@ def test_a_crash_after_the_second_repetition_keeps_two_and_marks_the_session_int
 
     store, notice = SessionStore.open(db_path)
     with store:
-        [record] = store.list_sessions()
-        detail = store.session_detail(record.id)
+        [record] = store.history.sessions()
+        detail = store.history.session_detail(record.id)
     assert record.status == "interrupted" and record.repetition_count == 2
     [exercise] = detail.exercises
     assert exercise.status == "interrupted"
@@ -200,13 +204,15 @@ def test_a_crash_after_the_second_repetition_keeps_two_and_marks_the_session_int
 
 def test_finishing_a_session_closes_exercises_left_open(db_path: Path):
     with _open(db_path) as store:
-        stopped = store.start_session(None, None, "camera 0")
-        open_exercise = store.start_exercise(stopped, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
-        store.finish_session(stopped, "stopped")
-        failed = store.start_session(None, None, "camera 0")
-        store.start_exercise(failed, 1, "brow_raise", "Brow raise", "brow_lift_mm", {})
-        store.finish_session(failed, "interrupted")
-        first, second = store.session_detail(stopped), store.session_detail(failed)
+        stopped = store.recording.start_session(None, None, "camera 0")
+        open_exercise = store.recording.start_exercise(
+            stopped, 1, "big_smile", "Big smile", "commissure_excursion_mm", {}
+        )
+        store.recording.finish_session(stopped, "stopped")
+        failed = store.recording.start_session(None, None, "camera 0")
+        store.recording.start_exercise(failed, 1, "brow_raise", "Brow raise", "brow_lift_mm", {})
+        store.recording.finish_session(failed, "interrupted")
+        first, second = store.history.session_detail(stopped), store.history.session_detail(failed)
     assert first.exercises[0].id == open_exercise
     assert first.exercises[0].status == "stopped" and first.exercises[0].ended_at == first.ended_at
     assert second.exercises[0].status == "interrupted" and second.status == "interrupted"
@@ -214,25 +220,25 @@ def test_finishing_a_session_closes_exercises_left_open(db_path: Path):
 
 def test_wrong_statuses_and_unknown_ids_are_refused_without_writing(db_path: Path):
     with _open(db_path) as store:
-        session = store.start_session(None, None, "camera 0")
-        exercise = store.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+        session = store.recording.start_session(None, None, "camera 0")
+        exercise = store.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
         with pytest.raises(ValueError, match="session ends as"):
-            store.finish_session(session, "in_progress")
+            store.recording.finish_session(session, "in_progress")
         with pytest.raises(ValueError, match="exercise ends as"):
-            store.finish_exercise(exercise, "in_progress", None)
+            store.recording.finish_exercise(exercise, "in_progress", None)
         with pytest.raises(ValueError, match="weaker_side"):
-            store.add_repetition(exercise, 1, _rep(1, weaker_side="centre"))
+            store.recording.add_repetition(exercise, 1, _rep(1, weaker_side="centre"))
         with pytest.raises(KeyError, match="no exercise 999"):
-            store.add_repetition(999, 1, _rep(1))
+            store.recording.add_repetition(999, 1, _rep(1))
         with pytest.raises(KeyError, match="no session 999"):
-            store.start_exercise(999, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+            store.recording.start_exercise(999, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
         with pytest.raises(KeyError, match="no session 999"):
-            store.finish_session(999, "completed")
+            store.recording.finish_session(999, "completed")
         with pytest.raises(KeyError, match="no session 999"):
-            store.session_detail(999)
+            store.history.session_detail(999)
         # the store is still usable after each refusal, and nothing stray was written
-        store.add_repetition(exercise, 1, _rep(1))
-        assert [(s.exercise_count, s.repetition_count, s.status) for s in store.list_sessions()] == [
+        store.recording.add_repetition(exercise, 1, _rep(1))
+        assert [(s.exercise_count, s.repetition_count, s.status) for s in store.history.sessions()] == [
             (1, 1, "in_progress")
         ]
 
@@ -252,11 +258,11 @@ def test_numpy_numbers_are_stored_as_plain_numbers(db_path: Path):
         measures={"commissure_excursion_mm": {"left": np.float32(3.5), "right": np.float64(4.0)}},
     )
     with _open(db_path) as store:
-        session = store.start_session(None, None, "clip.mp4")
-        store.record_resting(session, {"brow_height_mm": {"left": np.float32(20.5), "right": np.float64(21.0)}})
-        exercise = store.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
-        store.add_repetition(exercise, 1, rep)
-        detail = store.session_detail(session)
+        session = store.recording.start_session(None, None, "clip.mp4")
+        store.recording.save_resting(session, {"brow_height_mm": {"left": np.float32(20.5), "right": np.float64(21.0)}})
+        exercise = store.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+        store.recording.add_repetition(exercise, 1, rep)
+        detail = store.history.session_detail(session)
     stored = detail.exercises[0].repetitions[0].repetition
     assert stored == rep
     assert type(stored.left_mm) is float and stored.complete is True
@@ -269,30 +275,30 @@ def test_numpy_numbers_are_stored_as_plain_numbers(db_path: Path):
 def test_the_history_lists_newest_first_with_counts(db_path: Path):
     clock = SetClock(datetime(2025, 5, 1, 10, 0, tzinfo=UTC))
     with _open(db_path, clock=clock) as store:
-        morning = store.start_session("daily_face", "Daily face programme", "camera 0")
+        morning = store.recording.start_session("daily_face", "Daily face programme", "camera 0")
         for position in (1, 2):
-            exercise = store.start_exercise(morning, position, f"ex{position}", f"Ex {position}", "m", {})
+            exercise = store.recording.start_exercise(morning, position, f"ex{position}", f"Ex {position}", "m", {})
             for number in range(1, position + 1):
-                store.add_repetition(exercise, number, _rep(number))
-        store.finish_session(morning, "completed")
+                store.recording.add_repetition(exercise, number, _rep(number))
+        store.recording.finish_session(morning, "completed")
         clock.now = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)  # written later, but started earlier
-        early = store.start_session(None, None, "old.mp4")
-        store.finish_session(early, "stopped")
+        early = store.recording.start_session(None, None, "old.mp4")
+        store.recording.finish_session(early, "stopped")
         clock.now = datetime(2025, 5, 2, 10, 0, tzinfo=UTC)
-        evening = store.start_session("daily_face", "Daily face programme", "camera 0")
-        store.start_exercise(evening, 1, "ex1", "Ex 1", "m", {})
-        same_time = store.start_session(None, "Same moment", "camera 0")
+        evening = store.recording.start_session("daily_face", "Daily face programme", "camera 0")
+        store.recording.start_exercise(evening, 1, "ex1", "Ex 1", "m", {})
+        same_time = store.recording.start_session(None, "Same moment", "camera 0")
 
-        history = store.list_sessions()
+        history = store.history.sessions()
         assert [s.id for s in history] == [same_time, evening, morning, early]
         assert [(s.exercise_count, s.repetition_count) for s in history] == [(0, 0), (1, 0), (2, 3), (0, 0)]
         assert [s.status for s in history] == ["in_progress", "in_progress", "completed", "stopped"]
         assert history[2].started_at == datetime(2025, 5, 1, 10, 0, tzinfo=UTC)
         assert history[2].programme_name == "Daily face programme" and history[3].programme_name is None
         assert history[0].ended_at is None and history[3].ended_at == datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
-        assert [s.id for s in store.list_sessions(limit=2)] == [same_time, evening]
+        assert [s.id for s in store.history.sessions(limit=2)] == [same_time, evening]
         with pytest.raises(ValueError):
-            store.list_sessions(limit=0)
+            store.history.sessions(limit=0)
 
 
 # --------------------------------------------------------------------------- damaged and foreign files
@@ -300,11 +306,11 @@ def test_the_history_lists_newest_first_with_counts(db_path: Path):
 
 def _truncated_real_database(path: Path) -> None:
     with _open(path) as store:
-        session = store.start_session(None, None, "camera 0")
-        exercise = store.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+        session = store.recording.start_session(None, None, "camera 0")
+        exercise = store.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
         for number in range(1, 201):
-            store.add_repetition(exercise, number, _rep(number))
-        store.finish_session(session, "completed")
+            store.recording.add_repetition(exercise, number, _rep(number))
+        store.recording.finish_session(session, "completed")
     data = path.read_bytes()
     assert len(data) > 8 * 4096  # many pages, so cutting it in half loses real rows
     path.write_bytes(data[: len(data) // 2])
@@ -328,11 +334,11 @@ def test_a_damaged_file_is_kept_aside_byte_for_byte_and_a_new_database_started(d
         assert str(kept) in notice and "damaged" in notice
         assert kept.read_bytes() == damaged_bytes
         # the new database is empty and works
-        assert store.list_sessions() == []
-        session = store.start_session(None, None, "camera 0")
-        exercise = store.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
-        store.add_repetition(exercise, 1, _rep(1))
-        assert store.session_detail(session).exercises[0].repetitions[0].repetition == _rep(1)
+        assert store.history.sessions() == []
+        session = store.recording.start_session(None, None, "camera 0")
+        exercise = store.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+        store.recording.add_repetition(exercise, 1, _rep(1))
+        assert store.history.session_detail(session).exercises[0].repetitions[0].repetition == _rep(1)
     assert kept.read_bytes() == damaged_bytes
 
 
@@ -362,14 +368,14 @@ def test_a_zero_byte_file_is_a_new_database_not_a_damaged_one(db_path: Path):
     db_path.parent.mkdir(parents=True)
     db_path.touch()
     with _open(db_path) as store:
-        session = store.start_session(None, None, "camera 0")
-        assert [s.id for s in store.list_sessions()] == [session]
+        session = store.recording.start_session(None, None, "camera 0")
+        assert [s.id for s in store.history.sessions()] == [session]
     assert not [p for p in db_path.parent.iterdir() if ".corrupt-" in p.name]
 
 
 def test_a_database_from_a_newer_version_is_refused_and_left_untouched(db_path: Path):
     with _open(db_path) as store:
-        store.start_session(None, None, "camera 0")
+        store.recording.start_session(None, None, "camera 0")
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA user_version = 99")
     connection.close()
@@ -410,15 +416,17 @@ def test_a_reader_sees_every_committed_repetition_while_the_writer_keeps_writing
             # opened in its own thread, as the coach's worker does
             writer, _ = SessionStore.open(db_path)
             with writer:
-                session = writer.start_session("daily_face", "Daily face programme", "camera 0")
-                exercise = writer.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {})
+                session = writer.recording.start_session("daily_face", "Daily face programme", "camera 0")
+                exercise = writer.recording.start_exercise(
+                    session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {}
+                )
                 session_ids.append(session)
                 writing.set()
                 for number in range(1, total + 1):
-                    writer.add_repetition(exercise, number, _rep(number))
+                    writer.recording.add_repetition(exercise, number, _rep(number))
                     time.sleep(0.003)
-                writer.finish_exercise(exercise, "completed", None)
-                writer.finish_session(session, "completed")
+                writer.recording.finish_exercise(exercise, "completed", None)
+                writer.recording.finish_session(session, "completed")
         except BaseException as error:
             errors.append(error)
         finally:
@@ -431,13 +439,13 @@ def test_a_reader_sees_every_committed_repetition_while_the_writer_keeps_writing
     seen: list[int] = []
     with reader:
         while thread.is_alive():
-            detail = reader.session_detail(session_ids[0])
+            detail = reader.history.session_detail(session_ids[0])
             numbers = [r.number for r in detail.exercises[0].repetitions]
             assert numbers == list(range(1, len(numbers) + 1))  # a consistent snapshot, never a gap
             assert detail.status == "in_progress" or len(numbers) == total
             seen.append(len(numbers))
         thread.join()
-        final = reader.session_detail(session_ids[0])
+        final = reader.history.session_detail(session_ids[0])
     assert errors == []
     assert notice is None
     assert seen == sorted(seen) and any(0 < n < total for n in seen)
@@ -445,16 +453,16 @@ def test_a_reader_sees_every_committed_repetition_while_the_writer_keeps_writing
 
 
 def test_only_one_store_records_into_a_database_at_a_time(db_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(store_module, "RECORDER_LOCK_WAIT_S", 0.1)
+    monkeypatch.setattr(recording_module, "RECORDER_LOCK_WAIT_S", 0.1)
     first = _open(db_path)
-    session = first.start_session(None, None, "camera 0")
+    session = first.recording.start_session(None, None, "camera 0")
     second = _open(db_path)
     with pytest.raises(StoreError, match="another FaceCoach window is recording"):
-        second.start_session(None, None, "camera 1")
-    first.finish_session(session, "completed")
+        second.recording.start_session(None, None, "camera 1")
+    first.recording.finish_session(session, "completed")
     first.close()
-    later = second.start_session(None, None, "camera 1")
-    assert [(s.id, s.status) for s in second.list_sessions()] == [(later, "in_progress"), (session, "completed")]
+    later = second.recording.start_session(None, None, "camera 1")
+    assert [(s.id, s.status) for s in second.history.sessions()] == [(later, "in_progress"), (session, "completed")]
     second.close()
 
 
@@ -462,12 +470,12 @@ def test_only_one_store_records_into_a_database_at_a_time(db_path: Path, monkeyp
 
 
 def test_the_schema_is_versioned_durable_and_keeps_its_references(db_path: Path):
-    assert len(store_module.MIGRATIONS) == len(store_module.UPGRADE_NOTES) == SCHEMA_VERSION == 3
+    assert len(schema_module.MIGRATIONS) == len(schema_module.UPGRADE_NOTES) == SCHEMA_VERSION == 3
     _open(db_path).close()
     connection = sqlite3.connect(db_path)
     try:
         assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert connection.execute("PRAGMA application_id").fetchone()[0] == store_module.APPLICATION_ID
+        assert connection.execute("PRAGMA application_id").fetchone()[0] == schema_module.APPLICATION_ID
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         therapists_side = {"patients", "programmes", "patient_programmes"}  # schema 2

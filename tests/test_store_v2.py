@@ -16,17 +16,14 @@ from pathlib import Path
 import pytest
 
 from coach import __version__
-from coach import store as store_module
-from coach.engine import Repetition, Summary
-from coach.store import (
-    SCHEMA_VERSION,
-    PatientRecord,
-    ProgrammeEntry,
-    SessionDetail,
-    SessionStore,
-    StoreError,
-    database_path,
-)
+from coach.base.errors import StoreError
+from coach.plans.prescriptions import ProgrammeEntry, prescribed_programme
+from coach.records import schema as schema_module
+from coach.records.models import Patient, SessionDetail
+from coach.records.recorder_lock import RecorderLock
+from coach.records.schema import SCHEMA_VERSION
+from coach.records.store import SessionStore, database_path
+from coach.session.engine import Repetition, Summary
 
 from store_helpers import SetClock, open_quiet
 
@@ -115,7 +112,7 @@ def _v1_database(path: Path, extra_repetitions: int = 0, crashed: bool = False) 
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("BEGIN IMMEDIATE")
-    store_module.MIGRATIONS[0](connection)
+    schema_module.MIGRATIONS[0](connection)
     connection.execute("PRAGMA user_version = 1")
     connection.execute("COMMIT")
     summary = {"reps": 2, "left_mm": 3.2, "right_mm": 4.5, "symmetry": 0.711, "weaker_side": "left"}
@@ -179,8 +176,8 @@ def test_a_v1_database_is_upgraded_after_a_byte_identical_copy_is_kept(db_path: 
         [backup] = _backups(db_path.parent)
         assert backup.name == f"sessions.sqlite3.v1-backup-{_stamp(clock.now)}"
         assert notice is not None and str(backup) in notice and "upgraded" in notice
-        history = store.list_sessions()
-        first, second = store.session_detail(1), store.session_detail(2)
+        history = store.history.sessions()
+        first, second = store.history.session_detail(1), store.history.session_detail(2)
 
     assert backup.read_bytes() == original
     assert _immutable(backup, "PRAGMA user_version") == [(1,)]
@@ -215,9 +212,9 @@ def test_a_v1_database_is_upgraded_after_a_byte_identical_copy_is_kept(db_path: 
     assert {first.uid, second.uid} == set(uids)
     again = _open(db_path, clock=clock)  # said once; no second copy
     with again:
-        assert [s.uid for s in again.list_sessions()] == uids
-        assert all(again.session_uid_exists(uid) for uid in uids)
-        assert not again.session_uid_exists("0" * 32)
+        assert [s.uid for s in again.history.sessions()] == uids
+        assert all(again.history.has_session(uid) for uid in uids)
+        assert not again.history.has_session("0" * 32)
     assert _backups(db_path.parent) == [backup]
 
 
@@ -236,7 +233,7 @@ def test_an_upgrade_keeps_a_crashed_v1_session_and_says_both(db_path: Path):
     original = db_path.read_bytes()
     store, notice = SessionStore.open(db_path)
     with store:
-        [crashed] = [s for s in store.list_sessions() if s.id == 3]
+        [crashed] = [s for s in store.history.sessions() if s.id == 3]
     [backup] = _backups(db_path.parent)
     assert crashed.status == "interrupted" and UID.match(crashed.uid)
     assert notice is not None
@@ -295,7 +292,7 @@ def test_an_upgrade_never_overwrites_an_earlier_copy(db_path: Path):
 def test_a_failed_upgrade_leaves_the_v1_database_as_it_was(db_path: Path, monkeypatch: pytest.MonkeyPatch):
     _v1_database(db_path)
     original = db_path.read_bytes()
-    upgrade = store_module.MIGRATIONS[1]
+    upgrade = schema_module.MIGRATIONS[1]
 
     def upgrade_on_a_full_disk(connection: sqlite3.Connection) -> None:
         # a real "database or disk is full" from SQLite, part-way through the upgrade
@@ -303,7 +300,7 @@ def test_a_failed_upgrade_leaves_the_v1_database_as_it_was(db_path: Path, monkey
         connection.execute(f"PRAGMA max_page_count = {pages + 1}")
         upgrade(connection)
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", [store_module.MIGRATIONS[0], upgrade_on_a_full_disk])
+    monkeypatch.setattr(schema_module, "MIGRATIONS", [schema_module.MIGRATIONS[0], upgrade_on_a_full_disk])
     clock = SetClock(T0)
     with pytest.raises(StoreError, match="disk is full") as raised:
         SessionStore.open(db_path, clock=clock)
@@ -318,7 +315,7 @@ def test_a_failed_upgrade_leaves_the_v1_database_as_it_was(db_path: Path, monkey
     monkeypatch.undo()
     store, notice = SessionStore.open(db_path, clock=clock)
     with store:
-        assert [s.id for s in store.list_sessions()] == [2, 1]
+        assert [s.id for s in store.history.sessions()] == [2, 1]
     assert _backups(db_path.parent) == [backup, backup.with_name(f"{backup.name}-2")]
     assert backup.read_bytes() == original and notice is not None
 
@@ -333,7 +330,8 @@ def test_a_copy_that_cannot_be_written_stops_the_upgrade_before_it_starts(db_pat
         """
         import resource, signal, sys
         from pathlib import Path
-        from coach.store import SessionStore, StoreError
+        from coach.base.errors import StoreError
+        from coach.records.store import SessionStore
 
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
         limit = int(sys.argv[2])
@@ -358,7 +356,7 @@ def test_a_copy_that_cannot_be_written_stops_the_upgrade_before_it_starts(db_pat
 def test_an_upgrade_waits_until_no_other_window_uses_the_file(db_path: Path):
     _v1_database(db_path)
     original = db_path.read_bytes()
-    other_window = store_module._RecorderLock(db_path.with_name("sessions.sqlite3.lock"))
+    other_window = RecorderLock(db_path.with_name("sessions.sqlite3.lock"))
     assert other_window.acquire(timeout_s=0)
     try:
         with pytest.raises(StoreError, match="close every FaceCoach window"):
@@ -387,8 +385,8 @@ def test_a_database_from_a_newer_version_is_still_refused_untouched(db_path: Pat
 
 def test_the_schema_guards_uids_sides_kinds_and_patients(db_path: Path):
     with _open(db_path) as store:
-        session = store.start_session(None, None, "camera 0")
-        uid = store.session_detail(session).uid
+        session = store.recording.start_session(None, None, "camera 0")
+        uid = store.history.session_detail(session).uid
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA foreign_keys = ON")
     try:
@@ -420,18 +418,18 @@ def test_the_schema_guards_uids_sides_kinds_and_patients(db_path: Path):
 def test_patients_are_added_found_listed_and_updated(db_path: Path):
     clock = SetClock(T0)
     with _open(db_path, clock=clock) as store:
-        anna = store.add_patient(
+        anna = store.patients.add(
             " P07 ",
-            display_name="Anna",
+            name="Anna",
             affected_side="left",
             onset_date=date(2025, 3, 14),
             cause="Bell's palsy",
             notes="  ",
         )
-        assert anna == PatientRecord(
+        assert anna == Patient(
             id=anna.id,
             code="P07",
-            display_name="Anna",
+            name="Anna",
             affected_side="left",
             onset_date=date(2025, 3, 14),
             cause="Bell's palsy",
@@ -440,56 +438,56 @@ def test_patients_are_added_found_listed_and_updated(db_path: Path):
             updated_at=T0,
         )
         clock.advance(60)
-        bare = store.add_patient("A01")
-        assert (bare.affected_side, bare.onset_date, bare.display_name) == ("unknown", None, None)
+        bare = store.patients.add("A01")
+        assert (bare.affected_side, bare.onset_date, bare.name) == ("unknown", None, None)
 
-        assert store.get_patient(anna.id) == anna
-        assert store.get_patient("p07") == anna  # codes ignore case
-        assert [p.code for p in store.list_patients()] == ["A01", "P07"]
+        assert store.patients.get(anna.id) == anna
+        assert store.patients.get("p07") == anna  # codes ignore case
+        assert [p.code for p in store.patients.all()] == ["A01", "P07"]
 
         clock.advance(60)
-        changed = store.update_patient(anna.id, affected_side="both", notes="synkinesis of the eye on smiling")
+        changed = store.patients.update(anna.id, affected_side="both", notes="synkinesis of the eye on smiling")
         assert changed == dataclasses.replace(
             anna, affected_side="both", notes="synkinesis of the eye on smiling", updated_at=T0 + timedelta(seconds=120)
         )
-        cleared = store.update_patient(anna.id, onset_date=None, cause=None, code="P07b")
+        cleared = store.patients.update(anna.id, onset_date=None, cause=None, code="P07b")
         assert (cleared.onset_date, cleared.cause, cleared.code, cleared.created_at) == (None, None, "P07b", T0)
-        assert store.get_patient(anna.id) == cleared
+        assert store.patients.get(anna.id) == cleared
 
     with _open(db_path) as store:  # written to disk, read back the same
-        assert store.list_patients() == [bare, cleared]
+        assert store.patients.all() == [bare, cleared]
 
 
 def test_wrong_patients_are_refused_without_writing(db_path: Path):
     with _open(db_path, clock=SetClock(T0)) as store:
-        patient = store.add_patient("P07", affected_side="right")
+        patient = store.patients.add("P07", affected_side="right")
         with pytest.raises(StoreError, match="'P07' is already"):
-            store.add_patient("P07")
+            store.patients.add("P07")
         with pytest.raises(StoreError, match=r"'p07' is already.*as 'P07'"):
-            store.add_patient("p07")
-        other = store.add_patient("P08")
+            store.patients.add("p07")
+        other = store.patients.add("P08")
         with pytest.raises(StoreError, match="'P07' is already"):
-            store.update_patient(other.id, code="P07")
+            store.patients.update(other.id, code="P07")
         with pytest.raises(ValueError, match="left, right, both, unknown"):
-            store.add_patient("P09", affected_side="Left")
+            store.patients.add("P09", affected_side="Left")
         with pytest.raises(ValueError, match="in the future"):
-            store.add_patient("P09", onset_date=date(2025, 7, 1))
+            store.patients.add("P09", onset_date=date(2025, 7, 1))
         with pytest.raises(ValueError, match="in the future"):
-            store.update_patient(patient.id, onset_date=date(2026, 1, 1))
+            store.patients.update(patient.id, onset_date=date(2026, 1, 1))
         with pytest.raises(ValueError, match="no time of day"):
-            store.add_patient("P09", onset_date=datetime(2025, 1, 1, tzinfo=UTC))
+            store.patients.add("P09", onset_date=datetime(2025, 1, 1, tzinfo=UTC))
         with pytest.raises(ValueError, match="needs a code"):
-            store.add_patient("  ")
+            store.patients.add("  ")
         with pytest.raises(TypeError, match="no field 'side'"):
-            store.update_patient(patient.id, side="left")
+            store.patients.update(patient.id, side="left")
         with pytest.raises(KeyError, match="no patient 999"):
-            store.update_patient(999, notes="x")
+            store.patients.update(999, notes="x")
         with pytest.raises(KeyError, match="no patient 999"):
-            store.get_patient(999)
+            store.patients.get(999)
         with pytest.raises(KeyError, match="'Z99'"):
-            store.get_patient("Z99")
-        assert store.list_patients() == [patient, other]
-        assert store.get_patient(patient.id).onset_date is None
+            store.patients.get("Z99")
+        assert store.patients.all() == [patient, other]
+        assert store.patients.get(patient.id).onset_date is None
 
 
 # --------------------------------------------------------------------------- sessions of a patient
@@ -498,23 +496,23 @@ def test_wrong_patients_are_refused_without_writing(db_path: Path):
 def test_sessions_belong_to_a_patient_and_are_listed_per_patient(db_path: Path):
     clock = SetClock(T0)
     with _open(db_path, clock=clock) as store:
-        anna, ben = store.add_patient("P07"), store.add_patient("P08")
-        nobody = store.start_session(None, None, "camera 0")  # the v1 call still works
+        anna, ben = store.patients.add("P07"), store.patients.add("P08")
+        nobody = store.recording.start_session(None, None, "camera 0")  # the v1 call still works
         clock.advance(60)
-        anna_live = store.start_session("daily_face", "Daily face programme", "camera 0", patient_id=anna.id)
+        anna_live = store.recording.start_session("daily_face", "Daily face programme", "camera 0", patient_id=anna.id)
         clock.advance(60)
-        ben_video = store.start_session(None, "Big smile", "clip.mp4", patient_id=ben.id, kind="recorded")
+        ben_video = store.recording.start_session(None, "Big smile", "clip.mp4", patient_id=ben.id, kind="recorded")
         clock.advance(60)
-        anna_video = store.start_session(None, None, "home.mp4", patient_id=anna.id, kind="recorded")
+        anna_video = store.recording.start_session(None, None, "home.mp4", patient_id=anna.id, kind="recorded")
         with pytest.raises(ValueError, match="not 'streamed'"):
-            store.start_session(None, None, "camera 0", kind="streamed")
+            store.recording.start_session(None, None, "camera 0", kind="streamed")
         with pytest.raises(KeyError, match="no patient 999"):
-            store.start_session(None, None, "camera 0", patient_id=999)
+            store.recording.start_session(None, None, "camera 0", patient_id=999)
 
-        assert [s.id for s in store.list_sessions(patient_id=anna.id)] == [anna_video, anna_live]
-        assert [s.id for s in store.list_sessions(patient_id=ben.id)] == [ben_video]
-        assert [s.id for s in store.list_sessions(limit=1, patient_id=anna.id)] == [anna_video]
-        everything = store.list_sessions()
+        assert [s.id for s in store.history.sessions(patient_id=anna.id)] == [anna_video, anna_live]
+        assert [s.id for s in store.history.sessions(patient_id=ben.id)] == [ben_video]
+        assert [s.id for s in store.history.sessions(limit=1, patient_id=anna.id)] == [anna_video]
+        everything = store.history.sessions()
         assert [s.id for s in everything] == [anna_video, ben_video, anna_live, nobody]
         assert [(s.patient_id, s.kind) for s in everything] == [
             (anna.id, "recorded"),
@@ -523,7 +521,7 @@ def test_sessions_belong_to_a_patient_and_are_listed_per_patient(db_path: Path):
             (None, "live"),
         ]
         assert len({s.uid for s in everything}) == 4 and all(UID.match(s.uid) for s in everything)
-        detail = store.session_detail(ben_video)
+        detail = store.history.session_detail(ben_video)
         assert (detail.patient_id, detail.kind, detail.uid) == (ben.id, "recorded", everything[1].uid)
 
 
@@ -546,9 +544,11 @@ def _entry(exercise_id: str = "big_smile", **changes: object) -> dict[str, objec
 def test_programmes_are_saved_assigned_and_the_latest_is_current(db_path: Path):
     clock = SetClock(T0)
     with _open(db_path, clock=clock) as store:
-        anna, ben = store.add_patient("P07", affected_side="left"), store.add_patient("P08")
-        gentle = store.save_programme(
-            "Gentle start", "Small, slow movements", [_entry(), _entry("raise_brows", repetitions=3, effort=2)]
+        anna, ben = store.patients.add("P07", affected_side="left"), store.patients.add("P08")
+        gentle = store.programmes.save(
+            prescribed_programme(
+                "Gentle start", "Small, slow movements", [_entry(), _entry("raise_brows", repetitions=3, effort=2)]
+            )
         )
         assert gentle.name == "Gentle start" and UID.match(gentle.uid) and gentle.created_at == T0
         assert gentle.entries == (
@@ -557,27 +557,27 @@ def test_programmes_are_saved_assigned_and_the_latest_is_current(db_path: Path):
         )
         assert gentle.entries[0].to_json() == _entry() | {"hold_s": 3.0, "target_mm": [2.0, 6.5]}
         clock.advance(60)
-        stronger = store.save_programme("Building strength", "", [_entry("pucker", effort=6)])
-        assert [p.name for p in store.list_programmes()] == ["Building strength", "Gentle start"]
-        assert store.get_programme(gentle.id) == gentle
+        stronger = store.programmes.save(prescribed_programme("Building strength", "", [_entry("pucker", effort=6)]))
+        assert [p.name for p in store.programmes.all()] == ["Building strength", "Gentle start"]
+        assert store.programmes.get(gentle.id) == gentle
 
-        assert store.current_programme(anna.id) is None
-        store.assign_programme(anna.id, gentle.id)
-        assert store.current_programme(anna.id) == gentle
+        assert store.programmes.current(anna.id) is None
+        store.programmes.assign(anna.id, gentle.id)
+        assert store.programmes.current(anna.id) == gentle
         clock.advance(60)
-        store.assign_programme(anna.id, stronger.id)
-        store.assign_programme(ben.id, gentle.id)
-        assert store.current_programme(anna.id) == stronger
-        store.assign_programme(anna.id, gentle.id)  # at the same moment: the later assignment wins
-        assert store.current_programme(anna.id) == gentle
-        assert store.current_programme(ben.id) == gentle
+        store.programmes.assign(anna.id, stronger.id)
+        store.programmes.assign(ben.id, gentle.id)
+        assert store.programmes.current(anna.id) == stronger
+        store.programmes.assign(anna.id, gentle.id)  # at the same moment: the later assignment wins
+        assert store.programmes.current(anna.id) == gentle
+        assert store.programmes.current(ben.id) == gentle
 
         with pytest.raises(KeyError, match="no programme 999"):
-            store.assign_programme(anna.id, 999)
+            store.programmes.assign(anna.id, 999)
         with pytest.raises(KeyError, match="no patient 999"):
-            store.assign_programme(999, gentle.id)
+            store.programmes.assign(999, gentle.id)
         with pytest.raises(KeyError, match="no patient 999"):
-            store.current_programme(999)
+            store.programmes.current(999)
     assert _raw(db_path, "SELECT count(*) FROM patient_programmes") == [(4,)]
 
 
@@ -599,10 +599,10 @@ def test_programmes_are_saved_assigned_and_the_latest_is_current(db_path: Path):
 def test_wrong_programmes_are_refused_without_writing(db_path: Path, entries: list, message: str):
     with _open(db_path) as store:
         with pytest.raises(ValueError, match=message):
-            store.save_programme("Gentle start", "", entries)
+            store.programmes.save(prescribed_programme("Gentle start", "", entries))
         with pytest.raises(ValueError, match="needs a name"):
-            store.save_programme(" ", "", [_entry()])
-        assert store.list_programmes() == []
+            store.programmes.save(prescribed_programme(" ", "", [_entry()]))
+        assert store.programmes.all() == []
 
 
 # --------------------------------------------------------------------------- importing from a bundle
@@ -625,19 +625,21 @@ def _without_ids(detail: SessionDetail) -> tuple:
 def _recorded_session(path: Path) -> SessionDetail:
     clock = SetClock(T0)
     with _open(path, clock=clock) as store:
-        session = store.start_session("daily_face", "Daily face programme", "home.mp4", kind="recorded")
-        store.record_resting(session, {"brow_height_mm": {"left": 21.5, "right": 23.25}})
-        smile = store.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {"hold_s": 2})
+        session = store.recording.start_session("daily_face", "Daily face programme", "home.mp4", kind="recorded")
+        store.recording.save_resting(session, {"brow_height_mm": {"left": 21.5, "right": 23.25}})
+        smile = store.recording.start_exercise(
+            session, 1, "big_smile", "Big smile", "commissure_excursion_mm", {"hold_s": 2}
+        )
         for number in (1, 2):
             clock.advance(4)
-            store.add_repetition(smile, number, _rep(number))
-        store.finish_exercise(smile, "completed", Summary(2, 3.2, 4.5, 0.711, "left"))
+            store.recording.add_repetition(smile, number, _rep(number))
+        store.recording.finish_exercise(smile, "completed", Summary(2, 3.2, 4.5, 0.711, "left"))
         clock.advance(1)
-        brows = store.start_exercise(session, 2, "raise_brows", "Raise brows", "brow_lift_mm", {})
+        brows = store.recording.start_exercise(session, 2, "raise_brows", "Raise brows", "brow_lift_mm", {})
         clock.advance(4)
-        store.add_repetition(brows, 1, _rep(3, symmetry=None, weaker_side=None))
-        store.finish_session(session, "stopped")
-        return store.session_detail(session)
+        store.recording.add_repetition(brows, 1, _rep(3, symmetry=None, weaker_side=None))
+        store.recording.finish_session(session, "stopped")
+        return store.history.session_detail(session)
 
 
 def _counts(path: Path) -> list[int]:
@@ -651,13 +653,13 @@ def test_a_session_is_imported_once_with_everything_it_holds(tmp_path: Path):
     exported = dataclasses.replace(exported, app_version="0.9.0")  # measured by another version of the app
     clinic_path = tmp_path / "clinic" / "sessions.sqlite3"
     with _open(clinic_path, clock=SetClock(T0 + timedelta(days=3))) as clinic:
-        anna = clinic.add_patient("P07", affected_side="left")
-        clinic.start_session(None, None, "camera 0")  # the clinic's own session comes first: other ids
-        assert not clinic.session_uid_exists(exported.uid)
+        anna = clinic.patients.add("P07", affected_side="left")
+        clinic.recording.start_session(None, None, "camera 0")  # the clinic's own session comes first: other ids
+        assert not clinic.history.has_session(exported.uid)
 
-        imported = clinic.import_session(exported, anna.id)
+        imported = clinic.imports.session(exported, anna.id)
         assert imported is not None and imported != exported.id
-        stored = clinic.session_detail(imported)
+        stored = clinic.history.session_detail(imported)
         assert _without_ids(stored) == _without_ids(exported)
         assert (stored.patient_id, stored.uid, stored.kind, stored.app_version) == (
             anna.id,
@@ -666,13 +668,13 @@ def test_a_session_is_imported_once_with_everything_it_holds(tmp_path: Path):
             "0.9.0",
         )
         assert stored.started_at == T0 and stored.exercises[0].summary == Summary(2, 3.2, 4.5, 0.711, "left")
-        assert clinic.session_uid_exists(exported.uid)
-        assert [s.id for s in clinic.list_sessions(patient_id=anna.id)] == [imported]
+        assert clinic.history.has_session(exported.uid)
+        assert [s.id for s in clinic.history.sessions(patient_id=anna.id)] == [imported]
         counts = _counts(clinic_path)
 
-        assert clinic.import_session(exported, anna.id) is None  # the same bundle again
-        other = clinic.add_patient("P08")
-        assert clinic.import_session(exported, other.id) is None  # even for someone else
+        assert clinic.imports.session(exported, anna.id) is None  # the same bundle again
+        other = clinic.patients.add("P08")
+        assert clinic.imports.session(exported, other.id) is None  # even for someone else
         assert _counts(clinic_path) == counts == [2, 2, 3]
     assert __version__ != "0.9.0"
 
@@ -681,36 +683,36 @@ def test_an_import_that_fails_writes_nothing(tmp_path: Path):
     exported = _recorded_session(tmp_path / "phone" / "sessions.sqlite3")
     clinic_path = tmp_path / "clinic" / "sessions.sqlite3"
     with _open(clinic_path) as clinic:
-        anna = clinic.add_patient("P07")
+        anna = clinic.patients.add("P07")
         before = _counts(clinic_path)
         with pytest.raises(KeyError, match="no patient 999"):
-            clinic.import_session(exported, 999)
+            clinic.imports.session(exported, 999)
         with pytest.raises(ValueError, match="only a finished session"):
-            clinic.import_session(dataclasses.replace(exported, status="in_progress"), anna.id)
+            clinic.imports.session(dataclasses.replace(exported, status="in_progress"), anna.id)
         with pytest.raises(ValueError, match="32 lower-case hex digits"):
-            clinic.import_session(dataclasses.replace(exported, uid="not-a-uid"), anna.id)
+            clinic.imports.session(dataclasses.replace(exported, uid="not-a-uid"), anna.id)
         with pytest.raises(ValueError, match="timezone-aware"):
-            clinic.import_session(dataclasses.replace(exported, started_at=datetime(2025, 6, 1, 12)), anna.id)
+            clinic.imports.session(dataclasses.replace(exported, started_at=datetime(2025, 6, 1, 12)), anna.id)
         # the last repetition cannot be stored: the session and its exercises written before it go too
         smile, brows = exported.exercises
         [last] = brows.repetitions
         broken = dataclasses.replace(last, repetition=dataclasses.replace(last.repetition, measures={"x": object()}))
         with pytest.raises(TypeError, match="cannot store"):
-            clinic.import_session(
+            clinic.imports.session(
                 dataclasses.replace(exported, exercises=(smile, dataclasses.replace(brows, repetitions=(broken,)))),
                 anna.id,
             )
         assert _counts(clinic_path) == before
-        assert not clinic.session_uid_exists(exported.uid)
-        assert clinic.import_session(exported, anna.id) is not None  # the store is still usable
+        assert not clinic.history.has_session(exported.uid)
+        assert clinic.imports.session(exported, anna.id) is not None  # the store is still usable
 
 
 def test_importing_into_the_database_it_came_from_is_a_no_op(db_path: Path):
     exported = _recorded_session(db_path)
     with _open(db_path) as store:
-        patient = store.add_patient("P07")
-        assert store.import_session(exported, patient.id) is None
-        assert [s.id for s in store.list_sessions()] == [exported.id]
+        patient = store.patients.add("P07")
+        assert store.imports.session(exported, patient.id) is None
+        assert [s.id for s in store.history.sessions()] == [exported.id]
 
 
 def _v2_database(path: Path) -> None:
@@ -719,7 +721,7 @@ def _v2_database(path: Path) -> None:
     _v1_database(path)
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("BEGIN IMMEDIATE")
-    store_module.MIGRATIONS[1](connection)
+    schema_module.MIGRATIONS[1](connection)
     connection.execute(
         "INSERT INTO patients (id, code, affected_side, created_at, updated_at) VALUES (1, 'P07', 'left', ?, ?)",
         (_time(T0), _time(T0)),
@@ -737,9 +739,9 @@ def test_a_v2_database_is_upgraded_for_pictures_after_a_copy_is_kept(db_path: Pa
     clock = SetClock(datetime(2026, 11, 2, 9, 0, 0, tzinfo=UTC))
     store, notice = SessionStore.open(db_path, clock=clock)
     with store:
-        assert store.snapshot_count() == 0
-        assert [e.exercise_id for e in store.session_detail(1).exercises] == ["big_smile", "raise_brows"]
-        assert [s.repetition_count for s in store.list_sessions()] == [0, 3]
+        assert store.pictures.count() == 0
+        assert [e.exercise_id for e in store.history.session_detail(1).exercises] == ["big_smile", "raise_brows"]
+        assert [s.repetition_count for s in store.history.sessions()] == [0, 3]
     [backup] = sorted(p for p in db_path.parent.iterdir() if ".v2-backup-" in p.name)
     assert backup.name == f"sessions.sqlite3.v2-backup-{_stamp(clock.now)}" and backup.read_bytes() == original
     assert notice is not None and "schema 2 to 3" in notice and "pictures" in notice and str(backup) in notice
@@ -750,3 +752,40 @@ def test_a_v2_database_is_upgraded_for_pictures_after_a_copy_is_kept(db_path: Pa
     _open(new).close()
     query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
     assert _raw(old, query) == _raw(new, query)
+
+
+#: a database as each earlier version of FaceCoach left it, by its schema version
+EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database}
+
+
+def test_there_is_a_database_of_every_earlier_version():
+    # a new schema version ships with a builder of the version before it, so the upgrade from it is tested
+    assert sorted(EARLIER_VERSIONS) == list(range(1, SCHEMA_VERSION))
+
+
+@pytest.mark.parametrize("version", sorted(EARLIER_VERSIONS))
+def test_a_database_of_every_earlier_version_is_upgraded_to_the_current_one(tmp_path: Path, version: int):
+    old, new = tmp_path / "old" / "sessions.sqlite3", tmp_path / "new" / "sessions.sqlite3"
+    EARLIER_VERSIONS[version](old)
+    original = old.read_bytes()
+    # what every version has, and from schema 2 on the uid and patient of each session
+    sessions = f"SELECT id, started_at, ended_at, status{', uid, patient_id' * (version > 1)} FROM sessions ORDER BY id"
+    before = _raw(old, sessions)
+
+    store, notice = SessionStore.open(old)
+    with store:
+        assert [s.id for s in store.history.sessions()] == [2, 1]
+        smile = store.history.session_detail(1).exercises[0]
+        assert smile.summary == Summary(reps=2, left_mm=3.2, right_mm=4.5, symmetry=0.711, weaker_side="left")
+        assert [r.repetition for r in smile.repetitions] == [_rep(1), _rep(2)]
+
+    assert _raw(old, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    [backup] = [p for p in old.parent.iterdir() if f".v{version}-backup-" in p.name]
+    assert backup.read_bytes() == original
+    added = "; ".join(schema_module.UPGRADE_NOTES[version:SCHEMA_VERSION])
+    assert notice is not None and f"(schema {version} to {SCHEMA_VERSION}: {added})" in notice
+    assert _raw(old, sessions) == before
+    _open(new).close()
+    query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    assert _raw(old, query) == _raw(new, query)
+    assert _raw(old, "PRAGMA application_id") == _raw(new, "PRAGMA application_id")

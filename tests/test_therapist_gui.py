@@ -21,11 +21,12 @@ from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QMessageBox
 
-from coach import engine
-from coach.gui.therapist import TherapistWindow
-from coach.programmes import Programme
-from coach.session_log import SessionRecorder
-from coach.store import SessionDetail, SessionStore, database_path
+from coach.gui.therapist.window import TherapistWindow
+from coach.plans.programmes import Programme
+from coach.records.models import SessionDetail
+from coach.records.store import SessionStore, database_path
+from coach.session import engine
+from coach.usecases.live_session import SessionRecorder
 
 SHOTS = Path("/tmp/therapist_shots")
 
@@ -65,20 +66,21 @@ def window(qapp, database, model_bytes):
 
 
 def _fill_form(window: TherapistWindow, code: str, name: str, side: str, onset: date | None, cause: str) -> None:
-    window.clear_patient_form()
-    window.code_edit.setText(code)
-    window.name_edit.setText(name)
-    window.side_edit.setCurrentIndex(window.side_edit.findData(side))
-    window.onset_known.setChecked(onset is not None)
+    form = window.patient_form
+    form.clear()
+    form.code_edit.setText(code)
+    form.name_edit.setText(name)
+    form.side_edit.setCurrentIndex(form.side_edit.findData(side))
+    form.onset_known.setChecked(onset is not None)
     if onset is not None:
-        window.onset_edit.setDate(QDate(onset.year, onset.month, onset.day))
-    window.cause_edit.setCurrentText(cause)
-    window.notes_edit.setPlainText("Eye protection at night.")
+        form.onset_edit.setDate(QDate(onset.year, onset.month, onset.day))
+    form.cause_edit.setCurrentText(cause)
+    form.notes_edit.setPlainText("Eye protection at night.")
 
 
 def test_add_patient_through_the_form_and_a_duplicate_code_is_refused_inline(window, database):
     _fill_form(window, "P07", "Alex Example", "left", date(2024, 11, 3), "Bell's palsy")
-    window.add_patient_button.click()
+    window.patient_form.add_button.click()
     assert window.patient is not None and window.patient.code == "P07"
     assert window.patient.affected_side == "left" and window.patient.onset_date == date(2024, 11, 3)
     assert window.patient_table.rowCount() == 1
@@ -87,55 +89,56 @@ def test_add_patient_through_the_form_and_a_duplicate_code_is_refused_inline(win
 
     # the same code in another case: refused under the form, the form keeps what was typed
     _fill_form(window, "p07", "Someone Else", "right", None, "")
-    window.add_patient_button.click()
-    message = window.form_message.text()
+    window.patient_form.add_button.click()
+    message = window.patient_form.message.text()
     assert "already exists" in message and "p07" in message.lower()
     assert str(database) not in message
-    assert window.code_edit.text() == "p07" and window.name_edit.text() == "Someone Else"
+    assert window.patient_form.code_edit.text() == "p07" and window.patient_form.name_edit.text() == "Someone Else"
     _shoot(window, "0_duplicate_code")
     with SessionStore.open(database)[0] as store:
-        patients = store.list_patients()
-    assert [(p.code, p.display_name) for p in patients] == [("P07", "Alex Example")]
+        patients = store.patients.all()
+    assert [(p.code, p.name) for p in patients] == [("P07", "Alex Example")]
 
     # an onset in the future: refused in plain words
     _fill_form(window, "P08", "", "right", date.today() + timedelta(days=30), "")
-    window.add_patient_button.click()
-    assert "future" in window.form_message.text() and "onset date" in window.form_message.text().lower()
+    window.patient_form.add_button.click()
+    assert "future" in window.patient_form.message.text() and "onset date" in window.patient_form.message.text().lower()
     assert window.patient_table.rowCount() == 1
 
     window.select_patient(patients[0].id)
-    assert window.code_edit.text() == "P07"
+    assert window.patient_form.code_edit.text() == "P07"
 
 
 def test_analyse_a_recorded_video_into_the_history(window, qtbot, data_dir, database):
     assert window.patient is not None
-    assert window.filmed_on.date() == QDate.currentDate() and not window.keep_picture.isChecked()
+    analysis = window.analysis_tab
+    assert analysis.filmed_on.date() == QDate.currentDate() and not analysis.keep_picture.isChecked()
     filmed = date.today() - timedelta(days=9)
-    window.filmed_on.setDate(QDate(filmed.year, filmed.month, filmed.day))
-    window.keep_picture.setChecked(True)  # the patient agreed
-    assert window.analyse_video(data_dir / "single_face.mp4", "big_smile")
-    assert window.analysis_running and not window.analyse_button.isEnabled()
-    qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
-    assert window.last_message is None, window.last_message
-    assert window.sessions_table.rowCount() == 1
-    assert window.sessions_table.item(0, 1).text() == "Recorded video"
-    assert "Big smile" in window.sessions_table.item(0, 2).text()
-    assert int(window.sessions_table.item(0, 4).text()) >= 1
-    assert "added to the history of P07" in window.analysis_status.text()
-    assert "Left" in window.session_detail.toPlainText()
+    window.analysis_tab.filmed_on.setDate(QDate(filmed.year, filmed.month, filmed.day))
+    window.analysis_tab.keep_picture.setChecked(True)  # the patient agreed
+    assert window.analysis_tab.analyse_video(data_dir / "single_face.mp4", "big_smile")
+    assert window.analysis_tab.running and not window.analysis_tab.analyse_button.isEnabled()
+    qtbot.waitUntil(lambda: not window.analysis_tab.running, timeout=60_000)
+    assert window.messages.last is None, window.messages.last
+    assert window.sessions_tab.table.rowCount() == 1
+    assert window.sessions_tab.table.item(0, 1).text() == "Recorded video"
+    assert "Big smile" in window.sessions_tab.table.item(0, 2).text()
+    assert int(window.sessions_tab.table.item(0, 4).text()) >= 1
+    assert "added to the history of P07" in window.analysis_tab.status.text()
+    assert "Left" in window.sessions_tab.detail.toPlainText()
     with SessionStore.open(database)[0] as store:
-        (record,) = store.list_sessions(patient_id=window.patient.id)
-        assert store.snapshot_count(session_id=record.id) == 1
+        (record,) = store.history.sessions(patient_id=window.patient.id)
+        assert store.pictures.count(session_id=record.id) == 1
     assert record.kind == "recorded" and record.repetition_count >= 1
     assert record.started_at.astimezone().date() == filmed  # dated when filmed, not when analysed
-    assert window.sessions_table.item(0, 0).text().startswith(f"{filmed:%Y-%m-%d}")
+    assert window.sessions_tab.table.item(0, 0).text().startswith(f"{filmed:%Y-%m-%d}")
     # the picture is shown with the session, and can be deleted or left out of the report
-    assert "Picture at the peak" in window.session_detail.toPlainText()
+    assert "Picture at the peak" in window.sessions_tab.detail.toPlainText()
     exercise_id = next(iter(_session(database, record.id).exercises)).id
-    shown = window.session_detail.document().resource(QTextDocument.ResourceType.ImageResource,
+    shown = window.sessions_tab.detail.document().resource(QTextDocument.ResourceType.ImageResource,
                                                        QUrl(f"snapshot:{exercise_id}"))  # fmt: skip
     assert isinstance(shown, QImage) and shown.width() > 100 and shown.height() > 100
-    assert window.delete_pictures_button.isEnabled() and window.report_pictures.isEnabled()
+    assert window.sessions_tab.delete_pictures_button.isEnabled() and window.sessions_tab.report_pictures.isEnabled()
     window.tabs.setCurrentIndex(3)
     _shoot(window, "4_analyse")
     window.tabs.setCurrentIndex(0)
@@ -143,64 +146,65 @@ def test_analyse_a_recorded_video_into_the_history(window, qtbot, data_dir, data
 
 
 def test_a_video_without_a_face_is_told_plainly_and_saves_nothing(window, qtbot, data_dir):
-    assert window.analyse_video(data_dir / "no_face.mp4", "big_smile")
-    qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
-    assert window.last_message is not None and "no face" in window.last_message[1].lower()
-    assert "Nothing was added" in window.analysis_status.text()
-    assert window.sessions_table.rowCount() == 1
-    window._message_box.close()
-    window.last_message = None
+    assert window.analysis_tab.analyse_video(data_dir / "no_face.mp4", "big_smile")
+    qtbot.waitUntil(lambda: not window.analysis_tab.running, timeout=60_000)
+    assert window.messages.last is not None and "no face" in window.messages.last[1].lower()
+    assert "Nothing was added" in window.analysis_tab.status.text()
+    assert window.sessions_tab.table.rowCount() == 1
+    window.messages.close()
+    window.messages.last = None
 
 
 def test_an_analysis_can_be_cancelled(window, qtbot, data_dir):
-    assert window.analyse_video(data_dir / "single_face.mp4", "big_smile")
-    window.cancel_button.click()
-    qtbot.waitUntil(lambda: not window.analysis_running, timeout=60_000)
-    assert "cancelled" in window.analysis_status.text() and window.last_message is None
-    assert window.sessions_table.rowCount() == 1
+    assert window.analysis_tab.analyse_video(data_dir / "single_face.mp4", "big_smile")
+    window.analysis_tab.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.analysis_tab.running, timeout=60_000)
+    assert "cancelled" in window.analysis_tab.status.text() and window.messages.last is None
+    assert window.sessions_tab.table.rowCount() == 1
 
 
 def test_exports_and_bundles_from_the_sessions_tab(window, qtbot, tmp_path):
-    window.export_scope.setCurrentIndex(window.export_scope.findData("history"))
-    assert window.export_csv(tmp_path / "history.csv")
+    window.sessions_tab.export_scope.setCurrentIndex(window.sessions_tab.export_scope.findData("history"))
+    assert window.sessions_tab.export_csv(tmp_path / "history.csv")
     assert (tmp_path / "history.csv").read_text(encoding="utf-8").count("\n") >= 2
-    assert window.export_json(tmp_path / "history.json")
+    assert window.sessions_tab.export_json(tmp_path / "history.json")
     assert '"code": "P07"' in (tmp_path / "history.json").read_text(encoding="utf-8")
-    assert window.export_bundle(tmp_path / "p07.zip")
-    assert window.import_bundle(tmp_path / "p07.zip")  # everything already here: nothing added
-    assert "already here" in window.sessions_message.text()
-    window._message_box.close()
+    assert window.sessions_tab.export_bundle(tmp_path / "p07.zip")
+    assert window.sessions_tab.import_bundle(tmp_path / "p07.zip")  # everything already here: nothing added
+    assert "already here" in window.sessions_tab.message.text()
+    window.messages.close()
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"not a zip at all")
-    assert not window.import_bundle(broken)
-    assert window.last_message is not None and "bundle" in window.last_message[1].lower()
-    window._message_box.close()
-    window.last_message = None
-    assert window.write_report(tmp_path / "report.pdf")
+    assert not window.sessions_tab.import_bundle(broken)
+    assert window.messages.last is not None and "bundle" in window.messages.last[1].lower()
+    window.messages.close()
+    window.messages.last = None
+    assert window.sessions_tab.write_report(tmp_path / "report.pdf")
     qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
-    assert window.last_message is None, window.last_message
+    assert window.messages.last is None, window.messages.last
     assert "Snapshot at the peak" in _pdf_text(tmp_path / "report.pdf")
-    window.report_pictures.setChecked(False)  # e.g. before sending the report on
-    assert window.write_report(tmp_path / "report-without.pdf")
+    window.sessions_tab.report_pictures.setChecked(False)  # e.g. before sending the report on
+    assert window.sessions_tab.write_report(tmp_path / "report-without.pdf")
     qtbot.waitUntil(lambda: not window.busy, timeout=30_000)
     assert "Snapshot" not in _pdf_text(tmp_path / "report-without.pdf")
-    window.report_pictures.setChecked(True)
+    window.sessions_tab.report_pictures.setChecked(True)
 
 
 def test_pictures_are_deleted_only_when_confirmed(window, database, monkeypatch):
-    session_id = window.selected_session_id()
+    session_id = window.sessions_tab.selected_session_id()
     answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *args: next(answers)))
-    assert window.delete_session_pictures() == 0  # "No": kept
+    assert window.sessions_tab.delete_session_pictures() == 0  # "No": kept
     with SessionStore.open(database)[0] as store:
-        assert store.snapshot_count(session_id=session_id) == 1
-    assert window.delete_session_pictures() == 1
-    assert "Deleted 1 picture; the numbers are kept." in window.sessions_message.text()
+        assert store.pictures.count(session_id=session_id) == 1
+    assert window.sessions_tab.delete_session_pictures() == 1
+    assert "Deleted 1 picture; the numbers are kept." in window.sessions_tab.message.text()
     with SessionStore.open(database)[0] as store:
-        assert store.snapshot_count(session_id=session_id) == 0
-        assert store.session_detail(session_id).exercises[0].repetitions  # the numbers stay
-    assert not window.delete_pictures_button.isEnabled() and not window.report_pictures.isEnabled()
-    assert "Picture at the peak" not in window.session_detail.toPlainText()
+        assert store.pictures.count(session_id=session_id) == 0
+        assert store.history.session_detail(session_id).exercises[0].repetitions  # the numbers stay
+    sessions = window.sessions_tab
+    assert not sessions.delete_pictures_button.isEnabled() and not sessions.report_pictures.isEnabled()
+    assert "Picture at the peak" not in window.sessions_tab.detail.toPlainText()
 
 
 def _pdf_text(path: Path) -> str:
@@ -213,7 +217,7 @@ def _pdf_text(path: Path) -> str:
 
 def _session(database: Path, session_id: int) -> SessionDetail:
     with SessionStore.open(database)[0] as store:
-        return store.session_detail(session_id)
+        return store.history.session_detail(session_id)
 
 
 def test_trend_tab_draws_big_smile(window):
@@ -261,81 +265,83 @@ def test_trend_tab_with_no_history_shows_a_message(qapp):
 
 def test_programme_editor_validates_saves_and_assigns(window, database, tmp_path):
     window.tabs.setCurrentIndex(2)
-    assert "No programme assigned yet" in window.assigned_label.text()
-    window.programme_name.setText("Smile and eyes, gentle")
-    while window._rows:
-        window.programme_table.setCurrentCell(0, 0)
-        window.remove_programme_row()
-    assert "at least one exercise" in window.programme_message.text()
-    assert not window.save_programme_button.isEnabled()
-    window.add_programme_row("big_smile")
-    window.add_programme_row("gentle_eye_closure")
-    assert window.save_programme_button.isEnabled()
+    assert "No programme assigned yet" in window.programme_tab.assigned_label.text()
+    window.programme_tab.name_edit.setText("Smile and eyes, gentle")
+    while window.programme_tab.table.rows:
+        window.programme_tab.table.setCurrentCell(0, 0)
+        window.programme_tab.table.remove_row()
+    assert "at least one exercise" in window.programme_tab.message.text()
+    assert not window.programme_tab.save_button.isEnabled()
+    window.programme_tab.table.add_row("big_smile")
+    window.programme_tab.table.add_row("gentle_eye_closure")
+    assert window.programme_tab.save_button.isEnabled()
 
-    window.set_programme_value(0, "repetitions", 0)
-    assert "Row 1 (Big smile), repetitions: 0 is not between 1 and 50" in window.programme_message.text()
-    assert not window.save_programme_button.isEnabled()
-    window.set_programme_value(0, "repetitions", 5)
-    assert window.save_programme_button.isEnabled()
+    window.programme_tab.table.set_value(0, "repetitions", 0)
+    assert "Row 1 (Big smile), repetitions: 0 is not between 1 and 50" in window.programme_tab.message.text()
+    assert not window.programme_tab.save_button.isEnabled()
+    window.programme_tab.table.set_value(0, "repetitions", 5)
+    assert window.programme_tab.save_button.isEnabled()
 
-    window.set_programme_value(1, "target_low", 9.0)
-    window.set_programme_value(1, "target_high", 4.0)
+    window.programme_tab.table.set_value(1, "target_low", 9.0)
+    window.programme_tab.table.set_value(1, "target_high", 4.0)
     assert "Row 2 (Close your eyes gently): the target low (9 mm) must be below the target high (4 mm)" in (
-        window.programme_message.text()
+        window.programme_tab.message.text()
     )
-    assert not window.save_programme_button.isEnabled()
+    assert not window.programme_tab.save_button.isEnabled()
     _shoot(window, "3a_programme_invalid")
-    window.set_programme_value(1, "target_high", 12.0)
-    window.set_programme_value(1, "effort", 2)
-    window.set_programme_value(1, "repetitions", 4)
-    assert window.programme_problem() is None and window.save_programme_button.isEnabled()
+    window.programme_tab.table.set_value(1, "target_high", 12.0)
+    window.programme_tab.table.set_value(1, "effort", 2)
+    window.programme_tab.table.set_value(1, "repetitions", 4)
+    assert window.programme_tab.problem() is None and window.programme_tab.save_button.isEnabled()
 
-    window.programme_table.setCurrentCell(1, 0)
-    window.move_programme_row(-1)
-    assert [row.exercise_id for row in window._rows] == ["gentle_eye_closure", "big_smile"]
+    window.programme_tab.table.setCurrentCell(1, 0)
+    window.programme_tab.table.move_row(-1)
+    assert [row.exercise_id for row in window.programme_tab.table.rows] == ["gentle_eye_closure", "big_smile"]
     _shoot(window, "3_programme")
 
-    record = window.save_programme()
+    record = window.programme_tab.save()
     assert record is not None
     with SessionStore.open(database)[0] as store:
-        current = store.current_programme(window.patient.id)
+        current = store.programmes.current(window.patient.id)
     assert current is not None and current.id == record.id and current.name == "Smile and eyes, gentle"
     assert [(e.exercise_id, e.repetitions, e.effort) for e in current.entries] == [
         ("gentle_eye_closure", 4, 2),
         ("big_smile", 5, 3),
     ]
     assert current.entries[0].target_mm == (9.0, 12.0)
-    assert "Assigned now" in window.assigned_label.text()
+    assert "Assigned now" in window.programme_tab.assigned_label.text()
 
     # round trip through a programme file; a broken file is refused with the reason
     exported = tmp_path / "smile.toml"
-    assert window.export_programme(exported)
-    assert window.import_programme(exported)
-    assert [row.exercise_id for row in window._rows] == ["gentle_eye_closure", "big_smile"]
+    assert window.programme_tab.export_programme(exported)
+    assert window.programme_tab.import_programme(exported)
+    assert [row.exercise_id for row in window.programme_tab.table.rows] == ["gentle_eye_closure", "big_smile"]
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "bad"\nname = "Bad"\n[[exercise]]\nid = "big_smile"\nrepetitions = 0\n', encoding="utf-8")
-    assert not window.import_programme(bad)
-    assert "repetitions" in window.programme_message.text() and "not imported" in window.programme_message.text()
-    window._message_box.close()
-    window.last_message = None
+    assert not window.programme_tab.import_programme(bad)
+    message = window.programme_tab.message.text()
+    assert "repetitions" in message and "not imported" in message
+    window.messages.close()
+    window.messages.last = None
 
 
 def test_patient_chosen_in_the_start_box_is_recorded_with_the_session(qtbot, database, model_bytes, window):
     from coach.gui.app import build_window
-    from coach.sound import AudioCoach, RecordingOutput
+    from coach.sound.audio_coach import AudioCoach
+    from coach.sound.outputs import RecordingOutput
 
     args = argparse.Namespace(
         exercises_dir=None, programme=None, source=None, loop=False, camera=0, data_dir=database.parent
     )
     main, _, _ = build_window(args, model_bytes, audio=AudioCoach(RecordingOutput()), open_source=_no_camera)
     qtbot.addWidget(main)
-    assert not main.therapist_button.isHidden() and not main.patient.isHidden()
-    labels = [main.patient.itemText(i) for i in range(main.patient.count())]
+    assert not main.therapist_button.isHidden() and not main.start_box.patient.isHidden()
+    labels = [main.start_box.patient.itemText(i) for i in range(main.start_box.patient.count())]
     assert labels == ["No patient", "P07 — Alex Example"]
-    main.patient.setCurrentIndex(1)
+    main.start_box.patient.setCurrentIndex(1)
     # the therapist's programme is offered first, and chosen
-    assert main.programme.currentText() == "Smile and eyes, gentle (assigned)"
-    programme: Programme = main.options.programmes[main.programme.currentData()]
+    assert main.start_box.programme.currentText() == "Smile and eyes, gentle (assigned)"
+    programme: Programme = main.start_box.chosen_programme()
     assert [e.id for e in programme.exercises] == ["gentle_eye_closure", "big_smile"]
     assert programme.exercises[1].repetitions == 5
 
@@ -348,29 +354,29 @@ def test_patient_chosen_in_the_start_box_is_recorded_with_the_session(qtbot, dat
     recorder.session_started(session.programme)
     recorder.session_finished("stopped")
     with SessionStore.open(database)[0] as store:
-        newest = store.list_sessions(limit=1)[0]
+        newest = store.history.sessions(limit=1)[0]
     assert newest.patient_id == window.patient.id and newest.kind == "live"
     assert newest.programme_name == "Smile and eyes, gentle"
 
     main.start_box.show()
     _shoot(main, "5_main_window_start_box")
-    main.patient.setCurrentIndex(0)
-    assert main.programme.findText("Smile and eyes, gentle", flags=Qt.MatchFlag.MatchContains) < 0
+    main.start_box.patient.setCurrentIndex(0)
+    assert main.start_box.programme.findText("Smile and eyes, gentle", flags=Qt.MatchFlag.MatchContains) < 0
 
     # the button opens the therapist's window; a patient added there appears in the start box
     main.therapist_button.click()
     (opened,) = main.findChildren(TherapistWindow)
     assert opened.isWindow() and opened.isVisible()
     _fill_form(opened, "P09", "", "right", None, "")
-    opened.add_patient_button.click()
-    assert [main.patient.itemText(i) for i in range(main.patient.count())][-1] == "P09"
+    opened.patient_form.add_button.click()
+    assert [main.start_box.patient.itemText(i) for i in range(main.start_box.patient.count())][-1] == "P09"
     opened.close()
     main.session = None  # never ran: nothing to stop
     main.close()
 
 
 def _no_camera():
-    from coach.errors import SourceError
+    from coach.base.errors import SourceError
 
     raise SourceError("camera 0 is not connected.")
 
@@ -406,12 +412,12 @@ def test_screenshot_of_a_longer_history(window, database):
     """Not a check of numbers: a picture of the trend charts with ten weeks of recovery."""
     patient_id = window.patient.id
     with SessionStore.open(database)[0] as store:
-        recorded = next(r for r in store.list_sessions(patient_id=patient_id) if r.kind == "recorded")
-        real = store.session_detail(recorded.id)
+        recorded = next(r for r in store.history.sessions(patient_id=patient_id) if r.kind == "recorded")
+        real = store.history.session_detail(recorded.id)
         for weeks, factor, offset in ((10, 0.35, 2.5), (8, 0.5, 2.0), (6, 0.62, 1.4), (4, 0.75, 1.0), (2, 0.88, 0.6)):
-            store.import_session(_earlier(real, weeks, factor, offset), patient_id)
-    window.refresh_sessions()
-    assert window.sessions_table.rowCount() == 7
+            store.imports.session(_earlier(real, weeks, factor, offset), patient_id)
+    window.sessions_tab.refresh()
+    assert window.sessions_tab.table.rowCount() == 7
     window.tabs.setCurrentIndex(1)
     assert window.trends.select_exercise("big_smile")
     assert len(window.trends.figure.axes[0].get_lines()[0].get_xdata()) == 6

@@ -1,4 +1,8 @@
-"""Starting the desktop app: source, model, sound, database, then the window."""
+"""Starting the desktop app: source, model, sound, database, then the window.
+
+Qt is imported only once a display is known to exist (Qt would abort the whole process
+without one), so this module imports nothing of it at the top.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coach.coaching import SessionTiming
-from coach.errors import CoachError
-from coach.sources import FrameSource
+from coach.base.errors import CoachError
+from coach.base.userdirs import default_data_dir
+from coach.capture.sources import CameraSource, FrameSource, VideoFileSource
+from coach.plans.exercises import load_exercises
+from coach.plans.programmes import Programme, load_programmes, programme_from_prescription
+from coach.session.listener import ListenerGroup, SessionListener
+from coach.session.live import PacedSource
+from coach.session.phases import SessionTiming
+from coach.sound.audio_coach import AudioCoach, open_audio_coach
+from coach.usecases.clinic import patient_label
+from coach.usecases.live_session import LiveRecords, SoundPrompter
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
     from coach.gui.main_window import MainWindow
-    from coach.gui.therapist import TherapistWindow
-    from coach.programmes import Programme
-    from coach.sound import AudioCoach
+    from coach.gui.therapist.window import TherapistWindow
 
 
 def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
@@ -60,135 +70,133 @@ def build_window(
     """
     from coach.gui.history import HistoryDialog
     from coach.gui.main_window import MainWindow, WindowOptions
-    from coach.live import PacedSource
-    from coach.programmes import load_programmes
-    from coach.session_log import Listeners, SessionRecorder, SoundPrompter
-    from coach.sound import open_audio_coach
-    from coach.sources import CameraSource, VideoFileSource
-    from coach.store import SessionStore, database_path
-    from coach.userdirs import default_data_dir
 
-    programmes = load_programmes(args.exercises_dir)
-    if not programmes:
-        raise CoachError("no programmes found in exercises/programmes/; reinstall or add one")
-    programme_id = args.programme or ("daily" if "daily" in programmes else next(iter(programmes)))
-    if programme_id not in programmes:
-        raise CoachError(f"unknown programme {programme_id!r}; known: {', '.join(programmes)}")
+    programmes, programme_id = _programmes(args)
     if open_source is not None:
         source_label = "test source"
-    elif args.source:
-        path = Path(args.source)
-        VideoFileSource(path).close()  # an unreadable file is an error now, not a blank window
-
-        def open_source() -> PacedSource:
-            return PacedSource(lambda: VideoFileSource(path), loop=args.loop)
-
-        source_label = f"video {path.name} (standing in for the camera)"
     else:
-        index = args.camera
-
-        def open_source() -> CameraSource:
-            return CameraSource(index)
-
-        source_label = f"camera {index}"
-
-    database = database_path(Path(args.data_dir) if args.data_dir else default_data_dir())
-    can_save = True
-    notices: list[str] = []
-    try:
-        store, notice = SessionStore.open(database)
-        store.close()
-        if notice:
-            notices.append(notice)
-    except CoachError as exc:
-        can_save = False
-        notices.append(f"{exc} Your results will not be saved in this session.")
-    audio = audio or open_audio_coach()
-
-    def listener_factory(
-        save: bool, patient_id: int | None = None, on_notice: Callable[[str], None] = lambda text: None
-    ) -> Listeners:
-        listeners = [SoundPrompter(audio)]
-        if save and can_save:
-            listeners.insert(0, SessionRecorder(database, source_label, on_notice, patient_id=patient_id))
-        return Listeners(*listeners)
-
-    def list_patients() -> list[tuple[int, str]]:
-        """The patients for the start box; none if the database cannot be read right now."""
-        from coach.gui.therapist import patient_label
-
-        try:
-            store, _notice = SessionStore.open(database)
-        except CoachError:
-            return []
-        try:
-            return [(patient.id, patient_label(patient)) for patient in store.list_patients()]
-        except CoachError:
-            return []
-        finally:
-            store.close()
-
-    def patient_programme(patient_id: int) -> Programme | None:
-        """The programme the therapist assigned last, as the coach runs it; None if none (or unusable)."""
-        from coach.exercises import load_exercises
-        from coach.gui.therapist import programme_from_record
-
-        try:
-            store, _notice = SessionStore.open(database)
-        except CoachError:
-            return None
-        try:
-            record = store.current_programme(patient_id)
-            return None if record is None else programme_from_record(record, load_exercises(args.exercises_dir))
-        except (CoachError, KeyError):
-            return None
-        finally:
-            store.close()
-
-    therapist: dict[str, TherapistWindow] = {}
-
-    def open_therapist(parent: QWidget) -> None:
-        """One therapist's window at a time; opening it again brings it to the front."""
-        from PySide6.QtCore import Qt
-
-        from coach.gui.therapist import TherapistWindow
-
-        existing = therapist.get("window")
-        try:
-            if existing is not None and existing.isVisible():
-                existing.raise_()
-                existing.activateWindow()
-                return
-        except RuntimeError:  # closed: Qt deleted it (WA_DeleteOnClose)
-            pass
-        window = TherapistWindow(database, model_bytes, args.exercises_dir, parent)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        refresh = getattr(parent, "refresh_patients", None)
-        if refresh is not None:
-            window.changed.connect(refresh)
-        therapist["window"] = window
-        window.show()
-
-    def set_muted(muted: bool) -> None:
-        audio.muted = muted
-
+        open_source, source_label = _source(args)
+    records, notices = LiveRecords.open(Path(args.data_dir) if args.data_dir else default_data_dir())
+    sound = audio or open_audio_coach()
+    start = _PatientStart(records, args.exercises_dir)
     options = WindowOptions(
         open_source=open_source,
         source_label=source_label,
         model_bytes=model_bytes,
         programmes=programmes,
         programme_id=programme_id,
-        listener_factory=listener_factory,
-        sound_status=lambda: audio.status_text,
-        set_muted=set_muted,
+        listener_factory=_ListenerFactory(records, sound, source_label),
+        sound_status=lambda: sound.status_text,
+        set_muted=lambda muted: setattr(sound, "muted", muted),
         timing=timing or SessionTiming(),
-        open_history=lambda parent: HistoryDialog(database, parent).exec(),
-        list_patients=list_patients if can_save else None,
-        patient_programme=patient_programme if can_save else None,
-        open_therapist=open_therapist,
+        open_history=lambda parent: HistoryDialog(records.database, parent).exec(),
+        list_patients=start.patient_choices if records.writable else None,
+        patient_programme=start.assigned_programme if records.writable else None,
+        open_therapist=_TherapistWindowOpener(records, model_bytes, args.exercises_dir),
     )
     window = MainWindow(options)
-    if not can_save:
-        window.save_results.setChecked(False)
-        window.save_results.setEnabled(False)
-    return window, notices, audio
+    if not records.writable:
+        window.start_box.forbid_saving()
+    return window, notices, sound
+
+
+def _programmes(args: argparse.Namespace) -> tuple[dict[str, Programme], str]:
+    """The programmes to offer, and the one chosen first."""
+    programmes = load_programmes(args.exercises_dir)
+    if not programmes:
+        raise CoachError("no programmes found in exercises/programmes/; reinstall or add one")
+    programme_id = args.programme or ("daily" if "daily" in programmes else next(iter(programmes)))
+    if programme_id not in programmes:
+        raise CoachError(f"unknown programme {programme_id!r}; known: {', '.join(programmes)}")
+    return programmes, programme_id
+
+
+def _source(args: argparse.Namespace) -> tuple[Callable[[], FrameSource], str]:
+    """How to open the camera, or the video standing in for it, and its name for the status bar."""
+    if args.source:
+        path = Path(args.source)
+        VideoFileSource(path).close()  # an unreadable file is an error now, not a blank window
+
+        def open_video() -> PacedSource:
+            return PacedSource(lambda: VideoFileSource(path), loop=args.loop)
+
+        return open_video, f"video {path.name} (standing in for the camera)"
+    index = args.camera
+
+    def open_camera() -> CameraSource:
+        return CameraSource(index)
+
+    return open_camera, f"camera {index}"
+
+
+class _ListenerFactory:
+    """What hears each session: its record (when saved and saving is possible), then its sound."""
+
+    def __init__(self, records: LiveRecords, audio: AudioCoach, source_label: str) -> None:
+        self.records = records
+        self.audio = audio
+        self.source_label = source_label
+
+    def __call__(
+        self, save: bool, patient_id: int | None = None, on_notice: Callable[[str], None] = lambda text: None
+    ) -> SessionListener:
+        listeners: list[SessionListener] = [SoundPrompter(self.audio)]
+        if save and self.records.writable:
+            listeners.insert(0, self.records.recorder(self.source_label, on_notice, patient_id=patient_id))
+        return ListenerGroup(*listeners)
+
+
+class _PatientStart:
+    """The start box's patients, and the programme a therapist assigned each."""
+
+    def __init__(self, records: LiveRecords, exercises_dir: Path | None) -> None:
+        self.records = records
+        self.exercises_dir = exercises_dir
+
+    def patient_choices(self) -> list[tuple[int, str]]:
+        """(id, label) of every patient; none if the database cannot be read right now."""
+        return [(patient.id, patient_label(patient)) for patient in self.records.patients()]
+
+    def assigned_programme(self, patient_id: int) -> Programme | None:
+        """The programme the therapist assigned last, as the coach runs it; None if none (or unusable)."""
+        record = self.records.assigned_programme(patient_id)
+        if record is None:
+            return None
+        try:
+            return programme_from_prescription(record, load_exercises(self.exercises_dir))
+        except (CoachError, KeyError):
+            return None
+
+
+class _TherapistWindowOpener:
+    """One therapist's window at a time; opening it again brings it to the front."""
+
+    def __init__(self, records: LiveRecords, model_bytes: bytes, exercises_dir: Path | None) -> None:
+        self.records = records
+        self.model_bytes = model_bytes
+        self.exercises_dir = exercises_dir
+        self.window: TherapistWindow | None = None
+
+    def __call__(self, parent: QWidget, patients_changed: Callable[[], None]) -> None:
+        from PySide6.QtCore import Qt
+
+        from coach.gui.therapist.window import TherapistWindow
+
+        if self._raise_open_window():
+            return
+        window = TherapistWindow(self.records.database, self.model_bytes, self.exercises_dir, parent)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.changed.connect(patients_changed)
+        self.window = window
+        window.show()
+
+    def _raise_open_window(self) -> bool:
+        existing = self.window
+        try:
+            if existing is not None and existing.isVisible():
+                existing.raise_()
+                existing.activateWindow()
+                return True
+        except RuntimeError:  # closed: Qt deleted it (WA_DeleteOnClose)
+            pass
+        return False

@@ -22,15 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coach.errors import CoachError
-from coach.snapshots import draw_measured_regions
-from coach.store import SessionStore
+from coach.base.errors import CoachError
+from coach.records.models import SessionDetail
+from coach.reports.pictures import draw_measured_regions
+from coach.usecases.clinic import Clinic
 
 
 def _mm(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+#: the newest sessions listed in the person's own history
+SESSIONS_SHOWN = 100
 #: how wide a kept picture is shown beside the numbers
 PICTURE_WIDTH_PX = 260
 PICTURES_NOTE = (
@@ -40,22 +43,22 @@ PICTURES_NOTE = (
 )
 
 
-def show_session(browser: QTextBrowser, store: SessionStore, session_id: int, prefix: str = "") -> int:
+def show_session(browser: QTextBrowser, clinic: Clinic, session_id: int, prefix: str = "") -> int:
     """Put one session in `browser`, with the pictures kept for it; returns how many."""
-    pictures = store.session_snapshots(session_id)
+    pictures = clinic.pictures(session_id)
     document = browser.document()
     for exercise_id, snapshot in pictures.items():
         drawn = np.ascontiguousarray(draw_measured_regions(snapshot))
         rows, cols = drawn.shape[:2]
         image = QImage(drawn.data, int(cols), int(rows), int(drawn.strides[0]), QImage.Format.Format_RGB888).copy()
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(f"snapshot:{exercise_id}"), image)
-    browser.setHtml(prefix + session_html(store, session_id, set(pictures)))
+    browser.setHtml(prefix + session_html(clinic.session(session_id), set(pictures)))
     return len(pictures)
 
 
-def delete_pictures(parent: QWidget, store: SessionStore, session_id: int) -> int:
+def delete_pictures(parent: QWidget, clinic: Clinic, session_id: int) -> int:
     """Ask, then delete the pictures kept for a session (the numbers stay); returns how many."""
-    count = store.snapshot_count(session_id=session_id)
+    count = clinic.picture_count(session_id)
     if not count:
         return 0
     answer = QMessageBox.question(
@@ -66,13 +69,12 @@ def delete_pictures(parent: QWidget, store: SessionStore, session_id: int) -> in
     )
     if answer != QMessageBox.StandardButton.Yes:
         return 0
-    return store.delete_snapshots(session_id=session_id)
+    return clinic.delete_pictures(session_id)
 
 
-def session_html(store: SessionStore, session_id: int, pictures: Collection[int] = ()) -> str:
+def session_html(detail: SessionDetail, pictures: Collection[int] = ()) -> str:
     """One session as a readable page: exercises, per-side numbers (the patient's sides), and
     for the exercise ids in `pictures` the picture added to the document by `show_session`."""
-    detail = store.session_detail(session_id)
     parts = [
         f"<h2>{html.escape(detail.programme_name or 'Session')}</h2>",
         f"<p>{detail.started_at.astimezone():%A %d %B %Y, %H:%M} · {detail.status}</p>",
@@ -137,19 +139,19 @@ class HistoryDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.delete_pictures_button)
         layout.addLayout(buttons)
-        self.store: SessionStore | None = None
+        self.clinic: Clinic | None = None
         self.session_ids: list[int] = []
         if not database.exists():
             self.message.setText("No sessions saved yet.")
             return
         try:
-            self.store, notice = SessionStore.open(database)
+            self.clinic, notice = Clinic.open(database)
         except CoachError as exc:
             self.message.setText(str(exc))
             return
         if notice:
             self.message.setText(notice)
-        sessions = self.store.list_sessions()
+        sessions = self.clinic.sessions(limit=SESSIONS_SHOWN)
         if not sessions:
             self.message.setText("No sessions saved yet.")
         self.table.setRowCount(len(sessions))
@@ -170,10 +172,10 @@ class HistoryDialog(QDialog):
             self.show_session(0)
 
     def show_session(self, row: int) -> None:
-        if self.store is None or not 0 <= row < len(self.session_ids):
+        if self.clinic is None or not 0 <= row < len(self.session_ids):
             return
         try:
-            pictures = show_session(self.detail, self.store, self.session_ids[row])
+            pictures = show_session(self.detail, self.clinic, self.session_ids[row])
         except CoachError as exc:
             self.detail.setPlainText(str(exc))
             pictures = 0
@@ -182,10 +184,10 @@ class HistoryDialog(QDialog):
     def delete_pictures(self) -> int:
         """The selected session's kept pictures, after asking."""
         row = self.table.currentRow()
-        if self.store is None or not 0 <= row < len(self.session_ids):
+        if self.clinic is None or not 0 <= row < len(self.session_ids):
             return 0
         try:
-            deleted = delete_pictures(self, self.store, self.session_ids[row])
+            deleted = delete_pictures(self, self.clinic, self.session_ids[row])
         except CoachError as exc:
             self.message.setText(str(exc))
             return 0
@@ -195,7 +197,7 @@ class HistoryDialog(QDialog):
         return deleted
 
     def done(self, result: int) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        if self.clinic is not None:
+            self.clinic.close()
+            self.clinic = None
         super().done(result)

@@ -17,29 +17,26 @@ import numpy as np
 
 def run_live_benchmark(path: Path, model_bytes: bytes, seconds: float = 10.0) -> dict[str, float | int]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from coach.coaching import CoachingSession
+    from coach.capture.sources import VideoFileSource
+    from coach.gui.pipeline_bridge import PipelineBridge
     from coach.gui.widgets import VideoView
-    from coach.live import LivePipeline, PacedSource
-    from coach.programmes import load_programmes
-    from coach.sources import VideoFileSource
+    from coach.plans.programmes import load_programmes
+    from coach.session.coaching import CoachingSession
+    from coach.session.live import LivePipeline, PacedSource
 
     VideoFileSource(path).close()  # unreadable: a clear error before anything starts
     app = QApplication.instance() or QApplication([])
 
-    class Bridge(QObject):
-        frame_ready = Signal()
-
-    bridge = Bridge()
+    bridge = PipelineBridge()
     view = VideoView()
     view.resize(960, 540)
     view.show()
     latencies_ms: list[float] = []
 
-    pipeline = LivePipeline(lambda: PacedSource(lambda: VideoFileSource(path), loop=True), model_bytes,
-                            on_frame=bridge.frame_ready.emit)  # fmt: skip
+    pipeline = LivePipeline(lambda: PacedSource(lambda: VideoFileSource(path), loop=True), model_bytes, bridge)
 
     def show() -> None:
         frame = pipeline.display.take()
@@ -49,7 +46,7 @@ def run_live_benchmark(path: Path, model_bytes: bytes, seconds: float = 10.0) ->
         view.repaint()  # paint now, synchronously: the picture is on screen when this returns
         latencies_ms.append((time.monotonic() - frame.captured_at) * 1000.0)
 
-    bridge.frame_ready.connect(show)
+    bridge.frame_arrived.connect(show)
     programme = next(iter(load_programmes().values()))
     pipeline.command("start", CoachingSession(programme))
     cpu_start, wall_start = time.process_time(), time.monotonic()

@@ -6,6 +6,9 @@ symmetry, the mean synkinesis of each side per watched measure against the exerc
 warning limit (dashed), and how uneven the resting face is (|left − right| of each
 resting measure).
 
+The series come from `coach.records.trends`, the same numbers the PDF report charts, each
+dated by its session's start; this module only draws them.
+
 Why matplotlib on a Qt canvas: the PDF report draws the same charts with matplotlib, so
 the therapist sees the same pictures on screen and on paper. Left and right are the
 patient's anatomical sides, told apart by colour AND marker AND line style (blue
@@ -16,7 +19,6 @@ readers), and labelled "(patient's)".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,8 +29,7 @@ from matplotlib.lines import Line2D
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from coach import engine
-from coach.palette import (
+from coach.base.palette import (
     BAND_COLOUR,
     LEFT_COLOUR,
     LEFT_LABEL,
@@ -38,8 +39,9 @@ from coach.palette import (
     SYMMETRY_COLOUR,
     TARGET_COLOUR,
 )
-from coach.report import synkinesis_limit, synkinesis_means
-from coach.store import ExerciseRecord, SessionDetail
+from coach.records.models import SessionDetail
+from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, resting_trend
+from coach.session import engine
 
 LEFT_STYLE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 6}
 RIGHT_STYLE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 6}
@@ -61,100 +63,6 @@ EMPTY_TEXT = (
     "(tab “Analyse a recorded video”)."
 )
 FONT_PT = 9
-
-
-@dataclass
-class ExerciseTrend:
-    """One point per session in which the exercise was done with repetitions (oldest first)."""
-
-    exercise_id: str
-    name: str
-    when: list[datetime] = field(default_factory=list)
-    left_mm: list[float] = field(default_factory=list)
-    right_mm: list[float] = field(default_factory=list)
-    symmetry_pct: list[float] = field(default_factory=list)
-    target_low: list[float] = field(default_factory=list)
-    target_high: list[float] = field(default_factory=list)
-    target_symmetry_pct: list[float] = field(default_factory=list)
-    #: per session point, the mean (left %, right %) synkinesis of each watched measure
-    synkinesis: list[dict[str, tuple[float, float]]] = field(default_factory=list)
-    synkinesis_limit_pct: list[float] = field(default_factory=list)
-
-    def synkinesis_series(self) -> dict[str, tuple[list[float], list[float]]]:
-        """Per measure (in order of first appearance), left and right aligned with `when`."""
-        names = list(dict.fromkeys(name for point in self.synkinesis for name in point))
-        nan = (math.nan, math.nan)
-        return {
-            name: ([p.get(name, nan)[0] for p in self.synkinesis], [p.get(name, nan)[1] for p in self.synkinesis])
-            for name in names
-        }
-
-
-@dataclass
-class RestingTrend:
-    """|left − right| of each resting measure, one point per session that measured it."""
-
-    when: list[datetime] = field(default_factory=list)
-    difference_mm: dict[str, list[float]] = field(default_factory=dict)
-
-
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else float(value)
-
-
-def _local(moment: datetime) -> datetime:
-    """The patient's wall-clock time, naive (matplotlib's date axis wants one time zone)."""
-    return moment.astimezone().replace(tzinfo=None)
-
-
-def _exercise_means(exercise: ExerciseRecord) -> engine.Summary | None:
-    """The stored summary, or (an interrupted exercise has none) one made from the saved repetitions."""
-    if exercise.summary is not None and exercise.summary.reps:
-        return exercise.summary
-    if not exercise.repetitions:
-        return None
-    return engine.summarise([record.repetition for record in exercise.repetitions], engine.NOISE_FLOOR_MM)
-
-
-def exercise_trends(sessions: list[SessionDetail]) -> dict[str, ExerciseTrend]:
-    """Per exercise id, in order of first appearance; `sessions` in any order."""
-    trends: dict[str, ExerciseTrend] = {}
-    for session in sorted(sessions, key=lambda s: s.started_at):
-        for exercise in session.exercises:
-            means = _exercise_means(exercise)
-            if means is None or exercise.primary_measure is None:
-                continue
-            trend = trends.setdefault(exercise.exercise_id, ExerciseTrend(exercise.exercise_id, exercise.exercise_name))
-            band = exercise.target.get("target_mm")
-            has_band = isinstance(band, list | tuple) and len(band) == 2
-            trend.when.append(_local(session.started_at))
-            trend.left_mm.append(_nan(means.left_mm))
-            trend.right_mm.append(_nan(means.right_mm))
-            trend.symmetry_pct.append(100.0 * _nan(means.symmetry))
-            trend.target_low.append(float(band[0]) if has_band else math.nan)
-            trend.target_high.append(float(band[1]) if has_band else math.nan)
-            trend.target_symmetry_pct.append(100.0 * _nan(exercise.target.get("target_symmetry")))
-            trend.synkinesis.append(synkinesis_means(exercise))
-            trend.synkinesis_limit_pct.append(synkinesis_limit(exercise))
-    return trends
-
-
-def resting_trend(sessions: list[SessionDetail]) -> RestingTrend:
-    trend = RestingTrend()
-    for session in sorted(sessions, key=lambda s: s.started_at):
-        resting = session.resting or {}
-        names = [name for name in RESTING_LABELS if isinstance(resting.get(name), dict)]
-        if not names:
-            continue
-        trend.when.append(_local(session.started_at))
-        for name in RESTING_LABELS:
-            sides = resting.get(name) if name in names else None
-            left = sides.get("left") if sides else None
-            right = sides.get("right") if sides else None
-            value = math.nan if left is None or right is None else abs(float(left) - float(right))
-            trend.difference_mm.setdefault(name, []).append(value)
-    trend.difference_mm = {k: v for k, v in trend.difference_mm.items() if any(math.isfinite(x) for x in v)}
-    return trend
 
 
 def _dates(when: list[datetime]) -> list[float]:
@@ -199,17 +107,17 @@ def _legend_right(ax: Any) -> None:
 def draw_movement(ax: Any, trend: ExerciseTrend) -> None:
     """Each side's mean peak movement per session, with the target range as a grey band."""
     x = _dates(trend.when)
-    low, high = _constant(trend.target_low), _constant(trend.target_high)
+    low, high = _constant(trend.target_low_mm), _constant(trend.target_high_mm)
     if low is not None and high is not None:
         ax.axhspan(low, high, color=BAND_COLOUR, alpha=0.25, linewidth=0, label=f"Target {low:g}–{high:g} mm")
-    elif any(math.isfinite(v) for v in trend.target_low):
+    elif any(math.isfinite(v) for v in trend.target_low_mm):
         ax.fill_between(
-            x, trend.target_low, trend.target_high, step="mid", color=BAND_COLOUR, alpha=0.25, linewidth=0,
+            x, trend.target_low_mm, trend.target_high_mm, step="mid", color=BAND_COLOUR, alpha=0.25, linewidth=0,
             label="Target range",
         )  # fmt: skip
     ax.plot(x, trend.left_mm, label=LEFT_LABEL, **LEFT_STYLE)
     ax.plot(x, trend.right_mm, label=RIGHT_LABEL, **RIGHT_STYLE)
-    top = max([v for v in [*trend.left_mm, *trend.right_mm, *trend.target_high] if math.isfinite(v)], default=1.0)
+    top = max([v for v in [*trend.left_mm, *trend.right_mm, *trend.target_high_mm] if math.isfinite(v)], default=1.0)
     ax.set_ylim(0.0, top * 1.15 + 0.5)
     ax.set_ylabel("Mean peak movement (mm)", fontsize=FONT_PT)
     _date_axis(ax, x)
@@ -369,7 +277,7 @@ class TrendsView(QWidget):
             self.stack.setCurrentWidget(self.message)
             return
         self.stack.setCurrentWidget(self.canvas)
-        with_synkinesis = trend is not None and any(trend.synkinesis)
+        with_synkinesis = trend is not None and any(trend.synkinesis_pct)
         if trend is not None and with_synkinesis:
             # a 2 × 2 grid; rows and bottom cells are sub-figures so each lays out its own legends
             upper, lower = self.figure.subfigures(2, 1, height_ratios=(1.1, 1.0))

@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from coach.coaching import Feedback
-from coach.measures import BROW, LOWER_LID, LOWER_LIP_LATERAL, MOUTH_CORNER, UPPER_LID, UPPER_LIP_LATERAL
+from coach.measure.measures import BROW, LOWER_LID, LOWER_LIP_LATERAL, MOUTH_CORNER, UPPER_LID, UPPER_LIP_LATERAL
+from coach.session.feedback import Feedback
 
 GOOD = QColor("#2e8b57")
 CAUTION = QColor("#d98c00")

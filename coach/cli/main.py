@@ -1,0 +1,323 @@
+"""The `facecoach` command line.
+
+Every user-caused problem is a CoachError: one line on stderr, exit status 2, never a
+traceback. Warnings (something was skipped but the rest could be measured) go to
+stderr too and do not change the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from coach import __version__
+from coach.base.errors import CoachError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and status 2 like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"facecoach: error: {message} (see facecoach --help)\n")
+
+
+def _neutral_range(text: str) -> tuple[float, float]:
+    try:
+        start, end = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not START:END in seconds, e.g. 8.6:9.3") from None
+    if not 0 <= start < end:
+        raise argparse.ArgumentTypeError(f"{text!r}: START must be ≥ 0 and before END")
+    return start, end
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _filmed_at(text: str) -> datetime:
+    """YYYY-MM-DD (taken as midday, so no time zone moves it to another day) or
+    YYYY-MM-DDTHH:MM, on this computer's clock."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if len(text) == 10:
+        from coach.usecases.recorded import midday_of
+
+        when = midday_of(when.date())
+    when = when.astimezone() if when.tzinfo is None else when
+    if when > datetime.now(UTC):
+        raise argparse.ArgumentTypeError(f"{text!r} is in the future")
+    return when
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="facecoach", description="Facial Symmetry Coach: per-side facial movement, in mm.")
+    parser.add_argument("--version", action="version", version=f"facecoach {__version__}")
+    parser.add_argument("--model", help="Face Landmarker model file (default: the shipped one, or $FACECOACH_MODEL)")
+    parser.add_argument("--workers", type=_positive_int, default=None, help="landmark threads (default: up to 2)")
+    parser.add_argument(
+        "--exercises-dir",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="folder of exercise files (*.toml) to use instead of the shipped ones",
+    )
+    parser.add_argument("--data-dir", type=Path, metavar="DIR", help="where sessions are saved (default: per user)")
+    app = parser.add_argument_group("the app (no command)")
+    app.add_argument("--camera", type=int, default=0, metavar="N", help="camera number (default 0)")
+    app.add_argument("--source", metavar="FILE", help="use a video file as the camera, played at its own speed")
+    app.add_argument("--loop", action="store_true", help="with --source: play the video again when it ends")
+    app.add_argument("--programme", metavar="ID", help="programme to select at start (default: daily)")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
+    analyze.add_argument("source", help="video file, image file, folder of images, or camera index")
+    analyze.add_argument("--exercise", required=True, help="exercise id (see `facecoach exercises`)")
+    analyze.add_argument("--neutral", type=_neutral_range, metavar="START:END", help="resting stretch, seconds")
+    analyze.add_argument("--json", type=Path, metavar="FILE", help="write the full result as JSON")
+    analyze.add_argument("--csv", type=Path, metavar="FILE", help="write per-frame, per-side measures as CSV")
+    analyze.add_argument("--save", action="store_true", help="add the result to a patient's history (with --patient)")
+    analyze.add_argument("--patient", metavar="ID", help="patient code or number for --save")
+    analyze.add_argument("--filmed-on", type=_filmed_at, metavar="DATE",
+                         help="with --save: when the video was filmed, YYYY-MM-DD[THH:MM] (default: now)")  # fmt: skip
+    analyze.add_argument(
+        "--keep-picture", action="store_true", help="with --save: keep a picture of the peak (stays on this computer)"
+    )
+
+    bench = commands.add_parser("bench", help="frames per second: bare landmark detection vs the whole analysis")
+    bench.add_argument("source", help="video file")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    bench.add_argument("--min-frames", type=_positive_int, default=300, help="replay the clip until this many frames")
+    bench.add_argument("--exercise", default="big_smile", help="exercise analysed in the timed run")
+    bench.add_argument(
+        "--live", action="store_true", help="play the clip in real time through capture → process → display instead"
+    )
+    bench.add_argument("--seconds", type=float, default=10.0, help="with --live: how long to play (the clip loops)")
+
+    commands.add_parser("exercises", help="list the exercises")
+
+    patients = commands.add_parser("patients", help="the patients in this database")
+    patient_commands = patients.add_subparsers(dest="patients_command", parser_class=_Parser, required=True)
+    add = patient_commands.add_parser("add", help="add a patient")
+    add.add_argument("code", help="a name or pseudonymous code, unique")
+    add.add_argument("--name", help="display name (optional)")
+    add.add_argument("--side", default="unknown", choices=["left", "right", "both", "unknown"],
+                     help="affected side (the patient's own)")  # fmt: skip
+    add.add_argument("--onset", metavar="YYYY-MM-DD", help="onset date")
+    add.add_argument("--cause", help="cause, if known")
+    add.add_argument("--notes", help="free notes")
+    listing = patient_commands.add_parser("list", help="list the patients")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    sessions = commands.add_parser("sessions", help="a patient's sessions, newest first")
+    sessions.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
+    sessions.add_argument("--json", action="store_true", help="print JSON")
+    sessions.add_argument("--limit", type=_positive_int, default=1000, help="at most this many sessions")
+
+    export = commands.add_parser("export", help="a patient's sessions: a bundle for the clinic, CSV or JSON")
+    export.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
+    export.add_argument("--bundle", type=Path, metavar="FILE", help="write a bundle another computer can import")
+    export.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
+    export.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
+    report = commands.add_parser("report", help="one session as a PDF report (and CSV / JSON)")
+    report.add_argument("--session", required=True, type=int, metavar="ID", help="session number (see `sessions`)")
+    report.add_argument("--pdf", type=Path, metavar="FILE", help="write the PDF report")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
+    report.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
+    report.add_argument("--no-pictures", action="store_true",
+                        help="leave the kept pictures out of the PDF (e.g. before sending it)")  # fmt: skip
+    importing = commands.add_parser("import", help="add a bundle's sessions (once) to this database")
+    importing.add_argument("bundle", type=Path, help="a bundle written by `facecoach export`")
+    return parser
+
+
+def _check_writable(path: Path | None) -> None:
+    """Fail before the slow part, not after it, when an output cannot be written."""
+    if path is None:
+        return
+    if not path.parent.resolve().is_dir():
+        raise CoachError(f"cannot write {path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise CoachError(f"cannot write {path}: it is a folder; give a file name")
+
+
+def _write(path: Path, write: object) -> None:
+    try:
+        write(path)  # type: ignore[operator]
+    except OSError as exc:
+        raise CoachError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from coach.measure.landmarks import load_model_bytes, resolve_model_path
+    from coach.plans.exercises import get_exercise
+    from coach.reports.text import format_analysis
+    from coach.usecases.recorded import analyse_recording
+
+    exercise = get_exercise(args.exercise, args.exercises_dir)
+    _check_writable(args.json)
+    _check_writable(args.csv)
+    if args.save != bool(args.patient):
+        raise CoachError("--save and --patient go together: `--save --patient CODE`")
+    if not args.save and (args.filmed_on or args.keep_picture):
+        raise CoachError("--filmed-on and --keep-picture are for a saved analysis: add `--save --patient CODE`")
+    patient = None
+    if args.save:
+        from coach.cli.records import patient_to_save_for
+
+        patient = patient_to_save_for(args)  # an unknown patient fails now, not after the analysis
+    model = load_model_bytes(resolve_model_path(args.model))
+    recorded = analyse_recording(args.source, exercise, model, neutral_s=args.neutral, workers=args.workers)
+    print(format_analysis(recorded.analysis))
+    for warning in recorded.warnings:
+        print(f"facecoach: warning: {warning}", file=sys.stderr)
+    if args.json:
+        _write(args.json, recorded.analysis.write_json)
+    if args.csv:
+        _write(args.csv, recorded.analysis.write_csv)
+    if patient is not None:
+        from coach.cli.records import save_recorded
+
+        save_recorded(args, recorded, patient)
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from coach.measure.landmarks import load_model_bytes, resolve_model_path
+    from coach.plans.exercises import get_exercise
+    from coach.usecases.bench import run_benchmark
+
+    _check_writable(args.json)
+    exercise = get_exercise(args.exercise, args.exercises_dir)
+    source = Path(args.source).expanduser()
+    if source.is_dir():
+        raise CoachError(f"cannot benchmark {source}: it is a folder; bench needs a video file")
+    model = load_model_bytes(resolve_model_path(args.model))
+    if args.live:
+        from coach.gui.live_bench import run_live_benchmark
+
+        figures = run_live_benchmark(source, model, args.seconds)
+        summary = (
+            f"{figures['offered_frames']} frames offered in {figures['seconds']:.1f} s, "
+            f"{figures['processed_frames']} processed, {figures['dropped_for_processing']} dropped for processing; "
+            f"capture-to-display latency p50 {figures['latency_ms_p50']:.1f} ms, "
+            f"p95 {figures['latency_ms_p95']:.1f} ms; CPU {figures['cpu_percent']:.0f} %"
+        )
+    else:
+        figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
+        summary = (
+            f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
+            f"{figures['analysis_fps']:.1f} fps (ratio {figures['ratio']:.2f}), "
+            f"{figures['realtime_factor']:.2f}x real time"
+        )
+    print(summary)
+    if args.json:
+        _write(args.json, lambda p: p.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8"))
+    return 0
+
+
+def _cmd_exercises(args: argparse.Namespace) -> int:
+    from coach.plans.exercises import load_exercises
+
+    for exercise in load_exercises(args.exercises_dir).values():
+        measure = exercise.primary[0] if exercise.primary else "resting measures"
+        print(f"{exercise.id:20} {exercise.name:28} {measure}")
+    return 0
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    from coach.gui.app import run_app
+    from coach.measure.landmarks import load_model_bytes, resolve_model_path
+
+    return run_app(args, load_model_bytes(resolve_model_path(args.model)))
+
+
+def _cmd_patients(args: argparse.Namespace) -> int:
+    from coach.cli.records import cmd_patients
+
+    return cmd_patients(args)
+
+
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    from coach.cli.records import cmd_sessions
+
+    return cmd_sessions(args)
+
+
+def _outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """At least one output, each in a folder that exists (checked before any work)."""
+    if not any(getattr(args, name) for name in names):
+        raise CoachError(f"say what to write: {', '.join('--' + name for name in names)}")
+    for name in names:
+        _check_writable(getattr(args, name))
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from coach.cli.records import cmd_export
+
+    _outputs(args, ("bundle", "csv", "json"))
+    return cmd_export(args)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from coach.cli.records import cmd_report
+
+    _outputs(args, ("pdf", "csv", "json"))
+    return cmd_report(args)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from coach.cli.records import cmd_import
+
+    return cmd_import(args)
+
+
+COMMANDS = {
+    "analyze": _cmd_analyze,
+    "bench": _cmd_bench,
+    "exercises": _cmd_exercises,
+    "patients": _cmd_patients,
+    "sessions": _cmd_sessions,
+    "export": _cmd_export,
+    "import": _cmd_import,
+    "report": _cmd_report,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _cmd_app(args)
+        return COMMANDS[args.command](args)
+    except CoachError as exc:
+        print(f"facecoach: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader went away (`facecoach analyze … | head`): nothing left to tell it.
+        # Point stdout at devnull so Python's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        # a file or device the system refused (permissions, a full disk, …): still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"facecoach: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("facecoach: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,139 @@
+"""The live window's view of the session: the step the person is at, and how they are doing.
+
+`StepPanel` says what to do now and how far through the step they are; `FeedbackPanel`
+shows the exercise, the per-side bars, the symmetry, synkinesis alerts and the results.
+Both redraw from one `SessionView` at a time, and only what changed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from coach.gui.labels import make_label, set_style, set_text
+from coach.gui.widgets import CAUTION, GOOD, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars
+from coach.session.coaching import SessionView
+from coach.session.feedback import Feedback
+from coach.session.phases import REP_PHASES, Phase
+
+
+class StepPanel(QWidget):
+    """Where the person is in the programme, what to do now, and how long this step has left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.progress_label = make_label("", 12)
+        self.headline = make_label("Welcome", 24, bold=True)
+        self.detail = make_label("Choose a programme and press Start. Sit facing the camera in good light.", 14)
+        self.phase_bar = QProgressBar()
+        self.phase_bar.setTextVisible(False)
+        self.phase_bar.setFixedHeight(14)
+        for widget in (self.progress_label, self.headline, self.detail, self.phase_bar):
+            layout.addWidget(widget)
+
+    def say(self, headline: str, detail: str) -> None:
+        """Words from the window itself (no session is speaking)."""
+        self.headline.setText(headline)
+        self.detail.setText(detail)
+
+    def show_view(self, view: SessionView) -> None:
+        set_text(self.headline, view.headline)
+        set_text(self.detail, view.detail)
+        exercise = view.exercise
+        if exercise is not None and view.phase not in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
+            rep = f" · repetition {view.rep_number} of {view.rep_total}" if view.phase in REP_PHASES else ""
+            set_text(self.progress_label, f"Exercise {view.exercise_index + 1} of {view.exercise_count}{rep}")
+        else:
+            stage = "finished" if view.finished else "stopped" if view.phase is Phase.SUMMARY else "getting ready"
+            set_text(self.progress_label, f"{view.programme_name} · {stage}")
+        self.phase_bar.setValue(int(view.phase_progress * 100))
+        camera_good = view.phase is Phase.CAMERA_CHECK and view.camera_check is not None and view.camera_check.ok
+        set_style(self.detail, f"color: {GOOD.name()};" if camera_good else "")
+
+
+class FeedbackPanel(QWidget):
+    """How the exercise goes: what to move, each side's movement, evenness, alerts, results."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.illustration = ExerciseIllustration()
+        self.bars = SideBars()
+        self.symmetry = make_label("", 18, bold=True)
+        self.symmetry.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.alert = make_label("", 14, bold=True)
+        self.alert.setStyleSheet(f"background: {WARNING.name()}; color: white; padding: 6px; border-radius: 6px;")
+        self.results = QTableWidget(0, 6)
+        self.results.setHorizontalHeaderLabels(["Exercise", "Reps", "Left mm", "Right mm", "Symmetry", "Weaker"])
+        self.results.verticalHeader().hide()
+        self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column_index in range(1, 6):
+            header.setSectionResizeMode(column_index, header.ResizeMode.ResizeToContents)
+        layout.addWidget(self.illustration, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.bars, stretch=1)
+        layout.addWidget(self.symmetry)
+        layout.addWidget(self.alert)
+        layout.addWidget(self.results, stretch=1)
+        for widget in (self.illustration, self.bars, self.alert, self.results):
+            widget.hide()
+
+    def clear(self, left_on_screen_left: bool) -> None:
+        """A new session: no results and no movement yet."""
+        self.results.hide()
+        self.bars.set_feedback(None, left_on_screen_left)
+
+    def set_sides(self, left_on_screen_left: bool) -> None:
+        """The picture was flipped: the bars follow the face."""
+        self.bars.set_feedback(self.bars.feedback, left_on_screen_left)
+
+    def show_view(self, view: SessionView, left_on_screen_left: bool) -> None:
+        """left_on_screen_left: the patient's left side appears on the left of the screen."""
+        exercise = view.exercise
+        showing_exercise = exercise is not None and view.phase in (Phase.INSTRUCTION, Phase.COUNTDOWN, *REP_PHASES)
+        self.illustration.setVisible(showing_exercise and view.phase not in REP_PHASES)
+        if showing_exercise:
+            self.illustration.set_measure(exercise.primary[0])
+        self.bars.setVisible(view.phase in REP_PHASES)
+        self.bars.set_feedback(view.feedback, left_on_screen_left)
+        self._show_symmetry(view.feedback, view.phase in REP_PHASES)
+        alerts = view.feedback.alerts if view.feedback is not None else ()
+        self.alert.setVisible(bool(alerts))
+        if alerts:
+            self.alert.setText(" ".join(dict.fromkeys(a.message for a in alerts)))
+        show_results = view.phase in (Phase.EXERCISE_RESULT, Phase.SUMMARY) and bool(view.results)
+        self.results.setVisible(show_results)
+        if show_results:
+            self._fill_results(view)
+
+    def _show_symmetry(self, feedback: Feedback | None, in_repetition: bool) -> None:
+        if feedback is not None and feedback.symmetry is not None:
+            colour = STATUS_COLOURS.get(feedback.status, CAUTION)
+            self.symmetry.setText(f"Symmetry {feedback.symmetry * 100:.0f}%")
+            set_style(self.symmetry, f"color: {colour.name()};")
+        elif in_repetition:
+            self.symmetry.setText("Symmetry \N{EN DASH}")
+            set_style(self.symmetry, "color: #555;")
+        else:
+            self.symmetry.setText("")
+
+    def _fill_results(self, view: SessionView) -> None:
+        """The finished exercise's result, or every exercise's in the summary."""
+        results = view.results if view.phase is Phase.SUMMARY else view.results[-1:]
+        self.results.setRowCount(len(results))
+        for row, result in enumerate(results):
+            s = result.summary
+            cells = [
+                result.exercise.name + ("" if result.status == "completed" else f" ({result.status})"),
+                str(s.reps),
+                "-" if s.left_mm is None else f"{s.left_mm:.1f}",
+                "-" if s.right_mm is None else f"{s.right_mm:.1f}",
+                "-" if s.symmetry is None else f"{s.symmetry * 100:.0f}%",
+                "even" if s.weaker_side is None and s.reps else (s.weaker_side or "-"),
+            ]
+            for column, text in enumerate(cells):
+                self.results.setItem(row, column, QTableWidgetItem(text))

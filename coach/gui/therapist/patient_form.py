@@ -1,0 +1,187 @@
+"""The form under the patient list: a new patient, or the selected one's details changed.
+
+A problem (a code already used, an onset in the future) is told under the form in plain
+words, and what was typed stays, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.base.errors import StoreError
+from coach.gui.therapist.parts import ERROR_STYLE, OK_STYLE, SIDE_WORDS, message_label
+from coach.records.models import AFFECTED_SIDES, Patient
+from coach.usecases.clinic import Clinic, plain_patient_error
+
+COMMON_CAUSES = ("", "Bell's palsy", "Ramsay Hunt syndrome", "After surgery", "Trauma", "Congenital", "Other")
+
+
+class PatientForm(QWidget):
+    """Code, name, affected side, onset, cause and notes. `saved(patient_id)` fires when a
+    patient was added or changed; `cleared` just before the form is emptied for a new one."""
+
+    saved = Signal(int)
+    cleared = Signal()
+
+    def __init__(self, clinic: Clinic | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.patient: Patient | None = None
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.box = QGroupBox("New patient")
+        self.box.setEnabled(clinic is not None)
+        form = QFormLayout(self.box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._build_fields(form)
+        form.addRow(self._build_buttons())
+        column.addWidget(self.box)
+        # under the form, not in it: a wrapped message then takes the room it needs from the list
+        self.message = message_label()
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 4)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        column.addWidget(self.message)
+
+    def _build_fields(self, form: QFormLayout) -> None:
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText("a name or a code, e.g. P07")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("optional")
+        self.side_edit = QComboBox()
+        for side in AFFECTED_SIDES:
+            self.side_edit.addItem(SIDE_WORDS[side], side)
+        self.side_edit.setCurrentIndex(self.side_edit.findData("unknown"))
+        self.onset_known = QCheckBox("Known:")
+        self.onset_edit = QDateEdit()
+        self.onset_edit.setCalendarPopup(True)
+        self.onset_edit.setDisplayFormat("yyyy-MM-dd")
+        self.onset_edit.setDate(QDate.currentDate())
+        self.onset_edit.setEnabled(False)
+        self.onset_known.toggled.connect(self.onset_edit.setEnabled)
+        onset_row = QHBoxLayout()
+        onset_row.addWidget(self.onset_known)
+        onset_row.addWidget(self.onset_edit, 1)
+        self.cause_edit = QComboBox()
+        self.cause_edit.setEditable(True)
+        self.cause_edit.addItems(list(COMMON_CAUSES))
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setFixedHeight(58)
+        form.addRow("Code:", self.code_edit)
+        form.addRow("Name:", self.name_edit)
+        form.addRow("Affected side:", self.side_edit)
+        form.addRow("Onset date:", onset_row)
+        form.addRow("Cause:", self.cause_edit)
+        form.addRow("Notes:", self.notes_edit)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add patient")
+        self.save_button = QPushButton("Save changes")
+        self.save_button.setEnabled(False)
+        self.clear_button = QPushButton("Clear form")
+        for button in (self.add_button, self.save_button, self.clear_button):
+            buttons.addWidget(button)
+        self.add_button.clicked.connect(self.add_patient)
+        self.save_button.clicked.connect(self.save_patient)
+        self.clear_button.clicked.connect(self.clear)
+        return buttons
+
+    def show_patient(self, patient: Patient | None) -> None:
+        """The selected patient's details in the form (None: a new patient; what was typed stays)."""
+        self.patient = patient
+        self.message.setText("")
+        self.save_button.setEnabled(patient is not None)
+        if patient is None:
+            self.box.setTitle("New patient")
+            return
+        self.box.setTitle(f"Patient {patient.code}")
+        self.code_edit.setText(patient.code)
+        self.name_edit.setText(patient.name or "")
+        self.side_edit.setCurrentIndex(self.side_edit.findData(patient.affected_side))
+        self.onset_known.setChecked(patient.onset_date is not None)
+        if patient.onset_date is not None:
+            onset = patient.onset_date
+            self.onset_edit.setDate(QDate(int(onset.year), int(onset.month), int(onset.day)))
+        self.cause_edit.setCurrentText(patient.cause or "")
+        self.notes_edit.setPlainText(patient.notes or "")
+
+    def clear(self) -> None:
+        """Empty the form for a new patient (and leave the selected one alone)."""
+        self.cleared.emit()
+        for edit in (self.code_edit, self.name_edit):
+            edit.clear()
+        self.side_edit.setCurrentIndex(self.side_edit.findData("unknown"))
+        self.onset_known.setChecked(False)
+        self.onset_edit.setDate(QDate.currentDate())
+        self.cause_edit.setCurrentText("")
+        self.notes_edit.clear()
+        self.message.setText("")
+        self.code_edit.setFocus()
+
+    def add_patient(self) -> Patient | None:
+        """Add the form as a new patient; a problem is shown under the form and nothing is lost."""
+        if self.clinic is None:
+            return None
+        fields = self._fields()
+        if not fields["code"].strip():
+            self._tell_problem("Enter a code: the patient's name or a pseudonymous code such as P07.")
+            return None
+        try:
+            patient = self.clinic.add_patient(**fields)
+        except (StoreError, ValueError) as exc:
+            self._tell_problem(plain_patient_error(exc))
+            return None
+        self.saved.emit(patient.id)
+        self._tell_done(f"Patient {patient.code} added.")
+        return patient
+
+    def save_patient(self) -> Patient | None:
+        """Save the form over the selected patient."""
+        if self.clinic is None or self.patient is None:
+            return None
+        try:
+            patient = self.clinic.update_patient(self.patient.id, **self._fields())
+        except (StoreError, ValueError, KeyError) as exc:
+            self._tell_problem(plain_patient_error(exc))
+            return None
+        self.saved.emit(patient.id)
+        self._tell_done(f"Changes to {patient.code} saved.")
+        return patient
+
+    def _fields(self) -> dict[str, Any]:
+        onset: date | None = None
+        if self.onset_known.isChecked():
+            chosen = self.onset_edit.date()
+            onset = date(chosen.year(), chosen.month(), chosen.day())
+        return {
+            "code": self.code_edit.text(),
+            "name": self.name_edit.text(),
+            "affected_side": self.side_edit.currentData(),
+            "onset_date": onset,
+            "cause": self.cause_edit.currentText(),
+            "notes": self.notes_edit.toPlainText(),
+        }
+
+    def _tell_problem(self, text: str) -> None:
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(text)
+
+    def _tell_done(self, text: str) -> None:
+        self.message.setStyleSheet(OK_STYLE)
+        self.message.setText(text)

@@ -1,0 +1,184 @@
+"""The programme editor's table: one row per exercise, each value in its own spin box.
+
+The table holds the rows being edited (`EditorRow`, plain numbers as typed) and tells
+`edited` after every change, so the tab checks the programme as the therapist types.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDoubleSpinBox,
+    QHeaderView,
+    QSpinBox,
+    QTableWidget,
+    QWidget,
+)
+
+from coach.plans.exercises import Exercise
+from coach.usecases.programme_editing import EditorRow
+
+#: editor columns: header, row field, spin box range and decimals (None: whole numbers)
+PROGRAMME_COLUMNS: tuple[tuple[str, str, float, float, int | None], ...] = (
+    ("Repetitions", "repetitions", 0, 99, None),
+    ("Hold\n(s)", "hold_s", 0.0, 300.0, 1),
+    ("Relax\n(s)", "relax_s", 0.0, 300.0, 1),
+    ("Effort\n(1\N{EN DASH}10)", "effort", 0, 10, None),
+    ("Target low\n(mm)", "target_low", 0.0, 60.0, 1),
+    ("Target high\n(mm)", "target_high", 0.0, 60.0, 1),
+    ("Target\nsymmetry", "target_symmetry", 0.0, 1.0, 2),
+)
+#: the row fields typed as whole numbers
+WHOLE_NUMBER_FIELDS = ("repetitions", "effort")
+
+
+class _FocusRow(QObject):
+    """For the editor's cell widgets: the table's current row follows the focus (for Remove and
+    Move), and the mouse wheel scrolls the table instead of silently changing a value it passes over."""
+
+    def __init__(self, table: QTableWidget, row: int) -> None:
+        super().__init__(table)
+        self._table = table
+        self.row = row
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FocusIn and self._table.currentRow() != self.row:
+            self._table.setCurrentCell(self.row, 0)
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            QApplication.sendEvent(self._table.viewport(), event)
+            return True
+        return False
+
+
+class ProgrammeTable(QTableWidget):
+    """The exercises of the programme being edited, in order; choosing another exercise in
+    a row starts it from that exercise's own prescription."""
+
+    edited = Signal()
+
+    def __init__(self, exercises: dict[str, Exercise], parent: QWidget | None = None) -> None:
+        headers = ["Exercise", *(column[0] for column in PROGRAMME_COLUMNS)]
+        super().__init__(0, len(headers), parent)
+        #: the exercises a row may be: movements only (the resting face is measured in every session)
+        self.exercises = exercises
+        self.rows: list[EditorRow] = []
+        self._row_widgets: list[dict[str, QWidget]] = []
+        self.setHorizontalHeaderLabels(headers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for index in range(1, len(headers)):
+            header.setSectionResizeMode(index, QHeaderView.ResizeMode.Fixed)
+            self.setColumnWidth(index, 84)
+        self.verticalHeader().setDefaultSectionSize(34)
+
+    def set_rows(self, rows: list[EditorRow]) -> None:
+        """Edit these rows (those of an exercise that is not offered are left out)."""
+        self.rows = [row for row in rows if row.exercise_id in self.exercises]
+        self._fill()
+
+    def add_row(self, exercise_id: str | None = None) -> None:
+        """Add an exercise (by default the first one not yet in the programme) after the current row."""
+        used = {row.exercise_id for row in self.rows}
+        chosen = exercise_id or next((key for key in self.exercises if key not in used), None)
+        chosen = chosen or next(iter(self.exercises), None)
+        if chosen is None or chosen not in self.exercises:
+            return
+        current = self.currentRow()
+        at = current + 1 if 0 <= current < len(self.rows) else len(self.rows)
+        self.rows.insert(at, EditorRow.of(self.exercises[chosen]))
+        self._fill(current=at)
+
+    def remove_row(self) -> None:
+        """Remove the current row."""
+        current = self.currentRow()
+        if 0 <= current < len(self.rows):
+            del self.rows[current]
+            self._fill(current=min(current, len(self.rows) - 1))
+
+    def move_row(self, step: int) -> None:
+        """Move the current row up (-1) or down (+1)."""
+        current = self.currentRow()
+        target = current + step
+        if 0 <= current < len(self.rows) and 0 <= target < len(self.rows):
+            self.rows[current], self.rows[target] = self.rows[target], self.rows[current]
+            self._fill(current=target)
+
+    def set_value(self, row: int, key: str, value: float | str) -> None:
+        """Type a value into a row (tests and scripts): the widget changes as if typed."""
+        widget = self._row_widgets[row][key]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(widget.findData(value))
+        elif isinstance(widget, QSpinBox):
+            widget.setValue(int(value))
+        elif isinstance(widget, QDoubleSpinBox):
+            widget.setValue(float(value))
+
+    def _fill(self, current: int | None = None) -> None:
+        self.setRowCount(0)
+        self._row_widgets = []
+        self.setRowCount(len(self.rows))
+        for index, row in enumerate(self.rows):
+            focus = _FocusRow(self, index)
+            widgets: dict[str, QWidget] = {"exercise_id": self._exercise_chooser(index, row)}
+            for key, spin in self._spin_boxes(index, row).items():
+                widgets[key] = spin
+            for column, widget in enumerate(widgets.values()):
+                self.setCellWidget(index, column, widget)
+                widget.installEventFilter(focus)
+            self._row_widgets.append(widgets)
+        if current is not None and 0 <= current < len(self.rows):
+            self.setCurrentCell(current, 0)
+        self.edited.emit()
+
+    def _exercise_chooser(self, index: int, row: EditorRow) -> QComboBox:
+        chooser = QComboBox()
+        for exercise in self.exercises.values():
+            chooser.addItem(exercise.name, exercise.id)
+        chooser.setCurrentIndex(chooser.findData(row.exercise_id))
+        chooser.currentIndexChanged.connect(lambda _i, at=index, box=chooser: self._exercise_chosen(at, box))
+        return chooser
+
+    def _spin_boxes(self, index: int, row: EditorRow) -> dict[str, QSpinBox | QDoubleSpinBox]:
+        """One spin box per column after the exercise, in column order."""
+        spins: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        for _header, key, low, high, decimals in PROGRAMME_COLUMNS:
+            spin: QSpinBox | QDoubleSpinBox
+            if decimals is None:
+                spin = QSpinBox()
+                spin.setRange(int(low), int(high))
+                spin.setValue(int(getattr(row, key)))
+            else:
+                spin = QDoubleSpinBox()
+                spin.setDecimals(decimals)
+                spin.setSingleStep(0.05 if decimals == 2 else 0.5)
+                spin.setRange(float(low), float(high))
+                spin.setValue(float(getattr(row, key)))
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+            spin.valueChanged.connect(lambda value, at=index, name=key: self._value_typed(at, name, value))
+            spins[key] = spin
+        return spins
+
+    def _value_typed(self, index: int, key: str, value: float) -> None:
+        if 0 <= index < len(self.rows):
+            kind = int if key in WHOLE_NUMBER_FIELDS else float
+            setattr(self.rows[index], key, kind(value))
+        self.edited.emit()
+
+    def _exercise_chosen(self, index: int, chooser: QComboBox) -> None:
+        """Another exercise in a row: its own prescription becomes the row's starting values."""
+        exercise = self.exercises.get(chooser.currentData())
+        if exercise is None or not 0 <= index < len(self.rows):
+            return
+        self.rows[index] = EditorRow.of(exercise)
+        for key, widget in self._row_widgets[index].items():
+            if isinstance(widget, QSpinBox | QDoubleSpinBox):
+                widget.blockSignals(True)
+                widget.setValue(getattr(self.rows[index], key))
+                widget.blockSignals(False)
+        self.edited.emit()

@@ -1,0 +1,330 @@
+"""The "Sessions" tab: the selected patient's sessions, newest first, one shown whole with
+its kept pictures; its report (PDF), CSV and JSON exports, and bundles to and from
+another computer."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.base.errors import CoachError
+from coach.gui.background import BackgroundTasks
+from coach.gui.history import delete_pictures, show_session
+from coach.gui.therapist.parts import (
+    SIDES_NOTE,
+    Messages,
+    ask_open_path,
+    ask_save_path,
+    failure_text,
+    message_label,
+    plural,
+    read_only_table,
+)
+from coach.records.models import Patient, SessionDetail, SessionRecord
+from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
+
+KIND_WORDS = {"live": "Live (webcam)", "recorded": "Recorded video"}
+NO_SESSIONS = (
+    "<p>No sessions yet. Sessions appear here when the patient practises with their code chosen in "
+    "the main window, when a bundle from home is imported, or when a video is analysed "
+    "(tab “Analyse a recorded video”).</p>"
+)
+BUNDLE_FILTER = "Session bundles (*.zip)"
+
+
+class SessionsTab(QWidget):
+    """The patient's sessions. `history_read(sessions)` fires with every session, oldest
+    first, each time they are read; `bundle_imported(patient_id)` after a bundle added some."""
+
+    history_read = Signal(object)
+    bundle_imported = Signal(int)
+
+    def __init__(
+        self, clinic: Clinic | None, messages: Messages, tasks: BackgroundTasks, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.messages = messages
+        self.tasks = tasks
+        self.patient: Patient | None = None
+        self.session_ids: list[int] = []
+        self.history: list[SessionDetail] = []  # the patient's sessions, oldest first
+        layout = QVBoxLayout(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.table = read_only_table(["Date", "Kind", "Programme", "Status", "Reps"])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.detail = QTextBrowser()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([440, 420])
+        layout.addWidget(splitter, 1)
+        layout.addLayout(self._build_buttons())
+        self.message = message_label()
+        layout.addWidget(self.message)
+        self.import_bundle_button.setEnabled(clinic is not None)
+        self.table.itemSelectionChanged.connect(self._show_selected_session)
+
+    def _build_buttons(self) -> QHBoxLayout:
+        self.report_button = QPushButton("Report (PDF)…")
+        self.report_pictures = QCheckBox("with pictures")
+        self.report_pictures.setChecked(True)
+        self.report_pictures.setToolTip(
+            "Put the pictures kept at the peak of each exercise in the report (only where the patient chose to keep "
+            "them); untick before sending the report on"
+        )
+        self.export_scope = QComboBox()
+        self.export_scope.addItem("Selected session", "session")
+        self.export_scope.addItem("Whole history", "history")
+        self.export_scope.setToolTip("What “Export CSV…” and “Export JSON…” write")
+        self.csv_button = QPushButton("Export CSV…")
+        self.json_button = QPushButton("Export JSON…")
+        self.delete_pictures_button = QPushButton("Delete pictures…")
+        self.delete_pictures_button.setToolTip("Delete the pictures kept for the selected session; the numbers stay")
+        self.export_bundle_button = QPushButton("Export bundle…")
+        self.export_bundle_button.setToolTip(
+            "All of this patient's sessions in one file, to import on another computer"
+        )
+        self.import_bundle_button = QPushButton("Import bundle…")
+        buttons = QHBoxLayout()
+        for widget in (self.report_button, self.report_pictures):
+            buttons.addWidget(widget)
+        buttons.addSpacing(12)
+        for widget in (self.export_scope, self.csv_button, self.json_button):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        for widget in (self.delete_pictures_button, self.export_bundle_button, self.import_bundle_button):
+            buttons.addWidget(widget)
+        self.report_button.clicked.connect(lambda: self.write_report())
+        self.csv_button.clicked.connect(lambda: self.export_csv())
+        self.json_button.clicked.connect(lambda: self.export_json())
+        self.export_bundle_button.clicked.connect(lambda: self.export_bundle())
+        self.import_bundle_button.clicked.connect(lambda: self.import_bundle())
+        self.delete_pictures_button.clicked.connect(lambda: self.delete_session_pictures())
+        return buttons
+
+    # ----- the list and the session shown --------------------------------------------
+    def show_patient(self, patient: Patient | None) -> None:
+        """The patient's sessions (none shown for no patient)."""
+        self.patient = patient
+        if patient is not None:
+            self.refresh()
+            return
+        self.session_ids, self.history = [], []
+        self.table.setRowCount(0)
+        self.detail.clear()
+        self.history_read.emit([])
+
+    def refresh(self, select_id: int | None = None) -> None:
+        """Read the patient's sessions again, newest first; selects `select_id` (else the newest)."""
+        if self.clinic is None or self.patient is None:
+            return
+        try:
+            records = self.clinic.sessions(self.patient.id)
+            details = [self.clinic.session(record.id) for record in records]
+        except CoachError as exc:
+            self.message.setText(str(exc))
+            return
+        self.session_ids = [record.id for record in records]
+        self.history = list(reversed(details))
+        self._fill_table(records)
+        for button in (self.report_button, self.csv_button, self.json_button, self.export_bundle_button):
+            button.setEnabled(bool(records))
+        if records:
+            self.message.setText(f"{plural(len(records), 'session')}, newest first.")
+            row = self.session_ids.index(select_id) if select_id in self.session_ids else 0
+            self.table.selectRow(row)
+            self._show_selected_session()
+        else:
+            self.message.setText("")
+            self.detail.setHtml(NO_SESSIONS)
+        self.history_read.emit(self.history)
+
+    def _fill_table(self, records: list[SessionRecord]) -> None:
+        self.table.blockSignals(True)
+        try:
+            self.table.clearSelection()
+            self.table.setRowCount(len(records))
+            for row, record in enumerate(records):
+                cells = [
+                    f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
+                    KIND_WORDS.get(record.kind, record.kind),
+                    record.programme_name or "",
+                    record.status,
+                    str(record.repetition_count),
+                ]
+                for column, text in enumerate(cells):
+                    self.table.setItem(row, column, QTableWidgetItem(text))
+        finally:
+            self.table.blockSignals(False)
+
+    def selected_session_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not 0 <= rows[0].row() < len(self.session_ids):
+            return None
+        return self.session_ids[rows[0].row()]
+
+    def _selected_session(self) -> SessionDetail | None:
+        session_id = self.selected_session_id()
+        return next((d for d in self.history if d.id == session_id), None)
+
+    def _show_selected_session(self) -> None:
+        session_id = self.selected_session_id()
+        if self.clinic is None or session_id is None:
+            return
+        try:
+            pictures = show_session(self.detail, self.clinic, session_id, prefix=SIDES_NOTE)
+        except (CoachError, KeyError) as exc:
+            self.detail.setPlainText(str(exc))
+            pictures = 0
+        self.delete_pictures_button.setEnabled(pictures > 0)
+        self.report_pictures.setEnabled(pictures > 0)
+
+    def delete_session_pictures(self) -> int:
+        """The selected session's kept pictures, after asking; the numbers stay."""
+        session_id = self.selected_session_id()
+        if self.clinic is None or session_id is None:
+            return 0
+        try:
+            deleted = delete_pictures(self, self.clinic, session_id)
+        except CoachError as exc:
+            self.messages.tell("The pictures could not be deleted", str(exc))
+            return 0
+        if deleted:
+            self.message.setText(f"Deleted {plural(deleted, 'picture')}; the numbers are kept.")
+        self._show_selected_session()
+        return deleted
+
+    # ----- reports and exports -------------------------------------------------------
+    def _export_sessions(self) -> list[SessionDetail]:
+        """The selected session, or the whole history (oldest first), as the export scope says."""
+        if self.export_scope.currentData() == "history":
+            return list(self.history)
+        selected = self._selected_session()
+        return [selected] if selected else []
+
+    def _file_stem(self) -> str:
+        code = _file_safe(self.patient.code if self.patient else "patient")
+        selected = self._selected_session()
+        if self.export_scope.currentData() == "history" or self.selected_session_id() is None:
+            return f"{code}_history"
+        return f"{code}_{selected.started_at.astimezone():%Y-%m-%d_%H%M}" if selected else code
+
+    def write_report(self, path: Path | None = None) -> bool:
+        """The selected session's PDF report, written on a worker thread; True if started."""
+        session = self._selected_session()
+        if session is None or self.patient is None or self.clinic is None:
+            self.messages.tell("Report", "Choose a session in the list first.")
+            return False
+        path = path or ask_save_path(self, "Save the session report", self._file_stem() + ".pdf", "PDF (*.pdf)")
+        if path is None:
+            return False
+        try:
+            report = self.clinic.session_report(session.id, with_pictures=self.report_pictures.isChecked())
+        except (CoachError, KeyError) as exc:
+            self.messages.tell("The report could not be written", str(exc))
+            return False
+        self.message.setText(f"Writing the report {path.name}…")
+        self.report_button.setEnabled(False)
+
+        def done(pages: Any) -> None:
+            self.report_button.setEnabled(True)
+            self.message.setText(f"Report saved as {path} ({plural(pages, 'page')}).")
+
+        def failed(error: BaseException) -> None:
+            self.report_button.setEnabled(True)
+            self.message.setText("")
+            self.messages.tell("The report could not be written", failure_text(error))
+
+        self.tasks.run(lambda: write_report_pdf(path, report), done, failed)
+        return True
+
+    def export_csv(self, path: Path | None = None) -> bool:
+        """The selected session or the whole history as CSV, one row per repetition."""
+        sessions = self._export_sessions()
+        if not sessions:
+            self.messages.tell("Export CSV", "Choose a session in the list first, or export the whole history.")
+            return False
+        path = path or ask_save_path(self, "Export as CSV", self._file_stem() + ".csv", "CSV (*.csv)")
+        if path is None:
+            return False
+        try:
+            rows = export_sessions_csv(path, sessions)
+        except (OSError, CoachError, ValueError) as exc:
+            self.messages.tell("The CSV file could not be written", failure_text(exc))
+            return False
+        self.message.setText(f"Wrote {plural(rows, 'repetition row')} to {path}.")
+        return True
+
+    def export_json(self, path: Path | None = None) -> bool:
+        """The selected session or the whole history as JSON, with the patient."""
+        sessions = self._export_sessions()
+        if not sessions or self.patient is None:
+            self.messages.tell("Export JSON", "Choose a session in the list first, or export the whole history.")
+            return False
+        path = path or ask_save_path(self, "Export as JSON", self._file_stem() + ".json", "JSON (*.json)")
+        if path is None:
+            return False
+        try:
+            export_sessions_json(path, sessions, self.patient)
+        except (OSError, CoachError, ValueError) as exc:
+            self.messages.tell("The JSON file could not be written", failure_text(exc))
+            return False
+        self.message.setText(f"Wrote {plural(len(sessions), 'session')} to {path}.")
+        return True
+
+    def export_bundle(self, path: Path | None = None) -> bool:
+        """All of the patient's finished sessions in one bundle file, for another computer."""
+        if self.clinic is None or self.patient is None:
+            return False
+        title = "Export the patient's sessions as a bundle"
+        path = path or ask_save_path(self, title, f"{_file_safe(self.patient.code)}.facecoach.zip", BUNDLE_FILTER)
+        if path is None:
+            return False
+        try:
+            count = self.clinic.export_bundle(self.patient, path)
+        except (CoachError, OSError) as exc:
+            self.messages.tell("The bundle could not be written", failure_text(exc))
+            return False
+        self.message.setText(f"Wrote {plural(count, 'session')} of {self.patient.code} to {path}.")
+        return True
+
+    def import_bundle(self, path: Path | None = None) -> bool:
+        """A bundle from another computer: checked whole, then all its new sessions or none."""
+        if self.clinic is None:
+            return False
+        path = path or ask_open_path(self, "Import a session bundle", f"{BUNDLE_FILTER};;All files (*)")
+        if path is None:
+            return False
+        try:
+            imported = self.clinic.import_bundle(path)
+        except (CoachError, OSError) as exc:
+            self.messages.tell("The bundle could not be imported", failure_text(exc))
+            return False
+        self.bundle_imported.emit(imported.patient.id)
+        already = f"; {imported.skipped} were already here" if imported.skipped else ""
+        text = f"Imported {plural(imported.added, 'session')} for patient {imported.patient.code}{already}."
+        self.message.setText(text)
+        self.messages.tell("Bundle imported", text, error=False)
+        return True
+
+
+def _file_safe(text: str) -> str:
+    """Text for a file name: letters, digits, '_' and '-' only."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text)

@@ -1,0 +1,236 @@
+"""The therapist's window: the patient list and form on the left, the selected patient's
+sessions, trends, programme and recorded-video analysis as tabs on the right.
+
+The window is the shell: it opens the records, lists the patients and tells each view
+which patient is selected; each tab is its own module in this package and does its
+own work through `coach.usecases`. Opened from the main window on the same session
+database. Its `Clinic` belongs to the GUI thread and only ever reads, adds patients and
+saves programmes: it never starts a session, so it never holds the recording lock that
+a live session in the main window needs. A recorded video is saved by a worker thread
+through its own short-lived connection.
+
+Left and right are always the patient's anatomical sides, and labelled so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.base.errors import CoachError
+from coach.gui.background import BackgroundTasks
+from coach.gui.therapist.analysis_tab import AnalysisTab
+from coach.gui.therapist.parts import SIDE_WORDS, Messages, heading, read_only_table
+from coach.gui.therapist.patient_form import PatientForm
+from coach.gui.therapist.programme_tab import ProgrammeTab
+from coach.gui.therapist.sessions_tab import SessionsTab
+from coach.gui.trends import TrendsView
+from coach.plans.exercises import Exercise, load_exercises
+from coach.records.models import Patient
+from coach.usecases.clinic import Clinic, patient_label
+
+NO_PATIENT = "Choose a patient on the left, or add one."
+#: how long closing waits for each worker still running (an analysis stops at the next frame)
+CLOSING_WAIT_S = 10.0
+
+
+class TherapistWindow(QMainWindow):
+    """Patients and programmes. `changed` fires when patients or assigned programmes change."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        database: Path,
+        model_bytes: bytes,
+        exercises_folder: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Patients and programmes — Facial Symmetry Coach")
+        self.resize(1280, 720)
+        self.messages = Messages(self)
+        self.tasks = BackgroundTasks(self)
+        self.patients: list[Patient] = []
+        self.patient: Patient | None = None
+        self.clinic: Clinic | None = None
+        exercises, problem = _read_exercises(exercises_folder)
+        notice = None
+        if problem is None:
+            self.clinic, notice, problem = _open_clinic(Path(database))
+        self._build(exercises, exercises_folder, model_bytes)
+        if problem is not None:
+            self.patient_title.setText(problem)
+            self.setEnabled(exercises is not None)  # without exercises nothing here can work
+            return
+        if notice:
+            self.patient_facts.setText(notice)
+        self.refresh_patients()
+
+    # ----- building ----------------------------------------------------------------
+    def _build(self, exercises: dict[str, Exercise] | None, exercises_folder: Path | None, model_bytes: bytes) -> None:
+        exercises = exercises or {}
+        self.sessions_tab = SessionsTab(self.clinic, self.messages, self.tasks)
+        self.trends = TrendsView()
+        self.programme_tab = ProgrammeTab(self.clinic, exercises, exercises_folder, self.messages)
+        self.analysis_tab = AnalysisTab(self.clinic, model_bytes, exercises, self.messages, self.tasks)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self._build_patient_list())
+        right = QWidget()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(6, 0, 0, 0)
+        self.patient_title = heading(NO_PATIENT, 14)
+        self.patient_title.setWordWrap(True)
+        self.patient_facts = QLabel("")
+        self.patient_facts.setWordWrap(True)
+        right_column.addWidget(self.patient_title)
+        right_column.addWidget(self.patient_facts)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.sessions_tab, "Sessions")
+        self.tabs.addTab(self.trends, "Trends")
+        self.tabs.addTab(self.programme_tab, "Programme")
+        self.tabs.addTab(self.analysis_tab, "Analyse a recorded video")
+        self.tabs.setEnabled(False)
+        right_column.addWidget(self.tabs, 1)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+        self.sessions_tab.history_read.connect(self.trends.set_sessions)
+        self.sessions_tab.bundle_imported.connect(self._patient_saved)
+        self.programme_tab.assigned.connect(self.changed.emit)
+        self.analysis_tab.session_added.connect(lambda session_id: self.sessions_tab.refresh(select_id=session_id))
+
+    def _build_patient_list(self) -> QWidget:
+        left = QWidget()
+        left.setFixedWidth(380)
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 6, 0)
+        row = QHBoxLayout()
+        row.addWidget(heading("Patients"), 1)
+        self.import_patient_button = QPushButton("Import bundle…")
+        self.import_patient_button.setToolTip("A patient's sessions exported on another computer (adds the patient)")
+        self.import_patient_button.setEnabled(self.clinic is not None)
+        self.import_patient_button.clicked.connect(lambda: self.sessions_tab.import_bundle())
+        row.addWidget(self.import_patient_button)
+        column.addLayout(row)
+        self.patient_table = read_only_table(["Code", "Name", "Affected side"])
+        self.patient_table.setToolTip("The affected side is the patient's own (anatomical) side.")
+        header = self.patient_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        column.addWidget(self.patient_table, 1)
+        self.patient_form = PatientForm(self.clinic)
+        column.addWidget(self.patient_form)
+        self.patient_table.itemSelectionChanged.connect(self._patient_selection_changed)
+        self.patient_form.cleared.connect(self.patient_table.clearSelection)
+        self.patient_form.saved.connect(self._patient_saved)
+        return left
+
+    # ----- closing -------------------------------------------------------------------
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.analysis_tab.cancel_analysis()
+        self.tasks.wait(CLOSING_WAIT_S)
+        if self.clinic is not None:
+            self.clinic.close()
+            self.clinic = None
+        super().closeEvent(event)
+
+    @property
+    def busy(self) -> bool:
+        """Whether background work (an analysis or a report) is still running."""
+        return self.tasks.busy
+
+    # ----- patients ------------------------------------------------------------------
+    def refresh_patients(self, select_id: int | None = None) -> None:
+        """Re-read the patient list; keeps (or moves to) the given selection."""
+        if self.clinic is None:
+            return
+        keep = select_id if select_id is not None else (self.patient.id if self.patient else None)
+        self.patients = self.clinic.patients()
+        self.patient_table.blockSignals(True)
+        try:
+            self.patient_table.clearSelection()
+            self.patient_table.setRowCount(len(self.patients))
+            for row, patient in enumerate(self.patients):
+                cells = [patient.code, patient.name or "", SIDE_WORDS[patient.affected_side]]
+                for column, text in enumerate(cells):
+                    self.patient_table.setItem(row, column, QTableWidgetItem(text))
+        finally:
+            self.patient_table.blockSignals(False)
+        row = next((i for i, p in enumerate(self.patients) if p.id == keep), None)
+        if row is None:
+            self._select_patient(None)
+        else:
+            self.patient_table.selectRow(row)
+            self._select_patient(self.patients[row])
+
+    def select_patient(self, patient_id: int) -> None:
+        """Select a patient in the list by id (as a click would)."""
+        self.refresh_patients(select_id=patient_id)
+
+    def _patient_saved(self, patient_id: int) -> None:
+        """A patient was added or changed (in the form, or by a bundle): list and select them."""
+        self.refresh_patients(select_id=patient_id)
+        self.changed.emit()
+
+    def _patient_selection_changed(self) -> None:
+        rows = self.patient_table.selectionModel().selectedRows()
+        patient = self.patients[rows[0].row()] if rows else None
+        if patient is None and self.patient is None:
+            return
+        if patient is not None and self.patient is not None and patient.id == self.patient.id:
+            return
+        self._select_patient(patient)
+
+    def _select_patient(self, patient: Patient | None) -> None:
+        self.patient = patient
+        self.patient_form.show_patient(patient)
+        self.tabs.setEnabled(patient is not None)
+        self._show_patient_header(patient)
+        self.sessions_tab.show_patient(patient)
+        self.programme_tab.show_patient(patient)
+        self.analysis_tab.show_patient(patient)
+
+    def _show_patient_header(self, patient: Patient | None) -> None:
+        if patient is None:
+            self.patient_title.setText(NO_PATIENT)
+            self.patient_facts.setText("")
+            return
+        self.patient_title.setText(patient_label(patient))
+        facts = [f"Affected side: {SIDE_WORDS[patient.affected_side]}"]
+        if patient.onset_date is not None:
+            facts.append(f"onset {patient.onset_date.isoformat()}")
+        if patient.cause:
+            facts.append(patient.cause)
+        self.patient_facts.setText(" · ".join(facts))
+
+
+def _read_exercises(folder: Path | None) -> tuple[dict[str, Exercise] | None, str | None]:
+    """The exercises, or None and why not."""
+    try:
+        return load_exercises(folder), None
+    except CoachError as exc:
+        return None, f"The exercises cannot be read: {exc}"
+
+
+def _open_clinic(database: Path) -> tuple[Clinic | None, str | None, str | None]:
+    """The records, their notice, or None and why they cannot be used."""
+    try:
+        clinic, notice = Clinic.open(database)
+    except CoachError as exc:
+        return None, None, f"The session database cannot be used: {exc}"
+    return clinic, notice, None

@@ -1,0 +1,270 @@
+"""Exercise definitions: TOML files in `exercises/` that a therapist can read and edit.
+
+Each file is validated on load; every problem is reported with the file, the field
+and what is wrong, so a typo in a prescription never turns into a silent default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coach.base.errors import ExerciseFileError
+from coach.base.resources import exercises_dir
+from coach.measure.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
+
+KINDS = ("movement", "static")
+
+#: The standard set every installation ships (Sunnybrook's five expressions, both eye
+#: closures, the two smiles, "eee" and frown, and the resting face).
+STANDARD_EXERCISE_IDS = frozenset(
+    {
+        "rest",
+        "raise_brows",
+        "gentle_eye_closure",
+        "tight_eye_closure",
+        "gentle_smile",
+        "big_smile",
+        "snarl",
+        "pucker",
+        "lower_lip",
+        "frown",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One prompted movement (or the resting face) and how to count and judge it."""
+
+    id: str
+    name: str
+    instruction: str
+    kind: str  # "movement" or "static" (rest: resting symmetry only)
+    primary: tuple[str, ...]  # movement measures; the first drives repetition detection
+    synkinesis_watch: tuple[str, ...]
+    repetitions: int
+    hold_s: float
+    relax_s: float
+    #: smallest movement (mm, on the stronger side) counted as a repetition
+    min_movement_mm: float
+    #: movement range (mm, each side) the live coach rewards: small and controlled, not maximal
+    target_mm: tuple[float, float] = (2.0, 8.0)
+    #: weaker ÷ stronger at or above which the movement counts as even
+    target_symmetry: float = 0.8
+    #: unwanted movement of a watched region (% of its size at rest) that triggers a warning
+    synkinesis_limit_pct: float = 25.0
+    #: how hard to try, 1 to 10 (retraining asks for 2 or 3: small, controlled movements)
+    effort: int = 3
+    source_file: Path | None = None
+
+    @property
+    def is_static(self) -> bool:
+        return self.kind == "static"
+
+
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "name": str,
+    "instruction": str,
+    "kind": str,
+    "primary": list,
+    "synkinesis_watch": list,
+    "repetitions": int,
+    "hold_s": (int, float),
+    "relax_s": (int, float),
+    "min_movement_mm": (int, float),
+    "target_mm": list,
+    "target_symmetry": (int, float),
+    "synkinesis_limit_pct": (int, float),
+    "effort": int,
+}
+#: how each expected type is named to the therapist editing the file
+_TYPE_WORDS: dict[str, str] = {
+    "str": "text in quotes",
+    "list": 'a list in brackets, e.g. ["brow_lift_mm"]',
+    "int": "a whole number",
+    "int or float": "a number",
+}
+_REQUIRED = ("id", "name", "instruction", "primary", "synkinesis_watch", "repetitions", "hold_s", "relax_s")
+_DEFAULTS: dict[str, Any] = {
+    "kind": "movement",
+    "min_movement_mm": 1.5,
+    "target_mm": [2.0, 8.0],
+    "target_symmetry": 0.8,
+    "synkinesis_limit_pct": 25.0,
+    "effort": 3,
+}
+
+
+#: the range of each numeric field; a programme prescribing an exercise is held to the same
+BOUNDS: dict[str, tuple[float, float]] = {
+    "repetitions": (1, 50),
+    "hold_s": (0.0, 60.0),
+    "relax_s": (0.0, 120.0),
+    "min_movement_mm": (0.2, 20.0),
+    "target_symmetry": (0.5, 1.0),
+    "synkinesis_limit_pct": (1.0, 100.0),
+    "effort": (1, 10),
+}
+#: what a valid `target_mm` is, in the words of every message about it
+TARGET_MM_RULE = "[low, high] in mm with 0 ≤ low < high ≤ 40"
+
+
+def target_mm_is_valid(target: object) -> bool:
+    """Two numbers (mm), low below high, both within 0 to 40 (see TARGET_MM_RULE)."""
+    return (
+        isinstance(target, Sequence)
+        and not isinstance(target, str)
+        and len(target) == 2
+        and all(not isinstance(v, bool) and isinstance(v, int | float) for v in target)
+        and 0.0 <= target[0] < target[1] <= 40.0
+    )
+
+
+def bounds_problem(field: str, value: float) -> str | None:
+    """What is wrong with a number for one of the BOUNDS fields, or None if it is in range."""
+    low, high = BOUNDS[field]
+    return None if low <= value <= high else f"{value} is not between {low:g} and {high:g}"
+
+
+def _problem(path: Path, field: str | None, message: str, value: object = None) -> ExerciseFileError:
+    where = f"{path}: field '{field}'" if field else str(path)
+    return ExerciseFileError(f"exercise file {where}: {message}", path=path, field=field, problem=message, value=value)
+
+
+def _check_names(path: Path, field: str, values: list[Any], known: dict[str, Any]) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str) or value not in known:
+            raise _problem(path, field, f"unknown measure {value!r}; known: {', '.join(sorted(known))}", value)
+    return tuple(values)
+
+
+def _known_fields(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Every field, defaults filled in, each of the type it must have."""
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise _problem(path, unknown[0], f"unknown field (allowed: {', '.join(_FIELDS)})")
+    for field in _REQUIRED:
+        if field not in data:
+            raise _problem(path, field, "missing")
+    values = {**_DEFAULTS, **data}
+    for field, expected in _FIELDS.items():
+        value = values[field]
+        # bool is an int in Python; a therapist writing `repetitions = true` made a mistake
+        if isinstance(value, bool) or not isinstance(value, expected):
+            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+            raise _problem(path, field, f"must be {_TYPE_WORDS.get(names, names)}, got {value!r}", value)
+    return values
+
+
+def _check_words(values: dict[str, Any], path: Path) -> None:
+    """The id (matching the file name), the texts and the kind."""
+    if not values["id"].isidentifier() or values["id"] != values["id"].lower():
+        raise _problem(path, "id", f"{values['id']!r} must be lower_case_with_underscores", values["id"])
+    if path.stem != values["id"]:
+        raise _problem(path, "id", f"{values['id']!r} does not match the file name {path.name}", values["id"])
+    for field in ("name", "instruction"):
+        if not values[field].strip():
+            raise _problem(path, field, "must not be empty", values[field])
+    if values["kind"] not in KINDS:
+        raise _problem(path, "kind", f"{values['kind']!r} is not one of {', '.join(KINDS)}", values["kind"])
+
+
+def _measures(values: dict[str, Any], path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The primary and watched measures, known ones only, as the kind needs them."""
+    primary = _check_names(path, "primary", values["primary"], MOVEMENT_MEASURES)
+    watch = _check_names(path, "synkinesis_watch", values["synkinesis_watch"], SYNKINESIS_MEASURES)
+    if values["kind"] == "movement" and not primary:
+        raise _problem(path, "primary", "a movement exercise needs at least one primary measure", primary)
+    if values["kind"] == "static" and primary:
+        raise _problem(path, "primary", "a static exercise measures the resting face; leave it empty", primary)
+    return primary, watch
+
+
+def _check_numbers(values: dict[str, Any], path: Path) -> None:
+    for field in BOUNDS:
+        problem = bounds_problem(field, values[field])
+        if problem:
+            raise _problem(path, field, problem, values[field])
+    target = values["target_mm"]
+    if not target_mm_is_valid(target):
+        raise _problem(path, "target_mm", f"{target!r} must be {TARGET_MM_RULE}", target)
+
+
+def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
+    """Validate one exercise table; raises ExerciseFileError naming file and field."""
+    values = _known_fields(data, path)
+    _check_words(values, path)
+    primary, watch = _measures(values, path)
+    _check_numbers(values, path)
+    target = values["target_mm"]
+    return Exercise(
+        id=values["id"],
+        name=values["name"].strip(),
+        instruction=values["instruction"].strip(),
+        kind=values["kind"],
+        primary=primary,
+        synkinesis_watch=watch,
+        repetitions=values["repetitions"],
+        hold_s=float(values["hold_s"]),
+        relax_s=float(values["relax_s"]),
+        min_movement_mm=float(values["min_movement_mm"]),
+        target_mm=(float(target[0]), float(target[1])),
+        target_symmetry=float(values["target_symmetry"]),
+        synkinesis_limit_pct=float(values["synkinesis_limit_pct"]),
+        effort=values["effort"],
+        source_file=path,
+    )
+
+
+def load_exercise_file(path: Path) -> Exercise:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _problem(path, None, f"cannot be read ({exc})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _problem(path, None, f"is not valid TOML ({exc})") from exc
+    return exercise_from_dict(data, path)
+
+
+def _exercise_folder(folder: Path | None) -> Path:
+    """The folder to read exercises from (default: the shipped one); it must exist."""
+    if folder is None:
+        return exercises_dir()
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ExerciseFileError(f"exercises folder {folder} {what}", path=folder, problem=what)
+    return folder
+
+
+def load_exercises(folder: Path | None = None) -> dict[str, Exercise]:
+    """All exercises in a folder (default: the shipped `exercises/`), by id.
+
+    A folder without any exercise file is an error, not an empty programme."""
+    folder = _exercise_folder(folder)
+    exercises: dict[str, Exercise] = {}
+    for path in sorted(folder.glob("*.toml")):
+        exercise = load_exercise_file(path)
+        exercises[exercise.id] = exercise
+    if not exercises:
+        problem = "holds no exercise files (*.toml)"
+        raise ExerciseFileError(f"exercises folder {folder} {problem}", path=folder, problem=problem)
+    return exercises
+
+
+def get_exercise(exercise_id: str, folder: Path | None = None) -> Exercise:
+    """One exercise by id; an unknown id is an error listing the known ones."""
+    folder = _exercise_folder(folder)
+    path = folder / f"{exercise_id}.toml"
+    if not exercise_id.isidentifier() or not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or f"none (no *.toml files in {folder})"
+        problem = f"unknown exercise {exercise_id!r}; known exercises: {known}"
+        raise ExerciseFileError(problem, path=path, field="id", problem=problem, value=exercise_id)
+    return load_exercise_file(path)

@@ -1,0 +1,177 @@
+"""Programmes: an ordered list of exercises with their repetitions, hold and relax times.
+
+Stored as TOML files in `exercises/programmes/` (a therapist can read and edit them);
+each entry names an exercise file and may override its repetitions, hold and relax
+seconds for this programme. Validated on load like the exercises themselves.
+
+A `Programme` is what the coach runs: the exercises themselves, with the programme's
+values. A programme a therapist prescribed and saved (`PrescribedProgramme`) becomes one
+through `programme_from_prescription`, checked the same way as a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coach.base.errors import ExerciseFileError
+from coach.base.resources import exercises_dir
+from coach.plans.exercises import Exercise, exercise_from_dict, load_exercises
+from coach.plans.prescriptions import PRESCRIBED_FIELDS, PrescribedProgramme
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme ready to run: its exercises in order, with the prescribed values in them."""
+
+    id: str
+    name: str
+    description: str
+    exercises: tuple[Exercise, ...]
+    source_file: Path | None = None
+
+
+def programmes_dir(exercises_folder: Path | None = None) -> Path:
+    return (exercises_folder or exercises_dir()) / "programmes"
+
+
+def _problem(
+    path: Path, message: str, *, field: str | None = None, entry: int | None = None, value: object = None
+) -> ExerciseFileError:
+    where = problem_location(field, entry)
+    location = f"{path}: {where}" if where else str(path)
+    return ExerciseFileError(
+        f"programme file {location}: {message}", path=path, field=field, problem=message, entry=entry, value=value
+    )
+
+
+def problem_location(field: str | None, entry: int | None) -> str | None:
+    """Where in a programme a problem is, as its messages say it: "exercise 2 field 'hold_s'"."""
+    parts = ([] if entry is None else [f"exercise {entry}"]) + ([] if field is None else [f"field '{field}'"])
+    return " ".join(parts) or None
+
+
+def _check_header(data: dict[str, Any], path: Path) -> list[Any]:
+    """The programme's own fields; returns its list of exercise entries."""
+    for field in ("id", "name", "exercise"):
+        if field not in data:
+            raise _problem(path, "missing", field=field)
+    unknown = sorted(set(data) - {"id", "name", "description", "exercise"})
+    if unknown:
+        raise _problem(path, "unknown field (allowed: id, name, description, exercise)", field=unknown[0])
+    if not isinstance(data["id"], str) or not data["id"].isidentifier() or data["id"] != data["id"].lower():
+        raise _problem(path, f"{data['id']!r} must be lower_case_with_underscores", field="id", value=data["id"])
+    if not isinstance(data["name"], str) or not data["name"].strip():
+        raise _problem(path, "must be non-empty text in quotes", field="name", value=data["name"])
+    entries = data["exercise"]
+    if not isinstance(entries, list) or not entries:
+        raise _problem(path, "needs at least one [[exercise]] entry", field="exercise", value=entries)
+    return entries
+
+
+def _prescribed_exercise(number: int, entry: object, path: Path, known: dict[str, Exercise]) -> Exercise:
+    """Entry `number` of a programme: a known movement exercise with the programme's values."""
+    if not isinstance(entry, dict) or "id" not in entry:
+        raise _problem(path, 'needs an id, e.g. id = "gentle_smile"', entry=number)
+    extra = sorted(set(entry) - {"id", *PRESCRIBED_FIELDS})
+    if extra:
+        problem = f"cannot be set here (allowed: id, {', '.join(PRESCRIBED_FIELDS)})"
+        raise _problem(path, problem, field=extra[0], entry=number)
+    base = known.get(entry["id"]) if isinstance(entry["id"], str) else None
+    if base is None:
+        problem = f"unknown exercise {entry['id']!r}; known: {', '.join(sorted(known))}"
+        raise _problem(path, problem, field="id", entry=number, value=entry["id"])
+    if base.is_static:
+        problem = f"{base.id!r} is the resting face, measured at calibration"
+        raise _problem(path, problem, field="id", entry=number, value=entry["id"])
+    # Re-validate the exercise with the overrides so ranges are checked in one place.
+    merged = {f.name: getattr(base, f.name) for f in dataclasses.fields(base) if f.name != "source_file"}
+    merged["primary"], merged["synkinesis_watch"] = list(base.primary), list(base.synkinesis_watch)
+    merged["target_mm"] = list(base.target_mm)
+    merged.update({k: entry[k] for k in PRESCRIBED_FIELDS if k in entry})
+    try:
+        return exercise_from_dict(merged, base.source_file or path.with_name(f"{base.id}.toml"))
+    except ExerciseFileError as exc:
+        raise _problem(path, exc.problem or str(exc), field=exc.field, entry=number, value=exc.value) from None
+
+
+def programme_from_dict(data: dict[str, Any], path: Path, known: dict[str, Exercise]) -> Programme:
+    """Validate a programme table against the known exercises; errors name file and entry."""
+    entries = _check_header(data, path)
+    chosen = tuple(_prescribed_exercise(number, entry, path, known) for number, entry in enumerate(entries, 1))
+    return Programme(data["id"], data["name"].strip(), str(data.get("description", "")).strip(), chosen, path)
+
+
+def programme_from_prescription(prescribed: PrescribedProgramme, known: dict[str, Exercise]) -> Programme:
+    """A prescribed programme as the coach runs it: each exercise with the prescribed values.
+
+    Checked with `programme_from_dict`, like a programme file, so an exercise that has
+    since disappeared from the exercises folder is an ExerciseFileError, not a crash.
+    """
+    data = {
+        "id": f"stored_{prescribed.uid}" if prescribed.uid else "prescribed",
+        "name": prescribed.name,
+        "description": prescribed.description,
+        "exercise": [
+            {"id": entry.exercise_id, **{key: value for key, value in entry.to_json().items() if key != "exercise_id"}}
+            for entry in prescribed.entries
+        ],
+    }
+    return programme_from_dict(data, Path(f"stored programme {prescribed.name!r}"), known)
+
+
+def load_programme_file(path: Path, known: dict[str, Exercise] | None = None) -> Programme:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _problem(path, f"cannot be read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise _problem(path, f"is not valid TOML ({exc})") from exc
+    return programme_from_dict(data, path, known if known is not None else load_exercises())
+
+
+def load_programmes(exercises_folder: Path | None = None) -> dict[str, Programme]:
+    """All programmes shipped with (or beside) the exercises, by id."""
+    known = load_exercises(exercises_folder)
+    folder = programmes_dir(exercises_folder)
+    programmes: dict[str, Programme] = {}
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        programme = load_programme_file(path, known)
+        if programme.id != path.stem:
+            problem = f"{programme.id!r} does not match the file name {path.name}"
+            raise _problem(path, problem, field="id", value=programme.id)
+        programmes[programme.id] = programme
+    return programmes
+
+
+def single_exercise_programme(exercise: Exercise) -> Programme:
+    """A programme of just one exercise (for `--exercise` and quick practice)."""
+    return Programme(exercise.id, exercise.name, exercise.instruction, (exercise,))
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(round(value, 3))
+    return str(value)
+
+
+def programme_to_toml(programme: Programme) -> str:
+    """A programme as a file a patient can take home (and `load_programme_file` reads back)."""
+    lines = [
+        "# Facial Symmetry Coach programme. Each [[exercise]] names an exercise file;",
+        "# the values below are what this programme prescribes for it.",
+        f"id = {_toml_value(programme.id)}",
+        f"name = {_toml_value(programme.name)}",
+        f"description = {_toml_value(programme.description)}",
+    ]
+    for exercise in programme.exercises:
+        lines += ["", "[[exercise]]", f"id = {_toml_value(exercise.id)}"]
+        lines += [f"{field} = {_toml_value(getattr(exercise, field))}" for field in PRESCRIBED_FIELDS]
+    return "\n".join(lines) + "\n"

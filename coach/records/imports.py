@@ -1,0 +1,134 @@
+"""Sessions from elsewhere (a bundle from the patient's home) added to this database.
+
+Only finished sessions come in, each exactly once: a session keeps its uid on every
+device, and one whose uid is already here is skipped, so importing the same bundle twice
+adds nothing. Everything is written in one transaction, so a failure leaves no half
+session. The ids inside an imported session belong to the other database and are not used.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from coach.records.database import Database, require_id, row_id
+from coach.records.encoding import (
+    check_uid,
+    check_weaker_side,
+    stored_optional_time,
+    stored_time,
+    summary_to_json,
+    to_json,
+)
+from coach.records.models import (
+    EXERCISE_END_STATUSES,
+    PATIENT_FIELDS,
+    SESSION_END_STATUSES,
+    SESSION_KINDS,
+    ExerciseRecord,
+    Patient,
+    SessionDetail,
+)
+from coach.records.patients import find_or_add, patient_from_row, patient_row, patient_values
+from coach.records.recording import insert_repetition
+
+
+class Imports:
+    """Adds finished sessions from elsewhere to one database (`SessionStore.imports`)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def session(self, session: SessionDetail, patient_id: int) -> int | None:
+        """Insert a finished session for `patient_id`, with its exercises and repetitions,
+        keeping its uid, times, statuses, summaries and app version. Returns its new id,
+        or None, writing nothing, if its uid is already here. No recording lock is needed:
+        a finished session is never repaired as a crashed one."""
+        _check_importable(session)
+        with self._database.writing(f"the imported session {session.uid}") as connection:
+            return _insert_session(connection, session, patient_id)
+
+    def patient_history(self, patient: Patient, sessions: list[SessionDetail]) -> tuple[Patient, int, int]:
+        """A patient's sessions, all or nothing, in one transaction: the patient is matched
+        by code (or added), and sessions already here are skipped. Returns the patient
+        here, and how many sessions were added and skipped."""
+        for session in sessions:
+            _check_importable(session)
+        fields = {field: getattr(patient, field) for field in PATIENT_FIELDS}
+        values = patient_values(fields, today=self._database.today())
+        with self._database.writing(f"the history of patient {values['code']!r}") as connection:
+            patient_id = find_or_add(connection, values, self._database.now())
+            added = sum(_insert_session(connection, session, patient_id) is not None for session in sessions)
+            return patient_from_row(patient_row(connection, patient_id)), added, len(sessions) - added
+
+
+def _check_importable(session: SessionDetail) -> None:
+    """Only finished sessions, with finished exercises and valid sides, come in."""
+    check_uid(session.uid)
+    if session.status not in SESSION_END_STATUSES:
+        raise ValueError(
+            f"session {session.uid} is {session.status!r}; only a finished session "
+            f"({', '.join(SESSION_END_STATUSES)}) can be imported"
+        )
+    if session.kind not in SESSION_KINDS:
+        raise ValueError(f"session {session.uid}: a session is one of {SESSION_KINDS}, not {session.kind!r}")
+    for exercise in session.exercises:
+        if exercise.status not in EXERCISE_END_STATUSES:
+            raise ValueError(
+                f"session {session.uid}: exercise {exercise.position} ({exercise.exercise_id}) is "
+                f"{exercise.status!r}; an imported exercise is one of {', '.join(EXERCISE_END_STATUSES)}"
+            )
+        for record in exercise.repetitions:
+            check_weaker_side(record.repetition)
+
+
+def _insert_session(connection: sqlite3.Connection, session: SessionDetail, patient_id: int) -> int | None:
+    """Insert one finished session inside the caller's transaction; None if its uid is here."""
+    if connection.execute("SELECT 1 FROM sessions WHERE uid = ?", (session.uid,)).fetchone() is not None:
+        return None
+    require_id(connection, "patients", "patient", patient_id)
+    session_id = row_id(
+        connection.execute(
+            "INSERT INTO sessions (started_at, ended_at, status, programme_id, programme_name, source, "
+            "resting_json, app_version, patient_id, kind, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                stored_time(session.started_at),
+                stored_optional_time(session.ended_at),
+                session.status,
+                session.programme_id,
+                session.programme_name,
+                session.source,
+                None if session.resting is None else to_json(session.resting),
+                session.app_version,
+                patient_id,
+                session.kind,
+                session.uid,
+            ),
+        )
+    )
+    for exercise in session.exercises:
+        _insert_exercise(connection, session_id, exercise)
+    return session_id
+
+
+def _insert_exercise(connection: sqlite3.Connection, session_id: int, exercise: ExerciseRecord) -> None:
+    exercise_id = row_id(
+        connection.execute(
+            "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
+            "primary_measure, target_json, started_at, ended_at, status, summary_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                exercise.position,
+                exercise.exercise_id,
+                exercise.exercise_name,
+                exercise.primary_measure,
+                to_json(exercise.target),
+                stored_time(exercise.started_at),
+                stored_optional_time(exercise.ended_at),
+                exercise.status,
+                None if exercise.summary is None else to_json(summary_to_json(exercise.summary)),
+            ),
+        )
+    )
+    for record in exercise.repetitions:
+        insert_repetition(connection, exercise_id, record.number, stored_time(record.recorded_at), record.repetition)

@@ -1,0 +1,188 @@
+"""Recording a session as it happens: the session, its resting measures, each exercise,
+each repetition, and how they ended.
+
+Each repetition is committed (WAL, synchronous=FULL) the moment it is recorded, so a
+crash or a power cut loses at most the repetition in progress; the next
+`SessionStore.open` keeps what a crashed session saved and marks it 'interrupted'.
+Starting a session takes the recording lock (`coach.records.recorder_lock`), held until
+the store closes: one store records into a database at a time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from coach import __version__
+from coach.base.errors import StoreError
+from coach.records.database import Database, require_id, require_row, row_id
+from coach.records.encoding import (
+    check_weaker_side,
+    new_uid,
+    parse_time,
+    repetition_columns,
+    summary_to_json,
+    to_json,
+)
+from coach.records.models import (
+    EXERCISE_END_STATUSES,
+    SESSION_END_STATUSES,
+    SESSION_KINDS,
+    ExerciseEndStatus,
+    SessionEndStatus,
+    SessionKind,
+)
+from coach.records.recorder_lock import RecorderLock
+from coach.session.engine import Repetition, Summary
+
+#: how long `start_session` waits for another store to release the recording lock
+RECORDER_LOCK_WAIT_S = 5.0
+
+
+class Recording:
+    """Writes sessions into one database as they happen (`SessionStore.recording`)."""
+
+    def __init__(self, database: Database, lock: RecorderLock) -> None:
+        self._database = database
+        self._lock = lock
+
+    def start_session(
+        self,
+        programme_id: str | None,
+        programme_name: str | None,
+        source: str,
+        *,
+        patient_id: int | None = None,
+        kind: SessionKind = "live",
+    ) -> int:
+        """A new session 'in_progress', with a new uid; this store becomes the one recording
+        into the file. `kind` 'recorded': a video analysed into the history."""
+        if kind not in SESSION_KINDS:
+            raise ValueError(f"a session is one of {SESSION_KINDS}, not {kind!r}")
+        if not self._lock.acquire(timeout_s=RECORDER_LOCK_WAIT_S):
+            raise StoreError(
+                f"another FaceCoach window is recording a session into {self._database.path}; finish or close it first"
+            )
+        with self._database.writing("the new session") as connection:
+            if patient_id is not None:
+                require_id(connection, "patients", "patient", patient_id)
+            cursor = connection.execute(
+                "INSERT INTO sessions (started_at, status, programme_id, programme_name, source, app_version, "
+                "patient_id, kind, uid) VALUES (?, 'in_progress', ?, ?, ?, ?, ?, ?, ?)",
+                (self._database.now(), programme_id, programme_name, source, __version__, patient_id, kind, new_uid()),
+            )
+        return row_id(cursor)
+
+    def save_resting(self, session_id: int, resting: dict[str, Any]) -> None:
+        """Keep the resting (static) measures of the session's neutral face."""
+        with self._database.writing("the resting measures") as connection:
+            cursor = connection.execute(
+                "UPDATE sessions SET resting_json = ? WHERE id = ?", (to_json(resting), session_id)
+            )
+            require_row(cursor.rowcount, "session", session_id)
+
+    def start_exercise(
+        self,
+        session_id: int,
+        position: int,
+        exercise_id: str,
+        exercise_name: str,
+        primary_measure: str | None,
+        target: dict[str, Any],
+    ) -> int:
+        """A new exercise 'in_progress' in the session; returns its id for `add_repetition`."""
+        now = self._database.now()
+        with self._database.writing("the new exercise") as connection:
+            require_id(connection, "sessions", "session", session_id)
+            cursor = connection.execute(
+                "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
+                "primary_measure, target_json, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'in_progress')",
+                (session_id, position, exercise_id, exercise_name, primary_measure, to_json(target), now),
+            )
+        return row_id(cursor)
+
+    def add_repetition(self, session_exercise_id: int, number: int, rep: Repetition) -> int:
+        """Write one completed repetition and commit it before returning: the durability
+        point, so a crash afterwards cannot lose it."""
+        check_weaker_side(rep)
+        with self._database.writing(f"repetition {number}") as connection:
+            require_id(connection, "session_exercises", "exercise", session_exercise_id)
+            return insert_repetition(connection, session_exercise_id, number, self._database.now(), rep)
+
+    def finish_exercise(self, session_exercise_id: int, status: ExerciseEndStatus, summary: Summary | None) -> None:
+        """End an exercise: 'completed', 'skipped', 'stopped' or 'interrupted'."""
+        if status not in EXERCISE_END_STATUSES:
+            raise ValueError(f"an exercise ends as one of {EXERCISE_END_STATUSES}, not {status!r}")
+        summary_json = None if summary is None else to_json(summary_to_json(summary))
+        with self._database.writing("the end of the exercise") as connection:
+            cursor = connection.execute(
+                "UPDATE session_exercises SET status = ?, ended_at = ?, summary_json = ? WHERE id = ?",
+                (status, self._database.now(), summary_json, session_exercise_id),
+            )
+            require_row(cursor.rowcount, "exercise", session_exercise_id)
+
+    def finish_session(self, session_id: int, status: SessionEndStatus) -> None:
+        """End a session: 'completed', 'stopped' or 'interrupted'. Exercises left open
+        end with it (as 'stopped', or 'interrupted' with an interrupted session), so no
+        row stays 'in_progress'."""
+        if status not in SESSION_END_STATUSES:
+            raise ValueError(f"a session ends as one of {SESSION_END_STATUSES}, not {status!r}")
+        now = self._database.now()
+        with self._database.writing("the end of the session") as connection:
+            cursor = connection.execute(
+                "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, now, session_id)
+            )
+            require_row(cursor.rowcount, "session", session_id)
+            connection.execute(
+                "UPDATE session_exercises SET status = ?, ended_at = ? WHERE session_id = ? AND status = 'in_progress'",
+                ("interrupted" if status == "interrupted" else "stopped", now, session_id),
+            )
+
+
+def insert_repetition(
+    connection: sqlite3.Connection, session_exercise_id: int, number: int, recorded_at: str, rep: Repetition
+) -> int:
+    """Insert one repetition inside the caller's transaction; returns its id."""
+    cursor = connection.execute(
+        "INSERT INTO repetitions (session_exercise_id, number, recorded_at, start_s, peak_s, end_s, "
+        "left_mm, right_mm, symmetry, weaker_side, hold_s, complete, synkinesis_json, measures_json) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (session_exercise_id, number, recorded_at, *repetition_columns(rep)),
+    )
+    return row_id(cursor)
+
+
+def keep_unfinished_as_interrupted(database: Database) -> str | None:
+    """Close what a crash left 'in_progress' (only called holding the recording lock);
+    returns the notice for the user, or None if there was nothing.
+
+    Their ended_at is the last thing saved (a repetition, an exercise start, or the
+    session start), not the unknown moment of the crash.
+    """
+    with database.writing("the interrupted sessions") as connection:
+        unfinished = connection.execute(
+            """SELECT s.started_at,
+                      (SELECT count(*) FROM repetitions AS r JOIN session_exercises AS e
+                         ON r.session_exercise_id = e.id WHERE e.session_id = s.id)
+               FROM sessions AS s WHERE s.status = 'in_progress' ORDER BY s.started_at""",
+        ).fetchall()
+        connection.execute(
+            """UPDATE session_exercises SET status = 'interrupted',
+                   ended_at = coalesce((SELECT max(r.recorded_at) FROM repetitions AS r
+                                        WHERE r.session_exercise_id = session_exercises.id), started_at)
+               WHERE status = 'in_progress'"""
+        )
+        connection.execute(
+            """UPDATE sessions SET status = 'interrupted',
+                   ended_at = max(started_at, coalesce((SELECT max(e.ended_at) FROM session_exercises AS e
+                                                        WHERE e.session_id = sessions.id), started_at))
+               WHERE status = 'in_progress'"""
+        )
+    if not unfinished:
+        return None
+    saved = sum(row[1] for row in unfinished)
+    first, last = (parse_time(unfinished[i][0]).astimezone().strftime("%Y-%m-%d %H:%M") for i in (0, -1))
+    reps = f"{saved} saved repetition{'s' if saved != 1 else ''}"
+    if len(unfinished) == 1:
+        return f"1 unfinished session from {first} was kept as interrupted, with its {reps}."
+    return f"{len(unfinished)} unfinished sessions from {first} to {last} were kept as interrupted, with their {reps}."

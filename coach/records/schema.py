@@ -1,0 +1,177 @@
+"""The session database's schema, versioned with `PRAGMA user_version`.
+
+`MIGRATIONS[v]` takes a database from version v to v + 1, inside the caller's
+transaction (see `coach.records.upgrade`); a new database runs them all. Append to it
+(and to UPGRADE_NOTES) to change the schema; never edit a migration that has shipped,
+since it is how every older file reaches today's shape.
+
+Version 1: sessions, their exercises and repetitions. 2: patients, programmes, and a uid
+for every session. 3: pictures at the peak of each exercise, for those who keep them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from coach.records.encoding import new_uid
+
+SCHEMA_VERSION = 3
+#: `PRAGMA application_id` of our files ("FCoa"): tells a FaceCoach database from another program's
+APPLICATION_ID = int.from_bytes(b"FCoa", "big")
+
+# Comments inside CREATE TABLE are kept in sqlite_master, so whoever opens the file in
+# a database browser reads them too.
+_SCHEMA_1 = (
+    """CREATE TABLE sessions (
+    -- one sitting in front of the camera; times are ISO-8601 UTC text ('…+00:00')
+    id             INTEGER PRIMARY KEY,
+    started_at     TEXT NOT NULL,
+    ended_at       TEXT,               -- NULL while in progress; for 'interrupted': last thing saved
+    status         TEXT NOT NULL DEFAULT 'in_progress'
+                   CHECK (status IN ('in_progress', 'completed', 'stopped', 'interrupted')),
+    programme_id   TEXT,               -- NULL: a single exercise outside a programme
+    programme_name TEXT,
+    source         TEXT NOT NULL,      -- e.g. 'camera 0' or a video file name
+    resting_json   TEXT,               -- resting (static) measures {measure: {"left": mm, "right": mm}}
+    app_version    TEXT NOT NULL
+)""",
+    """CREATE TABLE session_exercises (
+    -- one exercise of a session, in the order done (position, then id)
+    id              INTEGER PRIMARY KEY,
+    session_id      INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    exercise_id     TEXT NOT NULL,
+    exercise_name   TEXT NOT NULL,
+    primary_measure TEXT,              -- NULL for a static (resting face) exercise
+    target_json     TEXT NOT NULL DEFAULT '{}',  -- what was asked: repetitions, hold s, …
+    started_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    status          TEXT NOT NULL DEFAULT 'in_progress'
+                    CHECK (status IN ('in_progress', 'completed', 'skipped', 'stopped', 'interrupted')),
+    summary_json    TEXT               -- coach.session.engine.Summary, NULL until finished (or if none)
+)""",
+    """CREATE TABLE repetitions (
+    -- one repetition, written the moment it completes.
+    -- LEFT AND RIGHT ARE ALWAYS THE PATIENT'S ANATOMICAL SIDES, whatever the camera or a
+    -- mirrored display showed; the same holds for the sides inside every *_json column.
+    id                  INTEGER PRIMARY KEY,
+    session_exercise_id INTEGER NOT NULL REFERENCES session_exercises(id) ON DELETE CASCADE,
+    number              INTEGER NOT NULL,  -- 1, 2, … within the exercise
+    recorded_at         TEXT NOT NULL,
+    start_s             REAL NOT NULL,     -- seconds from the start of the exercise's recording
+    peak_s              REAL NOT NULL,
+    end_s               REAL NOT NULL,
+    left_mm             REAL NOT NULL,     -- peak movement of the primary measure, per side
+    right_mm            REAL NOT NULL,
+    symmetry            REAL,              -- weaker ÷ stronger, 0–1; NULL when neither side moved
+    weaker_side         TEXT CHECK (weaker_side IS NULL OR weaker_side IN ('left', 'right')),
+                                           -- NULL: the sides differ by no more than the noise
+    hold_s              REAL NOT NULL,
+    complete            INTEGER NOT NULL CHECK (complete IN (0, 1)),
+    synkinesis_json     TEXT NOT NULL DEFAULT '{}',  -- {watch measure: {"left": %, "right": %}}
+    measures_json       TEXT NOT NULL DEFAULT '{}'   -- {primary measure: {"left": mm, "right": mm}}
+)""",
+    "CREATE INDEX sessions_by_start ON sessions (started_at)",
+    "CREATE INDEX sessions_unfinished ON sessions (id) WHERE status = 'in_progress'",
+    "CREATE INDEX session_exercises_by_session ON session_exercises (session_id, position)",
+    "CREATE INDEX repetitions_by_exercise ON repetitions (session_exercise_id, number)",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+)
+
+
+def _create_first_schema(connection: sqlite3.Connection) -> None:
+    for statement in _SCHEMA_1:
+        connection.execute(statement)
+
+
+_SCHEMA_2 = (
+    """CREATE TABLE patients (
+    -- a person whose sessions are kept (the therapist's side); times are ISO-8601 UTC text
+    id            INTEGER PRIMARY KEY,
+    code          TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (trim(code) <> ''),
+                                      -- a name or a pseudonymous code; 'P07' and 'p07' are one patient
+    display_name  TEXT,
+    affected_side TEXT NOT NULL DEFAULT 'unknown'
+                  CHECK (affected_side IN ('left', 'right', 'both', 'unknown')),
+                                      -- the side of the palsy: THE PATIENT'S ANATOMICAL SIDE
+    onset_date    TEXT CHECK (onset_date IS NULL OR onset_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    cause         TEXT,               -- e.g. Bell's palsy, Ramsay Hunt, after surgery
+    notes         TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+)""",
+    """CREATE TABLE programmes (
+    -- a programme written for patients, as data (the shipped ones are TOML files instead)
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT NOT NULL UNIQUE,  -- the same programme on every device (bundles)
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    body_json   TEXT NOT NULL,         -- [{exercise_id, repetitions, hold_s, relax_s, effort (1-10),
+                                       --   target_mm: [low, high], target_symmetry}, ...] in order
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+)""",
+    """CREATE TABLE patient_programmes (
+    -- which programme a patient was given, and when; the latest assignment is the current one
+    id           INTEGER PRIMARY KEY,
+    patient_id   INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    programme_id INTEGER NOT NULL REFERENCES programmes(id),
+    assigned_at  TEXT NOT NULL
+)""",
+    "ALTER TABLE sessions ADD COLUMN patient_id INTEGER REFERENCES patients(id)",  # NULL: nobody named
+    "ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'live' CHECK (kind IN ('live', 'recorded'))",
+    # ALTER TABLE cannot add a UNIQUE or NOT NULL column: a unique index and triggers do their work
+    "ALTER TABLE sessions ADD COLUMN uid TEXT",
+    "CREATE INDEX sessions_by_patient ON sessions (patient_id, started_at)",
+    "CREATE INDEX patient_programmes_by_patient ON patient_programmes (patient_id, assigned_at)",
+)
+_SESSION_UID_RULES = (
+    "CREATE UNIQUE INDEX sessions_by_uid ON sessions (uid)",
+    """CREATE TRIGGER sessions_need_a_uid BEFORE INSERT ON sessions
+WHEN NEW.uid IS NULL OR length(NEW.uid) <> 32 OR NEW.uid GLOB '*[^0-9a-f]*'
+BEGIN SELECT RAISE(ABORT, 'every session needs a uid of 32 lower-case hex digits'); END""",
+    """CREATE TRIGGER sessions_keep_their_uid BEFORE UPDATE OF uid ON sessions
+WHEN NEW.uid IS NOT OLD.uid
+BEGIN SELECT RAISE(ABORT, 'a session keeps its uid'); END""",
+)
+
+
+def _add_patients_and_programmes(connection: sqlite3.Connection) -> None:
+    """Schema 2: patients, programmes, and a uid for every session, old ones included."""
+    for statement in _SCHEMA_2:
+        connection.execute(statement)
+    ids = [row[0] for row in connection.execute("SELECT id FROM sessions")]
+    connection.executemany("UPDATE sessions SET uid = ? WHERE id = ?", [(new_uid(), i) for i in ids])
+    for statement in _SESSION_UID_RULES:
+        connection.execute(statement)
+
+
+_SCHEMA_3 = (
+    """CREATE TABLE snapshots (
+    -- a picture of one exercise at its peak, kept only when the person chose to keep pictures;
+    -- the face cropped from the camera picture AS THE CAMERA SAW IT (never mirrored)
+    session_exercise_id INTEGER PRIMARY KEY REFERENCES session_exercises(id) ON DELETE CASCADE,
+    taken_at            TEXT NOT NULL,
+    measure             TEXT NOT NULL,  -- the movement measure whose regions a report draws
+    picture_jpeg        BLOB NOT NULL,
+    landmarks_f32       BLOB NOT NULL   -- 478 x (x, y, z) little-endian float32, in the picture's pixels
+)""",
+)
+
+
+def _add_snapshots(connection: sqlite3.Connection) -> None:
+    """Schema 3: pictures at the peak of each exercise, for those who choose to keep them."""
+    for statement in _SCHEMA_3:
+        connection.execute(statement)
+
+
+#: MIGRATIONS[v] takes the schema from version v to v + 1 (inside the caller's transaction).
+#: Append to it (and to UPGRADE_NOTES); never edit a migration that has shipped.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _create_first_schema,
+    _add_patients_and_programmes,
+    _add_snapshots,
+]
+#: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words
+UPGRADE_NOTES = ["sessions", "patients and programmes", "pictures at the peak of each exercise, if chosen"]

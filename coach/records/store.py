@@ -1,0 +1,157 @@
+"""The session store: a patient's exercise sessions at home, in one SQLite file, and the
+therapist's side (patients, the programmes prescribed to them, pictures if kept).
+
+`SessionStore.open` gives a store; its parts do the work, each with one job:
+
+- `store.patients`    the patients (`coach.records.patients`)
+- `store.programmes`  prescribed programmes and who was given which (`coach.records.programmes`)
+- `store.recording`   a session written as it happens (`coach.records.recording`)
+- `store.history`     the sessions read back: the list, and one session whole (`coach.records.history`)
+- `store.pictures`    pictures at the peak of exercises (`coach.records.pictures`)
+- `store.imports`     sessions from a bundle, each once (`coach.records.imports`)
+
+Underneath: `database` (the connection, transactions, damaged files), `schema` and
+`upgrade` (versions, and the copy kept before an upgrade), `recorder_lock`, `encoding`
+(how values sit in columns), and `models` (what the parts hand back).
+
+Threads: a `SessionStore` belongs to the thread that opened it (sqlite3's own check).
+The live coach writes from its worker thread with one store; the GUI may read the
+history from its own thread with a second store on the same file: WAL lets the reader
+see every committed repetition without blocking the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from coach.base.errors import StoreError
+from coach.records.database import Database, connect, is_damaged, keep_damaged_copy
+from coach.records.encoding import checked_utc, utc_now
+from coach.records.history import History
+from coach.records.imports import Imports
+from coach.records.patients import Patients
+from coach.records.pictures import Pictures
+from coach.records.programmes import Programmes
+from coach.records.recorder_lock import RecorderLock
+from coach.records.recording import Recording, keep_unfinished_as_interrupted
+from coach.records.upgrade import migrate
+
+DATABASE_FILENAME = "sessions.sqlite3"
+
+
+def database_path(data_dir: Path) -> Path:
+    """The session database inside a data folder (see `coach.base.userdirs.default_data_dir`)."""
+    return Path(data_dir) / DATABASE_FILENAME
+
+
+class SessionStore:
+    """One open session database and its parts. Use `SessionStore.open`."""
+
+    def __init__(self, database: Database, lock: RecorderLock) -> None:
+        self.path = database.path
+        self._database = database
+        self._lock = lock
+        self.patients = Patients(database)
+        self.programmes = Programmes(database)
+        self.recording = Recording(database, lock)
+        self.history = History(database)
+        self.pictures = Pictures(database)
+        self.imports = Imports(database)
+
+    @classmethod
+    def open(cls, path: Path, *, clock: Callable[[], datetime] | None = None) -> tuple[SessionStore, str | None]:
+        """Open (creating or upgrading) the database at `path`.
+
+        Returns the store and a notice for the user, or None when there is nothing to
+        say: a damaged file was kept aside under a new name, an older file was upgraded
+        (after a copy of it was kept), or unfinished sessions from a crash were kept as
+        'interrupted'. Raises StoreError when the file cannot be used and must not be
+        touched: written by a newer version of the app, not a FaceCoach database, or in
+        need of an upgrade while another window uses it. `clock` (aware datetimes) is for tests.
+        """
+        path = Path(path)
+        clock = clock or utc_now
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the data folder {path.parent} ({error.strerror}); choose another with --data-dir"
+            ) from error
+        lock = RecorderLock(path.with_name(path.name + ".lock"))
+        # Nobody is recording if we can take the lock now: then sessions still marked
+        # 'in_progress' were left by a crash, and a damaged file can be moved aside.
+        repairing = lock.acquire(timeout_s=0)
+        try:
+            store, notices = cls._open_locked(path, lock, clock, repairing)
+        finally:
+            if repairing:
+                lock.release()
+        return store, "\n".join(notices) or None
+
+    @classmethod
+    def _open_locked(
+        cls, path: Path, lock: RecorderLock, clock: Callable[[], datetime], repairing: bool
+    ) -> tuple[SessionStore, list[str]]:
+        """The opening itself; `repairing`: this store holds the recording lock for now."""
+        notices: list[str] = []
+        database: Database | None = None
+        try:
+            if is_damaged(path):
+                notices.append(_keep_damaged(path, clock, repairing))
+            database = Database(path, connect(path), clock)
+            upgraded = migrate(database.connection, path, may_upgrade=repairing, clock=clock)
+            if upgraded:
+                notices.append(upgraded)
+            if repairing:
+                interrupted = keep_unfinished_as_interrupted(database)
+                if interrupted:
+                    notices.append(interrupted)
+        except BaseException:
+            if database is not None:
+                database.connection.close()
+            lock.close()
+            raise
+        return cls(database, lock), notices
+
+    def close(self) -> None:
+        """Close the database and give up the recording lock (idempotent)."""
+        self._database.connection.close()
+        self._lock.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def dated(self, clock: Callable[[], datetime]) -> Iterator[None]:
+        """Write with another clock inside the block: a video analysed today is dated when
+        it was filmed."""
+        saved, self._database.clock = self._database.clock, clock
+        try:
+            yield
+        finally:
+            self._database.clock = saved
+
+
+def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) -> str:
+    """Move a damaged file aside (only while nobody else uses it); returns the notice."""
+    if not repairing:
+        raise StoreError(
+            f"the session database {path} is damaged, and another FaceCoach window is using it; "
+            "close every FaceCoach window and start again"
+        )
+    kept = keep_damaged_copy(path, checked_utc(clock()))
+    return (
+        f"The session database {path} was damaged and could not be read. It was kept, unchanged, "
+        f"as {kept}, and a new empty database was started; keep that copy if you need the earlier "
+        "sessions recovered."
+    )

@@ -1,0 +1,13 @@
+"""A printable PDF of one session and the patient's progress, for the treating therapist.
+
+`document.write_session_report` is the entry point. The pages are planned first (`flow`, on
+the A4 geometry and measured text of `layout`), then drawn: page 1 (`front_page`, with the
+`explanation` of the numbers), one section per exercise (`exercise_pages`) and the progress
+charts (`trend_pages`, from `coach.records.trends`). Values read alike everywhere (`wording`).
+
+Print legibility: A4 portrait, body text 10 pt, tables and chart labels 9 pt, headings
+14–16 pt, black text; the patient's left is blue with circles and solid lines, the
+right vermillion with squares, dashed lines and hatched bars (Okabe–Ito colours, told
+apart in grey print and by colour-blind readers too). Left and right are the patient's
+anatomical sides, labelled "(patient's)" in every table and chart.
+"""

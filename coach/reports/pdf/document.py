@@ -1,0 +1,130 @@
+"""The session report written to a file: pages planned, drawn one by one, saved as one PDF.
+
+Drawn with matplotlib alone: one `Figure` on an explicit Agg canvas, cleared and reused
+for every page, saved through `PdfPages`. No pyplot, so no GUI backend or global figure
+manager is involved and the Qt app's own backend choice does not matter; rcParams are
+changed only inside an `rc_context` while a report is drawn (one report at a time:
+matplotlib's settings and fonts are process-wide).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from coach import __version__
+from coach.records.models import SessionDetail
+from coach.reports.exports import patient_fields
+from coach.reports.pdf.exercise_pages import exercise_section
+from coach.reports.pdf.flow import Page, Section, paginate
+from coach.reports.pdf.front_page import front_sections
+from coach.reports.pdf.layout import (
+    BODY_PT,
+    CONTENT_W,
+    FONT_FAMILY,
+    MARGIN_BOTTOM,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    SMALL_PT,
+    draw_rule,
+    draw_text,
+)
+from coach.reports.pdf.trend_pages import trend_sections
+from coach.reports.pdf.wording import DASH, field_value, session_stamp, text_or_dash
+from coach.session.snapshots import Snapshot
+
+_RC = {
+    "pdf.fonttype": 42,  # TrueType: crisp at any zoom, text selectable and searchable
+    "font.family": FONT_FAMILY,
+    "font.size": BODY_PT,
+    "text.color": "black",
+    "axes.labelcolor": "black",
+    "axes.edgecolor": "black",
+    "xtick.color": "black",
+    "ytick.color": "black",
+    "hatch.linewidth": 0.7,
+    "legend.handlelength": 2.6,  # long enough to show dashed vs solid
+}
+
+
+def _footer(fig: Figure, patient_code: str, session: SessionDetail, number: int, total: int) -> None:
+    y = PAGE_H - MARGIN_BOTTOM + 0.35
+    draw_rule(fig, y - 0.08, 0.6)
+    who = "No patient recorded" if patient_code == DASH else f"Patient {patient_code}"
+    draw_text(fig, MARGIN_X, y, f"{who} · session {session_stamp(session)}", SMALL_PT)
+    draw_text(fig, MARGIN_X + CONTENT_W, y, f"page {number} of {total}", SMALL_PT, ha="right")
+
+
+def _sections(
+    session: SessionDetail,
+    history: list[SessionDetail],
+    fields: dict[str, Any] | None,
+    snapshots: Mapping[int, Snapshot],
+) -> list[Section]:
+    """Page 1, each exercise (the first on a new page), then the progress pages."""
+    sections = front_sections(session, fields)
+    for number, exercise in enumerate(session.exercises, 1):
+        section = exercise_section(number, exercise, snapshots.get(exercise.id))
+        section.new_page = number == 1
+        sections.append(section)
+    return sections + trend_sections(session, history)
+
+
+def _save(target: Path, pages: list[Page], metadata: dict[str, str], session: SessionDetail, code: str) -> None:
+    """Draw every page into a file beside `target`, then rename it: complete or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        with matplotlib.rc_context(_RC):
+            figure = Figure(figsize=(PAGE_W, PAGE_H))
+            FigureCanvasAgg(figure)  # explicitly Agg, whatever backend pyplot may have chosen
+            with PdfPages(temporary, metadata=metadata) as pdf:
+                for number, page in enumerate(pages, 1):
+                    figure.clear()
+                    for block, y in page.placed:
+                        block.draw(figure, y)
+                    _footer(figure, code, session, number, len(pages))
+                    pdf.savefig(figure)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_session_report(
+    pdf_path: Path | str,
+    session: SessionDetail,
+    history: list[SessionDetail],
+    patient: Mapping[str, Any] | object | None = None,
+    snapshots: Mapping[int, Snapshot] | None = None,
+) -> int:
+    """Write the session's report to `pdf_path` and return its page count.
+
+    history: the patient's sessions for the trend charts (this one is added if missing;
+    later ones, and any of another patient, are left out). patient: a mapping or an
+    object with code, display_name, affected_side, onset_date, cause (any may be
+    missing). snapshots: the pictures kept at the peak of exercises, keyed by
+    `ExerciseRecord.id` (`SessionStore.pictures.of_session`); drawn with their measured
+    regions. There are some only where the person chose to keep pictures.
+    The file appears complete or not at all (written aside, then renamed).
+    """
+    fields = patient_fields(patient)
+    code = text_or_dash(field_value(fields, "code"))
+    pages = paginate(_sections(session, history, fields, snapshots or {}))
+    metadata = {
+        "Title": f"Session report {code} {session_stamp(session)}",
+        "Subject": "Facial exercise session: per-side movement, symmetry and synkinesis (patient's sides)",
+        "Creator": f"Facial Symmetry Coach {__version__}",
+    }
+    _save(Path(pdf_path), pages, metadata, session, code)
+    return len(pages)

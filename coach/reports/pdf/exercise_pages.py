@@ -1,0 +1,207 @@
+"""One section per exercise of the session: the target asked for, the means, the picture at the peak
+(when one was kept), a bar chart of each repetition per side and the table of repetitions."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, LEFT_LABEL, RIGHT_COLOUR, RIGHT_LABEL
+from coach.records.models import ExerciseRecord
+from coach.records.trends import exercise_means, target_band_mm, target_symmetry
+from coach.reports.pdf.flow import Block, Column, Section, Table, heading, paragraph, spacer
+from coach.reports.pdf.layout import (
+    CONTENT_W,
+    MARGIN_X,
+    PAGE_H,
+    PAGE_W,
+    SMALL_PT,
+    chart_axes,
+    draw_text,
+    fx,
+    fy,
+    line_height,
+    text_width,
+    wrap,
+)
+from coach.reports.pdf.wording import (
+    DASH,
+    measure_label,
+    mm_text,
+    percent_text,
+    seconds_text,
+    status_text,
+    weaker_side_text,
+)
+from coach.reports.pictures import draw_measured_regions
+from coach.session.snapshots import Snapshot
+
+SNAPSHOT_NOTE = (
+    "Snapshot at the peak, kept at the patient's request. As the camera saw it, not mirrored: the patient's "
+    "right side (R) is on the left of the picture, their left side (L) on the right. Outlined: the regions "
+    "measured, the patient's left in blue, their right in orange."
+)
+
+
+def _snapshot_block(snapshot: Snapshot) -> Block:
+    """The snapshot as the camera saw it (not mirrored) with the measured regions drawn,
+    its sides named for the reader."""
+    picture = np.asarray(snapshot.picture_rgb)
+    if picture.ndim != 3 or picture.shape[2] != 3 or 0 in picture.shape or picture.dtype != np.uint8:
+        raise ValueError(
+            f"a snapshot is an RGB picture (rows, columns, 3) of bytes, not {picture.dtype} {picture.shape}"
+        )
+    picture = draw_measured_regions(snapshot)
+    step = max(1, math.ceil(max(picture.shape[:2]) / 900))  # enough for print, small in the file
+    picture = picture[::step, ::step]
+    rows, cols = picture.shape[:2]
+    height = min(2.6, 0.6 * CONTENT_W * rows / cols)
+    width = height * cols / rows
+    # name the sides under the picture in full when there is room, else by their initials
+    right_side, left_side = f"◀ {RIGHT_LABEL}", f"{LEFT_LABEL} ▶"
+    if text_width(right_side + left_side, SMALL_PT) + 0.2 > width:
+        right_side, left_side = "◀ R", "L ▶"
+    note_x = MARGIN_X + width + 0.2
+    note = wrap(SNAPSHOT_NOTE, CONTENT_W - width - 0.2, SMALL_PT)
+    caption_h = line_height(SMALL_PT) + 0.05
+
+    def draw(fig: Figure, y: float) -> None:
+        ax = fig.add_axes((fx(MARGIN_X), fy(y + height), width / PAGE_W, height / PAGE_H))
+        ax.imshow(picture, interpolation="antialiased")
+        ax.set_axis_off()
+        draw_text(fig, MARGIN_X, y + height + 0.04, right_side, SMALL_PT)
+        draw_text(fig, MARGIN_X + width, y + height + 0.04, left_side, SMALL_PT, ha="right")
+        for line, text in enumerate(note):
+            draw_text(fig, note_x, y + line * line_height(SMALL_PT), text, SMALL_PT)
+
+    return Block(max(height + caption_h, len(note) * line_height(SMALL_PT)) + 0.15, draw)
+
+
+def _repetition_chart(exercise: ExerciseRecord) -> Block:
+    """Grouped bars, patient's left vs right, per repetition, over the target band."""
+    numbers = np.array([record.number for record in exercise.repetitions], dtype=float)
+    left = np.array([record.repetition.left_mm for record in exercise.repetitions], dtype=float)
+    right = np.array([record.repetition.right_mm for record in exercise.repetitions], dtype=float)
+    band = target_band_mm(exercise)
+    height = 2.45
+
+    def draw(fig: Figure, y: float) -> None:
+        ax = chart_axes(fig, MARGIN_X + 0.65, y + 0.38, CONTENT_W - 0.75, height - 0.85)
+        if band is not None:
+            ax.axhspan(band[0], band[1], color=BAND_COLOUR, alpha=0.3, linewidth=0, label="Target range")
+        ax.bar(numbers - 0.2, left, 0.38, color=LEFT_COLOUR, edgecolor="black", linewidth=0.5, label=LEFT_LABEL)
+        ax.bar(
+            numbers + 0.2, right, 0.38, color=RIGHT_COLOUR, edgecolor="black", linewidth=0.5, hatch="///",
+            label=RIGHT_LABEL,
+        )  # fmt: skip
+        top = np.nanmax(np.concatenate([left, right, [band[1] if band else 0.0, 1.0]]))
+        bottom = min(0.0, float(np.nanmin(np.concatenate([left, right]))))
+        ax.set_ylim(bottom * 1.1, top * 1.12)
+        ax.set_xlim(numbers.min() - 0.6, numbers.max() + 0.6)
+        ax.set_xticks(numbers)
+        ax.set_xlabel("Repetition", fontsize=SMALL_PT)
+        ax.set_ylabel("Peak movement (mm)", fontsize=SMALL_PT)
+        ax.grid(axis="y", color="#CCCCCC", linewidth=0.5)
+        ax.set_axisbelow(True)
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=3, fontsize=SMALL_PT, frameon=False, borderaxespad=0.0
+        )
+
+    return Block(height, draw)
+
+
+def _repetition_table(number: int, exercise: ExerciseRecord) -> Table:
+    """One row per repetition; one column per watched synkinesis measure, sharing the room left."""
+    watched: list[str] = []
+    for record in exercise.repetitions:
+        watched += [name for name in record.repetition.synkinesis if name not in watched]
+    columns = [
+        Column("#", 0.35),
+        Column("Left (patient's) mm", 0.82),
+        Column("Right (patient's) mm", 0.82),
+        Column("Symmetry", 0.82),
+        Column("Weaker side (patient's)", 0.9, "left"),
+        Column("Hold s", 0.55),
+        Column("Complete", 0.8, "center"),
+    ]
+    room = CONTENT_W - sum(column.width for column in columns)
+    for name in watched:
+        title = f"{measure_label(name)} % Left / Right (patient's)"
+        columns.append(Column(title, room / len(watched), "center"))
+    rows = []
+    for record in exercise.repetitions:
+        rep = record.repetition
+        row = [
+            str(record.number),
+            mm_text(rep.left_mm),
+            mm_text(rep.right_mm),
+            percent_text(rep.symmetry),
+            weaker_side_text(rep.weaker_side, rep.symmetry, short=True),
+            seconds_text(rep.hold_s),
+            "yes" if rep.complete else "no",
+        ]
+        for name in watched:
+            sides = rep.synkinesis.get(name)
+            row.append(DASH if not sides else f"{sides.get('left', math.nan):.0f} / {sides.get('right', math.nan):.0f}")
+        rows.append(row)
+    return Table(columns, rows, caption=f"{number}. {exercise.exercise_name}: repetitions")
+
+
+def _target_text(exercise: ExerciseRecord) -> str:
+    """What the therapist asked for, as one phrase (DASH when nothing was set)."""
+    band = target_band_mm(exercise)
+    wanted_symmetry = target_symmetry(exercise)
+    target = exercise.target
+    asked = []
+    if band is not None:
+        asked.append(f"movement {band[0]:.1f}–{band[1]:.1f} mm on each side")
+    if wanted_symmetry is not None:
+        asked.append(f"symmetry at least {percent_text(wanted_symmetry)}")
+    if target.get("repetitions"):
+        asked.append(f"{target['repetitions']} repetitions")
+    if target.get("hold_s"):
+        asked.append(f"hold {float(target['hold_s']):g} s")
+    if target.get("relax_s"):
+        asked.append(f"relax {float(target['relax_s']):g} s")
+    return ", ".join(asked) if asked else DASH
+
+
+def _repetitions(number: int, exercise: ExerciseRecord) -> list[Block | Table]:
+    """The chart and table of repetitions, or why there are none."""
+    if exercise.repetitions:
+        items: list[Block | Table] = [_repetition_chart(exercise), _repetition_table(number, exercise)]
+        if not all(record.repetition.complete for record in exercise.repetitions):
+            items.append(
+                paragraph("Complete “no”: the repetition was cut off (face lost or the recording ended).", SMALL_PT)
+            )
+        return items
+    if exercise.primary_measure is None:
+        return [paragraph("A resting-face exercise: its measures are in the resting face table on page 1.")]
+    return [paragraph(f"Repetitions: {DASH} (none were recorded for this exercise).")]
+
+
+def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot | None) -> Section:
+    """The exercise numbered `number` in the session, with its picture at the peak if one was kept."""
+    means = exercise_means(exercise)
+    items: list[Block | Table] = [
+        heading(f"{number}. {exercise.exercise_name}"),
+        paragraph(
+            f"Exercise {exercise.exercise_id}; measured: {measure_label(exercise.primary_measure)}; "
+            f"status: {status_text(exercise.status)}.",
+            after=0.02,
+        ),
+        paragraph(f"Therapist's target: {_target_text(exercise)}.", after=0.02),
+        paragraph(
+            f"Summary: {means.reps} repetition(s); mean peak {LEFT_LABEL} {mm_text(means.left_mm)} mm, "
+            f"{RIGHT_LABEL} {mm_text(means.right_mm)} mm; symmetry {percent_text(means.symmetry)}; "
+            f"weaker side: {weaker_side_text(means.weaker_side, means.symmetry)}.",
+            after=0.12,
+        ),
+    ]
+    if snapshot is not None:
+        items.insert(1, _snapshot_block(snapshot))
+    items += _repetitions(number, exercise)
+    items.append(spacer(0.2))
+    return Section(items)

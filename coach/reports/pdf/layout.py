@@ -1,0 +1,136 @@
+"""The page: A4 geometry, print sizes and styles, text measured and wrapped, and the drawing primitives.
+
+Every position is in inches from the top left of the page; the primitives turn them into
+the figure fractions matplotlib wants. Text widths come from the font's own glyph advances,
+so a whole report can be laid out before anything is drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from matplotlib.lines import Line2D
+
+from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR
+
+try:
+    from matplotlib.ft2font import LoadFlags
+
+    _NO_HINTING = LoadFlags.NO_HINTING
+except ImportError:  # matplotlib < 3.10
+    from matplotlib.ft2font import LOAD_NO_HINTING as _NO_HINTING  # type: ignore[attr-defined,no-redef]
+
+# --------------------------------------------------------------------------- page geometry (inches, points)
+
+PAGE_W, PAGE_H = 8.27, 11.69  # A4 portrait
+MARGIN_X = 0.7
+MARGIN_TOP = 0.6
+MARGIN_BOTTOM = 0.85  # the footer sits inside it
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+USABLE_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
+
+TITLE_PT = 16
+HEADING_PT = 14
+SUBHEADING_PT = 11.5
+BODY_PT = 10
+SMALL_PT = 9  # tables, chart labels, footer: the smallest text in the report
+#: ships with matplotlib, so every machine lays the report out alike
+FONT_FAMILY = "DejaVu Sans"
+
+# the colours of sides and targets are in coach.base.palette
+ROW_SHADE = "#EFEFEF"
+BOX_SHADE = "#F4F4F4"
+LEFT_LINE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 4.5}
+RIGHT_LINE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 4.5}
+
+# --------------------------------------------------------------------------- text measured
+
+
+def line_height(pt: float) -> float:
+    """The distance between lines of `pt`-point text, in inches."""
+    return pt * 1.42 / 72
+
+
+@functools.cache
+def _font(bold: bool) -> FT2Font:
+    font = FT2Font(font_manager.findfont(FontProperties(family=FONT_FAMILY, weight="bold" if bold else "normal")))
+    font.set_size(100, 72)
+    return font
+
+
+@functools.cache
+def _advance_em(character: str, bold: bool) -> float:
+    glyph = _font(bold).load_char(ord(character), flags=_NO_HINTING)
+    return glyph.linearHoriAdvance / 65536 / 100
+
+
+def text_width(text: str, pt: float, bold: bool = False) -> float:
+    """Printed width in inches, from the font's own advances (cached per glyph: cheap)."""
+    return sum(_advance_em(character, bold) for character in text) * pt / 72
+
+
+def wrap(text: str, width_in: float, pt: float, bold: bool = False) -> list[str]:
+    """Greedy word wrap to a measured width; explicit newlines are kept."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}" if line else word
+            if line and text_width(candidate, pt, bold) > width_in:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
+
+
+def clip(text: str, width_in: float, pt: float, bold: bool = False) -> str:
+    """Shorten to fit a table cell (an ellipsis shows something was cut)."""
+    if text_width(text, pt, bold) <= width_in:
+        return text
+    while text and text_width(text + "…", pt, bold) > width_in:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- drawing primitives
+
+
+def fx(x: float) -> float:
+    """Inches from the left of the page → figure fraction."""
+    return x / PAGE_W
+
+
+def fy(y: float) -> float:
+    """Inches from the top of the page → figure fraction from the bottom."""
+    return 1.0 - y / PAGE_H
+
+
+def draw_text(fig: Figure, x: float, y: float, text: str, pt: float = BODY_PT, **style: Any) -> None:
+    """Black text whose top left is at (x, y) unless `style` anchors it otherwise."""
+    style.setdefault("va", "top")
+    style.setdefault("ha", "left")
+    fig.text(fx(x), fy(y), text, fontsize=pt, color="black", **style)
+
+
+def draw_rule(
+    fig: Figure, y: float, width: float = 0.8, x0: float = MARGIN_X, x1: float = MARGIN_X + CONTENT_W
+) -> None:
+    """A horizontal black line across the content (or from x0 to x1)."""
+    fig.add_artist(Line2D([fx(x0), fx(x1)], [fy(y), fy(y)], color="black", linewidth=width))
+
+
+def chart_axes(fig: Figure, x: float, y: float, w: float, h: float) -> Axes:
+    """Axes whose plotting area spans (x, y)–(x + w, y + h), inches from the top left."""
+    ax = fig.add_axes((fx(x), fy(y + h), w / PAGE_W, h / PAGE_H))
+    ax.tick_params(labelsize=SMALL_PT, colors="black")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    return ax

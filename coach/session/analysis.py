@@ -1,0 +1,228 @@
+"""Analyse a recording: source → landmarks → geometry → measures → exercise engine.
+
+`collect_landmarks` runs the model over a source once; `analyse_track` turns the
+landmarks into per-side numbers for one exercise. Keeping them apart lets the
+benchmark time the model alone, and lets tests re-analyse without re-detecting.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from coach.base.errors import MeasurementError
+from coach.capture.sources import FrameSource
+from coach.measure import measures
+from coach.measure.geometry import FaceFrame, mean_shape, rough_mm_shapes
+from coach.measure.landmarks import FaceSelector, ParallelLandmarker
+from coach.plans.exercises import Exercise
+from coach.session import engine
+
+#: frames whose face is this many times larger or smaller than at rest are left out
+MAX_SIZE_CHANGE = 1.6
+
+
+@dataclass
+class LandmarkTrack:
+    """The measured face in every frame of one recording (pixel units)."""
+
+    source: str
+    fps: float
+    image_size: tuple[int, int]
+    timestamps_s: np.ndarray  # (frames,) every frame read
+    face_frames: np.ndarray  # (M,) indices of frames where a face was measured
+    points_px: np.ndarray  # (M, 478, 3) the chosen face in those frames
+    faces_seen: np.ndarray  # (frames,) how many faces the landmarker found
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def frames(self) -> int:
+        return len(self.timestamps_s)
+
+
+def collect_landmarks(source: FrameSource, landmarker: ParallelLandmarker) -> LandmarkTrack:
+    """Run the landmarker over every frame; keep the largest face, consistently."""
+    selector = FaceSelector()
+    timestamps: list[float] = []
+    counts: list[int] = []
+    face_frames: list[int] = []
+    points: list[np.ndarray] = []
+    image_size = (0, 0)
+    for result in landmarker.run(source):
+        image_size = result.image_size
+        timestamps.append(result.timestamp_s)
+        counts.append(len(result.faces))
+        chosen = selector.choose(result.faces)
+        if chosen is not None:
+            face_frames.append(result.index)
+            points.append(chosen)
+    track = LandmarkTrack(
+        source=source.name,
+        fps=source.nominal_fps or 0.0,
+        image_size=image_size,
+        timestamps_s=np.array(timestamps),
+        face_frames=np.array(face_frames, dtype=int),
+        points_px=np.array(points).reshape(-1, 478, 3),
+        faces_seen=np.array(counts, dtype=int),
+    )
+    skipped = getattr(source, "skipped", [])
+    if skipped:
+        track.warnings.append(f"skipped {len(skipped)} unreadable image(s), e.g. {skipped[0].name}")
+    multi = int((track.faces_seen > 1).sum())
+    if multi:
+        track.warnings.append(f"{multi} frame(s) showed more than one face; measured the largest one")
+    return track
+
+
+@dataclass
+class Analysis:
+    """Everything `facecoach analyze` reports for one recording and exercise."""
+
+    track: LandmarkTrack
+    exercise: Exercise
+    neutral: engine.NeutralChoice
+    face_frame: FaceFrame
+    static: dict[str, dict[str, float]]
+    lip_centre_offset_mm: float
+    series: dict[str, np.ndarray]  # per-frame measures over the face frames, (M, 2)
+    lip_centre_deviation_mm: np.ndarray  # (M,)
+    noise_mm: float
+    reps: list[engine.Repetition]
+    summary: engine.Summary
+    warnings: list[str]
+
+    def to_json(self) -> dict[str, object]:
+        track = self.track
+        return {
+            "source": track.source,
+            "exercise": self.exercise.id,
+            "fps": round(track.fps, 3),
+            "frames": track.frames,
+            "frames_with_face": len(track.face_frames),
+            "neutral": {"start_s": round(self.neutral.start_s, 3), "end_s": round(self.neutral.end_s, 3)},
+            "mm_per_px": round(self.face_frame.mm_per_px, 4),
+            "static": {name: {k: round(v, 2) for k, v in sides.items()} for name, sides in self.static.items()}
+            | {"lip_centre_offset_mm": round(self.lip_centre_offset_mm, 2)},
+            "primary_measure": self.exercise.primary[0] if self.exercise.primary else None,
+            "side_noise_mm": round(self.noise_mm, 2),
+            "reps": [rep.to_json() for rep in self.reps],
+            "summary": self.summary.to_json(),
+            "warnings": self.warnings,
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+
+    def write_csv(self, path: Path) -> None:
+        """Per-frame, per-side measures; frames without a face have empty cells."""
+        names = list(self.series)
+        header = ["frame", "time_s", "faces_seen", "face_measured"]
+        for name in names:
+            header += [f"{name}_left", f"{name}_right"]
+        header.append("lip_centre_deviation_mm")
+        row_of_frame = {int(f): i for i, f in enumerate(self.track.face_frames)}
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for frame, t in enumerate(self.track.timestamps_s):
+                row: list[object] = [frame, f"{t:.3f}", int(self.track.faces_seen[frame])]
+                i = row_of_frame.get(frame)
+                if i is None:
+                    writer.writerow(row + [0] + [""] * (2 * len(names) + 1))
+                    continue
+                row.append(1)
+                for name in names:
+                    row += [f"{self.series[name][i, 0]:.3f}", f"{self.series[name][i, 1]:.3f}"]
+                row.append(f"{self.lip_centre_deviation_mm[i]:.3f}")
+                writer.writerow(row)
+
+
+def neutral_from_range(track: LandmarkTrack, start_s: float, end_s: float) -> engine.NeutralChoice:
+    """The face frames inside an explicit --neutral START:END range (seconds)."""
+    times = track.timestamps_s[track.face_frames]
+    chosen = np.nonzero((times >= start_s - 1e-6) & (times <= end_s + 1e-6))[0]
+    if len(chosen) == 0:
+        last = track.timestamps_s[-1] if track.frames else 0.0
+        raise MeasurementError(
+            f"no face was found between {start_s:g} s and {end_s:g} s (the recording lasts "
+            f"{last:.2f} s); choose a --neutral range where the face is visible and at rest"
+        )
+    return engine.NeutralChoice(chosen, float(times[chosen[0]]), float(times[chosen[-1]]), 0.0)
+
+
+def analyse_track(
+    track: LandmarkTrack, exercise: Exercise, neutral_range: tuple[float, float] | None = None
+) -> Analysis:
+    """Per-side measures and repetitions for one exercise from a landmark track."""
+    if len(track.face_frames) == 0:
+        raise MeasurementError(
+            f"no face found in {track.source} ({track.frames} frame(s)): face the camera "
+            "in good light, with the whole face in view"
+        )
+    warnings = list(track.warnings)
+    times = track.timestamps_s[track.face_frames]
+    if neutral_range is not None:
+        neutral = neutral_from_range(track, *neutral_range)
+    else:
+        # only the start of the recording can hold the default neutral stretch
+        searched = int(np.searchsorted(times, times[0] + engine.NEUTRAL_SEARCH_S + engine.NEUTRAL_WINDOW_S)) + 1
+        neutral = engine.choose_neutral(times[:searched], rough_mm_shapes(track.points_px[:searched]))
+        if neutral.spread_mm > 1.0:
+            warnings.append(
+                f"the face was not still at the start (moved {neutral.spread_mm:.1f} mm); "
+                "give a resting stretch with --neutral START:END"
+            )
+    face_frame = FaceFrame.from_reference(mean_shape(track.points_px[neutral.indices]))
+    points_mm, relative_size = face_frame.normalise_with_size(track.points_px)
+    implausible = np.abs(np.log(relative_size)) > np.log(MAX_SIZE_CHANGE)
+    if implausible.any():
+        # A face half or twice the size of the neutral one within a session is a false
+        # detection or somebody else, not the patient moving: leave those frames out.
+        warnings.append(
+            f"left out {int(implausible.sum())} frame(s) where the face found was much larger or "
+            "smaller than at rest (a false detection or another person)"
+        )
+        keep = ~implausible
+        track = replace(track, face_frames=track.face_frames[keep], points_px=track.points_px[keep])
+        points_mm, times = points_mm[keep], times[keep]
+        neutral = replace(neutral, indices=np.searchsorted(np.nonzero(keep)[0], neutral.indices))
+    neutral_mm = face_frame.reference_mm
+    static = measures.static_measures(neutral_mm)
+    lip_offset = measures.lip_centre_offset_mm(neutral_mm)
+    lost = track.frames - len(track.face_frames)
+    if lost and track.frames > 1:
+        warnings.append(f"no face in {lost} of {track.frames} frames; those frames were left out")
+
+    series = measures.per_frame_measures(points_mm, neutral_mm)
+    lip_deviation = measures.lip_centre_deviation_mm(points_mm, neutral_mm)
+    reps: list[engine.Repetition] = []
+    noise = engine.NOISE_FLOOR_MM
+    if not exercise.is_static:
+        primary = {name: series[name] for name in exercise.primary}
+        watch = {name: series[name] for name in exercise.synkinesis_watch}
+        noise = engine.side_noise_mm(primary[exercise.primary[0]][neutral.indices])
+        fps = track.fps or 30.0
+        reps = engine.find_repetitions(times, primary, watch, exercise.min_movement_mm, noise, fps)
+        if not reps:
+            warnings.append(
+                f"no repetition of '{exercise.name}' was found (no movement of at least "
+                f"{exercise.min_movement_mm:g} mm in {exercise.primary[0]})"
+            )
+    return Analysis(
+        track=track,
+        exercise=exercise,
+        neutral=neutral,
+        face_frame=face_frame,
+        static=static,
+        lip_centre_offset_mm=lip_offset,
+        series=series,
+        lip_centre_deviation_mm=lip_deviation,
+        noise_mm=noise,
+        reps=reps,
+        summary=engine.summarise(reps, noise),
+        warnings=warnings,
+    )

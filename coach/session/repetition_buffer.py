@@ -1,0 +1,35 @@
+"""The frames of one live repetition, kept until its move → hold → relax window is over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from coach.session import engine
+
+
+@dataclass
+class RepetitionBuffer:
+    """Per-frame measures of the repetition under way, scored as one window when it ends
+    (the same scoring as a recorded video's repetitions)."""
+
+    times: list[float] = field(default_factory=list)
+    primary: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    watch: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def add(self, t: float, primary: dict[str, np.ndarray], watch: dict[str, np.ndarray]) -> None:
+        self.times.append(t)
+        for name, values in primary.items():
+            self.primary.setdefault(name, []).append(values)
+        for name, values in watch.items():
+            self.watch.setdefault(name, []).append(values)
+
+    def describe(self, noise_mm: float, fps: float) -> engine.Repetition | None:
+        """The repetition measured over the whole move → hold → relax window; None if too few frames saw a face."""
+        if len(self.times) < 3:
+            return None
+        times = np.array(self.times)
+        primary = {name: engine.median3(np.array(v)) for name, v in self.primary.items()}
+        watch = {name: engine.median3(np.array(v)) for name, v in self.watch.items()}
+        return engine.describe_repetition((0, len(times) - 1, True), times, primary, watch, noise_mm, fps)

@@ -1,0 +1,130 @@
+"""The coach's voice: prompts (spoken, else tones) and eye-closure beeps, combined and muted as one.
+
+During eye-closure exercises the patient cannot look at the screen, so everything the
+coach shows must also be heard: spoken prompts (start, hold, relax, done) when a speech
+synthesiser is installed, otherwise short tone patterns, and a beep whose pitch follows
+how far the eyes are closed and which turns rough when they close unevenly. No Qt here:
+this runs on the worker thread.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from coach.sound.eye_closure import EyeClosureSonifier
+from coach.sound.outputs import SoundOutput, open_sound_output
+from coach.sound.speech import Speaker, find_speaker
+from coach.sound.tones import PROMPT_KINDS, prompt_tones
+
+
+class AudioCoach:
+    """What the app uses: prompts (spoken, else tones), eye-closure beeps, mute, status.
+
+    Called from the worker thread while the GUI thread may set `muted` or read
+    `status_text`. Beeps are held back while a prompt is still being played or spoken, so
+    the patient hears the instruction whole; the sonifier is not advanced meanwhile, so a
+    chime due is not lost. `clock` measures how long a tone prompt plays.
+    """
+
+    def __init__(
+        self,
+        output: SoundOutput,
+        speaker: Speaker | None = None,
+        *,
+        sonifier: EyeClosureSonifier | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.output = output
+        self.speaker = speaker
+        self.sonifier = sonifier or EyeClosureSonifier()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._muted = False
+        self._busy_until = -math.inf
+
+    @property
+    def muted(self) -> bool:
+        """Muted: nothing is played or said (and whatever is being said stops)."""
+        return self._muted
+
+    @muted.setter
+    def muted(self, value: bool) -> None:
+        self._muted = bool(value)
+        if self._muted and self.speaker is not None:
+            self.speaker.stop()
+
+    def _speech_usable(self) -> bool:
+        return self.speaker is not None and self.speaker.available
+
+    def prompt(self, kind: str, text: str | None = None) -> bool:
+        """Say `text` if a speaker works, else play the tone pattern for `kind`; True if anything started.
+
+        Speech uses the speech program's own audio, so it works even where our output
+        does not. Without `text` the tone is played (e.g. "good", "warning").
+        """
+        if kind not in PROMPT_KINDS:
+            raise ValueError(f"unknown prompt kind {kind!r}; expected one of {', '.join(PROMPT_KINDS)}")
+        if self._muted:
+            return False
+        speaker = self.speaker
+        if text and speaker is not None and speaker.available and speaker.say(text):
+            return True
+        if not self.output.available:
+            return False
+        samples = prompt_tones(kind, self.sonifier.sample_rate)
+        with self._lock:
+            self._busy_until = self._clock() + len(samples) / self.sonifier.sample_rate
+        self.output.play(samples, self.sonifier.sample_rate)
+        return True
+
+    def eye_closure(self, closure_left: float, closure_right: float, now_s: float) -> np.ndarray | None:
+        """Feed one frame's eye closure (see EyeClosureSonifier); returns the beep played, if any."""
+        if self._muted:
+            return None
+        if self.speaker is not None and self.speaker.speaking:
+            return None
+        with self._lock:
+            if self._clock() < self._busy_until:
+                return None
+            beep = self.sonifier.update(closure_left, closure_right, now_s)
+        if beep is None or not self.output.available:
+            return None
+        self.output.play(beep, self.sonifier.sample_rate)
+        return beep
+
+    def reset(self) -> None:
+        """A new exercise: the eye-closure beeps start afresh."""
+        with self._lock:
+            self.sonifier.reset()
+
+    @property
+    def status_text(self) -> str:
+        """One line for the status bar: whether there is sound, of which kind, and why not."""
+        if self._muted:
+            return "Muted"
+        speech = self._speech_usable()
+        if self.output.available:
+            if speech:
+                return "Sound on: spoken prompts"
+            if self.speaker is None:
+                return "Sound on: tones (no speech synthesiser found)"
+            return f"Sound on: tones ({self.speaker.description})"
+        if speech:
+            return f"Sound on: spoken prompts only, no beeps (no audio output: {self.output.description})"
+        return f"Sound off: no audio output ({self.output.description})"
+
+    def close(self) -> None:
+        """Stop speech and release the device."""
+        if self.speaker is not None:
+            self.speaker.close()
+        self.output.close()
+
+
+def open_audio_coach() -> AudioCoach:
+    """The coach's sound as found on this computer: the default device and any speech program."""
+    return AudioCoach(open_sound_output(), find_speaker())

@@ -1,0 +1,233 @@
+"""A recording (e.g. a video filmed in clinic) measured, and saved into a patient's history.
+
+`analyse_recording` measures one exercise in a video, photo or folder of images;
+`save_recording` adds the result to a patient's history. The command line
+(`facecoach analyze [--save]`) and the therapist's window call both, so a recording is
+measured and kept one way.
+
+The analysis becomes a session of kind "recorded" with one exercise and its
+repetitions, exactly as a live session would be stored, so history, trends, reports
+and bundles treat both alike. Given when it was filmed, the session is dated then
+(its repetitions at their moments in the video), so trends put it in its place;
+otherwise it is dated when it was analysed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from coach.base.errors import CoachError
+from coach.capture.sources import Frame, FrameSource, open_source
+from coach.measure.landmarks import FrameLandmarks, ParallelLandmarker
+from coach.plans.exercises import Exercise
+from coach.records.store import SessionStore
+from coach.session.analysis import Analysis, analyse_track, collect_landmarks
+from coach.session.snapshots import Snapshot, crop_to_face, peak_frame, picture_at
+
+#: progress is told every this many frames
+PROGRESS_EVERY_FRAMES = 4
+
+
+class AnalysisCancelledError(CoachError):
+    """The person cancelled the analysis; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("the analysis was cancelled; nothing was saved")
+
+
+@dataclass(frozen=True)
+class RecordedAnalysis:
+    """One exercise measured in a recording, and what the person should know about it."""
+
+    #: the recording as the person named it (read again for the picture at the peak)
+    source: str | Path
+    analysis: Analysis
+    #: what was skipped or doubtful: the recording's own warnings, then the analysis's
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class SavedRecording:
+    """Where a recorded analysis went: its new session, and whether a picture was kept."""
+
+    session_id: int
+    picture_kept: bool
+
+
+def analyse_recording(
+    source: str | Path,
+    exercise: Exercise,
+    model_bytes: bytes,
+    *,
+    neutral_s: tuple[float, float] | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> RecordedAnalysis:
+    """Measure `exercise` in the recording at `source` (a video, image, folder or camera index).
+
+    neutral_s: the resting stretch (start, end) in seconds, if the person chose it.
+    on_progress(frames_done, frames_expected): told as frames are measured (expected 0: unknown).
+    cancel: when set, the analysis stops with AnalysisCancelledError.
+    """
+    with open_source(source) as frames:
+        expected = int(frames.frame_count_hint or 0)
+        if on_progress is not None:
+            on_progress(0, expected)
+        with ParallelLandmarker(model_bytes, workers=workers) as landmarker:
+            watched = _WatchedLandmarker(landmarker, expected, on_progress, cancel)
+            track = collect_landmarks(frames, watched)  # type: ignore[arg-type]
+        source_warnings = frames.warnings
+    analysis = analyse_track(track, exercise, neutral_s)
+    return RecordedAnalysis(source, analysis, [*source_warnings, *analysis.warnings])
+
+
+def save_recording(
+    database: Path,
+    recorded: RecordedAnalysis,
+    patient_id: int,
+    *,
+    filmed_at: datetime | None = None,
+    keep_picture: bool = False,
+    cancel: threading.Event | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> SavedRecording:
+    """Add the analysis to the patient's history in the session database at `database`.
+
+    filmed_at: when the recording was filmed (aware; not in the future), else now.
+    keep_picture: keep a picture of the face at the peak (only with the patient's consent).
+    cancel: when set before anything is written, nothing is (AnalysisCancelledError).
+    on_notice: told what opening the database had to say (an upgrade, a damaged file kept aside).
+    Opens its own connection, so it may run on any thread.
+    """
+    analysis = recorded.analysis
+    snapshot = peak_snapshot(analysis, lambda: open_source(recorded.source)) if keep_picture else None
+    if cancel is not None and cancel.is_set():
+        raise AnalysisCancelledError()
+    store, notice = SessionStore.open(database)
+    try:
+        if notice and on_notice is not None:
+            on_notice(notice)
+        session_id = _record_analysis(store, analysis, patient_id, filmed_at=filmed_at, snapshot=snapshot)
+    finally:
+        store.close()
+    return SavedRecording(session_id, snapshot is not None)
+
+
+class _WatchedLandmarker:
+    """A ParallelLandmarker that tells how many frames are done, and stops on cancel."""
+
+    def __init__(
+        self,
+        inner: ParallelLandmarker,
+        expected: int,
+        on_progress: Callable[[int, int], None] | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self._inner = inner
+        self._expected = expected
+        self._on_progress = on_progress
+        self._cancel = cancel
+
+    def run(self, frames: Iterable[Frame]) -> Iterator[FrameLandmarks]:
+        for done, result in enumerate(self._inner.run(frames), 1):
+            if self._cancel is not None and self._cancel.is_set():
+                raise AnalysisCancelledError()
+            if self._on_progress is not None and done % PROGRESS_EVERY_FRAMES == 0:
+                self._on_progress(done, self._expected)
+            yield result
+
+
+def _record_analysis(
+    store: SessionStore,
+    analysis: Analysis,
+    patient_id: int,
+    *,
+    filmed_at: datetime | None = None,
+    snapshot: Snapshot | None = None,
+) -> int:
+    """Store the analysis for the patient; returns the new session's id.
+
+    filmed_at: when the video was filmed (aware datetime; not in the future).
+    snapshot: the picture at the peak, only when the user chose to keep one.
+    """
+    exercise = analysis.exercise
+    with _dated(store, filmed_at) as at_video_time:
+        session_id = store.recording.start_session(
+            f"recorded:{exercise.id}", f"Recorded video: {exercise.name}", analysis.track.source,
+            patient_id=patient_id, kind="recorded",
+        )  # fmt: skip
+        resting = {name: dict(sides) for name, sides in analysis.static.items()}
+        store.recording.save_resting(session_id, resting)
+        if exercise.is_static:
+            store.recording.finish_session(session_id, "completed")
+            return session_id
+        target = {
+            "target_mm": list(exercise.target_mm),
+            "target_symmetry": exercise.target_symmetry,
+            "neutral_s": [analysis.neutral.start_s, analysis.neutral.end_s],
+        }
+        at_video_time(analysis.neutral.start_s)
+        exercise_row = store.recording.start_exercise(
+            session_id, 0, exercise.id, exercise.name, exercise.primary[0], target
+        )
+        for number, rep in enumerate(analysis.reps, 1):
+            at_video_time(rep.end_s)
+            store.recording.add_repetition(exercise_row, number, rep)
+        if snapshot is not None:
+            store.pictures.keep(exercise_row, snapshot)
+        at_video_time(float(analysis.track.timestamps_s[-1]) if analysis.track.frames else 0.0)
+        store.recording.finish_exercise(exercise_row, "completed", analysis.summary)
+        store.recording.finish_session(session_id, "completed")
+    return session_id
+
+
+def filmed_at_of(day: date) -> datetime | None:
+    """A recording's date as chosen on a calendar: None (now) for today, else midday of that day."""
+    return None if day >= date.today() else midday_of(day)
+
+
+def midday_of(day: date) -> datetime:
+    """A filming day without a time: midday on this computer's clock, so that no time
+    zone moves it to another day."""
+    return datetime.combine(day, time(12, 0)).astimezone()
+
+
+@contextmanager
+def _dated(store: SessionStore, filmed_at: datetime | None) -> Iterator[Callable[[float], None]]:
+    """Within it, the store writes times of the video (`at_video_time(seconds)` moves
+    the clock to that moment of it); without a filming time, nothing changes."""
+    if filmed_at is None:
+        yield lambda seconds: None
+        return
+    if filmed_at.tzinfo is None:
+        raise ValueError("filmed_at needs a time zone")
+    if filmed_at > datetime.now(UTC):
+        raise CoachError(f"the video cannot have been filmed in the future ({filmed_at.astimezone():%Y-%m-%d %H:%M})")
+    offset_s = [0.0]
+
+    def at_video_time(seconds: float) -> None:
+        offset_s[0] = max(offset_s[0], seconds)
+
+    with store.dated(lambda: filmed_at + timedelta(seconds=offset_s[0])):
+        yield at_video_time
+
+
+def peak_snapshot(analysis: Analysis, reopen: Callable[[], FrameSource]) -> Snapshot | None:
+    """The picture where the exercise moved most, read again from the recording (None for
+    a resting exercise, or when no frame could be measured)."""
+    exercise = analysis.exercise
+    if exercise.is_static or not exercise.primary:
+        return None
+    measure = exercise.primary[0]
+    row = peak_frame(analysis.series[measure])
+    if row is None:
+        return None
+    track = analysis.track
+    picture = picture_at(reopen, int(track.face_frames[row]))
+    return crop_to_face(picture, track.points_px[row], measure)

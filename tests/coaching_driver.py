@@ -1,0 +1,186 @@
+"""Driving a CoachingSession offline, frame by frame, with real faces and the real model.
+
+The man in single_face.mp4 rests (frames 0 to 11), smiles broadly (about 15 to 60) and rests
+again. `find_clip` finds the landmarks once; each test then feeds a CoachingSession those
+real frames and landmarks in whatever order it needs, with synthetic timestamps
+(frame number ÷ fps), exactly as the live pipeline's processing thread would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from coach.capture.sources import Frame
+from coach.measure.landmarks import FaceSelector
+from coach.plans.exercises import Exercise, get_exercise
+from coach.plans.programmes import Programme
+from coach.session.coaching import CoachingSession, SessionView
+from coach.session.listener import SessionListener
+from coach.session.phases import Phase, SessionTiming
+
+import synthetic
+
+FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, countdown_s=0.5, move_s=1.0, result_s=0.5)
+#: the resting frames played back and forth, as long as needed
+REST = list(range(12)) + list(range(10, 0, -1))
+SMILE = list(range(12, 72))
+
+
+def rest_frames(seconds: float, fps: float = 30.0) -> list[int]:
+    return list(itertools.islice(itertools.cycle(REST), round(seconds * fps)))
+
+
+def big_smile(repetitions: int = 1) -> Exercise:
+    return dataclasses.replace(get_exercise("big_smile"), repetitions=repetitions, hold_s=1.0, relax_s=1.5)
+
+
+def programme_of(*exercises: Exercise) -> Programme:
+    return Programme("t", "T", "", exercises)
+
+
+@dataclass
+class Clip:
+    """Real frames and what the real model found in them, by index: 0 to 71 the man,
+    72 to 81 the empty room, then frame 40 (broad smile) with one side weakened."""
+
+    images: list[np.ndarray]
+    faces: list[list[np.ndarray]]
+    chosen: list[np.ndarray | None]
+    fps: float
+    no_face: list[int]
+    weakened: dict[str, int]
+
+
+PEAK = 40
+
+
+def _detect(landmarker, images: list[np.ndarray], fps: float) -> tuple[list, list]:
+    selector = FaceSelector()
+    faces, chosen = [], []
+    for result in landmarker.run(Frame(i, i / fps, image) for i, image in enumerate(images)):
+        faces.append(result.faces)
+        chosen.append(selector.choose(result.faces))
+    return faces, chosen
+
+
+def find_clip(landmarker, data_dir: Path) -> Clip:
+    """The clip's frames and what the real model finds in them (slow: once per test module)."""
+    frames, fps = synthetic.read_clip(data_dir / "single_face.mp4")
+    empty, _ = synthetic.read_clip(data_dir / "no_face.mp4")
+    images = frames + [cv2.resize(frame, (640, 360)) for frame in empty[:10]]
+    faces, chosen = _detect(landmarker, images, fps)
+    assert all(face is not None for face in chosen[:72]), "the man is found in every frame"
+    assert not any(faces[72:]), "nobody in the empty room"
+    # the broad smile with the patient's left, or right, half pulled 80 % back toward rest
+    base = [*range(12), PEAK]  # the warp's resting reference is the first 12 frames
+    weak = [
+        synthetic.weaken_side([frames[i] for i in base], [chosen[i] for i in base], side, 0.8, range(12))[-1]
+        for side in ("left", "right")
+    ]
+    weak_faces, weak_chosen = _detect(landmarker, weak, fps)
+    assert all(face is not None for face in weak_chosen)
+    weakened = {"left": len(images), "right": len(images) + 1}
+    return Clip(images + weak, faces + weak_faces, chosen + weak_chosen, fps, list(range(72, 82)), weakened)
+
+
+class Recorder(SessionListener):
+    """A SessionListener that keeps every event, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, tuple]] = []
+
+    def session_started(self, programme):
+        self.events.append(("session_started", (programme,)))
+
+    def resting_measured(self, resting):
+        self.events.append(("resting_measured", (resting,)))
+
+    def exercise_started(self, index, exercise):
+        self.events.append(("exercise_started", (index, exercise)))
+
+    def repetition_done(self, index, number, rep):
+        self.events.append(("repetition_done", (index, number, rep)))
+
+    def exercise_finished(self, index, result):
+        self.events.append(("exercise_finished", (index, result)))
+
+    def session_finished(self, status):
+        self.events.append(("session_finished", (status,)))
+
+    def prompt(self, kind, text):
+        self.events.append(("prompt", (kind, text)))
+
+    def eye_closure(self, closure_left, closure_right, now_s):
+        self.events.append(("eye_closure", (closure_left, closure_right, now_s)))
+
+    def peak_snapshot(self, index, snapshot):
+        self.events.append(("peak_snapshot", (index, snapshot)))
+
+    def named(self, name: str) -> list[tuple]:
+        return [args for event, args in self.events if event == name]
+
+    def names(self) -> list[str]:
+        return [event if event != "prompt" else f"prompt:{args[0]}" for event, args in self.events]
+
+
+class Driver:
+    """Feeds a session real frames by clip index, one per 1/fps seconds."""
+
+    def __init__(
+        self, clip: Clip, programme: Programme, timing: SessionTiming = FAST, keep_snapshots: bool = False
+    ) -> None:
+        self.clip = clip
+        self.recorder = Recorder()
+        self.session = CoachingSession(programme, self.recorder, timing, clip.fps, keep_snapshots=keep_snapshots)
+        self.frame_number = 0
+        self.offset_s = 0.0
+        self.views: list[SessionView] = []
+        self.times: list[float] = []
+
+    @property
+    def now(self) -> float:
+        return self.offset_s + self.frame_number / self.clip.fps
+
+    def feed(self, indices: Iterable[int]) -> SessionView:
+        for i in indices:
+            self.times.append(self.now)
+            image, faces, chosen = self.clip.images[i], self.clip.faces[i], self.clip.chosen[i]
+            self.views.append(self.session.update(self.now, image, faces, chosen))
+            self.frame_number += 1
+        return self.views[-1]
+
+    def feed_until(
+        self, indices: Iterable[int], done: Callable[[SessionView], bool], max_s: float = 15.0
+    ) -> SessionView:
+        """Feed frames from `indices` (cycled) until `done(view)`; fail if it never happens."""
+        for count, i in enumerate(itertools.cycle(indices)):
+            if count > max_s * self.clip.fps:
+                raise AssertionError(f"not reached after {max_s} s; stuck in {self.views[-1].phase}")
+            if done(self.feed([i])):
+                return self.views[-1]
+        raise AssertionError("unreachable")
+
+    def wait_without_frames(self, seconds: float) -> None:
+        """The camera delivers nothing for a while (unplugged)."""
+        self.offset_s += seconds
+
+
+def phases_of(views: list[SessionView]) -> list[Phase]:
+    return [phase for phase, _ in itertools.groupby(view.phase for view in views)]
+
+
+def reached(*phases: Phase) -> Callable[[SessionView], bool]:
+    return lambda view: view.phase in phases
+
+
+def calibrating(clip: Clip, programme: Programme | None = None) -> Driver:
+    driver = Driver(clip, programme or programme_of(big_smile()))
+    driver.feed_until(REST, reached(Phase.CALIBRATING))
+    return driver
