@@ -1,0 +1,87 @@
+"""Accuracy benchmark entry point: generate, detect, and print the markdown tables.
+
+    python benchmarks/accuracy/run.py [--faces ...] [--cache DIR]
+
+Why: the product's symmetry against a known truth, stage by stage, on one TUNING face (frontal_neutral)
+and held-back faces (astronaut, blink_face, head_motion, single_face) that nothing may be tuned on.
+See generator.py for how the clips and the truth are made (on videos the truth is the model's reading of
+the unmodified frames, so a "still" side is not exactly zero there). Landmarks are cached per clip in
+--cache (default: a folder under the system temp dir, never in the repo); a cold run detects ~100 clips
+with one worker (about 7 minutes on a 2-core machine). Not part of the pytest suite (too slow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+for _path in (REPO / "tests", REPO):  # the product and tests/synthetic.py, from this checkout
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from benchmarks.accuracy import crosstalk, droop, stages  # noqa: E402
+from benchmarks.accuracy import generator as gen  # noqa: E402
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure_all(generator: gen.Generator, faces: list[str]) -> tuple[list[stages.StageRow], list[crosstalk.SeriesRow]]:
+    """Stage readings and product series of every movement clip of `faces` (detecting on a cache miss)."""
+    stage_rows, series_rows = [], []
+    specs = list(gen.movement_specs(faces))
+    start = time.perf_counter()
+    for i, (face, exercise, weak, p) in enumerate(specs, 1):
+        clip = generator.make_clip(face, exercise, weak, p, images=False)
+        row, analysis = stages.stage_readings(clip, generator.detected(clip))
+        stage_rows.append(row)
+        series_rows.append(crosstalk.series_row(row, analysis, stages.truth_series(clip), clip.hold))
+        _progress(f"[{i}/{len(specs)}] {clip.key} {time.perf_counter() - start:.0f}s")
+    return stage_rows, series_rows
+
+
+def report(generator: gen.Generator, faces: list[str]) -> str:
+    """All tables as one markdown text."""
+    tune = [f for f in gen.TUNE if f in faces]
+    held = [f for f in gen.HELD if f in faces]
+    stage_rows, series_rows = measure_all(generator, faces)
+    parts = ["# Accuracy benchmark", "", f"tuning faces: {', '.join(tune) or '-'}; held back: {', '.join(held) or '-'}"]
+    parts += ["", "## Stage-by-stage symmetry error", ""]
+    for group, group_faces in (("tuning", tune), ("held-back", held)):
+        for exercise in ("smile", "brow"):
+            table = stages.stage_table(stage_rows, group_faces, group, exercise)
+            if table:
+                parts += [table, ""]
+    parts += [stages.per_face_table(stage_rows, faces), ""]
+    parts += ["## Cross-talk model (diagnostic only, not applied to the product)", ""]
+    parts += [crosstalk.report(series_rows, tune, held), ""]
+    parts += ["## Static droop (product static measure commissure_height_mm)", ""]
+    parts += [droop.droop_table(generator, faces)]
+    return "\n".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run the benchmark, print the tables to stdout (progress to stderr)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--faces", nargs="+", choices=gen.FACES, default=gen.FACES, help="faces to run (default all)")
+    parser.add_argument(
+        "--cache", type=Path, default=gen.DEFAULT_CACHE, help=f"landmark cache (default {gen.DEFAULT_CACHE})"
+    )
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    landmarks = gen.Landmarks(args.cache)
+    faces = [f for f in gen.FACES if f in args.faces]
+    try:
+        print(report(gen.Generator(landmarks), faces))
+    finally:
+        landmarks.close()
+    _progress(f"done in {time.perf_counter() - start:.0f}s (cache {args.cache})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
