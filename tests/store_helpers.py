@@ -1,4 +1,5 @@
-"""Shared by the store tests: a hand-set clock, and opening a store that has nothing to say."""
+"""Shared by the store tests: a hand-set clock, opening a store that has nothing to say, and a
+programme entry as the therapist's editor gives it."""
 
 from __future__ import annotations
 
@@ -27,3 +28,17 @@ def open_quiet(path: Path, **kwargs) -> SessionStore:
     store, notice = SessionStore.open(path, **kwargs)
     assert notice is None
     return store
+
+
+def programme_entry(exercise_id: str = "big_smile", **changes: object) -> dict[str, object]:
+    """One entry of a prescribed programme, as the therapist's editor gives it."""
+    entry: dict[str, object] = {
+        "exercise_id": exercise_id,
+        "repetitions": 5,
+        "hold_s": 3,
+        "relax_s": 4.5,
+        "effort": 3,
+        "target_mm": [2, 6.5],
+        "target_symmetry": 0.8,
+    }
+    return entry | changes

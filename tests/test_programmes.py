@@ -15,6 +15,8 @@ from coach.plans.programmes import (
     programme_to_toml,
 )
 
+from store_helpers import programme_entry
+
 
 def test_shipped_programmes_load_with_known_exercises():
     programmes = load_programmes()
@@ -33,20 +35,6 @@ def test_programme_file_round_trips_with_its_prescription(tmp_path):
     assert [(e.id, e.repetitions, e.hold_s, e.effort, e.target_mm) for e in again.exercises] == [
         (e.id, e.repetitions, e.hold_s, e.effort, e.target_mm) for e in daily.exercises
     ]
-
-
-def _entry(exercise_id: str = "big_smile", **changes: object) -> dict[str, object]:
-    """One entry of a prescribed programme, as the therapist's editor gives it."""
-    entry: dict[str, object] = {
-        "exercise_id": exercise_id,
-        "repetitions": 5,
-        "hold_s": 3,
-        "relax_s": 4.5,
-        "effort": 3,
-        "target_mm": [2, 6.5],
-        "target_symmetry": 0.8,
-    }
-    return entry | changes
 
 
 def _write(tmp_path, entry: str, header: str = 'id = "mine"\nname = "Mine"\n'):
@@ -109,7 +97,7 @@ def test_a_prescribed_programme_runs_with_its_prescription():
     prescribed = prescribed_programme(
         " Gentle start ",
         "Small, slow movements",
-        [_entry("big_smile"), _entry("raise_brows", repetitions=3, effort=2, target_mm=[1, 4.5])],
+        [programme_entry("big_smile"), programme_entry("raise_brows", repetitions=3, effort=2, target_mm=[1, 4.5])],
         uid="0123456789abcdef0123456789abcdef",
     )
     assert prescribed.name == "Gentle start" and prescribed.entries[1] == ProgrammeEntry(
@@ -126,7 +114,7 @@ def test_a_prescribed_programme_runs_with_its_prescription():
 
 def test_a_prescribed_exercise_that_is_gone_is_a_programme_error():
     known = {k: v for k, v in load_exercises().items() if k != "raise_brows"}
-    prescribed = prescribed_programme("Gentle start", "", [_entry("raise_brows")])
+    prescribed = prescribed_programme("Gentle start", "", [programme_entry("raise_brows")])
     with pytest.raises(ExerciseFileError, match="unknown exercise 'raise_brows'") as caught:
         programme_from_prescription(prescribed, known)
     assert (caught.value.entry, caught.value.field) == (1, "id")
@@ -135,15 +123,15 @@ def test_a_prescribed_exercise_that_is_gone_is_a_programme_error():
 @pytest.mark.parametrize(
     ("entry", "field", "words"),
     [
-        (_entry(effort=11), "effort", "effort 11 is not between 1 and 10"),
-        (_entry(hold_s=True), "hold_s", "hold_s must be a number"),
-        (_entry(target_mm=[6, 2]), "target_mm", "0 ≤ low < high ≤ 40"),
+        (programme_entry(effort=11), "effort", "effort 11 is not between 1 and 10"),
+        (programme_entry(hold_s=True), "hold_s", "hold_s must be a number"),
+        (programme_entry(target_mm=[6, 2]), "target_mm", "0 ≤ low < high ≤ 40"),
         ({"exercise_id": "big_smile", "repetitions": 5}, "hold_s", "hold_s is missing"),
     ],
 )
 def test_a_wrong_prescription_names_its_entry_and_field(entry, field, words):
     with pytest.raises(FieldValueError, match=words) as caught:
-        prescribed_programme("Gentle start", "", [_entry(), entry])
+        prescribed_programme("Gentle start", "", [programme_entry(), entry])
     assert (caught.value.entry, caught.value.field) == (2, field)
     assert str(caught.value).startswith("programme entry 2 (big_smile): ")
     assert isinstance(caught.value, ValueError)

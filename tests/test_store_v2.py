@@ -25,7 +25,7 @@ from coach.records.schema import SCHEMA_VERSION
 from coach.records.store import SessionStore, database_path
 from coach.session.engine import Repetition, Summary
 
-from store_helpers import SetClock, open_quiet
+from store_helpers import SetClock, open_quiet, programme_entry
 
 UID = re.compile(r"[0-9a-f]{32}$")
 T0 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -528,26 +528,15 @@ def test_sessions_belong_to_a_patient_and_are_listed_per_patient(db_path: Path):
 # --------------------------------------------------------------------------- programmes
 
 
-def _entry(exercise_id: str = "big_smile", **changes: object) -> dict[str, object]:
-    entry: dict[str, object] = {
-        "exercise_id": exercise_id,
-        "repetitions": 5,
-        "hold_s": 3,
-        "relax_s": 4.5,
-        "effort": 3,
-        "target_mm": [2, 6.5],
-        "target_symmetry": 0.8,
-    }
-    return entry | changes
-
-
 def test_programmes_are_saved_assigned_and_the_latest_is_current(db_path: Path):
     clock = SetClock(T0)
     with _open(db_path, clock=clock) as store:
         anna, ben = store.patients.add("P07", affected_side="left"), store.patients.add("P08")
         gentle = store.programmes.save(
             prescribed_programme(
-                "Gentle start", "Small, slow movements", [_entry(), _entry("raise_brows", repetitions=3, effort=2)]
+                "Gentle start",
+                "Small, slow movements",
+                [programme_entry(), programme_entry("raise_brows", repetitions=3, effort=2)],
             )
         )
         assert gentle.name == "Gentle start" and UID.match(gentle.uid) and gentle.created_at == T0
@@ -555,9 +544,11 @@ def test_programmes_are_saved_assigned_and_the_latest_is_current(db_path: Path):
             ProgrammeEntry("big_smile", 5, 3.0, 4.5, 3, (2.0, 6.5), 0.8),
             ProgrammeEntry("raise_brows", 3, 3.0, 4.5, 2, (2.0, 6.5), 0.8),
         )
-        assert gentle.entries[0].to_json() == _entry() | {"hold_s": 3.0, "target_mm": [2.0, 6.5]}
+        assert gentle.entries[0].to_json() == programme_entry() | {"hold_s": 3.0, "target_mm": [2.0, 6.5]}
         clock.advance(60)
-        stronger = store.programmes.save(prescribed_programme("Building strength", "", [_entry("pucker", effort=6)]))
+        stronger = store.programmes.save(
+            prescribed_programme("Building strength", "", [programme_entry("pucker", effort=6)])
+        )
         assert [p.name for p in store.programmes.all()] == ["Building strength", "Gentle start"]
         assert store.programmes.get(gentle.id) == gentle
 
@@ -585,15 +576,18 @@ def test_programmes_are_saved_assigned_and_the_latest_is_current(db_path: Path):
     ("entries", "message"),
     [
         ([], "at least one exercise"),
-        ([_entry(effort=11)], r"entry 1 \(big_smile\): effort 11 is not between 1 and 10"),
-        ([_entry(), _entry("pucker", repetitions=0)], r"entry 2 \(pucker\): repetitions 0 is not between 1 and 50"),
-        ([_entry(repetitions=2.5)], "repetitions must be a whole number"),
-        ([_entry(hold_s=True)], "hold_s must be a number"),
-        ([_entry(target_mm=[6, 2])], "0 ≤ low < high ≤ 40"),
-        ([_entry(target_symmetry=0.2)], "target_symmetry 0.2 is not between 0.5 and 1"),
-        ([_entry("Big Smile")], "lower_case_with_underscores"),
+        ([programme_entry(effort=11)], r"entry 1 \(big_smile\): effort 11 is not between 1 and 10"),
+        (
+            [programme_entry(), programme_entry("pucker", repetitions=0)],
+            r"entry 2 \(pucker\): repetitions 0 is not between 1 and 50",
+        ),
+        ([programme_entry(repetitions=2.5)], "repetitions must be a whole number"),
+        ([programme_entry(hold_s=True)], "hold_s must be a number"),
+        ([programme_entry(target_mm=[6, 2])], "0 ≤ low < high ≤ 40"),
+        ([programme_entry(target_symmetry=0.2)], "target_symmetry 0.2 is not between 0.5 and 1"),
+        ([programme_entry("Big Smile")], "lower_case_with_underscores"),
         ([{"exercise_id": "big_smile", "repetitions": 5}], "hold_s is missing"),
-        ([_entry(speed=2)], "unknown key 'speed'"),
+        ([programme_entry(speed=2)], "unknown key 'speed'"),
     ],
 )
 def test_wrong_programmes_are_refused_without_writing(db_path: Path, entries: list, message: str):
@@ -601,7 +595,7 @@ def test_wrong_programmes_are_refused_without_writing(db_path: Path, entries: li
         with pytest.raises(ValueError, match=message):
             store.programmes.save(prescribed_programme("Gentle start", "", entries))
         with pytest.raises(ValueError, match="needs a name"):
-            store.programmes.save(prescribed_programme(" ", "", [_entry()]))
+            store.programmes.save(prescribed_programme(" ", "", [programme_entry()]))
         assert store.programmes.all() == []
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from benchmarks.accuracy import generator as gen
 from coach.measure import measures
-from coach.measure.geometry import RIGID_LANDMARKS, FaceFrame, mean_shape, similarity_transforms
+from coach.measure.geometry import FaceFrame, mean_shape, rigid_pose
 from coach.measure.sides import symmetry
 from coach.plans.exercises import get_exercise
 from coach.session.analysis import Analysis, LandmarkTrack, analyse_track
@@ -44,16 +44,9 @@ Pose = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def true_pose(points_px: np.ndarray, reference_px: np.ndarray) -> Pose:
-    """The product's robust fit_to (geometry.py) on the product's rigid set, returning the transform
-    instead of applying it, so the pose of the unmodified frames can be applied to other points."""
-    src = points_px[:, RIGID_LANDMARKS]
-    dst = reference_px[RIGID_LANDMARKS]
-    scale, rotation, translation = similarity_transforms(src, dst)
-    fitted = scale[:, None, None] * (src @ rotation.transpose(0, 2, 1)) + translation[:, None]
-    residual = np.linalg.norm(fitted - dst, axis=2)
-    spread = np.median(residual, axis=1, keepdims=True) * 2.0 + 1e-9
-    weights = 1.0 / (1.0 + (residual / spread) ** 2)
-    return similarity_transforms(src, dst, weights)
+    """The product's own pose fit (`rigid_pose`), kept as a transform so that the pose of the
+    unmodified frames can be applied to other points."""
+    return rigid_pose(points_px, reference_px)
 
 
 def apply_pose(pose: Pose, points_px: np.ndarray) -> np.ndarray:

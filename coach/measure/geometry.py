@@ -69,14 +69,13 @@ def similarity_transforms(
     return scale, rotation, translation
 
 
-def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Align frames (N, 478, 3) to a reference (478, 3) on the rigid landmarks.
+def rigid_pose(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each frame's pose against the reference: the similarity fitted on the rigid landmarks.
 
-    Returns the aligned points and each frame's scale factor (reference size ÷ frame
-    size), which tells a face that came closer from a different, smaller face.
-
-    One robust re-weighting pass (Cauchy weights on the first fit's residuals) keeps a
-    rigid point that slid in a particular frame from tilting the whole fit.
+    points: (N, 478, 3), reference: (478, 3). Returns scale (N,), rotation (N, 3, 3) and
+    translation (N, 3), as `similarity_transforms`. One robust re-weighting pass (Cauchy
+    weights on the first fit's residuals) keeps a rigid point that slid in a particular
+    frame from tilting the whole fit.
     """
     src = points[:, RIGID_LANDMARKS]
     dst = reference[RIGID_LANDMARKS]
@@ -85,7 +84,16 @@ def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.nd
     residual = np.linalg.norm(fitted - dst, axis=2)
     spread = np.median(residual, axis=1, keepdims=True) * 2.0 + 1e-9
     weights = 1.0 / (1.0 + (residual / spread) ** 2)
-    scale, rotation, translation = similarity_transforms(src, dst, weights)
+    return similarity_transforms(src, dst, weights)
+
+
+def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Align frames (N, 478, 3) to a reference (478, 3) on the rigid landmarks (`rigid_pose`).
+
+    Returns the aligned points and each frame's scale factor (reference size ÷ frame
+    size), which tells a face that came closer from a different, smaller face.
+    """
+    scale, rotation, translation = rigid_pose(points, reference)
     aligned = scale[:, None, None] * (points @ rotation.transpose(0, 2, 1)) + translation[:, None]
     return aligned, scale
 
