@@ -116,3 +116,29 @@ def test_head_turn_and_tilt_during_a_smile_still_read_symmetric(smile, tmp_path,
     summary = analyze(moved, fps, "big_smile", tmp_path, f"{kind}_{degrees}")["summary"]
     assert summary["reps"] == 1
     assert summary["symmetry"] >= 0.8, summary
+
+
+def test_rest_is_found_by_expression_when_the_recording_starts_in_the_movement(smile, tmp_path):
+    """Two frames of rest, then straight into a smile held for ~1.5 s, back to rest at the end.
+    The stillest stretch near the start is the held smile; taking it as the resting face read
+    three false repetitions. Rest must be chosen where the smile is least."""
+    frames, _, fps = smile
+    order = [5, 6, *range(16, 72), *range(71, 15, -1), *range(5, 16), *range(15, 4, -1)]
+    result = analyze([frames[i] for i in order], fps, "big_smile", tmp_path, "rest_last")
+    rest_starts_s = (len(order) - 22) / fps  # the last 22 frames are the resting ones
+    assert result["neutral"]["start_s"] >= rest_starts_s - 0.05, result["neutral"]
+    summary = result["summary"]
+    assert summary["reps"] == 1, summary
+    assert summary["left_mm"] >= 8.0 and summary["right_mm"] >= 8.0, summary
+
+
+def test_spontaneous_blinks_are_not_counted_as_eye_closures(data_dir, tmp_path):
+    """blink_face.mp4 holds two real, quick blinks of a face at rest: neither is a repetition
+    of a prompted eye closure (which is held for seconds)."""
+    out = tmp_path / "blinks.json"
+    assert (
+        main(["analyze", str(data_dir / "blink_face.mp4"), "--exercise", "gentle_eye_closure", "--json", str(out)]) == 0
+    )
+    result = json.loads(out.read_text())
+    assert result["summary"]["reps"] == 0, result["reps"]
+    assert any("blinks and twitches are not counted" in w for w in result["warnings"]), result["warnings"]

@@ -77,3 +77,24 @@ def test_a_still_face_gives_no_repetitions(data_dir, tmp_path, capsys):
     assert main(["analyze", str(still), "--exercise", "big_smile", "--json", str(out)]) == 0
     assert json.loads(out.read_text())["summary"]["reps"] == 0
     assert "no repetition" in capsys.readouterr().err
+
+
+def test_live_coach_and_analyze_measure_the_same_frames_identically(data_dir, landmarker):
+    """One measurement everywhere: the live coach's meter, given analyze's resting face, reads
+    every frame of the clip exactly as analyze does (same pose fit, measures, cross-talk)."""
+    import numpy as np
+
+    from coach.capture.sources import VideoFileSource
+    from coach.plans.exercises import get_exercise
+    from coach.session.analysis import analyse_track, collect_landmarks
+    from coach.session.feedback import ExerciseMeter
+
+    exercise = get_exercise("big_smile")
+    track = collect_landmarks(VideoFileSource(data_dir / "single_face.mp4"), landmarker)
+    analysis = analyse_track(track, exercise)
+    rest_mm = analysis.face_frame.normalise(track.points_px[analysis.neutral.indices])
+    meter = ExerciseMeter(exercise, analysis.face_frame, rest_mm)
+    assert meter.noise_mm == pytest.approx(analysis.noise_mm)
+    live = np.array([meter.measure(points).primary["commissure_excursion_mm"] for points in track.points_px])
+    assert live.max() > 8.0  # the smile is in the clip
+    assert np.allclose(live, analysis.series["commissure_excursion_mm"], atol=1e-9)

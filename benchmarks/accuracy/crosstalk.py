@@ -1,116 +1,120 @@
-"""Left-right cross-talk of the product's per-side readings: a measured DIAGNOSTIC, never applied to the product.
+"""Left-right cross-talk of the landmark readings: the fit the product's coefficients come from, and the table.
 
-Why: design note 9 models each side's reading as a·own + b·other movement. Here (a, b) are fitted per
-exercise by least squares over all frames of the TUNING face's clips (frontal_neutral; truth from the
-generator), and the per-frame series are inverted with them and passed through the product's own
-repetition/summary stage, to see how much of the error that model explains on the held-back faces.
-Per-face fits are printed for information only (they are never used). The product itself is unchanged.
+Why: design note 9 models each side's reading as own·(own movement) + other·(other side's movement).
+`fit` finds (own, other) per region and axis by least squares over every frame of the given faces' clips:
+the reading is the raw landmark displacement (the product's pose fit and neutral, cross-talk not undone),
+the truth is the generator's. `fit_crosstalk.py` fits on the TUNING face only and writes
+assets/landmark_crosstalk.toml, which `coach.measure.crosstalk` applies. Fits on single held-back faces are
+printed for information only (never used), to show whether the mix carries over between faces.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmarks.accuracy import generator as gen
 from benchmarks.accuracy import stages
+from coach.measure import measures
+from coach.measure.crosstalk import SideMix
 from coach.measure.sides import symmetry
-from coach.session import engine
 from coach.session.analysis import Analysis
+
+#: exercise → (region in the coefficients file, the axes its truth moves along)
+FIT_AXES = {
+    "smile": ("mouth_corner", ("outward", "vertical")),
+    "brow": ("brow", ("vertical",)),
+    "eye": ("eyelids", ("closure",)),
+}
+_AXIS_INDEX = {"outward": 0, "vertical": 1}
+
+
+def raw_side_series(exercise: str, points_mm: np.ndarray, neutral_mm: np.ndarray) -> np.ndarray:
+    """(N, 2 sides, axes) the raw reading per side in side axes (outward, down), cross-talk not undone."""
+    region, axes = FIT_AXES[exercise]
+    if exercise == "eye":
+        return measures.raw_eye_closure_mm(points_mm, neutral_mm)[..., None]
+    per_side = measures.side_axes(measures.raw_displacement_mm(points_mm, neutral_mm, region))
+    return per_side[..., [_AXIS_INDEX[a] for a in axes]]
+
+
+def true_measure(exercise: str, true_mm: np.ndarray, neutral_mm: np.ndarray) -> np.ndarray:
+    """(N, 2) the product's measure of the true positions (they carry no cross-talk: nothing to undo)."""
+    region, _ = FIT_AXES[exercise]
+    if exercise == "eye":
+        return measures.raw_eye_closure_mm(true_mm, neutral_mm)
+    delta = measures.raw_displacement_mm(true_mm, neutral_mm, region)
+    return np.linalg.norm(delta, axis=-1) if exercise == "smile" else -delta[..., 1]
 
 
 @dataclass
 class SeriesRow:
-    """One clip: the product's per-frame series and summary, and the truth (product measure on the truth)."""
+    """One clip: the product's summary, and the raw vs true per-side series the mix is fitted on."""
 
     face: str
     exercise: str
     weak: str | None
     p: float
-    truth: tuple[float, float]  # hold-frame mean, left / right
-    truth_series: np.ndarray  # (N, 2)
-    series: np.ndarray  # (N, 2) the product's per-frame reading
-    analysis: Analysis
+    truth: tuple[float, float]  # hold-frame mean of the product's measure on the truth, left / right
     read: tuple[float, float] | None  # summary (repetition peaks) or None without a repetition
-    noise_ratio: float = 1.0  # std(L − R) at rest after / before the inverse
+    raw: np.ndarray  # (N, 2, axes) raw landmark reading in side axes
+    true: np.ndarray  # (N, 2, axes) the truth in side axes
 
 
-def series_row(row: stages.StageRow, analysis: Analysis, truth_series: np.ndarray, hold: np.ndarray) -> SeriesRow:
-    """The product's reading of one clip as the cross-talk fit needs it."""
+def series_row(clip: gen.Clip, detected_px: np.ndarray, analysis: Analysis) -> SeriesRow:
+    """The product's reading of one clip as the table and the fit need it."""
+    truth = stages.truth_frame(clip)
+    neutral_mm = truth.face_frame.reference_mm
+    left, right = true_measure(clip.exercise, truth.true_mm, neutral_mm)[clip.hold].mean(0)
     summary = analysis.summary
-    left, right = truth_series[hold].mean(0)
+    product_mm = analysis.face_frame.normalise(detected_px)
     return SeriesRow(
-        face=row.face,
-        exercise=row.exercise,
-        weak=row.weak,
-        p=row.p,
+        face=clip.face,
+        exercise=clip.exercise,
+        weak=clip.weak,
+        p=clip.p,
         truth=(float(left), float(right)),
-        truth_series=truth_series,
-        series=analysis.series[stages.MEASURE[row.exercise]],
-        analysis=analysis,
         read=None if summary.reps == 0 else (summary.left_mm, summary.right_mm),
+        raw=raw_side_series(clip.exercise, product_mm, analysis.face_frame.reference_mm),
+        true=raw_side_series(clip.exercise, truth.true_mm, neutral_mm),
     )
 
 
-def fit(rows: list[SeriesRow], faces: list[str]) -> dict[str, tuple[float, float, float]]:
-    """Per exercise (a, b, rms mm): reading_L = a·true_L + b·true_R (and mirrored), all frames of `faces`."""
-    params = {}
-    for exercise in ("smile", "brow"):
-        design, target = [], []
-        for r in rows:
-            if r.face in faces and r.exercise == exercise:
-                t, m = r.truth_series, r.series
-                design += [np.stack([t[:, 0], t[:, 1]], 1), np.stack([t[:, 1], t[:, 0]], 1)]
-                target += [m[:, 0], m[:, 1]]
-        if not design:
-            continue
-        design_matrix, readings = np.concatenate(design), np.concatenate(target)
-        (a, b), *_ = np.linalg.lstsq(design_matrix, readings, rcond=None)
-        rms = float(np.sqrt(np.mean((design_matrix @ [a, b] - readings) ** 2)))
-        params[exercise] = (float(a), float(b), rms)
-    return params
-
-
-def rerun_engine(analysis: Analysis, primary_series: np.ndarray, name: str) -> engine.Summary:
-    """The product's repetition + summary stage on a (corrected) primary series."""
-    exercise = analysis.exercise
-    times = analysis.track.timestamps_s[analysis.track.face_frames]
-    watch = {n: analysis.series[n] for n in exercise.synkinesis_watch}
-    noise = engine.side_noise_mm(primary_series[analysis.neutral.indices])
-    reps = engine.find_repetitions(
-        times, {name: primary_series}, watch, exercise.min_movement_mm, noise, analysis.track.fps
-    )
-    return engine.summarise(reps, noise)
-
-
-def apply_inverse(rows: list[SeriesRow], params: dict[str, tuple[float, float, float]]) -> list[SeriesRow]:
-    """Invert the fitted mix per frame, then the product's repetition/summary stage (diagnostic only)."""
-    out = []
-    for r in rows:
-        a, b, _ = params[r.exercise]
-        corrected = r.series @ np.linalg.inv(np.array([[a, b], [b, a]])).T
-        summary = rerun_engine(r.analysis, corrected, stages.MEASURE[r.exercise])
-        rest = r.analysis.neutral.indices
-        before = float(np.std(r.series[rest] @ [1, -1]))
-        after = float(np.std(corrected[rest] @ [1, -1]))
-        read = None if summary.reps == 0 else (summary.left_mm, summary.right_mm)
-        out.append(replace(r, series=corrected, read=read, noise_ratio=after / max(before, 1e-9)))
+def fit(rows: list[SeriesRow], faces: list[str]) -> dict[tuple[str, str], tuple[SideMix, float]]:
+    """(region, axis) → (mix, rms mm of the fit): reading_L = own·true_L + other·true_R (and mirrored)."""
+    out = {}
+    for exercise, (region, axes) in FIT_AXES.items():
+        chosen = [r for r in rows if r.face in faces and r.exercise == exercise]
+        for k, axis in enumerate(axes):
+            if not chosen:
+                continue
+            design = np.concatenate(
+                [np.stack([r.true[:, s, k], r.true[:, 1 - s, k]], 1) for r in chosen for s in (0, 1)]
+            )
+            reading = np.concatenate([r.raw[:, s, k] for r in chosen for s in (0, 1)])
+            ok = np.isfinite(design).all(1) & np.isfinite(reading)
+            (own, other), *_ = np.linalg.lstsq(design[ok], reading[ok], rcond=None)
+            rms = float(np.sqrt(np.mean((design[ok] @ [own, other] - reading[ok]) ** 2)))
+            out[(region, axis)] = (SideMix(float(own), float(other)), rms)
     return out
 
 
 # ---------------------------------------------------------------- metrics table
 @dataclass
 class _Metrics:
-    errors: list[float]
-    still: list[float]
-    still_sym: list[float]
-    healthy: list[float]
-    amplitude: list[float]
+    errors: list[float] = field(default_factory=list)
+    still_minus_truth: list[float] = field(default_factory=list)
+    still_sym: list[float] = field(default_factory=list)
+    healthy_vs_truth: list[float] = field(default_factory=list)
+    healthy_vs_own_p0: list[float] = field(default_factory=list)
+    amplitude: list[float] = field(default_factory=list)
     missed: int = 0
 
 
 def _metrics(rows: list[SeriesRow]) -> _Metrics:
-    m = _Metrics([], [], [], [], [])
+    m = _Metrics()
+    unweakened = {(r.face, r.exercise): r.read for r in rows if r.weak is None and r.read is not None}
     for r in rows:
         (tl, tr), true_sym = r.truth, symmetry(*r.truth)
         if r.read is None:
@@ -125,65 +129,63 @@ def _metrics(rows: list[SeriesRow]) -> _Metrics:
             m.amplitude += [rl / tl, rr / tr]
             continue
         weak = 0 if r.weak == "left" else 1
-        m.healthy.append((rl, rr)[1 - weak] / (tl, tr)[1 - weak])
+        m.healthy_vs_truth.append((rl, rr)[1 - weak] / (tl, tr)[1 - weak])
+        own = unweakened.get((r.face, r.exercise))
+        if own is not None:
+            m.healthy_vs_own_p0.append((rl, rr)[1 - weak] / own[1 - weak])
         if r.p == 1.0:
-            m.still.append((rl, rr)[weak])
+            m.still_minus_truth.append((rl, rr)[weak] - (tl, tr)[weak])
             m.still_sym.append(s)
     return m
 
 
-def _spread(values: list[float]) -> str:
-    return f"{np.mean(values):.2f} ({np.min(values):.2f}..{np.max(values):.2f})" if values else "-"
+def _spread(values: list[float], digits: int = 2) -> str:
+    if not values:
+        return "-"
+    return f"{np.mean(values):.{digits}f} ({np.min(values):.{digits}f}..{np.max(values):.{digits}f})"
 
 
 TABLE_HEADER = (
-    "| method | faces | exercise | MAE symmetry | max err | still side mm (p=1) | still side symmetry (p=1) "
-    "| healthy side ÷ truth (p>0) | healthy amplitude ÷ truth (p=0) | missed reps |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    "| faces | exercise | clips | symmetry error: mean | worst | still side: mm above its truth (p=1) "
+    "| still side: symmetry (p=1) | other side ÷ its reading at p=0 | other side ÷ truth | amplitude ÷ truth (p=0) "
+    "| missed repetitions |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
-def table_rows(rows: list[SeriesRow], faces: list[str], method: str) -> list[str]:
+def table_rows(rows: list[SeriesRow], faces: list[str]) -> list[str]:
     """Markdown rows (see TABLE_HEADER) of the summary vs truth for `faces`, per exercise."""
     lines = []
-    for exercise in ("smile", "brow"):
+    for exercise in FIT_AXES:
         rs = [r for r in rows if r.face in faces and r.exercise == exercise]
         if not rs:
             continue
         m = _metrics(rs)
         lines.append(
-            f"| {method} | {'+'.join(faces)} | {exercise} | {np.mean(m.errors):.3f} | {np.max(m.errors):.2f} "
-            f"| {_spread(m.still)} | {_spread(m.still_sym)} | {_spread(m.healthy)} | {_spread(m.amplitude)} "
-            f"| {m.missed}/{len(rs)} |"
+            f"| {' + '.join(f for f in faces if any(r.face == f for r in rs))} | {exercise} | {len(rs)} "
+            f"| {np.mean(m.errors):.3f} | {np.max(m.errors):.2f} | {_spread(m.still_minus_truth)} "
+            f"| {_spread(m.still_sym)} | {_spread(m.healthy_vs_own_p0)} | {_spread(m.healthy_vs_truth)} "
+            f"| {_spread(m.amplitude)} | {m.missed}/{len(rs)} |"
         )
     return lines
 
 
-def _fmt_params(params: dict[str, tuple[float, float, float]]) -> str:
-    return ", ".join(f"{ex} a={a:.3f} b={b:.3f} rms={rms:.2f} mm" for ex, (a, b, rms) in params.items())
+def fmt_mixes(mixes: dict[tuple[str, str], tuple[SideMix, float]]) -> str:
+    """One line: region.axis own/other (rms) for each fitted mix."""
+    return ", ".join(
+        f"{region}.{axis} own={mix.own:.3f} other={mix.other:.3f} (rms {rms:.2f} mm)"
+        for (region, axis), (mix, rms) in mixes.items()
+    )
 
 
 def report(rows: list[SeriesRow], tune: list[str], held: list[str]) -> str:
-    """Markdown: fitted (a, b), per-face fits (info), noise cost, product vs the inverse per face group and face."""
-    params = fit(rows, tune)
-    if not params:
-        return "(cross-talk: no tuning-face clips, nothing fitted)"
-    corrected = apply_inverse(rows, params)
-    lines = [f"cross-talk fitted on {'+'.join(tune)} (tuning): {_fmt_params(params)}"]
-    lines.append(
-        "noise amplification 1/(a−b): " + ", ".join(f"{ex} {1 / (a - b):.2f}" for ex, (a, b, _) in params.items())
-    )
-    for face in held + tune:
-        lines.append(f"fitted on {face} alone (information only, never used): {_fmt_params(fit(rows, [face]))}")
-    ratios = [r.noise_ratio for r in corrected if r.face in held]
-    if ratios:
-        lines.append(
-            f"measured std(L−R) at rest, after/before the inverse, held-back clips: median {np.median(ratios):.2f}"
-        )
+    """Markdown: the mix per face (information), and the product's summary vs truth per face group and face."""
+    lines = []
+    for face in tune + held:
+        role = "tuning" if face in tune else "held back, information only"
+        lines.append(f"- mix fitted on {face} ({role}): {fmt_mixes(fit(rows, [face]))}")
     lines += ["", TABLE_HEADER]
-    groups = [tune, held] + [[f] for f in held]
-    for method, rs in (("product as is", rows), ("cross-talk inverse (diagnostic)", corrected)):
-        for faces in groups:
-            if faces:
-                lines += table_rows(rs, faces, method)
+    for faces in [tune, held] + [[f] for f in held]:
+        if faces:
+            lines += table_rows(rows, faces)
     return "\n".join(lines)

@@ -17,12 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[2]
 for _path in (REPO / "tests", REPO):  # the product and tests/synthetic.py, from this checkout
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from benchmarks.accuracy import crosstalk, droop, stages  # noqa: E402
+from benchmarks.accuracy import crosstalk, droop, eyes, stages  # noqa: E402
 from benchmarks.accuracy import generator as gen  # noqa: E402
 
 
@@ -30,34 +32,50 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_all(generator: gen.Generator, faces: list[str]) -> tuple[list[stages.StageRow], list[crosstalk.SeriesRow]]:
-    """Stage readings and product series of every movement clip of `faces` (detecting on a cache miss)."""
-    stage_rows, series_rows = [], []
-    specs = list(gen.movement_specs(faces))
-    start = time.perf_counter()
-    for i, (face, exercise, weak, p) in enumerate(specs, 1):
-        clip = generator.make_clip(face, exercise, weak, p, images=False)
-        row, analysis = stages.stage_readings(clip, generator.detected(clip))
-        stage_rows.append(row)
-        series_rows.append(crosstalk.series_row(row, analysis, stages.truth_series(clip), clip.hold))
+def _clips(generator: gen.Generator, faces: list[str]) -> list[tuple[gen.Clip, np.ndarray]]:
+    """Every clip of `faces` with its landmarks: the warped movements, and real eye closures on blink_face."""
+    specs: list = list(gen.movement_specs(faces))
+    if "blink_face" in faces:
+        specs += eyes.eye_specs()
+    eye_clips = eyes.EyeClips(generator)
+    out, start = [], time.perf_counter()
+    for i, spec in enumerate(specs, 1):
+        if len(spec) == 3:
+            clip = eye_clips.make_clip(*spec, images=False)
+            detected = eye_clips.detected(clip)
+        else:
+            clip = generator.make_clip(*spec, images=False)
+            detected = generator.detected(clip)
+        out.append((clip, detected))
         _progress(f"[{i}/{len(specs)}] {clip.key} {time.perf_counter() - start:.0f}s")
+    return out
+
+
+def measure_all(generator: gen.Generator, faces: list[str]) -> tuple[list[stages.StageRow], list[crosstalk.SeriesRow]]:
+    """Stage readings and product series of every clip of `faces` (detecting on a cache miss)."""
+    stage_rows, series_rows = [], []
+    for clip, detected in _clips(generator, faces):
+        row, analysis = stages.stage_readings(clip, detected)
+        stage_rows.append(row)
+        series_rows.append(crosstalk.series_row(clip, detected, analysis))
     return stage_rows, series_rows
 
 
 def report(generator: gen.Generator, faces: list[str]) -> str:
     """All tables as one markdown text."""
-    tune = [f for f in gen.TUNE if f in faces]
-    held = [f for f in gen.HELD if f in faces]
+    with_eyes = "blink_face" in faces
+    tune = [f for f in gen.TUNE if f in faces] + (eyes.EYE_TUNE if with_eyes else [])
+    held = [f for f in gen.HELD if f in faces] + (eyes.EYE_HELD if with_eyes else [])
     stage_rows, series_rows = measure_all(generator, faces)
     parts = ["# Accuracy benchmark", "", f"tuning faces: {', '.join(tune) or '-'}; held back: {', '.join(held) or '-'}"]
     parts += ["", "## Stage-by-stage symmetry error", ""]
     for group, group_faces in (("tuning", tune), ("held-back", held)):
-        for exercise in ("smile", "brow"):
+        for exercise in crosstalk.FIT_AXES:
             table = stages.stage_table(stage_rows, group_faces, group, exercise)
             if table:
                 parts += [table, ""]
-    parts += [stages.per_face_table(stage_rows, faces), ""]
-    parts += ["## Cross-talk model (diagnostic only, not applied to the product)", ""]
+    parts += [stages.per_face_table(stage_rows, tune + held), ""]
+    parts += ["## The product against the truth (cross-talk fitted on the tuning face only)", ""]
     parts += [crosstalk.report(series_rows, tune, held), ""]
     parts += ["## Static droop (product static measure commissure_height_mm)", ""]
     parts += [droop.droop_table(generator, faces)]

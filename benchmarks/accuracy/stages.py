@@ -11,8 +11,7 @@ product's own computation, cumulatively:
 (e) + the repetition peak / summary (``engine``) = what ``analyze`` reports.
 (a)-(d) are means over the hold frames. Tuning face: frontal_neutral; held back: the others (generator.py).
 Truth per side = the stage-(a) linear measure applied to the true landmark positions, posed with the pose of
-the unmodified frames, against their neutral; ``truth_series`` applies the product's own measure instead (used
-by the cross-talk diagnostic). On videos the unmodified frames are the model's reading of the original
+the unmodified frames, against their neutral. On videos the unmodified frames are the model's reading of the original
 footage, so a weak side's truth at p = 1 is not zero there (see generator.py).
 """
 
@@ -29,15 +28,15 @@ from coach.measure.sides import symmetry
 from coach.plans.exercises import get_exercise
 from coach.session.analysis import Analysis, LandmarkTrack, analyse_track
 
-EXERCISE_ID = {"smile": "big_smile", "brow": "raise_brows"}
-MEASURE = {"smile": "commissure_excursion_mm", "brow": "brow_lift_mm"}
-REGION = {"smile": measures.MOUTH_CORNER, "brow": measures.BROW}
+EXERCISE_ID = {"smile": "big_smile", "brow": "raise_brows", "eye": "gentle_eye_closure"}
+MEASURE = {"smile": "commissure_excursion_mm", "brow": "brow_lift_mm", "eye": "eye_closure_mm"}
+REGION = {"smile": measures.MOUTH_CORNER, "brow": measures.BROW, "eye": measures.UPPER_LID}
 STAGES = ["a_raw", "b_pose", "c_neutral", "d_measure", "e_summary"]
 STAGE_NAMES = {
     "a_raw": "(a) raw landmarks (true pose, true neutral)",
     "b_pose": "(b) + product 3D pose fit",
     "c_neutral": "(c) + product neutral reference",
-    "d_measure": "(d) + product per-side measure (norm / mean)",
+    "d_measure": "(d) + product per-side measure (cross-talk undone; norm / mean)",
     "e_summary": "(e) + repetition peak / summary (= analyze)",
 }
 Pose = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -70,11 +69,13 @@ def track_of(points_px: np.ndarray, fps: float = gen.FPS) -> LandmarkTrack:
 
 
 def linear_measure(exercise: str, points_mm: np.ndarray, neutral_mm: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Signed, linear version of the measure (no rectification): smile = corner displacement projected on
-    the true healthy direction (mirrored per side); brow = the product's (already linear)."""
+    """Signed, linear version of the measure as the landmarks give it (no rectification, cross-talk not undone):
+    smile = corner displacement projected on the true healthy direction (mirrored per side); brow = lift."""
     if exercise == "brow":
-        return measures.MOVEMENT_MEASURES["brow_lift_mm"].compute(points_mm, neutral_mm)
-    delta = measures._corner_delta(points_mm, neutral_mm)  # (N, 2 sides, 2)
+        return -measures.raw_displacement_mm(points_mm, neutral_mm, "brow")[..., 1]
+    if exercise == "eye":
+        return measures.raw_eye_closure_mm(points_mm, neutral_mm)
+    delta = measures.raw_displacement_mm(points_mm, neutral_mm, "mouth_corner")  # (N, 2 sides, 2)
     return (delta * direction[None]).sum(-1)
 
 
@@ -118,15 +119,9 @@ def truth_frame(clip: gen.Clip) -> TruthFrame:
     return TruthFrame(face_frame, pose, face_frame.to_mm(apply_pose(pose, clip.true_px)))
 
 
-def truth_series(clip: gen.Clip) -> np.ndarray:
-    """(N, 2) true per-frame per-side reading of the product's measure."""
-    truth = truth_frame(clip)
-    return measures.MOVEMENT_MEASURES[MEASURE[clip.exercise]].compute(truth.true_mm, truth.face_frame.reference_mm)
-
-
 def _healthy_direction(true_mm: np.ndarray, neutral_mm: np.ndarray, hold: np.ndarray) -> np.ndarray:
     """(2 sides, 2) unit direction of the stronger corner's true movement, mirrored for the other side."""
-    delta = measures._corner_delta(true_mm[hold], neutral_mm).mean(0)
+    delta = measures.raw_displacement_mm(true_mm[hold], neutral_mm, "mouth_corner").mean(0)
     strong = int(np.argmax(np.linalg.norm(delta, axis=1)))
     unit = delta[strong] / np.linalg.norm(delta[strong])
     mirrored = unit * np.array([-1.0, 1.0])
@@ -164,7 +159,7 @@ def stage_readings(clip: gen.Clip, detected_px: np.ndarray) -> tuple[StageRow, A
     ex, hold = clip.exercise, clip.hold
     truth = truth_frame(clip)
     neutral_mm = truth.face_frame.reference_mm
-    direction = _healthy_direction(truth.true_mm, neutral_mm, hold)
+    direction = _healthy_direction(truth.true_mm, neutral_mm, hold) if ex == "smile" else np.zeros((2, 2))
     stages = {}
     stages["a_raw"] = _hold_mean(
         linear_measure(ex, truth.face_frame.to_mm(apply_pose(truth.pose, detected_px)), neutral_mm, direction), hold
@@ -255,7 +250,7 @@ def per_face_table(rows: list[StageRow], faces: list[str]) -> str:
         "|---|---|" + "---|" * len(gen.PS),
     ]
     for face in faces:
-        for exercise in gen.EXERCISES[face]:
+        for exercise in dict.fromkeys(r.exercise for r in rows if r.face == face):
             cells = []
             for p in gen.PS:
                 rs = [r for r in rows if r.face == face and r.exercise == exercise and r.p == p]

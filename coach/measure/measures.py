@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.measure.crosstalk import side_mix
+
 SIDES = ("left", "right")
 
 # MediaPipe face-mesh indices per side, as (left, right) of the patient.
@@ -41,6 +43,9 @@ LIP_CENTRE = (0, 17, 13, 14)
 #: +1 for the patient's left (x > 0), −1 for the right: "outward" is +side along x.
 SIDE_SIGN = np.array([1.0, -1.0])
 
+#: Regions whose movement is measured as a displacement, with their cross-talk undone (crosstalk.py).
+DISPLACED_REGIONS = {"mouth_corner": MOUTH_CORNER, "brow": BROW}
+
 
 def _region(points: np.ndarray, indices: tuple[tuple[int, ...], tuple[int, ...]]) -> np.ndarray:
     """Mean position of a region on each side: (…, 2, 3) as [left, right]."""
@@ -52,8 +57,36 @@ def _eye_aperture_mm(points: np.ndarray) -> np.ndarray:
     return np.linalg.norm(_region(points, UPPER_LID)[..., :2] - _region(points, LOWER_LID)[..., :2], axis=-1)
 
 
+def raw_displacement_mm(points: np.ndarray, neutral: np.ndarray, region: str) -> np.ndarray:
+    """How far a region of each side moved from rest in the face plane, as the landmarks say:
+    (N, 2 sides, 2) x/y in mm, before the cross-talk between the sides is undone."""
+    indices = DISPLACED_REGIONS[region]
+    return _region(points, indices)[..., :2] - _region(neutral, indices)[..., :2]
+
+
+def side_axes(delta_xy: np.ndarray) -> np.ndarray:
+    """Face-frame x/y per side ↔ (outward, down) per side: x flips sign on the right. Its own inverse."""
+    out = np.array(delta_xy, dtype=float, copy=True)
+    out[..., 0] *= SIDE_SIGN
+    return out
+
+
+def displacement_mm(points: np.ndarray, neutral: np.ndarray, region: str) -> np.ndarray:
+    """`raw_displacement_mm` with the landmarker's left-right cross-talk undone per axis (see crosstalk.py)."""
+    per_side = side_axes(raw_displacement_mm(points, neutral, region))
+    for k, axis in enumerate(("outward", "vertical")):
+        per_side[..., k] = side_mix(region, axis).unmix(per_side[..., k])
+    return side_axes(per_side)
+
+
+def raw_eye_closure_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """How much each lid gap narrowed from rest, as the landmarks say (before cross-talk is undone)."""
+    return _eye_aperture_mm(neutral) - _eye_aperture_mm(points)
+
+
 def _brow_lift_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
-    return _region(neutral, BROW)[..., 1] - _region(points, BROW)[..., 1]
+    """How far each brow rose from rest."""
+    return -displacement_mm(points, neutral, "brow")[..., 1]
 
 
 def _brow_frown_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
@@ -65,22 +98,22 @@ def _brow_frown_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
 
 
 def _eye_closure_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
-    return _eye_aperture_mm(neutral) - _eye_aperture_mm(points)
+    """How much each lid gap closed from rest."""
+    return side_mix("eyelids", "closure").unmix(raw_eye_closure_mm(points, neutral))
 
 
 def _eye_closure_fraction(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
     """0 = as open as at rest, 1 = lids touching."""
-    neutral_aperture = np.maximum(_eye_aperture_mm(neutral), 1e-6)
-    return 1.0 - _eye_aperture_mm(points) / neutral_aperture
+    return _eye_closure_mm(points, neutral) / np.maximum(_eye_aperture_mm(neutral), 1e-6)
 
 
 def _residual_gap_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
     """What is left open between the lids, for eyes that do not close (lagophthalmos)."""
-    return _eye_aperture_mm(points)
+    return np.clip(_eye_aperture_mm(neutral) - _eye_closure_mm(points, neutral), 0.0, None)
 
 
 def _corner_delta(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
-    return _region(points, MOUTH_CORNER)[..., :2] - _region(neutral, MOUTH_CORNER)[..., :2]
+    return displacement_mm(points, neutral, "mouth_corner")
 
 
 def _commissure_excursion_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
@@ -135,7 +168,7 @@ def _mouth_corner_pull_pct(points: np.ndarray, neutral: np.ndarray) -> np.ndarra
 
 
 def _brow_movement_pct(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
-    delta = np.linalg.norm((_region(points, BROW) - _region(neutral, BROW))[..., :2], axis=-1)
+    delta = np.linalg.norm(displacement_mm(points, neutral, "brow"), axis=-1)
     return 100.0 * delta / np.maximum(_brow_height_mm(neutral), 1e-6)
 
 
@@ -206,6 +239,33 @@ STATIC_MEASURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "commissure_height_mm": _commissure_height_mm,
     "mouth_half_width_mm": _mouth_half_width_mm,
 }
+
+
+def _corner_activation_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    per_side = side_axes(raw_displacement_mm(points, neutral, "mouth_corner"))
+    return per_side[..., 0] - per_side[..., 1]  # out and up
+
+
+def _frown_activation_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    delta = _region(points, BROW_MEDIAL) - _region(neutral, BROW_MEDIAL)
+    return -SIDE_SIGN * delta[..., 0] + delta[..., 1]  # in and down
+
+
+#: Per movement measure, a signed and linear reading of the same movement (positive in the
+#: exercise's direction, negative beyond rest), used to find the resting face in a recording:
+#: from a held expression, going back to rest reads negative, so rest is where it is lowest.
+ACTIVATION: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "brow_lift_mm": lambda points, neutral: -raw_displacement_mm(points, neutral, "brow")[..., 1],
+    "brow_frown_mm": _frown_activation_mm,
+    "eye_closure_mm": raw_eye_closure_mm,
+    "commissure_excursion_mm": _corner_activation_mm,
+    "corner_medial_mm": lambda points, neutral: (
+        -side_axes(raw_displacement_mm(points, neutral, "mouth_corner"))[..., 0]
+    ),
+    "upper_lip_elevation_mm": _upper_lip_elevation_mm,
+    "lower_lip_depression_mm": _lower_lip_depression_mm,
+}
+
 
 ALL_PER_FRAME: dict[str, MeasureInfo] = {**MOVEMENT_MEASURES, **DETAIL_MEASURES, **SYNKINESIS_MEASURES}
 

@@ -154,6 +154,17 @@ def neutral_from_range(track: LandmarkTrack, start_s: float, end_s: float) -> en
     return engine.NeutralChoice(chosen, float(times[chosen[0]]), float(times[chosen[-1]]), 0.0)
 
 
+def _choose_rest(track: LandmarkTrack, exercise: Exercise, times: np.ndarray) -> engine.NeutralChoice:
+    """The resting face: by expression (least of the exercise's own movement) for a movement,
+    the calmest stretch at the start for the resting face itself."""
+    if exercise.is_static:
+        searched = int(np.searchsorted(times, times[0] + engine.NEUTRAL_SEARCH_S + engine.NEUTRAL_WINDOW_S)) + 1
+        return engine.choose_neutral(times[:searched], rough_mm_shapes(track.points_px[:searched]))
+    shapes_mm = rough_mm_shapes(track.points_px)
+    activation = measures.ACTIVATION[exercise.primary[0]](shapes_mm, shapes_mm[0]).mean(axis=1)
+    return engine.choose_rest_by_expression(times, shapes_mm, activation)
+
+
 def analyse_track(
     track: LandmarkTrack, exercise: Exercise, neutral_range: tuple[float, float] | None = None
 ) -> Analysis:
@@ -168,9 +179,7 @@ def analyse_track(
     if neutral_range is not None:
         neutral = neutral_from_range(track, *neutral_range)
     else:
-        # only the start of the recording can hold the default neutral stretch
-        searched = int(np.searchsorted(times, times[0] + engine.NEUTRAL_SEARCH_S + engine.NEUTRAL_WINDOW_S)) + 1
-        neutral = engine.choose_neutral(times[:searched], rough_mm_shapes(track.points_px[:searched]))
+        neutral = _choose_rest(track, exercise, times)
         if neutral.spread_mm > 1.0:
             warnings.append(
                 f"the face was not still at the start (moved {neutral.spread_mm:.1f} mm); "
@@ -210,7 +219,8 @@ def analyse_track(
         if not reps:
             warnings.append(
                 f"no repetition of '{exercise.name}' was found (no movement of at least "
-                f"{exercise.min_movement_mm:g} mm in {exercise.primary[0]})"
+                f"{exercise.min_movement_mm:g} mm in {exercise.primary[0]} lasting "
+                f"{engine.MIN_REPETITION_S:g} s or more; blinks and twitches are not counted)"
             )
     return Analysis(
         track=track,

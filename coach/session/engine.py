@@ -18,6 +18,10 @@ HOLD_FRACTION = 0.8
 NOISE_FLOOR_MM = 0.5
 #: a gap without a face longer than this ends a repetition
 MAX_GAP_S = 0.5
+#: a movement above the onset threshold for less than this is not a repetition: a spontaneous
+#: blink (100-400 ms from closing to open again), a twitch, or a jolt of the head. Prompted
+#: movements are held for seconds.
+MIN_REPETITION_S = 0.4
 #: shortest stretch accepted as the neutral reference, and the search span at the start
 NEUTRAL_WINDOW_S = 0.33
 NEUTRAL_SEARCH_S = 1.5
@@ -66,6 +70,40 @@ def choose_neutral(timestamps_s: np.ndarray, shapes_mm: np.ndarray) -> NeutralCh
     _, start, spread = best
     idx = np.arange(start, start + width)
     return NeutralChoice(idx, float(timestamps_s[idx[0]]), float(timestamps_s[idx[-1]]), spread)
+
+
+def choose_rest_by_expression(
+    timestamps_s: np.ndarray, shapes_mm: np.ndarray, activation_mm: np.ndarray
+) -> NeutralChoice:
+    """The stretch of the recording where the exercise's movement is least, and the face still.
+
+    activation_mm: (N,) the exercise's movement read signed and linearly against any one
+    frame (measures.ACTIVATION, mean of both sides): lower is nearer rest. Unlike the
+    stillest stretch, this cannot take a held expression for rest when the recording goes
+    straight into the movement. Each window's score is its activation above the least
+    active window's plus how much the face moved inside it (both mm).
+    """
+    n = len(timestamps_s)
+    dt = np.median(np.diff(timestamps_s)) if n > 1 else 1.0
+    width = max(3, round(NEUTRAL_WINDOW_S / max(dt, 1e-6)))
+    if n <= width:
+        return choose_neutral(timestamps_s, shapes_mm)
+    starts = np.arange(0, n - width + 1)
+    spans = timestamps_s[starts + width - 1] - timestamps_s[starts]
+    starts = starts[spans <= 2.0 * NEUTRAL_WINDOW_S]  # no window across a stretch without a face
+    if len(starts) == 0:
+        return choose_neutral(timestamps_s, shapes_mm)
+    windows = np.lib.stride_tricks.sliding_window_view(activation_mm, width)[starts]
+    level = windows.mean(axis=1)
+    spread = np.array(
+        [
+            float(np.linalg.norm(shapes_mm[s : s + width] - shapes_mm[s : s + width].mean(0), axis=2).mean())
+            for s in starts
+        ]
+    )
+    best = int(np.argmin(level - level.min() + spread))
+    idx = np.arange(starts[best], starts[best] + width)
+    return NeutralChoice(idx, float(timestamps_s[idx[0]]), float(timestamps_s[idx[-1]]), float(spread[best]))
 
 
 def median3(series: np.ndarray) -> np.ndarray:
@@ -246,8 +284,14 @@ def find_repetitions(
     return [
         describe_repetition(window, timestamps_s, filtered_primary, filtered_watch, noise_mm, fps)
         for window in detector.closed
-        if window[1] - window[0] >= 2
+        if _time_above_s(window, signal >= on_mm, fps) >= MIN_REPETITION_S
     ]
+
+
+def _time_above_s(window: tuple[int, int, bool], above: np.ndarray, fps: float) -> float:
+    """How long the movement stayed above the onset threshold within a repetition's window."""
+    start, end, _ = window
+    return float(np.count_nonzero(above[start : end + 1])) / fps
 
 
 @dataclass(frozen=True)
