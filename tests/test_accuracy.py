@@ -106,7 +106,7 @@ def test_brow_lift_reads_close_to_what_was_applied(table, smile):
     assert 4.0 <= healthy["left_mm"] <= 8.0 and 4.0 <= healthy["right_mm"] <= 8.0
 
 
-@pytest.mark.parametrize(("kind", "degrees"), [("roll", 25.0), ("roll", -25.0), ("yaw", 15.0), ("yaw", -15.0)])
+@pytest.mark.parametrize(("kind", "degrees"), [("roll", 25.0), ("roll", -25.0), ("yaw", 20.0), ("yaw", -20.0)])
 def test_head_turn_and_tilt_during_a_smile_still_read_symmetric(smile, tmp_path, kind, degrees):
     """The head turns (yaw) or tilts (roll) steadily during the smile, reaching the full
     angle at the peak; the healthy smile must keep reading as symmetric."""
@@ -115,7 +115,7 @@ def test_head_turn_and_tilt_during_a_smile_still_read_symmetric(smile, tmp_path,
     moved = synthetic.rotate_clip(frames, faces, ramp) if kind == "roll" else synthetic.turn_clip(frames, faces, ramp)
     summary = analyze(moved, fps, "big_smile", tmp_path, f"{kind}_{degrees}")["summary"]
     assert summary["reps"] == 1
-    assert summary["symmetry"] >= 0.8, summary
+    assert summary["symmetry"] >= 0.85, summary
 
 
 def test_rest_is_found_by_expression_when_the_recording_starts_in_the_movement(smile, tmp_path):
