@@ -83,3 +83,20 @@ def test_neutral_is_the_still_stretch_at_the_start_not_a_held_movement():
     shapes = base + offset[:, None, None] + jitter
     choice = engine.choose_neutral(t, shapes)
     assert choice.end_s <= 0.6 + 1e-9
+
+
+def test_each_sides_peak_is_its_level_while_held_not_its_jitter():
+    """A still side's single highest frame is jitter: the repetition reads each side over the
+    stretch held near the peak, so a spike on the still side does not count as movement, and
+    what is read during the hold (the lid gap, here) is kept beside the peaks."""
+    fps = 30.0
+    times = np.arange(60) / fps
+    moving = np.concatenate([np.linspace(0, 6, 15), np.full(30, 6.0), np.linspace(6, 0, 15)])
+    still = np.zeros(60)
+    still[[20, 30, 40]] = 1.5  # jitter spikes during the hold
+    primary = {"eye_closure_mm": np.stack([moving, still], axis=1)}
+    gap = np.stack([8.0 - moving, np.full(60, 8.0)], axis=1)
+    rep = engine.describe_repetition((0, 59, True), times, primary, {}, 0.5, fps, {"residual_gap_mm": gap})
+    assert rep.left_mm == pytest.approx(6.0) and rep.right_mm == pytest.approx(0.0)
+    assert rep.measures["residual_gap_mm"] == {"left": pytest.approx(2.0), "right": pytest.approx(8.0)}
+    assert rep.hold_s == pytest.approx(36 / fps)  # the 30 flat frames and 3 of each ramp are ≥ 80 % of 6 mm

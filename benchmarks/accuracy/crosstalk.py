@@ -60,6 +60,18 @@ class SeriesRow:
     read: tuple[float, float] | None  # summary (repetition peaks) or None without a repetition
     raw: np.ndarray  # (N, 2, axes) raw landmark reading in side axes
     true: np.ndarray  # (N, 2, axes) the truth in side axes
+    #: eye closure only: lid gap still open while held closed, read (first repetition) − truth, per side
+    residual_gap_error_mm: tuple[float, float] | None = None
+
+
+def _residual_gap_error(clip: gen.Clip, truth: stages.TruthFrame, analysis: Analysis) -> tuple[float, float] | None:
+    """Read − true lid gap while held closed (truth: the median true gap over the generated hold)."""
+    if clip.exercise != "eye" or not analysis.reps:
+        return None
+    true_gap = measures.STATIC_MEASURES["palpebral_fissure_mm"](truth.true_mm)[clip.hold]
+    true_gap = np.median(true_gap, axis=0)
+    read = analysis.reps[0].measures["residual_gap_mm"]
+    return (read["left"] - float(true_gap[0]), read["right"] - float(true_gap[1]))
 
 
 def series_row(clip: gen.Clip, detected_px: np.ndarray, analysis: Analysis) -> SeriesRow:
@@ -78,6 +90,7 @@ def series_row(clip: gen.Clip, detected_px: np.ndarray, analysis: Analysis) -> S
         read=None if summary.reps == 0 else (summary.left_mm, summary.right_mm),
         raw=raw_side_series(clip.exercise, product_mm, analysis.face_frame.reference_mm),
         true=raw_side_series(clip.exercise, truth.true_mm, neutral_mm),
+        residual_gap_error_mm=_residual_gap_error(clip, truth, analysis),
     )
 
 
@@ -184,6 +197,12 @@ def report(rows: list[SeriesRow], tune: list[str], held: list[str]) -> str:
     for face in tune + held:
         role = "tuning" if face in tune else "held back, information only"
         lines.append(f"- mix fitted on {face} ({role}): {fmt_mixes(fit(rows, [face]))}")
+    gaps = [abs(e) for r in rows if r.face in held and r.residual_gap_error_mm for e in r.residual_gap_error_mm]
+    if gaps:
+        lines.append(
+            f"- eye closure, held back: lid gap still open while held closed, |read − truth| mean "
+            f"{np.mean(gaps):.2f} mm, worst {np.max(gaps):.2f} mm ({len(gaps)} eyes)"
+        )
     lines += ["", TABLE_HEADER]
     for faces in [tune, held] + [[f] for f in held]:
         if faces:

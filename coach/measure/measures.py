@@ -267,6 +267,10 @@ ACTIVATION: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 
+#: What a therapist reads while a movement is held near its peak, per primary measure: for an
+#: eye closure, the lid gap still open (incomplete closure, lagophthalmos).
+DURING_HOLD: dict[str, tuple[str, ...]] = {"eye_closure_mm": ("residual_gap_mm",)}
+
 ALL_PER_FRAME: dict[str, MeasureInfo] = {**MOVEMENT_MEASURES, **DETAIL_MEASURES, **SYNKINESIS_MEASURES}
 
 

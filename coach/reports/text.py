@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coach.measure.measures import DURING_HOLD
 from coach.session.analysis import Analysis
 
 _STATIC_LABELS = {
@@ -10,6 +11,10 @@ _STATIC_LABELS = {
     "commissure_height_mm": "mouth corner below eyes",
     "mouth_half_width_mm": "mouth corner to midline",
 }
+
+
+#: How `analyze` names what is read while a movement is held.
+DURING_HOLD_LABELS = {"residual_gap_mm": "lids still open while held closed"}
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -60,6 +65,12 @@ def format_analysis(result: Analysis) -> str:
             f"{rep.right_mm:6.1f} {_num(rep.symmetry, 2):>5} {_weaker(rep.weaker_side):>6} "
             f"{rep.hold_s:5.1f}  {synk}{flag}"
         )
+        for name in DURING_HOLD.get(exercise.primary[0], ()):
+            if name in rep.measures:
+                sides = rep.measures[name]
+                lines.append(
+                    f"{'':6}{DURING_HOLD_LABELS[name]}: left {sides['left']:.1f} mm, right {sides['right']:.1f} mm"
+                )
     s = result.summary
     if s.reps:
         lines += [

@@ -215,7 +215,8 @@ def analyse_track(
         watch = {name: series[name] for name in exercise.synkinesis_watch}
         noise = engine.side_noise_mm(primary[exercise.primary[0]][neutral.indices])
         fps = track.fps or 30.0
-        reps = engine.find_repetitions(times, primary, watch, exercise.min_movement_mm, noise, fps)
+        during_hold = {name: series[name] for name in measures.DURING_HOLD.get(exercise.primary[0], ())}
+        reps = engine.find_repetitions(times, primary, watch, exercise.min_movement_mm, noise, fps, during_hold)
         if not reps:
             warnings.append(
                 f"no repetition of '{exercise.name}' was found (no movement of at least "

@@ -188,7 +188,7 @@ class Repetition:
     complete: bool
     #: watch measure → {"left": %, "right": %}
     synkinesis: dict[str, dict[str, float]]
-    #: every primary measure → {"left": mm, "right": mm} at its per-side peak
+    #: every primary measure (and what is read during the hold) → {"left": mm, "right": mm} at its peak
     measures: dict[str, dict[str, float]]
 
     def to_json(self) -> dict[str, object]:
@@ -211,15 +211,15 @@ def _round_sides(table: dict[str, dict[str, float]], digits: int) -> dict[str, d
     return {k: {side: round(v, digits) for side, v in sides.items()} for k, sides in table.items()}
 
 
-def _hold_seconds(timestamps_s: np.ndarray, signal: np.ndarray, peak: int, fps: float) -> float:
-    """Length of the unbroken stretch around the peak that stays near the peak value."""
+def _held_stretch(signal: np.ndarray, peak: int) -> slice:
+    """The unbroken stretch around the peak that stays near the peak value (HOLD_FRACTION)."""
     level = HOLD_FRACTION * signal[peak]
     first = last = peak
     while first > 0 and signal[first - 1] >= level:
         first -= 1
     while last < len(signal) - 1 and signal[last + 1] >= level:
         last += 1
-    return float(timestamps_s[last] - timestamps_s[first]) + 1.0 / fps
+    return slice(first, last + 1)
 
 
 def describe_repetition(
@@ -229,18 +229,27 @@ def describe_repetition(
     watch: dict[str, np.ndarray],
     noise_mm: float,
     fps: float,
+    during_hold: dict[str, np.ndarray] | None = None,
 ) -> Repetition:
-    """Scores for one repetition from the (already median-filtered) series."""
+    """Scores for one repetition from the (already median-filtered) series.
+
+    Each side's peak is its median over the stretch held near the peak of the stronger
+    side, not its single highest frame: the highest frame of a side that does not move is
+    its jitter, which read a still mouth corner 0.4-1 mm "moving" (docs/accuracy.md).
+    `during_hold` series (the lid gap still open, for instance) are read the same way and
+    kept with the peaks in `measures`.
+    """
     start, end, complete = window
     span = slice(start, end + 1)
     first_name = next(iter(primary))
     series = primary[first_name][span]
     signal = series.max(axis=1)
     peak = int(np.argmax(signal))
-    left, right = (float(v) for v in series.max(axis=0))
+    held = _held_stretch(signal, peak)
+    left, right = (float(v) for v in np.median(series[held], axis=0))
     measures = {
-        name: dict(zip(("left", "right"), (float(v) for v in values[span].max(axis=0)), strict=True))
-        for name, values in primary.items()
+        name: dict(zip(("left", "right"), (float(v) for v in np.median(values[span][held], axis=0)), strict=True))
+        for name, values in {**primary, **(during_hold or {})}.items()
     }
     synkinesis = {
         name: dict(
@@ -256,7 +265,7 @@ def describe_repetition(
         right_mm=right,
         symmetry=symmetry(left, right),
         weaker_side=weaker_side(left, right, noise_mm),
-        hold_s=_hold_seconds(timestamps_s[span], signal, peak, fps),
+        hold_s=float(timestamps_s[span][held.stop - 1] - timestamps_s[span][held.start]) + 1.0 / fps,
         complete=complete,
         synkinesis=synkinesis,
         measures=measures,
@@ -270,11 +279,13 @@ def find_repetitions(
     min_movement_mm: float,
     noise_mm: float,
     fps: float,
+    during_hold: dict[str, np.ndarray] | None = None,
 ) -> list[Repetition]:
     """All repetitions in a recording. The first primary measure drives detection,
     on the stronger side, so a fully paralysed side still lets the repetition count."""
     filtered_primary = {name: median3(values) for name, values in primary.items()}
     filtered_watch = {name: median3(values) for name, values in watch.items()}
+    filtered_hold = {name: median3(values) for name, values in (during_hold or {}).items()}
     signal = next(iter(filtered_primary.values())).max(axis=1)
     on_mm = max(min_movement_mm, noise_mm)
     detector = RepetitionDetector(on_mm=on_mm, off_mm=0.5 * on_mm)
@@ -282,7 +293,7 @@ def find_repetitions(
         detector.update(float(t), float(value))
     detector.finish()
     return [
-        describe_repetition(window, timestamps_s, filtered_primary, filtered_watch, noise_mm, fps)
+        describe_repetition(window, timestamps_s, filtered_primary, filtered_watch, noise_mm, fps, filtered_hold)
         for window in detector.closed
         if _time_above_s(window, signal >= on_mm, fps) >= MIN_REPETITION_S
     ]

@@ -41,7 +41,7 @@ class ExerciseRun:
     def measure(self, now_s: float, image_rgb: np.ndarray, points_px: np.ndarray) -> FrameMeasures:
         """Measure one frame of the repetition under way and keep it for the repetition's score."""
         measures = self.meter.measure(points_px)
-        self._buffer.add(now_s, measures.primary, measures.watch)
+        self._buffer.add(now_s, measures.primary, measures.watch, measures.during_hold)
         if self._peak is not None:
             self._peak.offer(image_rgb, points_px, measures.primary[self.exercise.primary[0]])
         return measures

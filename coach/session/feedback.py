@@ -6,12 +6,12 @@ not maximum effort (design notes), and names sides as the patient's own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from coach.measure.geometry import FaceFrame
-from coach.measure.measures import per_frame_measures
+from coach.measure.measures import DURING_HOLD, per_frame_measures
 from coach.measure.sides import symmetry, weaker_side
 from coach.plans.exercises import Exercise
 from coach.session import engine
@@ -83,6 +83,8 @@ class FrameMeasures:
     watch: dict[str, np.ndarray]
     #: how far each eye is closed, 0 open to 1 closed
     eye_closure: np.ndarray
+    #: what is read while the movement is held (measures.DURING_HOLD)
+    during_hold: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class ExerciseMeter:
@@ -101,12 +103,14 @@ class ExerciseMeter:
         """The exercise's measures on one frame's chosen face (pixels)."""
         exercise = self.exercise
         points_mm = self.face_frame.normalise(points_px[None])
-        names = [*exercise.primary, *exercise.synkinesis_watch, "eye_closure_fraction"]
+        held = DURING_HOLD.get(exercise.primary[0], ())
+        names = list(dict.fromkeys([*exercise.primary, *exercise.synkinesis_watch, *held, "eye_closure_fraction"]))
         values = {k: v[0] for k, v in per_frame_measures(points_mm, self.face_frame.reference_mm, names).items()}
         return FrameMeasures(
             primary={name: values[name] for name in exercise.primary},
             watch={name: values[name] for name in exercise.synkinesis_watch},
             eye_closure=values["eye_closure_fraction"],
+            during_hold={name: values[name] for name in held},
         )
 
     def judge(self, measures: FrameMeasures) -> Feedback:

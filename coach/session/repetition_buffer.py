@@ -17,13 +17,19 @@ class RepetitionBuffer:
     times: list[float] = field(default_factory=list)
     primary: dict[str, list[np.ndarray]] = field(default_factory=dict)
     watch: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    during_hold: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
-    def add(self, t: float, primary: dict[str, np.ndarray], watch: dict[str, np.ndarray]) -> None:
+    def add(
+        self,
+        t: float,
+        primary: dict[str, np.ndarray],
+        watch: dict[str, np.ndarray],
+        during_hold: dict[str, np.ndarray] | None = None,
+    ) -> None:
         self.times.append(t)
-        for name, values in primary.items():
-            self.primary.setdefault(name, []).append(values)
-        for name, values in watch.items():
-            self.watch.setdefault(name, []).append(values)
+        for kept, values_now in ((self.primary, primary), (self.watch, watch), (self.during_hold, during_hold or {})):
+            for name, values in values_now.items():
+                kept.setdefault(name, []).append(values)
 
     def describe(self, noise_mm: float, fps: float) -> engine.Repetition | None:
         """The repetition measured over the whole move → hold → relax window; None if too few frames saw a face."""
@@ -32,4 +38,5 @@ class RepetitionBuffer:
         times = np.array(self.times)
         primary = {name: engine.median3(np.array(v)) for name, v in self.primary.items()}
         watch = {name: engine.median3(np.array(v)) for name, v in self.watch.items()}
-        return engine.describe_repetition((0, len(times) - 1, True), times, primary, watch, noise_mm, fps)
+        held = {name: engine.median3(np.array(v)) for name, v in self.during_hold.items()}
+        return engine.describe_repetition((0, len(times) - 1, True), times, primary, watch, noise_mm, fps, held)
