@@ -115,7 +115,7 @@ def fit(rows: list[SeriesRow], faces: list[str]) -> dict[tuple[str, str], tuple[
 
 # ---------------------------------------------------------------- metrics table
 @dataclass
-class _Metrics:
+class ClipMetrics:
     errors: list[float] = field(default_factory=list)
     still_minus_truth: list[float] = field(default_factory=list)
     still_sym: list[float] = field(default_factory=list)
@@ -125,8 +125,9 @@ class _Metrics:
     missed: int = 0
 
 
-def _metrics(rows: list[SeriesRow]) -> _Metrics:
-    m = _Metrics()
+def clip_metrics(rows: list[SeriesRow]) -> ClipMetrics:
+    """Per-clip figures of the product vs truth (see TABLE_HEADER for what each is)."""
+    m = ClipMetrics()
     unweakened = {(r.face, r.exercise): r.read for r in rows if r.weak is None and r.read is not None}
     for r in rows:
         (tl, tr), true_sym = r.truth, symmetry(*r.truth)
@@ -173,7 +174,7 @@ def table_rows(rows: list[SeriesRow], faces: list[str]) -> list[str]:
         rs = [r for r in rows if r.face in faces and r.exercise == exercise]
         if not rs:
             continue
-        m = _metrics(rs)
+        m = clip_metrics(rs)
         lines.append(
             f"| {' + '.join(f for f in faces if any(r.face == f for r in rs))} | {exercise} | {len(rs)} "
             f"| {np.mean(m.errors):.3f} | {np.max(m.errors):.2f} | {_spread(m.still_minus_truth)} "

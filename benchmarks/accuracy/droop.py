@@ -21,12 +21,12 @@ def _difference(shape_px: np.ndarray) -> float:
     return static_measures(FaceFrame.from_reference(shape_px).reference_mm)["commissure_height_mm"]["difference"]
 
 
-def droop_table(generator: gen.Generator, faces: list[str]) -> str:
-    """Markdown: per still face, droop size and weak side, what the product reads vs the truth (mm)."""
-    lines = [
-        "| face | droop mm | weak side | product reads (mm) | truth at the landmarks (mm) |",
-        "|---|---|---|---|---|",
-    ]
+DroopReading = tuple[str, float, str, float, float]  # face, droop mm, weak side, read mm, truth mm
+
+
+def droop_readings(generator: gen.Generator, faces: list[str]) -> list[DroopReading]:
+    """Per still face, droop size and weak side: what the product reads and the truth (mm)."""
+    out = []
     for face in [f for f in faces if f in gen.DROOP_FACES]:
         base = generator.make_clip(face, "droop", "left", 1.0, droop_mm=0.0, images=False)
         base_read = _difference(mean_shape(generator.detected(base)))
@@ -36,5 +36,15 @@ def droop_table(generator: gen.Generator, faces: list[str]) -> str:
                 sign = 1 if weak == "left" else -1
                 read = sign * (_difference(mean_shape(generator.detected(clip))) - base_read)
                 truth = sign * (_difference(clip.true_px[0]) - _difference(clip.orig_px[0]))
-                lines.append(f"| {face} | {droop_mm:g} | {weak} | {read:.2f} | {truth:.2f} |")
+                out.append((face, droop_mm, weak, read, truth))
+    return out
+
+
+def droop_table(readings: list[DroopReading]) -> str:
+    """Markdown: per still face, droop size and weak side, what the product reads vs the truth (mm)."""
+    lines = [
+        "| face | droop mm | weak side | product reads (mm) | truth at the landmarks (mm) |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {face} | {mm:g} | {weak} | {read:.2f} | {truth:.2f} |" for face, mm, weak, read, truth in readings]
     return "\n".join(lines)

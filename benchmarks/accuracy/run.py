@@ -24,7 +24,7 @@ for _path in (REPO / "tests", REPO):  # the product and tests/synthetic.py, from
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from benchmarks.accuracy import crosstalk, droop, eyes, stages  # noqa: E402
+from benchmarks.accuracy import crosstalk, droop, eyes, stages, targets  # noqa: E402
 from benchmarks.accuracy import generator as gen  # noqa: E402
 
 
@@ -67,8 +67,11 @@ def report(generator: gen.Generator, faces: list[str]) -> str:
     tune = [f for f in gen.TUNE if f in faces] + (eyes.EYE_TUNE if with_eyes else [])
     held = [f for f in gen.HELD if f in faces] + (eyes.EYE_HELD if with_eyes else [])
     stage_rows, series_rows = measure_all(generator, faces)
+    droop_readings = droop.droop_readings(generator, faces)
     parts = ["# Accuracy benchmark", "", f"tuning faces: {', '.join(tune) or '-'}; held back: {', '.join(held) or '-'}"]
-    parts += ["", "## Stage-by-stage symmetry error", ""]
+    parts += ["", "## Targets (issue 12), held-back faces", ""]
+    parts += [targets.targets_table(series_rows, held, droop_readings, [f for f in held if f in gen.DROOP_FACES]), ""]
+    parts += ["## Stage-by-stage symmetry error", ""]
     for group, group_faces in (("tuning", tune), ("held-back", held)):
         for exercise in crosstalk.FIT_AXES:
             table = stages.stage_table(stage_rows, group_faces, group, exercise)
@@ -78,7 +81,7 @@ def report(generator: gen.Generator, faces: list[str]) -> str:
     parts += ["## The product against the truth (cross-talk fitted on the tuning face only)", ""]
     parts += [crosstalk.report(series_rows, tune, held), ""]
     parts += ["## Static droop (product static measure commissure_height_mm)", ""]
-    parts += [droop.droop_table(generator, faces)]
+    parts += [droop.droop_table(droop_readings)]
     return "\n".join(parts)
 
 
