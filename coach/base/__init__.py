@@ -1,2 +1,2 @@
 """Foundations every layer may use: errors, where shipped data lives, the user's data folder,
-colours for the two sides. Imports nothing else from coach."""
+private output files written whole, colours for the two sides. Imports nothing else from coach."""

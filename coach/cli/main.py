@@ -16,6 +16,7 @@ from pathlib import Path
 
 from coach import __version__
 from coach.base.errors import CoachError
+from coach.base.private_files import write_private_text
 
 EXIT_USAGE = 2
 
@@ -82,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--source", metavar="FILE", help="use a video file as the camera, played at its own speed")
     app.add_argument("--loop", action="store_true", help="with --source: play the video again when it ends")
     app.add_argument("--programme", metavar="ID", help="programme to select at start (default: daily)")
+    app.add_argument(
+        "--start",
+        action="store_true",
+        help="start the session at once, without a click, and print a line as each repetition is saved (demos, tests)",
+    )
+    app.add_argument("--quick", action="store_true", help="short pauses between the steps (demos, tests)")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
@@ -156,6 +163,8 @@ def _check_writable(path: Path | None) -> None:
 
 
 def _write(path: Path, write: object) -> None:
+    """Call `write(path)`, a writer that writes privately and whole (`coach.base.private_files`),
+    with a failure of the disk as one line for the user."""
     try:
         write(path)  # type: ignore[operator]
     except OSError as exc:
@@ -226,7 +235,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         )
     print(summary)
     if args.json:
-        _write(args.json, lambda p: p.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8"))
+        _write(args.json, lambda p: write_private_text(p, json.dumps(figures, indent=2) + "\n"))
     return 0
 
 

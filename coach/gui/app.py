@@ -48,6 +48,13 @@ def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window, notices, audio = build_window(args, model_bytes)
     window.show()
+    if getattr(args, "start", False):
+        from PySide6.QtCore import QTimer
+
+        for notice in notices:
+            print(f"facecoach: {notice}", flush=True)
+        QTimer.singleShot(0, window.start_session)  # no click: no dialog may wait for one either
+        notices = []
     for notice in notices:
         QMessageBox.information(window, "Your saved sessions", notice)
     try:
@@ -85,10 +92,12 @@ def build_window(
         model_bytes=model_bytes,
         programmes=programmes,
         programme_id=programme_id,
-        listener_factory=_ListenerFactory(records, sound, source_label),
+        listener_factory=_ListenerFactory(
+            records, sound, source_label, _print_line if getattr(args, "start", False) else None
+        ),
         sound_status=lambda: sound.status_text,
         set_muted=lambda muted: setattr(sound, "muted", muted),
-        timing=timing or SessionTiming(),
+        timing=timing or (SessionTiming.quick() if getattr(args, "quick", False) else SessionTiming()),
         open_history=lambda parent: HistoryDialog(records.database, parent).exec(),
         list_patients=start.patient_choices if records.writable else None,
         patient_programme=start.assigned_programme if records.writable else None,
@@ -132,18 +141,33 @@ def _source(args: argparse.Namespace) -> tuple[Callable[[], FrameSource], str]:
 class _ListenerFactory:
     """What hears each session: its record (when saved and saving is possible), then its sound."""
 
-    def __init__(self, records: LiveRecords, audio: AudioCoach, source_label: str) -> None:
+    def __init__(
+        self,
+        records: LiveRecords,
+        audio: AudioCoach,
+        source_label: str,
+        on_saved: Callable[[str], None] | None = None,
+    ) -> None:
         self.records = records
         self.audio = audio
         self.source_label = source_label
+        self.on_saved = on_saved or (lambda text: None)
 
     def __call__(
         self, save: bool, patient_id: int | None = None, on_notice: Callable[[str], None] = lambda text: None
     ) -> SessionListener:
         listeners: list[SessionListener] = [SoundPrompter(self.audio)]
         if save and self.records.writable:
-            listeners.insert(0, self.records.recorder(self.source_label, on_notice, patient_id=patient_id))
+            recorder = self.records.recorder(
+                self.source_label, on_notice, patient_id=patient_id, on_saved=self.on_saved
+            )
+            listeners.insert(0, recorder)
         return ListenerGroup(*listeners)
+
+
+def _print_line(text: str) -> None:
+    """One line on standard output at once (`--start`: whoever runs the app follows the saves)."""
+    print(text, flush=True)
 
 
 class _PatientStart:

@@ -25,6 +25,7 @@ import numpy as np
 
 from coach.base.errors import ResourceError
 from coach.base.resources import assets_dir
+from coach.base.toml_text import parse_toml
 
 CROSSTALK_FILE = "landmark_crosstalk.toml"
 #: The regions and axes the file may name (axes in side coordinates: "outward" away from the
@@ -71,7 +72,7 @@ def _mix_from(path: Path, field: str, value: object) -> SideMix:
 def load_mixes(path: Path) -> dict[tuple[str, str], SideMix]:
     """The (region, axis) → mix table of one coefficients file, validated (file, field, problem)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ResourceError(f"{path}: cannot read the cross-talk coefficients ({exc}); reinstall the package") from exc
     mixes = {}

@@ -14,6 +14,7 @@ from typing import Any
 
 from coach.base.errors import ExerciseFileError
 from coach.base.resources import exercises_dir
+from coach.base.toml_text import parse_toml
 from coach.measure.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
 
 KINDS = ("movement", "static")
@@ -227,7 +228,7 @@ def load_exercise_file(path: Path) -> Exercise:
     except (OSError, UnicodeDecodeError) as exc:
         raise _problem(path, None, f"cannot be read ({exc})") from exc
     try:
-        data = tomllib.loads(text)
+        data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise _problem(path, None, f"is not valid TOML ({exc})") from exc
     return exercise_from_dict(data, path)

@@ -19,6 +19,7 @@ from typing import Any
 
 from coach.base.errors import ExerciseFileError
 from coach.base.resources import exercises_dir
+from coach.base.toml_text import parse_toml
 from coach.plans.exercises import Exercise, exercise_from_dict, load_exercises
 from coach.plans.prescriptions import PRESCRIBED_FIELDS, PrescribedProgramme
 
@@ -125,7 +126,7 @@ def programme_from_prescription(prescribed: PrescribedProgramme, known: dict[str
 
 def load_programme_file(path: Path, known: dict[str, Exercise] | None = None) -> Programme:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise _problem(path, f"cannot be read ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -14,25 +14,23 @@ import dataclasses
 import hashlib
 import json
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from coach import __version__
-from coach.base.errors import CoachError
-from coach.records.models import ExerciseRecord, Patient, RepetitionRecord, SessionDetail
+from coach.base.private_files import atomic_private_path
+from coach.records import bundle_model as model
+from coach.records.bundle_model import BundleError
+from coach.records.models import Patient, SessionDetail
 from coach.records.store import SessionStore
-from coach.session.engine import Repetition, Summary
 
 BUNDLE_FORMAT = "facecoach-bundle"
 BUNDLE_VERSION = 1
 MANIFEST = "manifest.json"
 #: a bundle larger than this is not a patient's history (protects against zip bombs)
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
-
-
-class BundleError(CoachError):
-    """A bundle cannot be exported or imported; nothing was written."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -65,133 +63,21 @@ def export_bundle(store: SessionStore, patient: Patient, path: Path) -> int:
         "sessions": list(members),
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
-    partial = path.with_name(path.name + ".part")
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    try:  # private, and never a half-written bundle under the real name
+        with (
+            atomic_private_path(path) as partial,
+            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
             for name, data in members.items():
                 archive.writestr(name, data)
-        partial.replace(path)  # never leave a half-written bundle under the real name
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise BundleError(f"cannot write bundle {path}: {exc.strerror or exc}") from exc
     return len(members)
 
 
-def _need(data: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in data or not isinstance(data[key], kind) or (isinstance(data[key], bool) and kind is not bool):
-        raise BundleError(f"{where}: '{key}' is missing or not valid")
-    return data[key]
-
-
-def _time(text: Any, where: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise BundleError(f"{where}: {text!r} is not a date and time") from None
-    if moment.tzinfo is None:
-        raise BundleError(f"{where}: {text!r} has no time zone")
-    return moment
-
-
-def _optional_time(text: Any, where: str) -> datetime | None:
-    return None if text is None else _time(text, where)
-
-
-def _repetition(data: dict[str, Any], where: str) -> Repetition:
-    try:
-        return Repetition(**{f.name: data[f.name] for f in dataclasses.fields(Repetition)})
-    except (KeyError, TypeError) as exc:
-        raise BundleError(f"{where}: repetition is incomplete ({exc})") from None
-
-
-def _summary(data: Any, where: str) -> Summary | None:
-    if data is None:
-        return None
-    try:
-        return Summary(**{f.name: data[f.name] for f in dataclasses.fields(Summary)})
-    except (KeyError, TypeError) as exc:
-        raise BundleError(f"{where}: summary is incomplete ({exc})") from None
-
-
-def session_from_json(data: Any, where: str) -> SessionDetail:
-    """Rebuild a stored session from its bundle JSON, checking every field's type."""
-    if not isinstance(data, dict):
-        raise BundleError(f"{where}: not a session")
-    exercises = []
-    for i, ex in enumerate(_need(data, "exercises", list, where)):
-        at = f"{where}, exercise {i + 1}"
-        if not isinstance(ex, dict):
-            raise BundleError(f"{at}: not an exercise")
-        reps = []
-        for j, rep in enumerate(_need(ex, "repetitions", list, at)):
-            rat = f"{at}, repetition {j + 1}"
-            if not isinstance(rep, dict):
-                raise BundleError(f"{rat}: not a repetition")
-            reps.append(
-                RepetitionRecord(
-                    id=0,
-                    number=_need(rep, "number", int, rat),
-                    recorded_at=_time(rep.get("recorded_at"), rat),
-                    repetition=_repetition(_need(rep, "repetition", dict, rat), rat),
-                )
-            )
-        exercises.append(
-            ExerciseRecord(
-                id=0,
-                position=_need(ex, "position", int, at),
-                exercise_id=_need(ex, "exercise_id", str, at),
-                exercise_name=_need(ex, "exercise_name", str, at),
-                primary_measure=ex.get("primary_measure"),
-                target=_need(ex, "target", dict, at),
-                started_at=_time(ex.get("started_at"), at),
-                ended_at=_optional_time(ex.get("ended_at"), at),
-                status=_need(ex, "status", str, at),
-                summary=_summary(ex.get("summary"), at),
-                repetitions=tuple(reps),
-            )
-        )
-    return SessionDetail(
-        id=0,
-        started_at=_time(data.get("started_at"), where),
-        ended_at=_optional_time(data.get("ended_at"), where),
-        status=_need(data, "status", str, where),
-        programme_id=data.get("programme_id"),
-        programme_name=data.get("programme_name"),
-        source=_need(data, "source", str, where),
-        resting=data.get("resting"),
-        app_version=_need(data, "app_version", str, where),
-        exercises=tuple(exercises),
-        patient_id=None,
-        kind=_need(data, "kind", str, where),
-        uid=_need(data, "uid", str, where),
-    )
-
-
-def _patient_from_json(data: Any, where: str) -> Patient:
-    if not isinstance(data, dict):
-        raise BundleError(f"{where}: the patient is missing")
-    onset = data.get("onset_date")
-    try:
-        onset_date = None if onset is None else date.fromisoformat(onset)
-    except (TypeError, ValueError):
-        raise BundleError(f"{where}: onset date {onset!r} is not a date") from None
-    now = datetime.now().astimezone()
-    return Patient(
-        id=0,
-        code=_need(data, "code", str, where),
-        name=data.get("display_name"),
-        affected_side=data.get("affected_side", "unknown"),
-        onset_date=onset_date,
-        cause=data.get("cause"),
-        notes=data.get("notes"),
-        created_at=now,
-        updated_at=now,
-    )
-
-
 def read_bundle(path: Path) -> tuple[Patient, list[SessionDetail]]:
-    """Read and check a whole bundle; raises BundleError naming the first problem."""
+    """Read and check a whole bundle (bundle_model); raises BundleError naming the file, field and problem."""
     where = f"bundle {path}"
     if not path.is_file():
         raise BundleError(f"{where}: no such file")
@@ -199,50 +85,51 @@ def read_bundle(path: Path) -> tuple[Patient, list[SessionDetail]]:
         with zipfile.ZipFile(path) as archive:
             manifest = _read_manifest(archive, where)
             sessions = _read_sessions(archive, manifest, where)
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise BundleError(f"{where}: damaged or incomplete ({exc}); ask for the file again") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{where}: damaged: {exc}") from None
     except OSError as exc:
         raise BundleError(f"{where}: cannot be read ({exc.strerror or exc})") from None
-    return _patient_from_json(manifest.get("patient"), where), sessions
+    return model.patient(manifest, f"{where}, {MANIFEST}"), sessions
 
 
-def _read_manifest(archive: zipfile.ZipFile, where: str) -> dict[str, Any]:
+def _read_manifest(archive: zipfile.ZipFile, where: str) -> model.Manifest:
     """The manifest, checked: our format, a version this app reads, and members that match it."""
     infos = {info.filename: info for info in archive.infolist()}
     if MANIFEST not in infos:
         raise BundleError(f"{where}: not a session bundle (no {MANIFEST})")
     if any(info.file_size > MAX_MEMBER_BYTES for info in infos.values()):
         raise BundleError(f"{where}: a member is implausibly large; refusing it")
-    manifest = json.loads(archive.read(MANIFEST))
-    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+    data = archive.read(MANIFEST)
+    head = model.decode(data, model.ManifestHead, f"{where}, {MANIFEST}")
+    if head.format != BUNDLE_FORMAT:
         raise BundleError(f"{where}: not a Facial Symmetry Coach session bundle")
-    version = manifest.get("version")
-    if not isinstance(version, int) or version > BUNDLE_VERSION:
+    if not isinstance(head.version, int) or isinstance(head.version, bool) or head.version > BUNDLE_VERSION:
         raise BundleError(
-            f"{where}: made by a newer version of the app (bundle version {version}, this app reads "
+            f"{where}: made by a newer version of the app (bundle version {head.version}, this app reads "
             f"up to {BUNDLE_VERSION}); update the app, then import it again"
         )
-    checksums = _need(manifest, "sha256", dict, where)
-    names = _need(manifest, "sessions", list, where)
-    extra = set(infos) - {MANIFEST} - set(names)
-    if extra or set(checksums) != set(names):
+    manifest = model.decode(data, model.Manifest, f"{where}, {MANIFEST}")
+    extra = set(infos) - {MANIFEST} - set(manifest.sessions)
+    if extra or set(manifest.sha256) != set(manifest.sessions) or len(set(manifest.sessions)) != len(manifest.sessions):
         raise BundleError(f"{where}: its contents do not match its manifest (tampered or damaged)")
     return manifest
 
 
-def _read_sessions(archive: zipfile.ZipFile, manifest: dict[str, Any], where: str) -> list[SessionDetail]:
-    """Every session the manifest lists, each refused unless it matches its checksum."""
+def _read_sessions(archive: zipfile.ZipFile, manifest: model.Manifest, where: str) -> list[SessionDetail]:
+    """Every session the manifest lists, each refused unless it matches its checksum and the model."""
     present = set(archive.namelist())
     sessions = []
-    for name in manifest["sessions"]:
+    for name in manifest.sessions:
         if name not in present:
             raise BundleError(f"{where}: {name} is missing (the file is incomplete)")
         data = archive.read(name)
-        if hashlib.sha256(data).hexdigest() != manifest["sha256"][name]:
+        if hashlib.sha256(data).hexdigest() != manifest.sha256[name]:
             raise BundleError(f"{where}: {name} does not match its checksum (tampered or damaged)")
-        sessions.append(session_from_json(json.loads(data), f"{where}, {name}"))
+        session = model.decode(data, model.SessionIn, f"{where}, {name}")
+        model.check_session(session, f"{where}, {name}")
+        if f"sessions/{session.uid}.json" != name:
+            raise BundleError(f"{where}, {name}: field uid: {session.uid} does not match the file's name")
+        sessions.append(model.session_detail(session))
     return sessions
 
 

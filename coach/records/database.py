@@ -91,10 +91,16 @@ def connect(path: Path) -> sqlite3.Connection:
         # deleted rows (pictures someone asked to delete) are overwritten, not left in free pages
         connection.execute("PRAGMA secure_delete = ON")
         connection.row_factory = sqlite3.Row
+        # text damaged on disk reads with a replacement mark instead of stopping every command
+        connection.text_factory = _tolerant_text
     except sqlite3.Error as error:
         connection.close()
         raise StoreError(f"cannot use the session database {path} ({error})") from error
     return connection
+
+
+def _tolerant_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
 
 
 def row_id(cursor: sqlite3.Cursor) -> int:
@@ -120,6 +126,11 @@ def raise_as_store_error(error: BaseException, doing: str) -> None:
     """A problem of the disk or the file (full, read-only, locked, damaged) is the user's
     to act on: StoreError. Anything else (a constraint broken, a misuse) is a bug and
     propagates unchanged."""
+    if isinstance(error, UnicodeDecodeError):  # the names in the file's own schema are damaged
+        raise StoreError(
+            f"{doing}: the database file is damaged ({error.reason}); keep a copy of it, move it out of its "
+            "folder, and start again (a new database is begun)"
+        )
     if isinstance(error, sqlite3.OperationalError) or (isinstance(error, sqlite3.DatabaseError) and _is_damage(error)):
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
         reason = {
@@ -174,6 +185,8 @@ def _check_file(path: Path, read_only: bool) -> bool:
         if _is_damage(error):
             return True
         raise
+    except UnicodeDecodeError:  # SQLite's own message quotes the damaged schema's bytes
+        return True
     finally:
         connection.close()
 

@@ -14,6 +14,9 @@ Underneath: `database` (the connection, transactions, damaged files), `schema` a
 `upgrade` (versions, and the copy kept before an upgrade), `recorder_lock`, `encoding`
 (how values sit in columns), and `models` (what the parts hand back).
 
+Private: the data folder is created 0700 and the database 0600 (Linux, macOS), so no
+other account on the computer can read a patient's sessions (`coach.base.private_files`).
+
 Threads: a `SessionStore` belongs to the thread that opened it (sqlite3's own check).
 The live coach writes from its worker thread with one store; the GUI may read the
 history from its own thread with a second store on the same file: WAL lets the reader
@@ -22,6 +25,7 @@ see every committed repetition without blocking the writer.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -30,6 +34,8 @@ from types import TracebackType
 from typing import Self
 
 from coach.base.errors import StoreError
+from coach.base.private_files import new_private_file, private_folder, tighten
+from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
 from coach.records.database import Database, connect, is_damaged, keep_damaged_copy
 from coach.records.encoding import checked_utc, utc_now
 from coach.records.history import History
@@ -77,7 +83,7 @@ class SessionStore:
         path = Path(path)
         clock = clock or utc_now
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)  # 0700: only this user may look inside
         except OSError as error:
             raise StoreError(
                 f"cannot create the data folder {path.parent} ({error.strerror}); choose another with --data-dir"
@@ -91,6 +97,7 @@ class SessionStore:
         finally:
             if repairing:
                 lock.release()
+        _keep_private(path)
         return store, "\n".join(notices) or None
 
     @classmethod
@@ -103,6 +110,7 @@ class SessionStore:
         try:
             if is_damaged(path):
                 notices.append(_keep_damaged(path, clock, repairing))
+            _new_database_file(path)
             database = Database(path, connect(path), clock)
             upgraded = migrate(database.connection, path, may_upgrade=repairing, clock=clock)
             if upgraded:
@@ -155,3 +163,42 @@ def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) ->
         f"as {kept}, and a new empty database was started; keep that copy if you need the earlier "
         "sessions recovered."
     )
+
+
+def _new_database_file(path: Path) -> None:
+    """Create a missing database file private (0600) before SQLite opens it: SQLite keeps
+    that mode and gives its -wal, -shm and journal files the same."""
+    try:
+        new_private_file(path)
+    except OSError as error:
+        raise StoreError(
+            f"cannot create the session database {path} ({error.strerror}); "
+            "check the data folder's permissions or choose another with --data-dir"
+        ) from error
+
+
+def _keep_private(path: Path) -> None:
+    """Once the file is known to be ours: the database and every file of its name beside it
+    (-wal, -shm, journal, lock, copies kept before an upgrade or when damaged) readable by
+    this user alone, and the folder too when it is the app's own (an older version, or
+    another program, may have made them readable by all). A folder the user chose that
+    holds other things (their home folder, say) is left as it is."""
+    folder = path.parent
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    ours = [entry for entry in entries if entry.name.startswith(path.name)]
+    for entry in ours:
+        tighten(entry)
+    if len(ours) == len(entries) or _is_platform_data_dir(folder):
+        tighten(folder)
+
+
+def _is_platform_data_dir(folder: Path) -> bool:
+    """`folder` is where this platform keeps the app's data when nobody says otherwise."""
+    environ = {key: value for key, value in os.environ.items() if key != DATA_DIR_VARIABLE}
+    try:
+        return folder.resolve() == default_data_dir(environ=environ).resolve()
+    except (OSError, RuntimeError):  # no home folder, a symlink loop
+        return False

@@ -4,7 +4,8 @@ The store keeps full precision; rounding happens only here, to what the measurem
 can support (mm to 2 decimals, symmetry to 3), so a spreadsheet does not show noise
 digits as if they meant something. Left and right are the patient's anatomical sides,
 as everywhere in the store. Files are written to a temporary name and then renamed,
-so an export interrupted half-way never leaves a truncated file under the real name.
+so an export interrupted half-way never leaves a truncated file under the real name,
+and only the user can read them (`coach.base.private_files`).
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import csv
 import dataclasses
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from coach.base.private_files import atomic_private_open, write_private_text
 from coach.records.models import PATIENT_FIELDS, ExerciseRecord, Patient, RepetitionRecord, SessionDetail
 
 EXPORT_FORMAT = "facecoach-history"
@@ -123,21 +122,6 @@ def _target_range(target: Mapping[str, Any]) -> tuple[float | None, float | None
     return None, None
 
 
-@contextmanager
-def _atomic_text(path: Path, newline: str | None = None) -> Iterator[IO[str]]:
-    """Write beside the target, then rename over it: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            yield handle
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # --------------------------------------------------------------------------- CSV
 
 
@@ -223,7 +207,7 @@ def write_csv(path: Path, sessions: list[SessionDetail]) -> int:
             measure_names.update(measures)
             rows.append(base | synkinesis | measures)
     columns = list(BASE_COLUMNS) + sorted(synkinesis_names) + sorted(measure_names - synkinesis_names)
-    with _atomic_text(path, newline="") as handle:
+    with atomic_private_open(path, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, restval="")
         writer.writeheader()
         for row in rows:
@@ -317,5 +301,4 @@ def _finite(value: object) -> object:
 def write_json(path: Path, sessions: list[SessionDetail], patient: Mapping[str, Any] | object | None = None) -> None:
     """`history_to_json` as an indented UTF-8 file."""
     text = json.dumps(_finite(history_to_json(sessions, patient)), ensure_ascii=False, indent=2, allow_nan=False)
-    with _atomic_text(path) as handle:
-        handle.write(text + "\n")
+    write_private_text(path, text + "\n")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.base.errors import MeasurementError
+from coach.base.private_files import atomic_private_open, write_private_text
 from coach.capture.sources import FrameSource
 from coach.measure import measures
 from coach.measure.geometry import FaceFrame, mean_shape, rough_mm_shapes
@@ -115,17 +116,19 @@ class Analysis:
         }
 
     def write_json(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), indent=2) + "\n", encoding="utf-8")
+        """`to_json` as an indented UTF-8 file, private and complete or not written at all."""
+        write_private_text(path, json.dumps(self.to_json(), indent=2) + "\n")
 
     def write_csv(self, path: Path) -> None:
-        """Per-frame, per-side measures; frames without a face have empty cells."""
+        """Per-frame, per-side measures; frames without a face have empty cells. Private, and
+        complete or not written at all (`coach.base.private_files`)."""
         names = list(self.series)
         header = ["frame", "time_s", "faces_seen", "face_measured"]
         for name in names:
             header += [f"{name}_left", f"{name}_right"]
         header.append("lip_centre_deviation_mm")
         row_of_frame = {int(f): i for i, f in enumerate(self.track.face_frames)}
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with atomic_private_open(path, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
             for frame, t in enumerate(self.track.timestamps_s):

@@ -48,6 +48,11 @@ class SessionTiming:
     #: a face missing this long during a repetition is announced
     face_lost_s: float = 1.0
 
+    @classmethod
+    def quick(cls) -> SessionTiming:
+        """Short pauses between the steps, for demos and tests (holds and relaxes stay the exercise's)."""
+        return cls(camera_ok_s=0.3, calibration_s=1.0, instruction_s=0.5, countdown_s=0.5, move_s=0.5, result_s=0.5)
+
     def length_s(self, phase: Phase, exercise: Exercise | None) -> float:
         """How long `phase` lasts; hold and relax last as long as the exercise asks."""
         return {

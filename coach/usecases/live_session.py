@@ -45,15 +45,19 @@ class SessionRecorder(SessionListener):
         source_name: str,
         on_notice: Callable[[str], None] = lambda text: None,
         patient_id: int | None = None,
+        on_saved: Callable[[str], None] = lambda text: None,
     ) -> None:
         self.database = database
         self.source_name = source_name
+        #: told one line each time a repetition or the session's end is safely on disk
+        self.on_saved = on_saved
         #: whose session this is (chosen in the start box); None: nobody named
         self.patient_id = patient_id
         self.on_notice = on_notice
         self.store: SessionStore | None = None
         self.session_id: int | None = None
         self._exercise_ids: dict[int, int] = {}
+        self._exercise_names: dict[int, str] = {}
         self._told: set[str] = set()
 
     @contextmanager
@@ -95,11 +99,16 @@ class SessionRecorder(SessionListener):
             self._exercise_ids[index] = self.store.recording.start_exercise(
                 self.session_id, index, exercise.id, exercise.name, primary, target
             )
+            self._exercise_names[index] = exercise.name
 
     def repetition_done(self, index: int, number: int, rep: engine.Repetition) -> None:
         if self.store is not None and index in self._exercise_ids:
             with self._saving("A repetition was not saved; the session goes on."):
                 self.store.recording.add_repetition(self._exercise_ids[index], number, rep)
+                self.on_saved(
+                    f"saved session {self.session_id}: {self._exercise_names[index]}, repetition {number} "
+                    f"(left {rep.left_mm:.1f} mm, right {rep.right_mm:.1f} mm)"
+                )
 
     def peak_snapshot(self, index: int, snapshot: Snapshot) -> None:
         """Only sent when the person chose to keep pictures."""
@@ -118,6 +127,7 @@ class SessionRecorder(SessionListener):
         if self.session_id is not None:
             with self._saving("The end of the session was not saved; it will show as interrupted."):
                 self.store.recording.finish_session(self.session_id, status)
+                self.on_saved(f"saved session {self.session_id}: {status}")
         self.store.close()
         self.store = None
 
@@ -158,9 +168,13 @@ class LiveRecords:
         return cls(database), [notice] if notice else []
 
     def recorder(
-        self, source_name: str, on_notice: Callable[[str], None], patient_id: int | None = None
+        self,
+        source_name: str,
+        on_notice: Callable[[str], None],
+        patient_id: int | None = None,
+        on_saved: Callable[[str], None] = lambda text: None,
     ) -> SessionRecorder:
-        return SessionRecorder(self.database, source_name, on_notice, patient_id=patient_id)
+        return SessionRecorder(self.database, source_name, on_notice, patient_id=patient_id, on_saved=on_saved)
 
     def patients(self) -> list[Patient]:
         return self._read(lambda store: store.patients.all(), [])

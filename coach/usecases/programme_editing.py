@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.base.errors import CoachError, ExerciseFileError, ValidationError
+from coach.base.private_files import write_private_text
 from coach.plans.exercises import Exercise
 from coach.plans.prescriptions import PrescribedProgramme, ProgrammeEntry, prescribed_programme
 from coach.plans.programmes import (
@@ -141,8 +142,9 @@ def starting_programme(exercises_folder: Path | None) -> Programme | None:
 
 
 def write_programme_file(path: Path, draft: ProgrammeDraft, exercises: dict[str, Exercise]) -> None:
-    """The draft as a programme file (for the exercises folder of another computer)."""
-    path.write_text(programme_to_toml(draft.programme(exercises)), encoding="utf-8")
+    """The draft as a programme file (for the exercises folder of another computer): complete
+    or not written, so an existing file is never left half-overwritten."""
+    write_private_text(path, programme_to_toml(draft.programme(exercises)))
 
 
 def read_programme_file(path: Path, exercises: dict[str, Exercise]) -> ProgrammeDraft:

@@ -9,8 +9,6 @@ matplotlib's settings and fonts are process-wide).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from coach import __version__
+from coach.base.private_files import atomic_private_path
 from coach.records.models import SessionDetail
 from coach.reports.exports import patient_fields
 from coach.reports.pdf.exercise_pages import exercise_section
@@ -80,25 +79,17 @@ def _sections(
 
 
 def _save(target: Path, pages: list[Page], metadata: dict[str, str], session: SessionDetail, code: str) -> None:
-    """Draw every page into a file beside `target`, then rename it: complete or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with matplotlib.rc_context(_RC):
-            figure = Figure(figsize=(PAGE_W, PAGE_H))
-            FigureCanvasAgg(figure)  # explicitly Agg, whatever backend pyplot may have chosen
-            with PdfPages(temporary, metadata=metadata) as pdf:
-                for number, page in enumerate(pages, 1):
-                    figure.clear()
-                    for block, y in page.placed:
-                        block.draw(figure, y)
-                    _footer(figure, code, session, number, len(pages))
-                    pdf.savefig(figure)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Draw every page into a private file beside `target`, then rename it: complete or not at all."""
+    with atomic_private_path(target) as temporary, matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(PAGE_W, PAGE_H))
+        FigureCanvasAgg(figure)  # explicitly Agg, whatever backend pyplot may have chosen
+        with PdfPages(temporary, metadata=metadata) as pdf:
+            for number, page in enumerate(pages, 1):
+                figure.clear()
+                for block, y in page.placed:
+                    block.draw(figure, y)
+                _footer(figure, code, session, number, len(pages))
+                pdf.savefig(figure)
 
 
 def write_session_report(
@@ -116,7 +107,8 @@ def write_session_report(
     missing). snapshots: the pictures kept at the peak of exercises, keyed by
     `ExerciseRecord.id` (`SessionStore.pictures.of_session`); drawn with their measured
     regions. There are some only where the person chose to keep pictures.
-    The file appears complete or not at all (written aside, then renamed).
+    The file appears complete or not at all (written aside, then renamed), readable by
+    this user alone (`coach.base.private_files`).
     """
     fields = patient_fields(patient)
     code = text_or_dash(field_value(fields, "code"))
