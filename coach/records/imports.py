@@ -38,7 +38,7 @@ class Imports:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    def session(self, session: SessionDetail, patient_id: int) -> int | None:
+    def session(self, session: SessionDetail, patient_id: int | None) -> int | None:
         """Insert a finished session for `patient_id`, with its exercises and repetitions,
         keeping its uid, times, statuses, summaries and app version. Returns its new id,
         or None, writing nothing, if its uid is already here. No recording lock is needed:
@@ -81,11 +81,13 @@ def _check_importable(session: SessionDetail) -> None:
             check_weaker_side(record.repetition)
 
 
-def _insert_session(connection: sqlite3.Connection, session: SessionDetail, patient_id: int) -> int | None:
-    """Insert one finished session inside the caller's transaction; None if its uid is here."""
+def _insert_session(connection: sqlite3.Connection, session: SessionDetail, patient_id: int | None) -> int | None:
+    """Insert one finished session inside the caller's transaction (for nobody named if
+    `patient_id` is None); None if its uid is here."""
     if connection.execute("SELECT 1 FROM sessions WHERE uid = ?", (session.uid,)).fetchone() is not None:
         return None
-    require_id(connection, "patients", "patient", patient_id)
+    if patient_id is not None:
+        require_id(connection, "patients", "patient", patient_id)
     session_id = row_id(
         connection.execute(
             "INSERT INTO sessions (started_at, ended_at, status, programme_id, programme_name, source, "

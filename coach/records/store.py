@@ -26,6 +26,7 @@ see every committed repetition without blocking the writer.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -36,6 +37,7 @@ from typing import Self
 from coach.base.errors import StoreError
 from coach.base.private_files import new_private_file, private_folder, tighten
 from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
+from coach.records.backups import backup_if_due, backups
 from coach.records.database import Database, connect, is_damaged, keep_damaged_copy
 from coach.records.encoding import checked_utc, utc_now
 from coach.records.history import History
@@ -45,6 +47,7 @@ from coach.records.pictures import Pictures
 from coach.records.programmes import Programmes
 from coach.records.recorder_lock import RecorderLock
 from coach.records.recording import Recording, keep_unfinished_as_interrupted
+from coach.records.salvage import salvage
 from coach.records.upgrade import migrate
 
 DATABASE_FILENAME = "sessions.sqlite3"
@@ -108,17 +111,19 @@ class SessionStore:
         notices: list[str] = []
         database: Database | None = None
         try:
-            if is_damaged(path):
-                notices.append(_keep_damaged(path, clock, repairing))
+            damaged_copy = _keep_damaged(path, clock, repairing) if is_damaged(path) else None
             _new_database_file(path)
             database = Database(path, connect(path), clock)
             upgraded = migrate(database.connection, path, may_upgrade=repairing, clock=clock)
             if upgraded:
                 notices.append(upgraded)
+            if damaged_copy is not None:
+                notices.append(_recover(path, damaged_copy, Imports(database), clock))
             if repairing:
                 interrupted = keep_unfinished_as_interrupted(database)
                 if interrupted:
                     notices.append(interrupted)
+                notices += _daily_backup(database, clock)
         except BaseException:
             if database is not None:
                 database.connection.close()
@@ -150,19 +155,40 @@ class SessionStore:
             self._database.clock = saved
 
 
-def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) -> str:
-    """Move a damaged file aside (only while nobody else uses it); returns the notice."""
+def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) -> Path:
+    """Move a damaged file aside (only while nobody else uses it); returns where it went."""
     if not repairing:
         raise StoreError(
             f"the session database {path} is damaged, and another FaceCoach window is using it; "
             "close every FaceCoach window and start again"
         )
-    kept = keep_damaged_copy(path, checked_utc(clock()))
-    return (
-        f"The session database {path} was damaged and could not be read. It was kept, unchanged, "
-        f"as {kept}, and a new empty database was started; keep that copy if you need the earlier "
-        "sessions recovered."
+    return keep_damaged_copy(path, checked_utc(clock()))
+
+
+def _recover(path: Path, damaged_copy: Path, into: Imports, clock: Callable[[], datetime]) -> str:
+    """Copy what can be read from the damaged file, then from the newest daily backup, into
+    the new database; the notice says how much came back."""
+    found = salvage(damaged_copy, into, clock)
+    said = (
+        f"The session database {path} was damaged. It was kept, unchanged, as {damaged_copy}, and a new "
+        f"database was started: {found.sessions_recovered} of the {found.sessions_found} session(s) in it "
+        f"could still be read and were copied into the new one."
     )
+    newest = backups(path)[-1:] if backups(path) else []
+    for copy in newest:
+        from_backup = salvage(copy, into, clock)
+        if from_backup.sessions_recovered:
+            said += f" {from_backup.sessions_recovered} more came back from the daily backup {copy.name}."
+    return said
+
+
+def _daily_backup(database: Database, clock: Callable[[], datetime]) -> list[str]:
+    """Keep a copy at most a day old (backups.py); a copy that cannot be made is said, never fatal."""
+    try:
+        backup_if_due(database.connection, database.path, checked_utc(clock()).astimezone().replace(tzinfo=None))
+    except (OSError, sqlite3.Error) as error:
+        return [f"The daily backup of {database.path} could not be made ({error}); your sessions are saved."]
+    return []
 
 
 def _new_database_file(path: Path) -> None:
