@@ -63,6 +63,15 @@ class StoreError(CoachError):
     """The session database cannot be opened or written; the message says what to do."""
 
 
+class DamagedSessionError(StoreError):
+    """One session in the database holds values that cannot be read (damaged on disk, or put
+    there by an older version): it is left out of lists, exports and reports, and said so."""
+
+
+class StoreBusyError(StoreError):
+    """Another program held the session database for longer than the wait: trying again later works."""
+
+
 class CodeTakenError(StoreError, ValidationError):
     """Another record already has this code (codes ignore case); nothing was written. Its
     `field` and `problem` say so without the database's path, for the therapist's form."""

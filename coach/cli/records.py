@@ -43,13 +43,19 @@ def print_notice(notice: str) -> None:
 
 
 @contextmanager
-def open_clinic(args: argparse.Namespace) -> Iterator[Clinic]:
-    """The user's database; its notices go to stderr."""
-    clinic, notice = Clinic.open(database_of(args))
+def open_clinic(args: argparse.Namespace, *, reading: bool = False) -> Iterator[Clinic]:
+    """The user's database; its notices go to stderr. `reading`: the command only reads, so a
+    database that cannot be written (a full disk) is still opened, read-only."""
+    clinic, notice = Clinic.open(database_of(args), reading=reading)
     if notice:
         print_notice(notice)
     with clinic:
         yield clinic
+
+
+def _left_out(reason: str) -> None:
+    """A session that could not be read, on stderr: the command goes on without it."""
+    print(f"facecoach: note: {reason}", file=sys.stderr)
 
 
 def patient_json(patient: Patient) -> dict[str, object]:
@@ -74,7 +80,7 @@ def _onset(text: str | None) -> date | None:
 
 
 def cmd_patients(args: argparse.Namespace) -> int:
-    with open_clinic(args) as clinic:
+    with open_clinic(args, reading=args.patients_command != "add") as clinic:
         if args.patients_command == "add":
             try:
                 patient = clinic.add_patient(
@@ -112,10 +118,10 @@ def exercise_summary_json(detail: SessionDetail) -> list[dict[str, object]]:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    with open_clinic(args) as clinic:
+    with open_clinic(args, reading=True) as clinic:
         patient = clinic.find_patient(args.patient)
         records = clinic.sessions(patient.id, limit=args.limit)
-        details = [clinic.session(r.id) for r in records]
+        details = clinic.readable_sessions(records, _left_out)
     rows = [
         {
             "id": d.id,
@@ -173,12 +179,12 @@ def save_recorded(args: argparse.Namespace, recorded: RecordedAnalysis, patient:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """A patient's history as a bundle (for the clinic), CSV or JSON."""
-    with open_clinic(args) as clinic:
+    with open_clinic(args, reading=True) as clinic:
         patient = clinic.find_patient(args.patient)
         if args.bundle:
-            count = clinic.export_bundle(patient, Path(args.bundle))
+            count = clinic.export_bundle(patient, Path(args.bundle), _left_out)
             print(f"wrote {count} session(s) of patient {patient.code} to {args.bundle}")
-        history = clinic.history(patient.id)
+        history = clinic.history(patient.id, _left_out)
     if args.csv:
         rows = export_sessions_csv(Path(args.csv), history)
         print(f"wrote {args.csv} ({rows} repetitions from {len(history)} sessions)")
@@ -199,7 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """One session as a PDF report (with the patient's trends), and/or CSV and JSON."""
-    with open_clinic(args) as clinic:
+    with open_clinic(args, reading=True) as clinic:
         try:
             report = clinic.session_report(args.session, with_pictures=bool(args.pdf) and not args.no_pictures)
         except KeyError:

@@ -15,11 +15,13 @@ import hashlib
 import json
 import zipfile
 import zlib
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from coach import __version__
+from coach.base.errors import DamagedSessionError
 from coach.base.private_files import atomic_private_path
 from coach.records import bundle_model as model
 from coach.records.bundle_model import BundleError
@@ -47,12 +49,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def export_bundle(store: SessionStore, patient: Patient, path: Path) -> int:
-    """Write all of the patient's finished sessions to `path`; returns how many."""
+def export_bundle(
+    store: SessionStore, patient: Patient, path: Path, on_left_out: Callable[[str], None] = lambda text: None
+) -> int:
+    """Write all of the patient's finished sessions to `path`; returns how many. A session whose
+    stored values are damaged is left out (`on_left_out` is told why), never the whole export."""
     records = [r for r in store.history.sessions(limit=100_000, patient_id=patient.id) if r.status != "in_progress"]
     members: dict[str, bytes] = {}
     for record in reversed(records):  # oldest first
-        detail = store.history.session_detail(record.id)
+        try:
+            detail = store.history.session_detail(record.id)
+        except DamagedSessionError as damaged:
+            on_left_out(str(damaged))
+            continue
         members[f"sessions/{detail.uid}.json"] = json.dumps(_jsonable(detail), indent=1).encode()
     manifest = {
         "format": BUNDLE_FORMAT,

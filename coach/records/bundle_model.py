@@ -173,6 +173,18 @@ def decode(data: bytes, kind: type[Any], where: str) -> Any:
         raise BundleError(f"{where}: damaged: nested too deeply to be a session; nothing was imported") from None
 
 
+def check_stored(detail: SessionDetail, where: str) -> None:
+    """A session read back from the database, held to the same rules as one from a bundle
+    (a session still under way may be so); BundleError names the field and the problem."""
+    unfinished = {"status": "interrupted"} if detail.status == "in_progress" else {}
+    exercises = [
+        {**msgspec.to_builtins(e), "status": "interrupted"} if e.status == "in_progress" else msgspec.to_builtins(e)
+        for e in detail.exercises
+    ]
+    data = {**msgspec.to_builtins(detail), **unfinished, "exercises": exercises}
+    check_session(decode(msgspec.json.encode(data), SessionIn, where), where)
+
+
 def _check_moment(moment: datetime, field: str, where: str) -> None:
     latest = datetime.now(UTC) + CLOCK_SLACK
     if not EARLIEST <= moment <= latest:

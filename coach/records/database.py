@@ -11,6 +11,7 @@ propagates unchanged.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,12 +19,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from coach import __version__
-from coach.base.errors import StoreError
+from coach.base.errors import StoreBusyError, StoreError
 from coach.records.encoding import checked_utc, format_time
 from coach.records.schema import APPLICATION_ID, SCHEMA_VERSION
 
 #: how long a writer waits for another connection's write to finish
 BUSY_TIMEOUT_S = 5.0
+#: below this much free space a failed write is reported as a full disk
+FULL_DISK_BYTES = 1024 * 1024
 
 # SQLite primary result codes that mean the file itself is damaged or not a database
 _SQLITE_CORRUPT = 11
@@ -95,7 +98,23 @@ def connect(path: Path) -> sqlite3.Connection:
         connection.text_factory = _tolerant_text
     except sqlite3.Error as error:
         connection.close()
-        raise StoreError(f"cannot use the session database {path} ({error})") from error
+        raise StoreError(f"cannot use the session database {path} ({_reason(error, path)})") from error
+    return connection
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that writes nothing at all, not even SQLite's lock and index files: the file
+    as it is on disk (a cleanly closed database holds everything there). For reading when
+    nothing can be written: a full disk, a read-only folder."""
+    try:
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None
+        )
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except (sqlite3.Error, UnicodeDecodeError) as error:
+        raise StoreError(f"cannot read the session database {path} ({error})") from error
+    connection.row_factory = sqlite3.Row
+    connection.text_factory = _tolerant_text
     return connection
 
 
@@ -133,6 +152,10 @@ def raise_as_store_error(error: BaseException, doing: str) -> None:
         )
     if isinstance(error, sqlite3.OperationalError) or (isinstance(error, sqlite3.DatabaseError) and _is_damage(error)):
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        if code == _SQLITE_BUSY:
+            raise StoreBusyError(
+                f"{doing}: another program is using the database: close it (or wait for it) and try again"
+            ) from error
         reason = {
             _SQLITE_FULL: "the disk is full: free some space",
             _SQLITE_BUSY: "another program is using the database: close it (or wait for it) and try again",
@@ -164,11 +187,20 @@ def is_damaged(path: Path) -> bool:
         return _check_file(path, read_only=True)
     except sqlite3.OperationalError as error:
         if getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_READONLY:
-            raise StoreError(f"cannot read the session database {path} ({error})") from error
+            raise StoreError(f"cannot read the session database {path} ({_reason(error, path)})") from error
     try:
         return _check_file(path, read_only=False)
     except sqlite3.OperationalError as error:
-        raise StoreError(f"cannot read the session database {path} ({error})") from error
+        raise StoreError(f"cannot read the session database {path} ({_reason(error, path)})") from error
+
+
+def _reason(error: sqlite3.Error, path: Path) -> str:
+    """SQLite's words, or plain ones when its "disk I/O error" is a disk with no space left."""
+    try:
+        full = shutil.disk_usage(path.parent).free < FULL_DISK_BYTES
+    except OSError:
+        full = False
+    return "the disk is full: free some space and try again" if full else str(error)
 
 
 def _check_file(path: Path, read_only: bool) -> bool:

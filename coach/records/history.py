@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from coach.base.errors import DamagedSessionError
+from coach.records.bundle_model import BundleError, check_stored
 from coach.records.database import Database
 from coach.records.encoding import parse_optional_time, parse_time, repetition_record, summary_from_json
 from coach.records.models import ExerciseRecord, RepetitionRecord, SessionDetail, SessionRecord
@@ -56,9 +58,21 @@ class History:
         ]
 
     def session_detail(self, session_id: int) -> SessionDetail:
-        """One session with its exercises in order and each exercise's repetitions.
-        Read in one transaction, so a writer adding a repetition meanwhile cannot make
-        the counts and the rows disagree."""
+        """One session with its exercises in order and each exercise's repetitions, checked
+        against the same rules as an imported one (`bundle_model.check_stored`): a session
+        whose stored values are damaged raises DamagedSessionError, naming the field, instead
+        of breaking whatever reads it. KeyError if there is no such session."""
+        where = f"session {session_id} in {self._database.path}"
+        detail = self._read_detail(session_id)
+        try:
+            check_stored(detail, where)
+        except BundleError as error:
+            raise DamagedSessionError(f"{str(error).removesuffix('; nothing was imported')}; it is left out") from None
+        return detail
+
+    def _read_detail(self, session_id: int) -> SessionDetail:
+        """One session as stored. Read in one transaction, so a writer adding a repetition
+        meanwhile cannot make the counts and the rows disagree."""
         with self._database.reading() as connection:
             session = connection.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if session is None:
@@ -71,29 +85,42 @@ class History:
                 "WHERE e.session_id = ? ORDER BY r.session_exercise_id, r.number, r.id",
                 (session_id,),
             ).fetchall()
-        repetitions: dict[int, list[RepetitionRecord]] = {}
-        for row in repetition_rows:
-            repetitions.setdefault(row["session_exercise_id"], []).append(repetition_record(row))
-        return SessionDetail(
-            id=session["id"],
-            started_at=parse_time(session["started_at"]),
-            ended_at=parse_optional_time(session["ended_at"]),
-            status=session["status"],
-            programme_id=session["programme_id"],
-            programme_name=session["programme_name"],
-            source=session["source"],
-            resting=None if session["resting_json"] is None else json.loads(session["resting_json"]),
-            app_version=session["app_version"],
-            exercises=tuple(_exercise_record(row, repetitions.get(row["id"], [])) for row in exercise_rows),
-            patient_id=session["patient_id"],
-            kind=session["kind"],
-            uid=session["uid"],
-        )
+        try:
+            return _detail(session, exercise_rows, repetition_rows)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise DamagedSessionError(
+                f"session {session_id} in {self._database.path} holds a value that cannot be read ({error}); "
+                "it is left out"
+            ) from None
 
     def has_session(self, uid: str) -> bool:
         """Whether a session with this uid is already here (a bundle's session imported before)."""
         with self._database.reading() as connection:
             return connection.execute("SELECT 1 FROM sessions WHERE uid = ?", (uid,)).fetchone() is not None
+
+
+def _detail(
+    session: sqlite3.Row, exercise_rows: list[sqlite3.Row], repetition_rows: list[sqlite3.Row]
+) -> SessionDetail:
+    """A session from its rows (raises on any value that is not what it should be)."""
+    repetitions: dict[int, list[RepetitionRecord]] = {}
+    for row in repetition_rows:
+        repetitions.setdefault(row["session_exercise_id"], []).append(repetition_record(row))
+    return SessionDetail(
+        id=session["id"],
+        started_at=parse_time(session["started_at"]),
+        ended_at=parse_optional_time(session["ended_at"]),
+        status=session["status"],
+        programme_id=session["programme_id"],
+        programme_name=session["programme_name"],
+        source=session["source"],
+        resting=None if session["resting_json"] is None else json.loads(session["resting_json"]),
+        app_version=session["app_version"],
+        exercises=tuple(_exercise_record(row, repetitions.get(row["id"], [])) for row in exercise_rows),
+        patient_id=session["patient_id"],
+        kind=session["kind"],
+        uid=session["uid"],
+    )
 
 
 def _exercise_record(row: sqlite3.Row, repetitions: list[RepetitionRecord]) -> ExerciseRecord:

@@ -33,6 +33,7 @@ class Salvage:
     sessions_found: int
     sessions_recovered: int  # copied into the new database now (not counting ones it held already)
     patients_recovered: int
+    sessions_already_there: int = 0  # readable, and in the new database already (same uid)
 
 
 def salvage(source: Path, into: Imports, clock: Callable[[], datetime]) -> Salvage:
@@ -50,14 +51,16 @@ def salvage(source: Path, into: Imports, clock: Callable[[], datetime]) -> Salva
         session_ids = _ids(connection, "sessions")
         for patient in patients.values():  # patients without sessions come back too
             _quietly(lambda p=patient: into.patient_history(p, []))
-        recovered = 0
+        recovered = already = 0
         history = History(old)
         for session_id in session_ids:
             detail = _quietly(lambda i=session_id: history.session_detail(i))
             if detail is None:
                 continue
-            recovered += bool(_quietly(lambda d=detail: _copy(into, _finished(d), patients.get(d.patient_id))))
-        return Salvage(len(session_ids), recovered, len(patients))
+            copied = _quietly(lambda d=detail: _copy(into, _finished(d), patients.get(d.patient_id)))
+            recovered += copied is True
+            already += copied is False
+        return Salvage(len(session_ids), recovered, len(patients), already)
     finally:
         connection.close()
 

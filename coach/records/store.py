@@ -34,20 +34,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from coach.base.errors import StoreError
+from coach.base.errors import StoreBusyError, StoreError
 from coach.base.private_files import new_private_file, private_folder, tighten
 from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
 from coach.records.backups import backup_if_due, backups
-from coach.records.database import Database, connect, is_damaged, keep_damaged_copy
+from coach.records.database import BUSY_TIMEOUT_S, Database, connect, connect_read_only, is_damaged, keep_damaged_copy
 from coach.records.encoding import checked_utc, utc_now
 from coach.records.history import History
 from coach.records.imports import Imports
 from coach.records.patients import Patients
+from coach.records.pending import save_pending
 from coach.records.pictures import Pictures
 from coach.records.programmes import Programmes
 from coach.records.recorder_lock import RecorderLock
 from coach.records.recording import Recording, keep_unfinished_as_interrupted
 from coach.records.salvage import salvage
+from coach.records.schema import SCHEMA_VERSION
 from coach.records.upgrade import migrate
 
 DATABASE_FILENAME = "sessions.sqlite3"
@@ -104,6 +106,21 @@ class SessionStore:
         return store, "\n".join(notices) or None
 
     @classmethod
+    def open_read_only(cls, path: Path, *, clock: Callable[[], datetime] | None = None) -> SessionStore:
+        """The database as it is on disk, for reading only, writing nothing anywhere (no lock,
+        no repair, no upgrade, no backup): what a full disk or a read-only folder still allows.
+        Raises StoreError if the file is missing, unreadable, or of another version."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreError(f"no session database at {path}")
+        connection = connect_read_only(path)
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            connection.close()
+            raise StoreError(f"the session database {path} needs an upgrade, which needs space to write")
+        return cls(Database(path, connection, clock or utc_now), RecorderLock(path.with_name(path.name + ".lock")))
+
+    @classmethod
     def _open_locked(
         cls, path: Path, lock: RecorderLock, clock: Callable[[], datetime], repairing: bool
     ) -> tuple[SessionStore, list[str]]:
@@ -120,10 +137,7 @@ class SessionStore:
             if damaged_copy is not None:
                 notices.append(_recover(path, damaged_copy, Imports(database), clock))
             if repairing:
-                interrupted = keep_unfinished_as_interrupted(database)
-                if interrupted:
-                    notices.append(interrupted)
-                notices += _daily_backup(database, clock)
+                notices += _housekeeping(database, clock)
         except BaseException:
             if database is not None:
                 database.connection.close()
@@ -180,6 +194,26 @@ def _recover(path: Path, damaged_copy: Path, into: Imports, clock: Callable[[], 
         if from_backup.sessions_recovered:
             said += f" {from_backup.sessions_recovered} more came back from the daily backup {copy.name}."
     return said
+
+
+def _housekeeping(database: Database, clock: Callable[[], datetime]) -> list[str]:
+    """What opening does while nobody records: sessions a crash left open marked interrupted,
+    sessions that waited for a busy database saved, the daily copy. A database another program
+    holds just now is no reason to refuse opening it: the rest waits for the next time."""
+    notices = []
+    database.connection.execute("PRAGMA busy_timeout = 0")  # housekeeping never waits for another program
+    try:
+        for step in (keep_unfinished_as_interrupted, lambda db: save_pending(db.path, Imports(db), clock)):
+            try:
+                notice = step(database)
+            except StoreBusyError:
+                continue
+            if notice:
+                notices.append(notice)
+        notices += _daily_backup(database, clock)
+    finally:
+        database.connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    return notices
 
 
 def _daily_backup(database: Database, clock: Callable[[], datetime]) -> list[str]:

@@ -11,13 +11,14 @@ any thread (`write_report_pdf`), since writing a PDF takes seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from coach.base.errors import CoachError, ValidationError
+from coach.base.errors import CoachError, DamagedSessionError, StoreError, ValidationError
 from coach.plans.prescriptions import PrescribedProgramme
 from coach.records.models import AffectedSide, Patient, SessionDetail, SessionRecord
 from coach.records.store import SessionStore
@@ -62,11 +63,24 @@ class Clinic:
         self._store = store
 
     @classmethod
-    def open(cls, database: Path) -> tuple[Clinic, str | None]:
+    def open(cls, database: Path, *, reading: bool = False) -> tuple[Clinic, str | None]:
         """Open (creating or upgrading) the database; also what to tell the user about it
         (a damaged file kept aside, an upgrade, interrupted sessions), or None.
-        Raises StoreError when the file cannot be used."""
-        store, notice = SessionStore.open(database)
+
+        `reading`: the caller only reads (a list, an export, a report). When the database
+        cannot be opened for writing (a full disk, a read-only folder), it is then opened as
+        it is on disk, read-only, and the notice says so: nobody is kept from their data by
+        a full disk. Raises StoreError when the file cannot be used."""
+        try:
+            store, notice = SessionStore.open(database)
+        except StoreError as error:
+            if not reading or not database.is_file():
+                raise
+            try:
+                store = SessionStore.open_read_only(database)
+            except StoreError:
+                raise error from None
+            notice = f"{error}; showing what is saved, read-only: nothing can be saved until then"
         return cls(store), notice
 
     @property
@@ -126,9 +140,22 @@ class Clinic:
         """One session whole; KeyError if there is none."""
         return self._store.history.session_detail(session_id)
 
-    def history(self, patient_id: int) -> list[SessionDetail]:
-        """Every session of the patient, whole, oldest first."""
-        return [self.session(record.id) for record in reversed(self.sessions(patient_id))]
+    def history(self, patient_id: int, on_left_out: Callable[[str], None] = lambda text: None) -> list[SessionDetail]:
+        """Every session of the patient, whole, oldest first. A session whose stored values are
+        damaged is left out and `on_left_out` told why: the rest can always be exported."""
+        return self.readable_sessions(list(reversed(self.sessions(patient_id))), on_left_out)
+
+    def readable_sessions(
+        self, records: list[SessionRecord], on_left_out: Callable[[str], None] = lambda text: None
+    ) -> list[SessionDetail]:
+        """These sessions whole, in the order given, without any whose stored values are damaged."""
+        details = []
+        for record in records:
+            try:
+                details.append(self.session(record.id))
+            except DamagedSessionError as damaged:
+                on_left_out(str(damaged))
+        return details
 
     def pictures(self, session_id: int) -> dict[int, Snapshot]:
         """The pictures kept at the peak of the session's exercises, by exercise record id."""
@@ -160,11 +187,13 @@ class Clinic:
         return kept
 
     # ----- bundles ---------------------------------------------------------------
-    def export_bundle(self, patient: Patient, path: Path) -> int:
-        """All of the patient's finished sessions in one bundle file; returns how many."""
+    def export_bundle(
+        self, patient: Patient, path: Path, on_left_out: Callable[[str], None] = lambda text: None
+    ) -> int:
+        """All of the patient's readable finished sessions in one bundle file; returns how many."""
         from coach.records.bundle import export_bundle
 
-        return export_bundle(self._store, patient, path)
+        return export_bundle(self._store, patient, path, on_left_out)
 
     def import_bundle(self, path: Path) -> ImportedBundle:
         """A bundle from another computer: checked whole, then all its new sessions or none

@@ -20,17 +20,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 
-from coach.base.errors import CoachError
+from coach.base.errors import CoachError, StoreBusyError
 from coach.capture.sources import Frame, FrameSource, open_source
 from coach.measure.landmarks import FrameLandmarks, ParallelLandmarker
 from coach.plans.exercises import Exercise
+from coach.records.models import PATIENT_FIELDS, Patient
+from coach.records.pending import new_pending_file
 from coach.records.store import SessionStore
 from coach.session.analysis import Analysis, analyse_track, collect_landmarks
 from coach.session.snapshots import Snapshot, crop_to_face, peak_frame, picture_at
 
 #: progress is told every this many frames
 PROGRESS_EVERY_FRAMES = 4
+#: how long a save keeps trying, in all, while another program holds the database
+BUSY_WAIT_S = 30.0
 
 
 class AnalysisCancelledError(CoachError):
@@ -96,6 +101,7 @@ def save_recording(
     keep_picture: bool = False,
     cancel: threading.Event | None = None,
     on_notice: Callable[[str], None] | None = None,
+    busy_wait_s: float = BUSY_WAIT_S,
 ) -> SavedRecording:
     """Add the analysis to the patient's history in the session database at `database`.
 
@@ -103,19 +109,31 @@ def save_recording(
     keep_picture: keep a picture of the face at the peak (only with the patient's consent).
     cancel: when set before anything is written, nothing is (AnalysisCancelledError).
     on_notice: told what opening the database had to say (an upgrade, a damaged file kept aside).
-    Opens its own connection, so it may run on any thread.
+    busy_wait_s: how long to keep trying while another program holds the database; after that
+    the session is kept in a pending file (`coach.records.pending`), saved at the next opening,
+    and StoreBusyError says so. Opens its own connection, so it may run on any thread.
     """
     analysis = recorded.analysis
     snapshot = peak_snapshot(analysis, lambda: open_source(recorded.source)) if keep_picture else None
     if cancel is not None and cancel.is_set():
         raise AnalysisCancelledError()
-    store, notice = SessionStore.open(database)
-    try:
-        if notice and on_notice is not None:
-            on_notice(notice)
-        session_id = _record_analysis(store, analysis, patient_id, filmed_at=filmed_at, snapshot=snapshot)
-    finally:
-        store.close()
+    started, delay, patient = monotonic(), 0.5, None
+    while True:
+        try:
+            store, notice = SessionStore.open(database)
+            try:
+                if notice and on_notice is not None:
+                    on_notice(notice)
+                patient = store.patients.get(patient_id)
+                session_id = _record_analysis(store, analysis, patient_id, filmed_at=filmed_at, snapshot=snapshot)
+            finally:
+                store.close()
+            break
+        except StoreBusyError as error:
+            if monotonic() - started >= busy_wait_s or patient is None:
+                raise _kept_for_later(database, analysis, patient, filmed_at, error) from error
+            (cancel or threading.Event()).wait(delay)  # another program holds the file: wait, longer each time
+            delay = min(2 * delay, 8.0)
     return SavedRecording(session_id, snapshot is not None)
 
 
@@ -185,6 +203,26 @@ def _record_analysis(
         store.recording.finish_exercise(exercise_row, "completed", analysis.summary)
         store.recording.finish_session(session_id, "completed")
     return session_id
+
+
+def _kept_for_later(
+    database: Path, analysis: Analysis, patient: Patient | None, filmed_at: datetime | None, busy: StoreBusyError
+) -> StoreBusyError:
+    """Write the session, by the same code, into a pending file of its own; the error to raise says where."""
+    if patient is None:
+        return busy
+    kept = new_pending_file(database, datetime.now())
+    store, _ = SessionStore.open(kept)
+    try:
+        fields = {name: getattr(patient, name) for name in PATIENT_FIELDS}
+        waiting_patient = store.patients.add(**fields)
+        _record_analysis(store, analysis, waiting_patient.id, filmed_at=filmed_at)
+    finally:
+        store.close()
+    return StoreBusyError(
+        f"{busy}. Nothing is lost: the result is kept in {kept} and goes into the history the next time "
+        "FaceCoach opens the database (the picture, if one was to be kept, is not)"
+    )
 
 
 def filmed_at_of(day: date) -> datetime | None:

@@ -135,19 +135,22 @@ class SessionsTab(QWidget):
         """Read the patient's sessions again, newest first; selects `select_id` (else the newest)."""
         if self.clinic is None or self.patient is None:
             return
+        left_out: list[str] = []
         try:
-            records = self.clinic.sessions(self.patient.id)
-            details = [self.clinic.session(record.id) for record in records]
+            stored = self.clinic.sessions(self.patient.id)
+            details = self.clinic.readable_sessions(stored, left_out.append)
         except CoachError as exc:
             self.message.setText(str(exc))
             return
+        readable = {detail.id for detail in details}
+        records = [record for record in stored if record.id in readable]
         self.session_ids = [record.id for record in records]
         self.history = list(reversed(details))
         self._fill_table(records)
         for button in (self.report_button, self.csv_button, self.json_button, self.export_bundle_button):
             button.setEnabled(bool(records))
-        if records:
-            self.message.setText(f"{plural(len(records), 'session')}, newest first.")
+        if records or left_out:
+            self.message.setText(" ".join([f"{plural(len(records), 'session')}, newest first.", *left_out]))
             row = self.session_ids.index(select_id) if select_id in self.session_ids else 0
             self.table.selectRow(row)
             self._show_selected_session()
