@@ -77,3 +77,29 @@ def test_a_result_that_cannot_be_saved_is_kept_and_saved_at_the_next_opening(tmp
     finally:
         store.close()
     assert not list(pending_folder(path).glob("*.sqlite3"))  # moved in, then removed
+
+
+def test_parallel_saves_all_land(tmp_path, recorded):
+    """Six saves at once into one database (each its own connection, as six windows or commands
+    would be): every one lands, the file stays intact."""
+    path = database_path(tmp_path)
+    patient_id = _patient(tmp_path)
+    results: list[object] = []
+
+    def save() -> None:
+        try:
+            results.append(save_recording(path, recorded, patient_id, busy_wait_s=60.0).session_id)
+        except Exception as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=save) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results) == list(range(1, 7)), results
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        connection.close()
