@@ -49,20 +49,20 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 CLOCK_SLACK = timedelta(days=1)
 
 
-class Sides(Struct, forbid_unknown_fields=True):
-    left: Mm
-    right: Mm
+class Sides(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    left: Mm | None = None
+    right: Mm | None = None
 
 
-class PercentSides(Struct, forbid_unknown_fields=True):
-    left: Percent
-    right: Percent
+class PercentSides(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    left: Percent | None = None
+    right: Percent | None = None
 
 
-class RestingSides(Struct, forbid_unknown_fields=True):
-    left: Mm
-    right: Mm
-    difference: Mm
+class RestingSides(Struct, forbid_unknown_fields=True, omit_defaults=True):
+    left: Mm | None = None
+    right: Mm | None = None
+    difference: Mm | None = None
 
 
 class RepetitionIn(Struct, forbid_unknown_fields=True):
@@ -182,7 +182,7 @@ def check_stored(detail: SessionDetail, where: str) -> None:
         for e in detail.exercises
     ]
     data = {**msgspec.to_builtins(detail), **unfinished, "exercises": exercises}
-    check_session(decode(msgspec.json.encode(data), SessionIn, where), where)
+    check_session(decode(msgspec.json.encode(data), SessionIn, where), where, from_elsewhere=False)
 
 
 def _check_moment(moment: datetime, field: str, where: str) -> None:
@@ -208,32 +208,36 @@ def _check_names(names: dict[str, Any], known: Any, field: str, where: str) -> N
             raise BundleError(f"{where}: field {field}: {name!r} is not a measure this app knows; nothing was imported")
 
 
-def _check_repetition(record: RepetitionRecordIn, field: str, where: str) -> None:
+def _check_repetition(record: RepetitionRecordIn, field: str, where: str, *, names: bool) -> None:
     rep = record.repetition
     _check_moment(record.recorded_at, f"{field}.recorded_at", where)
     if not rep.start_s <= rep.peak_s <= rep.end_s:
         raise BundleError(f"{where}: field {field}.repetition: its peak is not between its start and end")
-    _check_names(rep.synkinesis, SYNKINESIS_MEASURES, f"{field}.repetition.synkinesis", where)
-    _check_names(rep.measures, ALL_PER_FRAME, f"{field}.repetition.measures", where)
+    if names:
+        _check_names(rep.synkinesis, SYNKINESIS_MEASURES, f"{field}.repetition.synkinesis", where)
+        _check_names(rep.measures, ALL_PER_FRAME, f"{field}.repetition.measures", where)
 
 
-def check_session(session: SessionIn, where: str) -> None:
-    """The rules the types cannot say: plausible, ordered dates; known exercises and measures."""
+def check_session(session: SessionIn, where: str, *, from_elsewhere: bool = True) -> None:
+    """The rules the types cannot say: plausible, ordered dates; and, for what comes in from
+    elsewhere, exercises and measures this app knows (a stored session may name ones since
+    renamed or removed: readers show any name)."""
     _check_span(session.started_at, session.ended_at, "session", where)
-    _check_names(session.resting or {}, STATIC_MEASURES, "resting", where)
-    known = set(load_exercises())
+    if from_elsewhere:
+        _check_names(session.resting or {}, STATIC_MEASURES, "resting", where)
+    known = set(load_exercises()) if from_elsewhere else None
     for i, exercise in enumerate(session.exercises):
         field = f"exercises[{i}]"
-        if exercise.exercise_id not in known:
+        if known is not None and exercise.exercise_id not in known:
             raise BundleError(
                 f"{where}: field {field}.exercise_id: {exercise.exercise_id!r} is not an exercise this app "
                 "knows; add its exercise file (or update the app), then import again"
             )
-        if exercise.primary_measure is not None and exercise.primary_measure not in MOVEMENT_MEASURES:
+        if known is not None and exercise.primary_measure not in (None, *MOVEMENT_MEASURES):
             raise BundleError(f"{where}: field {field}.primary_measure: {exercise.primary_measure!r} is not known")
         _check_span(exercise.started_at, exercise.ended_at, field, where)
         for j, record in enumerate(exercise.repetitions):
-            _check_repetition(record, f"{field}.repetitions[{j}]", where)
+            _check_repetition(record, f"{field}.repetitions[{j}]", where, names=known is not None)
 
 
 def _as(cls: type[Any], value: Struct, **given: Any) -> Any:
