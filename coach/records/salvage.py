@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from coach.base.errors import CoachError
-from coach.records.database import Database
+from coach.base.errors import CoachError, StoreError
+from coach.records.database import Database, connect_read_only
 from coach.records.history import History
 from coach.records.imports import Imports
 from coach.records.models import EXERCISE_END_STATUSES, SESSION_END_STATUSES, Patient, SessionDetail
@@ -40,11 +40,9 @@ def salvage(source: Path, into: Imports, clock: Callable[[], datetime]) -> Salva
     """Copy every readable patient and session of the database file `source` (opened
     read-only, never changed) through `into`; sessions already there (same uid) are skipped."""
     try:
-        connection = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
-    except sqlite3.Error:
+        connection = connect_read_only(source)
+    except StoreError:
         return Salvage(0, 0, 0)
-    connection.row_factory = sqlite3.Row
-    connection.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
     try:
         old = Database(source, connection, clock)
         patients = _patients(connection)
