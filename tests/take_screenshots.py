@@ -100,14 +100,90 @@ def main(out_dir: Path) -> int:
 
         other, _, _ = build_window(args, model, timing, AudioCoach(RecordingOutput()), lambda: CameraSource(7))
         other.show()
-        QTimer.singleShot(2500, lambda: (shoot("08_no_camera", other), other.close(), app.quit()))
+        QTimer.singleShot(
+            2500, lambda: (shoot("08_no_camera", other), other.close(), set_up_pages(app, new_window, shoot))
+        )
+
+    def new_window(language: str = "en"):
+        return build_window(argparse.Namespace(**{**vars(args), "language": language}), model, timing,
+                            AudioCoach(RecordingOutput()),
+                            lambda: PacedSource(lambda: VideoFileSource(clip), loop=True))[0]  # fmt: skip
 
     timer = QTimer()
     timer.timeout.connect(tick)
     timer.start(100)
-    QTimer.singleShot(90_000, app.quit)
+    QTimer.singleShot(180_000, app.quit)
     app.exec()
-    return 0 if len(taken) >= 9 else 1
+    return 0 if len(taken) >= 18 else 1
+
+
+def set_up_pages(app, new_window, shoot) -> None:
+    """The first-run pages, Help's guide and About, then the main window with the largest text."""
+    from coach.gui.first_run import FirstRunWizard
+    from coach.gui.help import GuideDialog
+    from coach.gui.main_menus import show_about
+
+    big = new_window()
+    big.show()
+    wizard = FirstRunWizard(big.preferences.current, big.use_camera, lambda: "Sound on: spoken prompts",
+                            lambda pct: None, parent=big)  # fmt: skip
+    big.previews.append(wizard.preview)
+    wizard.show()
+    guide = GuideDialog("en", big)
+    steps = [(f"1{page}_welcome_page{page + 1}", wizard, wizard.next) for page in range(4)]
+    steps += [("14_guide", guide, guide.close), ("15_about", None, big.raise_)]
+
+    def about() -> None:
+        dialog = QApplication.activeModalWidget()
+        shoot("15_about", dialog)
+        dialog.close()
+
+    def step(index: int = 0) -> None:
+        if index == len(steps):
+            big.set_text_size(200)
+            QTimer.singleShot(1500, lambda: (shoot("16_text_200_percent", big), big.set_text_size(100), big.close(),
+                                             therapist_and_german(app, new_window, shoot)))  # fmt: skip
+            return
+        name, widget, after = steps[index]
+        if name == "14_guide":
+            wizard.close()
+            guide.show()
+        if name == "15_about":
+            QTimer.singleShot(500, about)
+            QTimer.singleShot(100, lambda: show_about(big))
+            QTimer.singleShot(1500, lambda: step(index + 1))
+            return
+        shoot(name, widget)
+        after()
+        QTimer.singleShot(1200, lambda: step(index + 1))
+
+    QTimer.singleShot(2500, step)
+
+
+def therapist_and_german(app, new_window, shoot) -> None:
+    """The therapist's window with a patient and their sessions, then the live window in German."""
+    from coach.gui.therapist.window import TherapistWindow
+    from coach.usecases.clinic import Clinic
+
+    main = new_window()
+    database = database_path(main.options.data_dir)
+    with Clinic.open(database)[0] as clinic:
+        if not clinic.patients():
+            clinic.add_patient("P07", name="Alex Example", affected_side="left")
+    therapist = TherapistWindow(database, main.options.model_bytes, None)
+    therapist.resize(1280, 720)
+    therapist.show()
+    therapist.patient_table.selectRow(0)
+
+    def german() -> None:
+        shoot("20_therapist", therapist)
+        therapist.close()
+        main.close()
+        window = new_window(language="de")
+        window.show()
+        QTimer.singleShot(2500, lambda: (shoot("21_german", window), window.close(), app.quit()))
+
+    QTimer.singleShot(1500, german)
 
 
 if __name__ == "__main__":

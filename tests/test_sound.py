@@ -1,13 +1,16 @@
 """Sound: tones checked as signals (FFT, edges), the eye-closure beeps, outputs, speech, the coach.
 
-Speech is tested with a real tiny program (a shell script recording its arguments), so
-the tests need no speech synthesiser and no sound card.
+Speech is tested with a real tiny program (a shell script recording its arguments and
+writing a WAV as espeak-ng does), and the miniaudio output with a stand-in module, so the
+tests need no speech synthesiser and no sound card (tests/test_sound_sink.py plays into
+a real sink).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -21,8 +24,8 @@ import pytest
 
 from coach.sound.audio_coach import AudioCoach, open_audio_coach
 from coach.sound.eye_closure import EyeClosureSonifier
-from coach.sound.outputs import NullOutput, RecordingOutput, SoundDeviceOutput, open_sound_output
-from coach.sound.speech import Speaker, find_speaker
+from coach.sound.outputs import MiniaudioOutput, NullOutput, RecordingOutput, open_sound_output
+from coach.sound.speech import TONES_ONLY, Speaker, available_voices, find_speaker
 from coach.sound.tones import PROMPT_KINDS, SAMPLE_RATE, prompt_tones, sequence, tone
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="the stand-in speech program is a shell script")
@@ -241,6 +244,24 @@ def test_recording_output_keeps_its_own_copy():
     assert np.abs(recording.played[0].samples).max() > 0.2
 
 
+def test_volume_scales_what_is_played_and_stays_between_0_and_1():
+    recording = RecordingOutput()
+    assert recording.volume == 1.0
+    beep = tone(440, 0.1)
+    recording.volume = 0.25
+    recording.play(beep, SAMPLE_RATE)
+    assert np.allclose(recording.played[0].samples, 0.25 * beep, atol=1e-7)
+    recording.volume = 1.7
+    assert recording.volume == 1.0
+    recording.volume = -1
+    assert recording.volume == 0.0
+    recording.play(beep, SAMPLE_RATE)
+    assert not recording.played[1].samples.any()
+    with pytest.raises(ValueError):
+        recording.volume = float("nan")
+    assert NullOutput("no audio output device").volume == 1.0
+
+
 def test_open_sound_output_here_plays_without_raising_and_says_why_if_silent():
     output = open_sound_output()
     try:
@@ -249,51 +270,146 @@ def test_open_sound_output_here_plays_without_raising_and_says_why_if_silent():
             assert isinstance(output, NullOutput)
             assert output.description.startswith(("no audio library", "no audio output device"))
         else:
-            assert output.description
+            assert isinstance(output, MiniaudioOutput) and output.description.startswith("audio output: ")
     finally:
         output.close()
 
 
-class _FakeSoundDevice:
-    """Stands in for the third-party `sounddevice` module: a device that can be unplugged."""
+class _FakeMiniaudio:
+    """Stands in for the third-party `miniaudio` module: a device the test pulls samples from, or none at all.
 
-    def __init__(self, has_device: bool = True, working_plays: int = 1_000) -> None:
-        self.has_device = has_device
-        self.working_plays = working_plays
-        self.played: list[tuple[np.ndarray, int]] = []
+    A real device pulls from its own thread; here `pull` does, so the test decides when
+    (and whether) the device asks for samples, as a sound server that died would not.
+    """
 
-    def query_devices(self, kind: str | None = None) -> dict:
-        if not self.has_device:
-            raise ValueError("No output device matching ''")
-        return {"name": "Speakers", "max_output_channels": 2}
-
-    def play(self, data: np.ndarray, samplerate: int) -> None:
-        if len(self.played) >= self.working_plays:
-            raise RuntimeError("Error opening OutputStream: Device unavailable")
-        self.played.append((data, samplerate))
-
-    def stop(self) -> None:
+    class MiniaudioError(Exception):
         pass
 
+    class SampleFormat:
+        FLOAT32 = "float32"
 
-def test_device_unplugged_mid_session_makes_the_output_unavailable_not_a_crash():
-    device = _FakeSoundDevice(working_plays=1)
-    output = SoundDeviceOutput(device)
-    assert output.available and "Speakers" in output.description
+    def __init__(
+        self, open_error: Exception | None = None, start_error: Exception | None = None, backend: str = "PulseAudio"
+    ) -> None:
+        self.open_error = open_error
+        self.start_error = start_error
+        self.backend = backend
+        self.devices: list[_FakeMiniaudio._Device] = []
+
+    def PlaybackDevice(self, **settings):  # noqa: N802 -- the name of the class it stands in for
+        if self.open_error is not None:
+            raise self.open_error
+        device = _FakeMiniaudio._Device(self.backend, settings, self.start_error)
+        self.devices.append(device)
+        return device
+
+    class _Device:
+        def __init__(self, backend: str, settings: dict, start_error: Exception | None) -> None:
+            self.backend = backend
+            self.settings = settings
+            self.start_error = start_error
+            self.stop_callback: Callable[[], None] | None = None
+            self.feed = None
+            self.closed = False
+
+        def start(self, feed) -> None:
+            if self.start_error is not None:
+                raise self.start_error
+            self.feed = feed
+
+        def close(self) -> None:
+            if self.stop_callback is not None and self.feed is not None:
+                self.stop_callback()  # as miniaudio does when it stops the device
+            self.closed = True
+
+        def pull(self, frames: int) -> np.ndarray:
+            data = self.feed.send(frames)
+            assert len(data) == 4 * frames, "always exactly what was asked for"
+            return np.frombuffer(data, dtype=np.float32)
+
+
+def test_miniaudio_output_plays_the_newest_sound_then_silence():
+    module = _FakeMiniaudio()
+    output = MiniaudioOutput(module)
+    device = module.devices[0]
+    assert output.available and output.description == "audio output: PulseAudio"
+    assert device.settings["output_format"] == "float32" and device.settings["nchannels"] == 1
+    assert device.settings["sample_rate"] == SAMPLE_RATE
+    assert device.settings["buffersize_msec"] <= 50, "small periods: the beep must come within ~100 ms"
+    assert not device.pull(441).any(), "silence while idle"
+    first, second = tone(440, 0.1), tone(880, 0.1)
+    output.play(first, SAMPLE_RATE)
+    assert np.array_equal(device.pull(441), first[:441])
+    output.play(second, SAMPLE_RATE)  # cuts off the first
+    heard = np.concatenate([device.pull(441) for _ in range(6)])
+    assert np.array_equal(heard[: len(second)], second) and not heard[len(second) :].any()
+    output.volume = 0.5
+    output.play(tone(660, 0.2, sample_rate=11025), 11025)  # resampled to the device's rate
+    heard = np.concatenate([device.pull(441) for _ in range(11)])
+    assert dominant_frequency(heard[: round(0.2 * SAMPLE_RATE)]) == pytest.approx(660, abs=3)
+    assert np.abs(heard).max() == pytest.approx(0.5 * 0.3, rel=0.01)
+    assert not heard[round(0.2 * SAMPLE_RATE) :].any()
+    output.play(tone(440, 0.1), SAMPLE_RATE)
+    output.stop()
+    assert not device.pull(441).any()
+    output.close()
+    assert device.closed and not output.available and output.description == "audio output closed"
+    output.play(first, SAMPLE_RATE)  # nothing, no error
+
+
+def test_device_lost_mid_session_makes_the_output_unavailable_not_a_crash():
+    now = [0.0]
+    module = _FakeMiniaudio()
+    output = MiniaudioOutput(module, clock=lambda: now[0])
+    device = module.devices[0]
     coach = AudioCoach(output)
     assert coach.prompt("start")
-    assert len(device.played) == 1 and device.played[0][0].dtype == np.float32
-    coach.prompt("hold")  # the device is gone now
-    assert not output.available and "Device unavailable" in output.description
-    coach.prompt("relax")
-    coach.eye_closure(0.5, 0.5, 10.0)
-    assert len(device.played) == 1
-    assert coach.status_text.startswith("Sound off: no audio output (audio output failed")
+    assert np.array_equal(device.pull(441), prompt_tones("start")[:441])
+    # the sound server dies: the device stops asking for samples; no error is reported anywhere
+    now[0] += 1.0
+    assert output.available, "a pause shorter than a stream takes to start is not a lost device"
+    now[0] += MiniaudioOutput.STALL_S
+    assert not output.available and output.description == MiniaudioOutput.LOST
+    assert coach.status_text == f"Sound off: no audio output ({MiniaudioOutput.LOST})"
+    assert not coach.prompt("relax")
+    assert coach.eye_closure(0.5, 0.5, 10.0) is None
+    # it asks again (the server is back): sound again, and nothing stale was queued meanwhile
+    device.pull(441)
+    assert output.available and coach.status_text == "Sound on: tones (no speech synthesiser found)"
+    assert not device.pull(22050).any()
+    # a backend that does say its device stopped: unavailable at once, for good
+    device.stop_callback()
+    device.pull(441)
+    assert not output.available and output.description == MiniaudioOutput.LOST
+    output.close()
 
 
 def test_no_output_device_is_reported():
-    output = SoundDeviceOutput(_FakeSoundDevice(has_device=False))
-    assert not output.available and output.description == "no audio output device"
+    output = MiniaudioOutput(_FakeMiniaudio(open_error=_FakeMiniaudio.MiniaudioError("failed to init device", -401)))
+    assert not output.available and output.description == MiniaudioOutput.NO_DEVICE
+    output.play(tone(440, 0.05), SAMPLE_RATE)
+    output.close()
+    # miniaudio's last resort is its "Null" backend, which plays into nothing
+    module = _FakeMiniaudio(backend="Null")
+    output = MiniaudioOutput(module)
+    assert not output.available and output.description == MiniaudioOutput.NO_DEVICE
+    assert module.devices[0].closed
+    # a device that opens but will not start
+    module = _FakeMiniaudio(start_error=_FakeMiniaudio.MiniaudioError("failed to start audio device", -1))
+    output = MiniaudioOutput(module)
+    assert not output.available and output.description.startswith("audio output could not start")
+    assert module.devices[0].closed
+    # anything else is not a missing device: it is named
+    output = MiniaudioOutput(_FakeMiniaudio(open_error=TypeError("unexpected keyword argument 'app_name'")))
+    assert output.description == "audio output could not be opened (TypeError: unexpected keyword argument 'app_name')"
+    output.play(tone(440, 0.05), SAMPLE_RATE)
+
+
+def test_no_audio_library_is_reported(monkeypatch):
+    monkeypatch.setitem(sys.modules, "miniaudio", None)  # `import miniaudio` raises ImportError
+    output = open_sound_output()
+    assert isinstance(output, NullOutput)
+    assert output.description == "no audio library (the miniaudio package is not installed)"
     output.play(tone(440, 0.05), SAMPLE_RATE)
 
 
@@ -313,18 +429,51 @@ def test_module_imports_without_qt():
 SPEECH_SCRIPT = """#!/bin/sh
 echo "start $$ $*" >> "{log}"
 case "$*" in *slow*) sleep 5 ;; esac
+case "$*" in *--stdout*) cat "{wav}" 2>/dev/null ;; esac
 echo "end $*" >> "{log}"
 exit {status}
 """
 
 
-def _speech_program(directory: Path, name: str = "speak", status: int = 0) -> tuple[Path, Path]:
-    """A real program that 'speaks' by logging its arguments (and takes 5 s for text with 'slow')."""
+def _speech_program(
+    directory: Path, name: str = "speak", status: int = 0, speech: np.ndarray | None = None
+) -> tuple[Path, Path]:
+    """A real program that 'speaks' by logging its arguments (and takes 5 s for text with 'slow').
+
+    Given `--stdout` it writes `speech` as WAV to stdout, as espeak-ng does (nothing without `speech`).
+    """
     log = directory / f"{name}.log"
+    wav = directory / f"{name}.wav"
+    if speech is not None:
+        _write_piped_wav(wav, speech)
     program = directory / name
-    program.write_text(SPEECH_SCRIPT.format(log=log, status=status))
+    program.write_text(SPEECH_SCRIPT.format(log=log, wav=wav, status=status))
     program.chmod(program.stat().st_mode | stat.S_IEXEC)
     return program, log
+
+
+def _write_piped_wav(path: Path, samples: np.ndarray) -> None:
+    """16-bit mono WAV as espeak-ng writes it to a pipe: it cannot seek back, so the lengths say 'very long'."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(np.round(samples * 32767).astype("<i2").tobytes())
+    data = bytearray(path.read_bytes())
+    data[4:8] = (0x7FFFF024).to_bytes(4, "little")  # RIFF length
+    data[40:44] = (0x7FFFF000).to_bytes(4, "little")  # data length
+    path.write_bytes(bytes(data))
+
+
+class _StopCountingOutput(RecordingOutput):
+    """A RecordingOutput that also counts how often what it plays was silenced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stops = 0
+
+    def stop(self) -> None:
+        self.stops += 1
 
 
 def _lines(log: Path) -> list[str]:
@@ -395,6 +544,108 @@ def test_a_speech_program_that_keeps_failing_is_given_up_and_tones_play_instead(
         coach.close()
 
 
+@posix_only
+def test_speech_a_program_can_write_as_wav_plays_through_the_output_at_its_volume(tmp_path):
+    speech = tone(440, 1.0, 0.5)
+    program, log = _speech_program(tmp_path, speech=speech)
+    recording = RecordingOutput()
+    recording.volume = 0.5
+    speaker = Speaker([str(program), "-s", "150"], render=["--stdout"], output=recording)
+    try:
+        started = time.monotonic()
+        assert speaker.say("Close your eyes")
+        assert time.monotonic() - started < 0.5
+        assert speaker.speaking, "rendering counts as speaking"
+        assert _wait_for(lambda: len(recording.played) == 1)
+        assert speaker.speaking, "so does playing"
+        assert _lines(log)[-1] == "end -s 150 --stdout Close your eyes"
+        played = recording.played[0]
+        assert played.sample_rate == SAMPLE_RATE and len(played.samples) == len(speech)
+        assert np.allclose(played.samples, 0.5 * speech, atol=1 / 32767)
+        assert _wait_for(lambda: not speaker.speaking, 2.0), "done once its samples have played"
+    finally:
+        speaker.close()
+
+
+@posix_only
+def test_a_new_prompt_replaces_speech_still_rendering_and_stop_silences_it_playing(tmp_path):
+    program, log = _speech_program(tmp_path, speech=tone(440, 1.0, 0.5))
+    output = _StopCountingOutput()
+    speaker = Speaker([str(program)], render=["--stdout"], output=output)
+    try:
+        assert speaker.say("slow first prompt")
+        assert _wait_for(lambda: any("slow first prompt" in line for line in _lines(log)))
+        slow_pid = int(_lines(log)[0].split()[1])
+        assert speaker.say("Relax")
+        assert _wait_for(lambda: "end --stdout Relax" in _lines(log))
+        assert _wait_for(lambda: len(output.played) == 1)
+        assert output.stops == 0, "nothing of ours was playing yet"
+        assert speaker.speaking
+        speaker.stop()
+        assert output.stops == 1 and not speaker.speaking
+        assert speaker.say("Hold")
+        assert _wait_for(lambda: len(output.played) == 2)
+    finally:
+        speaker.close()
+    assert output.stops == 2, "closing silences it too"
+    with pytest.raises(ProcessLookupError):
+        os.kill(slow_pid, 0)
+    assert not any(line.startswith("end slow") for line in _lines(log))
+    assert len(output.played) == 2, "the replaced prompt was never played"
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("status", "speech", "reason"),
+    [(3, tone(440, 0.2), "exit status 3"), (0, None, "it wrote no readable WAV")],
+)
+def test_speech_that_keeps_failing_to_render_is_given_up_and_tones_play_instead(tmp_path, status, speech, reason):
+    program, _ = _speech_program(tmp_path, status=status, speech=speech)
+    recording = RecordingOutput()
+    speaker = Speaker([str(program)], name="espeak-ng", render=["--stdout"], output=recording)
+    coach = AudioCoach(recording, speaker)
+    try:
+        for text in ("one", "two"):
+            assert coach.prompt("start", text)
+            assert _wait_for(lambda: not speaker.speaking)
+        assert recording.played == []
+        assert not speaker.available and speaker.description == f"espeak-ng failed: {reason}"
+        assert coach.prompt("start", "three")
+        assert np.array_equal(recording.played[0].samples, prompt_tones("start"))
+    finally:
+        coach.close()
+
+
+@posix_only
+def test_without_a_working_output_the_program_plays_on_its_own(tmp_path):
+    program, log = _speech_program(tmp_path, speech=tone(440, 0.2))
+    speaker = Speaker([str(program), "-s", "150"], render=["--stdout"], output=NullOutput("no audio output device"))
+    try:
+        assert speaker.say("Hold")
+        assert _wait_for(lambda: "end -s 150 Hold" in _lines(log))
+    finally:
+        speaker.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "prompt"), [("en", "Close your eyes gently"), ("de", "Schließen Sie sanft die Augen")]
+)
+def test_real_espeak_ng_renders_speech_for_the_output(language, prompt):
+    assert shutil.which("espeak-ng"), "this test speaks through the real espeak-ng: apt-get install espeak-ng"
+    recording = RecordingOutput()
+    speaker = find_speaker(output=recording, language=language)
+    assert speaker is not None and speaker.name == "espeak-ng"
+    try:
+        assert speaker.say(prompt)
+        assert _wait_for(lambda: len(recording.played) == 1)
+    finally:
+        speaker.close()
+    played = recording.played[0]
+    assert played.sample_rate == 22050  # espeak-ng's own rate; the output resamples if it differs
+    assert 0.8 < len(played.samples) / played.sample_rate < 4.0
+    assert np.sqrt(np.mean(played.samples**2)) > 0.02, "speech, not silence"
+
+
 def test_a_missing_speech_program_does_not_raise(tmp_path):
     speaker = Speaker([str(tmp_path / "no-such-program")])
     assert not speaker.say("Hold")
@@ -408,12 +659,36 @@ def test_find_speaker_looks_on_the_path(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert find_speaker(str(empty)) is None
-    _, log = _speech_program(tmp_path, name="espeak-ng")
+    _, log = _speech_program(tmp_path, name="espeak-ng", speech=tone(440, 0.2))
     speaker = find_speaker(str(tmp_path))
     assert speaker is not None and speaker.name == "espeak-ng"
     try:
         assert speaker.say("Done")
-        assert _wait_for(lambda: "end -s 150 Done" in _lines(log))
+        assert _wait_for(lambda: "end -s 150 -v en Done" in _lines(log))
+    finally:
+        speaker.close()
+    recording = RecordingOutput()
+    speaker = find_speaker(str(tmp_path), output=recording)
+    try:
+        assert speaker.say("Done")  # espeak-ng can write WAV: through our output
+        assert _wait_for(lambda: len(recording.played) == 1)
+        assert _lines(log)[-1] == "end -s 150 -v en --stdout Done"
+    finally:
+        speaker.close()
+
+
+@posix_only
+def test_the_chosen_voice_speaks_the_chosen_language(tmp_path):
+    _speech_program(tmp_path, name="espeak-ng", speech=tone(440, 0.2))
+    _, log = _speech_program(tmp_path, name="spd-say", speech=tone(440, 0.2))
+    assert available_voices(str(tmp_path)) == ["espeak-ng", "spd-say"]
+    assert find_speaker(str(tmp_path), voice=TONES_ONLY) is None
+    assert find_speaker(str(tmp_path), voice="espeak") is None  # chosen once, not on this computer
+    speaker = find_speaker(str(tmp_path), language="de", voice="spd-say")
+    assert speaker is not None and speaker.name == "spd-say"
+    try:
+        assert speaker.say("Halten")
+        assert _wait_for(lambda: "end -w -l de Halten" in _lines(log))
     finally:
         speaker.close()
 
@@ -486,6 +761,22 @@ def test_coach_with_a_speaker_says_the_text_and_pauses_beeps_meanwhile(tmp_path)
     assert not any(line.startswith("end Close") for line in _lines(log))
     no_output = AudioCoach(NullOutput("no audio output device"), Speaker([str(program)]))
     assert no_output.status_text == "Sound on: spoken prompts only, no beeps (no audio output: no audio output device)"
+
+
+@posix_only
+def test_coach_holds_beeps_back_while_speech_plays_through_the_output(tmp_path):
+    program, _ = _speech_program(tmp_path, speech=tone(440, 1.0))
+    recording = RecordingOutput()
+    coach = AudioCoach(recording, Speaker([str(program)], render=["--stdout"], output=recording))
+    try:
+        assert coach.status_text == "Sound on: spoken prompts"
+        assert coach.prompt("start", "Close your eyes")
+        assert _wait_for(lambda: len(recording.played) == 1)
+        assert coach.eye_closure(0.5, 0.5, 0.0) is None, "no beep over the speech"
+        assert _wait_for(lambda: coach.eye_closure(0.5, 0.5, 1.0) is not None, 3.0), "beeps once it has been said"
+        assert len(recording.played) == 2
+    finally:
+        coach.close()
 
 
 def test_open_audio_coach_here_never_raises():

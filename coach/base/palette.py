@@ -2,10 +2,13 @@
 
 Okabe–Ito colours, readable by people with colour-blind vision and in greyscale print;
 every pair also differs in marker, line style or hatching where it is drawn. Sides are
-always the patient's anatomical sides.
+always the patient's anatomical sides. The side names are shown text: marked with `N_`,
+translated where shown, with `tr(LEFT_LABEL)`.
 """
 
 from __future__ import annotations
+
+from coach.base.i18n import N_
 
 LEFT_COLOUR = "#0072B2"
 RIGHT_COLOUR = "#D55E00"
@@ -19,8 +22,8 @@ RESTING_STYLES = (
     {"color": "#CC79A7", "marker": "D", "linestyle": ":"},
 )
 
-LEFT_LABEL = "Left (patient's)"
-RIGHT_LABEL = "Right (patient's)"
+LEFT_LABEL = N_("Left (patient's)")
+RIGHT_LABEL = N_("Right (patient's)")
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from coach import __version__
 from coach.base.errors import CoachError
+from coach.base.i18n import LANGUAGES, set_language
 from coach.base.private_files import write_private_text
 
 EXIT_USAGE = 2
@@ -78,17 +79,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of exercise files (*.toml) to use instead of the shipped ones",
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="where sessions are saved (default: per user)")
+    parser.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        help="language of the windows, reports and printed results (the app: the one chosen last time; "
+        "commands: English)",
+    )
     app = parser.add_argument_group("the app (no command)")
-    app.add_argument("--camera", type=int, default=0, metavar="N", help="camera number (default 0)")
+    app.add_argument(
+        "--camera",
+        type=int,
+        default=None,
+        metavar="N",
+        help="camera number (default: the one chosen last time, else 0)",
+    )
     app.add_argument("--source", metavar="FILE", help="use a video file as the camera, played at its own speed")
     app.add_argument("--loop", action="store_true", help="with --source: play the video again when it ends")
-    app.add_argument("--programme", metavar="ID", help="programme to select at start (default: daily)")
+    app.add_argument(
+        "--programme", metavar="ID", help="programme to select at start (default: the last one used, else daily)"
+    )
     app.add_argument(
         "--start",
         action="store_true",
         help="start the session at once, without a click, and print a line as each repetition is saved (demos, tests)",
     )
     app.add_argument("--quick", action="store_true", help="short pauses between the steps (demos, tests)")
+    app.add_argument(
+        "--quit-when-shown",
+        action="store_true",
+        help="open the window, print how long it took, and quit (smoke tests)",
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
@@ -313,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             return _cmd_app(args)
+        if args.language:
+            set_language(args.language)
         return COMMANDS[args.command](args)
     except CoachError as exc:
         print(f"facecoach: error: {exc}", file=sys.stderr)

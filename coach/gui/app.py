@@ -12,7 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coach.base import i18n
 from coach.base.errors import CoachError
+from coach.base.i18n import tr
 from coach.base.userdirs import default_data_dir
 from coach.capture.sources import CameraSource, FrameSource, VideoFileSource
 from coach.plans.exercises import load_exercises
@@ -21,13 +23,15 @@ from coach.session.listener import ListenerGroup, SessionListener
 from coach.session.live import PacedSource
 from coach.session.phases import SessionTiming
 from coach.sound.audio_coach import AudioCoach, open_audio_coach
+from coach.sound.speech import TONES_ONLY, available_voices, find_speaker
 from coach.usecases.clinic import patient_label
 from coach.usecases.live_session import LiveRecords, SoundPrompter
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from coach.gui.main_window import MainWindow
+    from coach.gui.preferences import PreferenceStore
     from coach.gui.therapist.window import TherapistWindow
 
 
@@ -43,24 +47,44 @@ def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
             "no graphical display found (DISPLAY is not set): run facecoach from your desktop, "
             "or use `facecoach analyze FILE --exercise ID` to measure a recording"
         )
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window, notices, audio = build_window(args, model_bytes)
-    window.show()
-    if getattr(args, "start", False):
-        from PySide6.QtCore import QTimer
+    from coach.gui.preferences import PreferenceStore
 
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    preferences = PreferenceStore.in_data_folder(_data_dir(args))
+    window, notices, audio = build_window(args, model_bytes, preferences=preferences)
+    notices = [*preferences.problems, *notices]
+    window.show()
+    unattended = getattr(args, "start", False) or getattr(args, "quit_when_shown", False)
+    if not preferences.current.first_run_done and not unattended:
+        QTimer.singleShot(0, window.show_welcome)
+    if getattr(args, "start", False):
         for notice in notices:
             print(f"facecoach: {notice}", flush=True)
         QTimer.singleShot(0, window.start_session)  # no click: no dialog may wait for one either
         notices = []
+    if getattr(args, "quit_when_shown", False):
+        for notice in notices:  # a dialog would wait for a click that never comes
+            print(f"facecoach: {notice}", flush=True)
+        notices = []
+        QTimer.singleShot(0, lambda: _quit_when_shown(app, window))  # once the event loop, so the window, is up
     for notice in notices:
-        QMessageBox.information(window, "Your saved sessions", notice)
+        QMessageBox.information(window, tr("Facial Symmetry Coach"), notice)
     try:
         return app.exec()
     finally:
         audio.close()
+
+
+def _quit_when_shown(app: QApplication, window: QWidget) -> None:
+    """`--quit-when-shown`: say the window is up (smoke tests time this line), then quit cleanly."""
+    try:
+        print("window shown", flush=True)
+    finally:  # quit even when nobody reads the line any more
+        window.close()
+        app.quit()
 
 
 def build_window(
@@ -69,22 +93,35 @@ def build_window(
     timing: SessionTiming | None = None,
     audio: AudioCoach | None = None,
     open_source: Callable[[], FrameSource] | None = None,
+    preferences: PreferenceStore | None = None,
 ) -> tuple[MainWindow, list[str], AudioCoach]:
     """The main window for these options, plus what to tell the user about their data.
 
     Tests pass `timing`, `audio` and `open_source` (a video standing in for a camera
-    that can be unplugged); the app uses what the computer has.
+    that can be unplugged); the app uses what the computer has. `preferences`: what the
+    user chose last time (None: remember nothing); the command line's options win.
     """
-    from coach.gui.history import HistoryDialog
-    from coach.gui.main_window import MainWindow, WindowOptions
+    from PySide6.QtWidgets import QApplication
 
-    programmes, programme_id = _programmes(args)
+    from coach.gui.history import HistoryDialog
+    from coach.gui.language import use_language
+    from coach.gui.main_window import MainWindow, WindowOptions
+    from coach.gui.preferences import PreferenceStore
+    from coach.gui.theme import apply_theme
+
+    apply_theme(QApplication.instance())
+    preferences = preferences or PreferenceStore(None)
+    use_language(getattr(args, "language", None) or preferences.current.language)
+    programmes, programme_id = _programmes(args, preferences.current.last_programme_id)
+    camera_number = None
     if open_source is not None:
-        source_label = "test source"
+        source_label = tr("test source")
     else:
-        open_source, source_label = _source(args)
-    records, notices = LiveRecords.open(Path(args.data_dir) if args.data_dir else default_data_dir())
-    sound = audio or open_audio_coach()
+        open_source, source_label, camera_number = _source(args, preferences.current.camera)
+    records, notices = LiveRecords.open(_data_dir(args))
+    sound = audio or open_audio_coach(i18n.language(), preferences.current.voice)
+    sound.muted = preferences.current.muted
+    sound.output.volume = preferences.current.volume_pct / 100.0
     start = _PatientStart(records, args.exercises_dir)
     options = WindowOptions(
         open_source=open_source,
@@ -98,10 +135,17 @@ def build_window(
         sound_status=lambda: sound.status_text,
         set_muted=lambda muted: setattr(sound, "muted", muted),
         timing=timing or (SessionTiming.quick() if getattr(args, "quick", False) else SessionTiming()),
-        open_history=lambda parent: HistoryDialog(records.database, parent).exec(),
+        open_history=lambda parent: _show_history(HistoryDialog(records.database, parent), preferences),
         list_patients=start.patient_choices if records.writable else None,
         patient_programme=start.assigned_programme if records.writable else None,
-        open_therapist=_TherapistWindowOpener(records, model_bytes, args.exercises_dir),
+        open_therapist=_TherapistWindowOpener(records, model_bytes, args.exercises_dir, preferences),
+        preferences=preferences,
+        play_sound_check=lambda: _sound_check(sound),
+        set_volume=lambda pct: setattr(sound.output, "volume", pct / 100.0),
+        data_dir=_data_dir(args),
+        camera_number=camera_number,
+        voices=available_voices(),
+        choose_voice=lambda voice: _choose_voice(sound, voice),
     )
     window = MainWindow(options)
     if not records.writable:
@@ -109,19 +153,43 @@ def build_window(
     return window, notices, sound
 
 
-def _programmes(args: argparse.Namespace) -> tuple[dict[str, Programme], str]:
-    """The programmes to offer, and the one chosen first."""
+def _show_history(dialog: QDialog, preferences: PreferenceStore) -> None:
+    preferences.keep_window("history", dialog)
+    dialog.exec()
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def _choose_voice(sound: AudioCoach, voice: str) -> None:
+    """Speak with `voice` from now on ("" = the first found, "tones" = tones only)."""
+    speaker = find_speaker(output=sound.output, language=i18n.language(), voice=voice)
+    sound.use_speaker(speaker, tones_chosen=voice == TONES_ONLY)
+
+
+def _sound_check(sound: AudioCoach) -> str:
+    """Play what the coach plays (a spoken prompt, else its tone) and say what was used."""
+    sound.prompt("good", tr("This is how the coach sounds."))
+    return sound.status_text
+
+
+def _programmes(args: argparse.Namespace, last_used: str = "") -> tuple[dict[str, Programme], str]:
+    """The programmes to offer, and the one chosen first: asked for, else the last used, else daily."""
     programmes = load_programmes(args.exercises_dir)
     if not programmes:
         raise CoachError("no programmes found in exercises/programmes/; reinstall or add one")
+    if not args.programme and last_used in programmes:
+        return programmes, last_used
     programme_id = args.programme or ("daily" if "daily" in programmes else next(iter(programmes)))
     if programme_id not in programmes:
         raise CoachError(f"unknown programme {programme_id!r}; known: {', '.join(programmes)}")
     return programmes, programme_id
 
 
-def _source(args: argparse.Namespace) -> tuple[Callable[[], FrameSource], str]:
-    """How to open the camera, or the video standing in for it, and its name for the status bar."""
+def _source(args: argparse.Namespace, last_camera: int = 0) -> tuple[Callable[[], FrameSource], str, int | None]:
+    """How to open the camera, or the video standing in for it, its name for the status bar,
+    and the camera's number (None for a video)."""
     if args.source:
         path = Path(args.source)
         VideoFileSource(path).close()  # an unreadable file is an error now, not a blank window
@@ -129,13 +197,13 @@ def _source(args: argparse.Namespace) -> tuple[Callable[[], FrameSource], str]:
         def open_video() -> PacedSource:
             return PacedSource(lambda: VideoFileSource(path), loop=args.loop)
 
-        return open_video, f"video {path.name} (standing in for the camera)"
-    index = args.camera
+        return open_video, tr("video {name} (standing in for the camera)", name=path.name), None
+    index = last_camera if args.camera is None else args.camera
 
     def open_camera() -> CameraSource:
         return CameraSource(index)
 
-    return open_camera, f"camera {index}"
+    return open_camera, tr("camera {number}", number=index), index
 
 
 class _ListenerFactory:
@@ -195,10 +263,13 @@ class _PatientStart:
 class _TherapistWindowOpener:
     """One therapist's window at a time; opening it again brings it to the front."""
 
-    def __init__(self, records: LiveRecords, model_bytes: bytes, exercises_dir: Path | None) -> None:
+    def __init__(
+        self, records: LiveRecords, model_bytes: bytes, exercises_dir: Path | None, preferences: PreferenceStore
+    ) -> None:
         self.records = records
         self.model_bytes = model_bytes
         self.exercises_dir = exercises_dir
+        self.preferences = preferences
         self.window: TherapistWindow | None = None
 
     def __call__(self, parent: QWidget, patients_changed: Callable[[], None]) -> None:
@@ -211,6 +282,7 @@ class _TherapistWindowOpener:
         window = TherapistWindow(self.records.database, self.model_bytes, self.exercises_dir, parent)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changed.connect(patients_changed)
+        self.preferences.keep_window("therapist", window)
         self.window = window
         window.show()
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
-from coach.records.models import SessionDetail
+from coach.base.i18n import N_, tr
+from coach.records.models import RepetitionRecord, SessionDetail
 from coach.reports.pictures import draw_measured_regions
+from coach.session.engine import Summary
 from coach.usecases.clinic import Clinic
 
 
@@ -36,11 +39,58 @@ def _mm(value: float | None) -> str:
 SESSIONS_SHOWN = 100
 #: how wide a kept picture is shown beside the numbers
 PICTURE_WIDTH_PX = 260
-PICTURES_NOTE = (
-    "<p><small>Picture at the peak, kept at the patient's request, as the camera saw it (not mirrored): the "
+PICTURES_NOTE = N_(
+    "Picture at the peak, kept at the patient's request, as the camera saw it (not mirrored): the "
     "patient's right side is on the left of the picture. Outlined: the regions measured, the patient's left in "
-    "blue, their right in orange.</small></p>"
+    "blue, their right in orange."
 )
+#: how a session's or an exercise's stored status reads (translated where shown, `status_words`)
+STATUS_WORDS = {
+    "in_progress": N_("in progress"),
+    "completed": N_("completed"),
+    "skipped": N_("skipped"),
+    "stopped": N_("stopped"),
+    "interrupted": N_("interrupted"),
+}
+#: how a repetition's weaker side reads (None: even); the patient's own sides
+WEAKER_WORDS = {"left": N_("left"), "right": N_("right"), None: N_("even")}
+#: the days and months of a session's date, in the user's language (Monday first, January first)
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+MONTHS = (
+    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
+)  # fmt: skip
+DELETE_QUESTION = (
+    N_("Delete the {count} picture kept for this session? The numbers stay. This cannot be undone."),
+    N_("Delete the {count} pictures kept for this session? The numbers stay. This cannot be undone."),
+)
+DELETED = (N_("Deleted {count} picture; the numbers are kept."), N_("Deleted {count} pictures; the numbers are kept."))
+
+
+def status_words(status: str) -> str:
+    """How a stored status ("completed", "stopped") reads, in the user's language."""
+    return tr(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
+def _weaker_words(side: str | None) -> str:
+    return tr(WEAKER_WORDS[side]) if side in WEAKER_WORDS else str(side)
+
+
+def _counted(count: int, one: str, many: str) -> str:
+    return tr(one if count == 1 else many, count=count)
+
+
+def session_date(moment: datetime) -> str:
+    """A session's start as the user reads it: weekday, day, month, year and time, local."""
+    local = moment.astimezone()
+    return tr(
+        "{weekday} {day} {month} {year}, {time}",
+        weekday=tr(WEEKDAYS[local.weekday()]),
+        day=f"{local.day:02d}",
+        month=tr(MONTHS[local.month - 1]),
+        year=local.year,
+        time=f"{local:%H:%M}",
+    )
 
 
 def show_session(browser: QTextBrowser, clinic: Clinic, session_id: int, prefix: str = "") -> int:
@@ -61,12 +111,7 @@ def delete_pictures(parent: QWidget, clinic: Clinic, session_id: int) -> int:
     count = clinic.picture_count(session_id)
     if not count:
         return 0
-    answer = QMessageBox.question(
-        parent,
-        "Delete pictures",
-        f"Delete the {count} picture{'s' * (count != 1)} kept for this session? The numbers stay. "
-        "This cannot be undone.",
-    )
+    answer = QMessageBox.question(parent, tr("Delete pictures"), _counted(count, *DELETE_QUESTION))
     if answer != QMessageBox.StandardButton.Yes:
         return 0
     return clinic.delete_pictures(session_id)
@@ -76,47 +121,65 @@ def session_html(detail: SessionDetail, pictures: Collection[int] = ()) -> str:
     """One session as a readable page: exercises, per-side numbers (the patient's sides), and
     for the exercise ids in `pictures` the picture added to the document by `show_session`."""
     parts = [
-        f"<h2>{html.escape(detail.programme_name or 'Session')}</h2>",
-        f"<p>{detail.started_at.astimezone():%A %d %B %Y, %H:%M} · {detail.status}</p>",
+        f"<h2>{html.escape(detail.programme_name or tr('Session'))}</h2>",
+        f"<p>{html.escape(session_date(detail.started_at))} · {html.escape(status_words(detail.status))}</p>",
     ]
     for exercise in detail.exercises:
-        summary = exercise.summary
-        line = f"<h3>{html.escape(exercise.exercise_name)} <small>({exercise.status})</small></h3>"
-        if summary is not None and summary.reps:
-            sym = "-" if summary.symmetry is None else f"{summary.symmetry * 100:.0f}%"
-            line += (
-                f"<p>Left (patient's) {_mm(summary.left_mm)} mm · right (patient's) {_mm(summary.right_mm)} mm · "
-                f"symmetry {sym} · "
-                f"weaker side: {summary.weaker_side or 'even'}</p>"
-            )
-        rows = "".join(
-            f"<tr><td>{r.number}</td><td>{_mm(r.repetition.left_mm)}</td><td>{_mm(r.repetition.right_mm)}</td>"
-            f"<td>{'-' if r.repetition.symmetry is None else f'{r.repetition.symmetry * 100:.0f}%'}</td>"
-            f"<td>{r.repetition.weaker_side or 'even'}</td><td>{r.repetition.hold_s:.1f} s</td></tr>"
-            for r in exercise.repetitions
-        )
-        if rows:
-            line += (
-                "<table border='1' cellpadding='4' cellspacing='0'><tr><th>#</th><th>Left (patient's) mm</th>"
-                "<th>Right (patient's) mm</th>"
-                f"<th>Symmetry</th><th>Weaker</th><th>Hold</th></tr>{rows}</table>"
-            )
+        status = html.escape(status_words(exercise.status))
+        line = f"<h3>{html.escape(exercise.exercise_name)} <small>({status})</small></h3>"
+        line += _summary_html(exercise.summary) + _repetitions_html(exercise.repetitions)
         if exercise.id in pictures:
             line += f"<p><img src='snapshot:{exercise.id}' width='{PICTURE_WIDTH_PX}'></p>"
         parts.append(line)
     if pictures:
-        parts.append(PICTURES_NOTE)
+        parts.append(f"<p><small>{html.escape(tr(PICTURES_NOTE))}</small></p>")
     return "".join(parts)
+
+
+def _symmetry(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def _summary_html(summary: Summary | None) -> str:
+    """An exercise's means: each side's movement, the symmetry and the weaker side."""
+    if summary is None or not summary.reps:
+        return ""
+    text = tr(
+        "Left (patient's) {left} mm · right (patient's) {right} mm · symmetry {symmetry} · weaker side: {weaker}",
+        left=_mm(summary.left_mm),
+        right=_mm(summary.right_mm),
+        symmetry=_symmetry(summary.symmetry),
+        weaker=_weaker_words(summary.weaker_side),
+    )
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _repetitions_html(repetitions: Sequence[RepetitionRecord]) -> str:
+    """One table row per repetition (nothing without repetitions)."""
+    rows = "".join(
+        f"<tr><td>{r.number}</td><td>{_mm(r.repetition.left_mm)}</td><td>{_mm(r.repetition.right_mm)}</td>"
+        f"<td>{_symmetry(r.repetition.symmetry)}</td><td>{html.escape(_weaker_words(r.repetition.weaker_side))}</td>"
+        f"<td>{r.repetition.hold_s:.1f} s</td></tr>"
+        for r in repetitions
+    )
+    if not rows:
+        return ""
+    headers = ["#", tr("Left (patient's) mm"), tr("Right (patient's) mm"), tr("Symmetry"), tr("Weaker"), tr("Hold")]
+    head = "".join(f"<th>{html.escape(text)}</th>" for text in headers)
+    return f"<table border='1' cellpadding='4' cellspacing='0'><tr>{head}</tr>{rows}</table>"
 
 
 class HistoryDialog(QDialog):
     def __init__(self, database: Path, parent: object = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("My past sessions")
+        self.setWindowTitle(tr("My past sessions"))
         self.resize(1000, 600)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Date", "Programme", "Status", "Exercises", "Repetitions"])
+        self.table.setAccessibleName(tr("Saved sessions"))
+        self.table.setHorizontalHeaderLabels(
+            [tr("Date"), tr("Programme"), tr("Status"), tr("Exercises"), tr("Repetitions")]
+        )
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -124,6 +187,7 @@ class HistoryDialog(QDialog):
         header.setSectionResizeMode(header.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, header.ResizeMode.Stretch)
         self.detail = QTextBrowser()
+        self.detail.setAccessibleName(tr("Session details"))
         row = QHBoxLayout()
         row.addWidget(self.table, 1)
         row.addWidget(self.detail, 1)
@@ -131,8 +195,8 @@ class HistoryDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         layout.addLayout(row)
-        self.delete_pictures_button = QPushButton("Delete this session's pictures…")
-        self.delete_pictures_button.setToolTip("Pictures are kept only if you chose to; the numbers stay")
+        self.delete_pictures_button = QPushButton(tr("Delete this session's pictures…"))
+        self.delete_pictures_button.setToolTip(tr("Pictures are kept only if you chose to; the numbers stay"))
         self.delete_pictures_button.setEnabled(False)
         self.delete_pictures_button.clicked.connect(self.delete_pictures)
         buttons = QHBoxLayout()
@@ -142,7 +206,7 @@ class HistoryDialog(QDialog):
         self.clinic: Clinic | None = None
         self.session_ids: list[int] = []
         if not database.exists():
-            self.message.setText("No sessions saved yet.")
+            self.message.setText(tr("No sessions saved yet."))
             return
         try:
             self.clinic, notice = Clinic.open(database)
@@ -153,14 +217,14 @@ class HistoryDialog(QDialog):
             self.message.setText(notice)
         sessions = self.clinic.sessions(limit=SESSIONS_SHOWN)
         if not sessions:
-            self.message.setText("No sessions saved yet.")
+            self.message.setText(tr("No sessions saved yet."))
         self.table.setRowCount(len(sessions))
         for i, record in enumerate(sessions):
             self.session_ids.append(record.id)
             cells = [
                 f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
                 record.programme_name or "",
-                record.status,
+                status_words(record.status),
                 str(record.exercise_count),
                 str(record.repetition_count),
             ]
@@ -192,7 +256,7 @@ class HistoryDialog(QDialog):
             self.message.setText(str(exc))
             return 0
         if deleted:
-            self.message.setText(f"Deleted {deleted} picture{'s' * (deleted != 1)}; the numbers are kept.")
+            self.message.setText(_counted(deleted, *DELETED))
         self.show_session(row)
         return deleted
 

@@ -1,20 +1,66 @@
-"""Text on the live window: labels made one way, and changed only when their text or style
-really changes (the live window updates them on every frame)."""
+"""Text on the windows: labels made one way, sized by the user's text-size setting, and
+changed only when their text or style really changes (the live window updates them on
+every frame).
+
+Every font size in the app is given in points at 100 % and goes through `points`, so the
+text-size setting (up to 200 %) reaches labels, painted widgets and Qt's own controls
+alike, and can change while the windows are open (`set_text_scale`).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+#: the property on a widget that holds its font size at 100 %
+BASE_POINTS = "base_points"
+_scale = {"factor": 1.0, "app_points": 0.0}
+
+
+def points(size: float) -> float:
+    """`size` points at 100 %, in the user's text size."""
+    return size * _scale["factor"]
+
+
+def sized_font(base: QFont, size: float, bold: bool = False) -> QFont:
+    """A copy of `base` in `size` points at 100 % (scaled), bold or not: for painted text."""
+    font = QFont(base)
+    font.setPointSizeF(points(size))
+    font.setBold(bold)
+    return font
+
+
+def set_font_size(widget: QWidget, size: float, bold: bool = False) -> None:
+    """Give `widget` its own size (points at 100 %); it follows later text-size changes."""
+    widget.setProperty(BASE_POINTS, float(size))
+    widget.setFont(sized_font(widget.font(), size, bold))
 
 
 def make_label(text: str = "", size: int = 13, bold: bool = False, wrap: bool = True) -> QLabel:
-    """A label in `size` points, word-wrapped unless told otherwise."""
+    """A label in `size` points (at 100 %), word-wrapped unless told otherwise."""
     label = QLabel(text)
-    font = label.font()
-    font.setPointSize(size)
-    font.setBold(bold)
-    label.setFont(font)
+    set_font_size(label, size, bold)
     label.setWordWrap(wrap)
     return label
+
+
+def set_text_scale(percent: int) -> None:
+    """Make all text `percent` % of its normal size, in every open window and every new one."""
+    app = QApplication.instance()
+    if not _scale["app_points"] and isinstance(app, QApplication):
+        _scale["app_points"] = app.font().pointSizeF()
+    _scale["factor"] = percent / 100.0
+    if not isinstance(app, QApplication):
+        return
+    font = app.font()
+    font.setPointSizeF(_scale["app_points"] * _scale["factor"])
+    app.setFont(font)  # Qt's own controls, and every widget without a size of its own
+    for widget in app.allWidgets():
+        base = widget.property(BASE_POINTS)
+        if base is not None:
+            widget.setFont(sized_font(widget.font(), float(base), widget.font().bold()))
+        widget.updateGeometry()
+        widget.update()
 
 
 def set_text(label: QLabel, text: str) -> None:

@@ -15,22 +15,28 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from coach.base.i18n import tr
 from coach.capture.sources import FrameSource
-from coach.gui.labels import make_label, set_text
+from coach.gui.first_run import run_first_run
+from coach.gui.labels import make_label, points, set_text, set_text_scale
+from coach.gui.main_menus import build_main_menus
 from coach.gui.pipeline_bridge import PipelineBridge
+from coach.gui.preferences import PreferenceStore
 from coach.gui.session_panels import FeedbackPanel, StepPanel
 from coach.gui.start_box import StartBox
 from coach.gui.widgets import WARNING, VideoView
@@ -66,6 +72,18 @@ class WindowOptions:
     patient_programme: Callable[[int], Programme | None] | None = None
     #: (parent, what to call when the therapist changed the patients) -> opens their window
     open_therapist: Callable[[QWidget, Callable[[], None]], None] | None = None
+    #: what the user chose last time, kept as they change it
+    preferences: PreferenceStore = field(default_factory=lambda: PreferenceStore(None))
+    #: plays the coach's sound and returns the status line (the first run's sound check)
+    play_sound_check: Callable[[], str] = lambda: "Sound off"
+    set_volume: Callable[[int], None] = lambda pct: None
+    #: where the user's data is kept (shown in About)
+    data_dir: Path | None = None
+    #: the camera shown at start; None when a video file stands in for it
+    camera_number: int | None = None
+    #: the speech programs found here, and how to switch to one ("" = automatic, "tones" = none)
+    voices: list[str] = field(default_factory=list)
+    choose_voice: Callable[[str], None] = lambda voice: None
 
 
 class SourceBox(QWidget):
@@ -76,9 +94,10 @@ class SourceBox(QWidget):
         layout = QGridLayout(self)
         self.camera_index = QSpinBox()
         self.camera_index.setRange(0, 9)
-        self.use_camera = QPushButton("Use this camera")
-        self.use_file = QPushButton("Use a video file…")
-        layout.addWidget(make_label("Camera number:", 13), 0, 0)
+        self.camera_index.setAccessibleName(tr("Camera number"))
+        self.use_camera = QPushButton(tr("Use this camera"))
+        self.use_file = QPushButton(tr("Use a video file…"))
+        layout.addWidget(make_label(tr("Camera number:"), 13), 0, 0)
         layout.addWidget(self.camera_index, 0, 1)
         layout.addWidget(self.use_camera, 0, 2)
         layout.addWidget(self.use_file, 1, 0, 1, 3)
@@ -88,8 +107,13 @@ class MainWindow(QMainWindow):
     def __init__(self, options: WindowOptions) -> None:
         super().__init__()
         self.options = options
-        self.setWindowTitle("Facial Symmetry Coach")
+        self.setWindowTitle(tr("Facial Symmetry Coach"))
         self.resize(1280, 720)
+        self.preferences = options.preferences
+        set_text_scale(self.preferences.current.text_scale_pct)
+        #: other pictures of the camera (the first run's preview) fed with every frame
+        self.previews: list[VideoView] = []
+        self.camera_number = options.camera_number
         self.latencies_ms: deque[float] = deque(maxlen=600)
         self.display_times: deque[float] = deque(maxlen=90)
         self.last_view: SessionView | None = None
@@ -104,6 +128,7 @@ class MainWindow(QMainWindow):
         self.bridge.problem_reported.connect(self._show_problem)
         self.pipeline = self._new_pipeline(options.open_source)
         self.pipeline.start()
+        self.preferences.keep_window("main", self)
 
     # ----- layout ------------------------------------------------------------------
     def _build(self) -> None:
@@ -112,12 +137,12 @@ class MainWindow(QMainWindow):
         self.video = VideoView()
         layout.addWidget(self.video, stretch=3)
         panel = QWidget()
-        panel.setFixedWidth(440)
         column = QVBoxLayout(panel)
         options = self.options
         self.step_panel = StepPanel()
         self.start_box = StartBox(options.programmes, options.programme_id, options.list_patients,
                                   options.patient_programme)  # fmt: skip
+        self.start_box.choose_patient(self.preferences.current.last_patient_id)
         self.source_box = SourceBox()
         self.source_box.hide()
         self.feedback_panel = FeedbackPanel()
@@ -131,7 +156,14 @@ class MainWindow(QMainWindow):
         column.addWidget(self.problem)
         column.addStretch(0)
         column.addLayout(self._build_controls())
-        layout.addWidget(panel)
+        # large text makes the panel wider, then taller: it scrolls rather than clip
+        self.panel = QScrollArea()
+        self.panel.setWidget(panel)
+        self.panel.setWidgetResizable(True)
+        self.panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.panel.setFrameShape(QFrame.Shape.NoFrame)
+        self._fit_panel()
+        layout.addWidget(self.panel)
         self.setCentralWidget(central)
         self.sound_label = make_label(options.sound_status(), 11, wrap=False)
         self.source_label = make_label(options.source_label, 11, wrap=False)
@@ -142,34 +174,36 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.stats_label)
         self.start_box.start_button.clicked.connect(self.start_session)
         self.source_box.use_camera.clicked.connect(self._use_camera)
-        self.source_box.use_file.clicked.connect(self._use_file)
+        self.source_box.use_file.clicked.connect(self.use_file)
 
     def _build_controls(self) -> QVBoxLayout:
         """The session's buttons, the display toggles and the records buttons, with their keys."""
         controls = QVBoxLayout()
-        buttons = QHBoxLayout()
-        self.pause_button = QPushButton("Pause (Space)")
-        self.skip_button = QPushButton("Skip (S)")
-        self.stop_button = QPushButton("Stop (Esc)")
+        self.session_buttons = QGridLayout()
+        self.pause_button = QPushButton(tr("Pause (Space)"))
+        self.skip_button = QPushButton(tr("Skip (S)"))
+        self.stop_button = QPushButton(tr("Stop (Esc)"))
         for button in (self.pause_button, self.skip_button, self.stop_button):
             button.setMinimumHeight(36)
             button.setEnabled(False)
-            buttons.addWidget(button)
-        toggles = QHBoxLayout()
-        self.mirror_box = QCheckBox("Mirror (F)")
-        self.mirror_box.setChecked(True)
-        self.overlay_box = QCheckBox("Landmarks (O)")
-        self.mute_box = QCheckBox("Mute (M)")
-        self.stats_box = QCheckBox("Stats (T)")
-        for box in (self.mirror_box, self.overlay_box, self.mute_box, self.stats_box):
-            toggles.addWidget(box)
-        self.history_button = QPushButton("My past sessions…")
-        self.therapist_button = QPushButton("Patients and programmes…")
-        self.therapist_button.setVisible(self.options.open_therapist is not None)
-        records = QHBoxLayout()
+        toggles = QGridLayout()  # two by two: room for large text
+        remembered = self.preferences.current
+        self.mirror_box = QCheckBox(tr("Mirror (F)"))
+        self.mirror_box.setChecked(remembered.mirrored)
+        self.video.set_mirrored(remembered.mirrored)
+        self.overlay_box = QCheckBox(tr("Landmarks (O)"))
+        self.mute_box = QCheckBox(tr("Mute (M)"))
+        self.mute_box.setChecked(remembered.muted)
+        self.stats_box = QCheckBox(tr("Stats (T)"))
+        for i, box in enumerate((self.mirror_box, self.overlay_box, self.mute_box, self.stats_box)):
+            toggles.addWidget(box, i // 2, i % 2)
+        self.history_button = QPushButton(tr("My past sessions…"))
+        self.therapist_button = QPushButton(tr("Patients and programmes…"))
+        self.show_therapist_button(remembered.use != "home")
+        records = QVBoxLayout()
         records.addWidget(self.history_button)
         records.addWidget(self.therapist_button)
-        for row in (buttons, toggles, records):
+        for row in (self.session_buttons, toggles, records):
             controls.addLayout(row)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.skip_button.clicked.connect(lambda: self.pipeline.command("skip"))
@@ -178,21 +212,9 @@ class MainWindow(QMainWindow):
         self.overlay_box.toggled.connect(self._set_overlay)
         self.mute_box.toggled.connect(self._set_muted)
         self.stats_box.toggled.connect(lambda on: self.stats_label.setVisible(on))
-        self.history_button.clicked.connect(self._open_history)
-        self.therapist_button.clicked.connect(self._open_therapist)
-        for key, handler in (
-            (Qt.Key.Key_Space, self.toggle_pause),
-            (Qt.Key.Key_S, lambda: self.pipeline.command("skip")),
-            (Qt.Key.Key_Escape, lambda: self.pipeline.command("stop")),
-            (Qt.Key.Key_M, self.mute_box.toggle),
-            (Qt.Key.Key_F, self.mirror_box.toggle),
-            (Qt.Key.Key_O, self.overlay_box.toggle),
-            (Qt.Key.Key_T, self.stats_box.toggle),
-        ):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(key))
-            action.triggered.connect(handler)
-            self.addAction(action)
+        self.history_button.clicked.connect(self.open_history)
+        self.therapist_button.clicked.connect(self.open_therapist)
+        build_main_menus(self)
         return controls
 
     # ----- pipeline ----------------------------------------------------------------
@@ -214,6 +236,7 @@ class MainWindow(QMainWindow):
         start = self.start_box
         self._problems.clear()
         self.problem.hide()
+        self.preferences.update(last_patient_id=start.chosen_patient(), last_programme_id=start.chosen_programme().id)
         listener = self.options.listener_factory(start.saves_results(), start.chosen_patient(), self.bridge.problem)
         self.session = CoachingSession(start.chosen_programme(), listener, self.options.timing,
                                        keep_snapshots=start.keeps_pictures())  # fmt: skip
@@ -250,6 +273,8 @@ class MainWindow(QMainWindow):
         now = time.monotonic()
         if frame.image_rgb.shape[1] > 1:
             self.video.set_frame(frame.image_rgb, frame.face_px)
+            for preview in self.previews:
+                preview.set_frame(frame.image_rgb, frame.face_px)
             self.latencies_ms.append((now - frame.captured_at) * 1000.0)
             self.display_times.append(now)
             self.camera_ok = True
@@ -274,12 +299,12 @@ class MainWindow(QMainWindow):
         self.last_view = view
         self.step_panel.show_view(view)
         self.feedback_panel.show_view(view, self._left_on_screen_left())
-        self.pause_button.setText("Resume (Space)" if view.paused else "Pause (Space)")
+        self.pause_button.setText(tr("Resume (Space)") if view.paused else tr("Pause (Space)"))
         if view.finished:
             for button in (self.pause_button, self.skip_button, self.stop_button):
                 button.setEnabled(False)
             self.start_box.show()
-            self.start_box.start_button.setText("Start another session")
+            self.start_box.start_button.setText(tr("Start another session"))
 
     def _left_on_screen_left(self) -> bool:
         return self.video.screen_side_of("left") == "left"
@@ -294,18 +319,24 @@ class MainWindow(QMainWindow):
             # no picture yet: offer another camera or a video file instead of failing
             self.source_box.show()
             self.step_panel.say(
-                "No camera picture", "Connect a camera, or choose another camera number or a video file below."
+                tr("No camera picture"), tr("Connect a camera, or choose another camera number or a video file below.")
             )
 
     def _use_camera(self) -> None:
+        self.use_camera(self.source_box.camera_index.value())
+
+    def use_camera(self, index: int) -> None:
+        """Switch to camera `index` and remember it for the next start."""
         from coach.capture.sources import CameraSource
 
-        index = self.source_box.camera_index.value()
-        self.replace_source(lambda: CameraSource(index), f"camera {index}")
+        self.preferences.update(camera=index)
+        self.camera_number = index
+        self.replace_source(lambda: CameraSource(index), tr("camera {number}", number=index))
 
-    def _use_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a video file", str(Path.home()),
-                                              "Videos (*.mp4 *.mov *.avi *.mkv *.webm);;All files (*)")  # fmt: skip
+    def use_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Choose a video file"), str(Path.home()),
+                                              tr("Videos ({patterns});;All files (*)",
+                                                 patterns="*.mp4 *.mov *.avi *.mkv *.webm"))  # fmt: skip
         if path:
             from coach.capture.sources import VideoFileSource
             from coach.session.live import PacedSource
@@ -313,7 +344,10 @@ class MainWindow(QMainWindow):
             self.replace_source(lambda: PacedSource(lambda: VideoFileSource(path)), Path(path).name)
 
     def _set_mirrored(self, on: bool) -> None:
+        self.preferences.update(mirrored=on)
         self.video.set_mirrored(on)
+        for preview in self.previews:
+            preview.set_mirrored(on)
         self.feedback_panel.set_sides(self._left_on_screen_left())
 
     def _set_overlay(self, on: bool) -> None:
@@ -321,13 +355,36 @@ class MainWindow(QMainWindow):
         self.video.update()
 
     def _set_muted(self, on: bool) -> None:
+        self.preferences.update(muted=on)
         self.options.set_muted(on)
         self.sound_label.setText(self.options.sound_status())
 
-    def _open_history(self) -> None:
+    def show_therapist_button(self, shown: bool) -> None:
+        """A therapist's computer shows the patients button; at home it stays in the Records menu."""
+        self.therapist_button.setVisible(shown and self.options.open_therapist is not None)
+
+    def open_history(self) -> None:
         if self.options.open_history is not None:
             self.options.open_history(self)
 
-    def _open_therapist(self) -> None:
+    def open_therapist(self) -> None:
         if self.options.open_therapist is not None:
             self.options.open_therapist(self, self.start_box.refresh_patients)
+
+    def set_text_size(self, percent: int) -> None:
+        """All text at `percent` % (100-200), now and at every later start."""
+        self.preferences.update(text_scale_pct=percent)
+        set_text_scale(percent)
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        """The side panel grows with the text (up to 1.5×), then wraps and scrolls."""
+        self.panel.setFixedWidth(round(480 * min(points(1.0), 1.5)))
+        across = points(1.0) < 1.5  # side by side, or one under another with large text
+        for i, button in enumerate((self.pause_button, self.skip_button, self.stop_button)):
+            self.session_buttons.addWidget(button, 0 if across else i, i if across else 0)
+
+    # ----- help and set-up ---------------------------------------------------------
+    def show_welcome(self) -> None:
+        """The first-run pages again: camera, sound check, who uses this computer."""
+        run_first_run(self)

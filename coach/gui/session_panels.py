@@ -10,11 +10,23 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from coach.base.i18n import N_, tr
 from coach.gui.labels import make_label, set_style, set_text
 from coach.gui.widgets import CAUTION, GOOD, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars
 from coach.session.coaching import SessionView
 from coach.session.feedback import Feedback
 from coach.session.phases import REP_PHASES, Phase
+
+#: the symmetry readout's state in a mark and a word, never in its colour alone
+STATUS_WORDS = {
+    "good": ("\N{CHECK MARK}", N_("even")),
+    "caution": ("!", N_("uneven")),
+    "too_much": ("!", N_("too much")),
+}
+
+#: how an exercise ended, and which side was weaker, as shown (the records keep the codes)
+RESULT_WORDS = {"completed": N_("completed"), "skipped": N_("skipped"), "stopped": N_("stopped")}
+SIDE_WORDS = {"left": N_("left"), "right": N_("right")}
 
 
 class StepPanel(QWidget):
@@ -25,8 +37,8 @@ class StepPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress_label = make_label("", 12)
-        self.headline = make_label("Welcome", 24, bold=True)
-        self.detail = make_label("Choose a programme and press Start. Sit facing the camera in good light.", 14)
+        self.headline = make_label(tr("Welcome"), 24, bold=True)
+        self.detail = make_label(tr("Choose a programme and press Start. Sit facing the camera in good light."), 14)
         self.phase_bar = QProgressBar()
         self.phase_bar.setTextVisible(False)
         self.phase_bar.setFixedHeight(14)
@@ -43,10 +55,21 @@ class StepPanel(QWidget):
         set_text(self.detail, view.detail)
         exercise = view.exercise
         if exercise is not None and view.phase not in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
-            rep = f" · repetition {view.rep_number} of {view.rep_total}" if view.phase in REP_PHASES else ""
-            set_text(self.progress_label, f"Exercise {view.exercise_index + 1} of {view.exercise_count}{rep}")
+            number, count = view.exercise_index + 1, view.exercise_count
+            if view.phase in REP_PHASES:
+                progress = tr("Exercise {number} of {count} · repetition {rep} of {reps}", number=number,
+                              count=count, rep=view.rep_number, reps=view.rep_total)  # fmt: skip
+            else:
+                progress = tr("Exercise {number} of {count}", number=number, count=count)
+            set_text(self.progress_label, progress)
         else:
-            stage = "finished" if view.finished else "stopped" if view.phase is Phase.SUMMARY else "getting ready"
+            stage = (
+                tr("finished")
+                if view.finished
+                else tr("stopped")
+                if view.phase is Phase.SUMMARY
+                else tr("getting ready")
+            )
             set_text(self.progress_label, f"{view.programme_name} · {stage}")
         self.phase_bar.setValue(int(view.phase_progress * 100))
         camera_good = view.phase is Phase.CAMERA_CHECK and view.camera_check is not None and view.camera_check.ok
@@ -67,7 +90,10 @@ class FeedbackPanel(QWidget):
         self.alert = make_label("", 14, bold=True)
         self.alert.setStyleSheet(f"background: {WARNING.name()}; color: white; padding: 6px; border-radius: 6px;")
         self.results = QTableWidget(0, 6)
-        self.results.setHorizontalHeaderLabels(["Exercise", "Reps", "Left mm", "Right mm", "Symmetry", "Weaker"])
+        self.results.setAccessibleName(tr("Results"))
+        self.results.setHorizontalHeaderLabels(
+            [tr("Exercise"), tr("Reps"), tr("Left\nmm"), tr("Right\nmm"), tr("Sym-\nmetry"), tr("Weaker\nside")]
+        )
         self.results.verticalHeader().hide()
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.results.horizontalHeader()
@@ -113,10 +139,12 @@ class FeedbackPanel(QWidget):
     def _show_symmetry(self, feedback: Feedback | None, in_repetition: bool) -> None:
         if feedback is not None and feedback.symmetry is not None:
             colour = STATUS_COLOURS.get(feedback.status, CAUTION)
-            self.symmetry.setText(f"Symmetry {feedback.symmetry * 100:.0f}%")
+            mark, word = STATUS_WORDS.get(feedback.status, ("", ""))
+            readout = tr("Symmetry {percent}% · {state}", percent=f"{feedback.symmetry * 100:.0f}", state=tr(word))
+            set_text(self.symmetry, f"{mark} {readout}")
             set_style(self.symmetry, f"color: {colour.name()};")
         elif in_repetition:
-            self.symmetry.setText("Symmetry \N{EN DASH}")
+            self.symmetry.setText(tr("Symmetry") + " \N{EN DASH}")
             set_style(self.symmetry, "color: #555;")
         else:
             self.symmetry.setText("")
@@ -128,12 +156,14 @@ class FeedbackPanel(QWidget):
         for row, result in enumerate(results):
             s = result.summary
             cells = [
-                result.exercise.name + ("" if result.status == "completed" else f" ({result.status})"),
+                result.exercise.name
+                if result.status == "completed"
+                else tr("{exercise} ({status})", exercise=result.exercise.name, status=tr(RESULT_WORDS[result.status])),
                 str(s.reps),
                 "-" if s.left_mm is None else f"{s.left_mm:.1f}",
                 "-" if s.right_mm is None else f"{s.right_mm:.1f}",
                 "-" if s.symmetry is None else f"{s.symmetry * 100:.0f}%",
-                "even" if s.weaker_side is None and s.reps else (s.weaker_side or "-"),
+                tr("even") if s.weaker_side is None and s.reps else tr(SIDE_WORDS.get(s.weaker_side or "", "-")),
             ]
             for column, text in enumerate(cells):
                 self.results.setItem(row, column, QTableWidgetItem(text))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QPushButton, QWidget
 
+from coach.base.i18n import tr
 from coach.gui.labels import make_label
 from coach.plans.programmes import Programme
 
@@ -37,25 +38,29 @@ class StartBox(QWidget):
         layout = QGridLayout(self)
         self.programme = QComboBox()
         self.patient = QComboBox()
-        self.patient.addItem("No patient", None)
-        self.patient.setToolTip("Whose session this is: it is saved in that patient's history")
-        self.save_results = QCheckBox("Save my results on this computer (numbers only, never video)")
+        self.patient.addItem(tr("No patient"), None)
+        self.patient.setToolTip(tr("Whose session this is: it is saved in that patient's history"))
+        self.save_results = QCheckBox(tr("Save my results"))
         self.save_results.setChecked(True)
-        self.keep_pictures = QCheckBox("Keep a picture of my face at each exercise's peak")
+        self.saving_note = make_label(tr("Numbers only, on this computer; never video."), 11)
+        self.keep_pictures = QCheckBox(tr("Keep a picture of each peak"))
         self.keep_pictures.setToolTip(
-            "For your reports: your face, cropped, once per exercise. It stays on this computer; never video. "
-            "Off unless you tick it."
+            tr(
+                "For your reports: your face at each exercise's peak, cropped, once per exercise. "
+                "It stays on this computer; never video. Off unless you tick it."
+            )
         )
-        self.start_button = QPushButton("Start session")
+        self.start_button = QPushButton(tr("Start session"))
         self.start_button.setMinimumHeight(44)
-        self.patient_label = make_label("Patient:", 13)
+        self.patient_label = make_label(tr("Patient:"), 13)
         layout.addWidget(self.patient_label, 0, 0)
         layout.addWidget(self.patient, 0, 1)
-        layout.addWidget(make_label("Programme:", 13), 1, 0)
+        layout.addWidget(make_label(tr("Programme:"), 13), 1, 0)
         layout.addWidget(self.programme, 1, 1)
         layout.addWidget(self.save_results, 2, 0, 1, 2)
-        layout.addWidget(self.keep_pictures, 3, 0, 1, 2)
-        layout.addWidget(self.start_button, 4, 0, 1, 2)
+        layout.addWidget(self.saving_note, 3, 0, 1, 2)
+        layout.addWidget(self.keep_pictures, 4, 0, 1, 2)
+        layout.addWidget(self.start_button, 5, 0, 1, 2)
         # shown once there is a patient to choose (a home user without records never sees it)
         self.patient_label.hide()
         self.patient.hide()
@@ -76,6 +81,12 @@ class StartBox(QWidget):
 
     def keeps_pictures(self) -> bool:
         return self.save_results.isChecked() and self.keep_pictures.isChecked()
+
+    def choose_patient(self, patient_id: int | None) -> None:
+        """Choose this patient if they are still on the list (the last one, at start)."""
+        index = self.patient.findData(patient_id) if patient_id is not None else -1
+        if index >= 0:
+            self.patient.setCurrentIndex(index)
 
     def forbid_saving(self) -> None:
         """Nothing can be saved on this computer now (the database cannot be opened)."""
@@ -101,7 +112,7 @@ class StartBox(QWidget):
         self.patient.blockSignals(True)
         try:
             self.patient.clear()
-            self.patient.addItem("No patient", None)
+            self.patient.addItem(tr("No patient"), None)
             for patient_id, label in self._list_patients():
                 self.patient.addItem(label, int(patient_id))
             self.patient.setCurrentIndex(max(self.patient.findData(chosen), 0))
@@ -128,10 +139,9 @@ class StartBox(QWidget):
             return
         self._programmes[programme.id] = programme
         self._assigned_programme_id = programme.id
-        self.programme.insertItem(0, f"{programme.name} (assigned)", programme.id)
-        self.programme.setItemData(
-            0, f"Assigned to {self.patient.currentText()} by the therapist", Qt.ItemDataRole.ToolTipRole
-        )
+        self.programme.insertItem(0, tr("{programme} (assigned)", programme=programme.name), programme.id)
+        tip = tr("Assigned to {patient} by the therapist", patient=self.patient.currentText())
+        self.programme.setItemData(0, tip, Qt.ItemDataRole.ToolTipRole)
         self.programme.setCurrentIndex(0)
 
     def _withdraw_assigned_programme(self) -> None:

@@ -19,6 +19,7 @@ readers), and labelled "(patient's)".
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from matplotlib.lines import Line2D
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
+from coach.base.i18n import N_, tr
 from coach.base.palette import (
     BAND_COLOUR,
     LEFT_COLOUR,
@@ -39,30 +41,63 @@ from coach.base.palette import (
     SYMMETRY_COLOUR,
     TARGET_COLOUR,
 )
+from coach.gui.labels import set_font_size
 from coach.records.models import SessionDetail
 from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, resting_trend
 from coach.session import engine
 
 LEFT_STYLE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 6}
 RIGHT_STYLE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 6}
+#: the names of the measures drawn (translated where shown)
 RESTING_LABELS = {
-    "brow_height_mm": "Brow height",
-    "palpebral_fissure_mm": "Eye opening",
-    "commissure_height_mm": "Mouth-corner height",
-    "mouth_half_width_mm": "Mouth corner to midline",
+    "brow_height_mm": N_("Brow height"),
+    "palpebral_fissure_mm": N_("Eye opening"),
+    "commissure_height_mm": N_("Mouth-corner height"),
+    "mouth_half_width_mm": N_("Mouth corner to midline"),
 }
 SYNKINESIS_LABELS = {
-    "eye_narrowing_pct": "Eye narrowing",
-    "mouth_corner_pull_pct": "Mouth-corner pull",
-    "brow_movement_pct": "Brow movement",
+    "eye_narrowing_pct": N_("Eye narrowing"),
+    "mouth_corner_pull_pct": N_("Mouth-corner pull"),
+    "brow_movement_pct": N_("Brow movement"),
 }
 LIMIT_STYLE = {"color": "#000000", "linewidth": 1.3, "linestyle": (0, (5, 3))}
-EMPTY_TEXT = (
+EMPTY_TEXT = N_(
     "No sessions with measurements yet for this patient.\n\n"
     "Charts appear here once a session has been recorded at home or a video has been analysed "
     "(tab “Analyse a recorded video”)."
 )
 FONT_PT = 9
+#: the months below the charts, in the user's language whatever the computer's own language is
+MONTH_ABBREVIATIONS = (
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)  # fmt: skip
+#: a month number marked in a date format (plain ASCII, for any locale), replaced by the month's name once formatted
+_MONTH = "@%m@"
+_MARKED_MONTH = re.compile("@([0-9]{2})@")
+
+
+def _month_names(text: str) -> str:
+    """A formatted date with its marked month numbers turned into month names."""
+    return _MARKED_MONTH.sub(lambda found: tr(MONTH_ABBREVIATIONS[int(found[1]) - 1]), text)
+
+
+class _DateFormatter(mdates.ConciseDateFormatter):
+    """Matplotlib's concise dates, with the month named in the user's language (not the system's)."""
+
+    def __init__(self, locator: Any) -> None:
+        plain = mdates.ConciseDateFormatter(locator)
+        formats, zeros, offsets = (
+            [text.replace("%b", _MONTH) for text in kind]
+            for kind in (plain.formats, plain.zero_formats, plain.offset_formats)
+        )
+        super().__init__(locator, formats=formats, zero_formats=zeros, offset_formats=offsets)
+
+    def format_ticks(self, values: Any) -> list[str]:
+        return [_month_names(label) for label in super().format_ticks(values)]
+
+    def get_offset(self) -> str:
+        return _month_names(super().get_offset())
 
 
 def _dates(when: list[datetime]) -> list[float]:
@@ -78,12 +113,12 @@ def _date_axis(ax: Any, x: list[float]) -> None:
     distinct = sorted(set(x))
     if high - low < 2.0 and len(distinct) <= 3:
         ax.set_xticks(distinct)
-        ax.set_xticklabels([mdates.num2date(v).strftime("%d %b %Y\n%H:%M") for v in distinct])
+        ax.set_xticklabels([_month_names(mdates.num2date(v).strftime(f"%d {_MONTH} %Y\n%H:%M")) for v in distinct])
         pad = max((high - low) * 0.25, 0.25)
     else:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.xaxis.set_major_formatter(_DateFormatter(locator))
         pad = max((high - low) * 0.05, 0.02)
     ax.set_xlim(low - pad, high + pad)
 
@@ -109,22 +144,24 @@ def draw_movement(ax: Any, trend: ExerciseTrend) -> None:
     x = _dates(trend.when)
     low, high = _constant(trend.target_low_mm), _constant(trend.target_high_mm)
     if low is not None and high is not None:
-        ax.axhspan(low, high, color=BAND_COLOUR, alpha=0.25, linewidth=0, label=f"Target {low:g}–{high:g} mm")
+        band = tr("Target {low}–{high} mm", low=f"{low:g}", high=f"{high:g}")
+        ax.axhspan(low, high, color=BAND_COLOUR, alpha=0.25, linewidth=0, label=band)
     elif any(math.isfinite(v) for v in trend.target_low_mm):
         ax.fill_between(
             x, trend.target_low_mm, trend.target_high_mm, step="mid", color=BAND_COLOUR, alpha=0.25, linewidth=0,
-            label="Target range",
+            label=tr("Target range"),
         )  # fmt: skip
-    ax.plot(x, trend.left_mm, label=LEFT_LABEL, **LEFT_STYLE)
-    ax.plot(x, trend.right_mm, label=RIGHT_LABEL, **RIGHT_STYLE)
+    left_label, right_label = tr(LEFT_LABEL), tr(RIGHT_LABEL)
+    ax.plot(x, trend.left_mm, label=left_label, **LEFT_STYLE)
+    ax.plot(x, trend.right_mm, label=right_label, **RIGHT_STYLE)
     top = max([v for v in [*trend.left_mm, *trend.right_mm, *trend.target_high_mm] if math.isfinite(v)], default=1.0)
     ax.set_ylim(0.0, top * 1.15 + 0.5)
-    ax.set_ylabel("Mean peak movement (mm)", fontsize=FONT_PT)
+    ax.set_ylabel(tr("Mean peak movement (mm)"), fontsize=FONT_PT)
     _date_axis(ax, x)
     # left and right side by side on the first row, the target under them (legends fill by column)
     handles, labels = ax.get_legend_handles_labels()
-    order = [labels.index(LEFT_LABEL), *(i for i, t in enumerate(labels) if t not in (LEFT_LABEL, RIGHT_LABEL))]
-    order.insert(1 if len(order) == 1 else 2, labels.index(RIGHT_LABEL))
+    order = [labels.index(left_label), *(i for i, t in enumerate(labels) if t not in (left_label, right_label))]
+    order.insert(1 if len(order) == 1 else 2, labels.index(right_label))
     ax.legend(
         [handles[i] for i in order], [labels[i] for i in order], loc="lower left", bbox_to_anchor=(0.0, 1.01),
         ncol=2, fontsize=FONT_PT, frameon=False, borderaxespad=0.0,
@@ -136,18 +173,24 @@ def draw_symmetry(ax: Any, trend: ExerciseTrend) -> None:
     x = _dates(trend.when)
     wanted = _constant(trend.target_symmetry_pct)
     if wanted is not None:
-        ax.axhline(wanted, color=TARGET_COLOUR, linewidth=1.6, linestyle="-.", label=f"Target {wanted:.0f} %")
+        ax.axhline(
+            wanted,
+            color=TARGET_COLOUR,
+            linewidth=1.6,
+            linestyle="-.",
+            label=tr("Target {percent} %", percent=f"{wanted:.0f}"),
+        )
     elif any(math.isfinite(v) for v in trend.target_symmetry_pct):
         ax.plot(
             x, trend.target_symmetry_pct, drawstyle="steps-mid", color=TARGET_COLOUR, linewidth=1.6, linestyle="-.",
-            label="Target",
+            label=tr("Target"),
         )  # fmt: skip
     ax.plot(
         x, trend.symmetry_pct, color=SYMMETRY_COLOUR, marker="D", markersize=6, linewidth=1.6,
-        label="Symmetry (weaker ÷ stronger)",
+        label=tr("Symmetry (weaker ÷ stronger)"),
     )  # fmt: skip
     ax.set_ylim(0.0, 105.0)
-    ax.set_ylabel("Symmetry (%)", fontsize=FONT_PT)
+    ax.set_ylabel(tr("Symmetry (%)"), fontsize=FONT_PT)
     _date_axis(ax, x)
     _legend(ax, 1)
 
@@ -155,10 +198,11 @@ def draw_symmetry(ax: Any, trend: ExerciseTrend) -> None:
 def synkinesis_handles(trend: ExerciseTrend) -> list[Line2D]:
     """The legend shared by the synkinesis panels: the two sides and the warning limit."""
     limit = _constant(trend.synkinesis_limit_pct)
+    warning = tr("Warning limit") if limit is None else tr("Warning limit {percent} %", percent=f"{limit:g}")
     return [
-        Line2D([], [], label=LEFT_LABEL, **LEFT_STYLE),
-        Line2D([], [], label=RIGHT_LABEL, **RIGHT_STYLE),
-        Line2D([], [], label="Warning limit" if limit is None else f"Warning limit {limit:g} %", **LIMIT_STYLE),
+        Line2D([], [], label=tr(LEFT_LABEL), **LEFT_STYLE),
+        Line2D([], [], label=tr(RIGHT_LABEL), **RIGHT_STYLE),
+        Line2D([], [], label=warning, **LIMIT_STYLE),
     ]
 
 
@@ -168,13 +212,14 @@ def draw_synkinesis(ax: Any, trend: ExerciseTrend, name: str, top: float) -> Non
     left, right = trend.synkinesis_series()[name]
     limit = _constant(trend.synkinesis_limit_pct)
     if limit is not None:
-        ax.axhline(limit, label="Warning limit", **LIMIT_STYLE)
+        ax.axhline(limit, label=tr("Warning limit"), **LIMIT_STYLE)
     else:
-        ax.plot(x, trend.synkinesis_limit_pct, drawstyle="steps-mid", label="Warning limit", **LIMIT_STYLE)
-    ax.plot(x, left, label=LEFT_LABEL, **LEFT_STYLE)
-    ax.plot(x, right, label=RIGHT_LABEL, **RIGHT_STYLE)
-    what = SYNKINESIS_LABELS.get(name, name.removesuffix("_pct").replace("_", " ").capitalize())
-    ax.set_title(f"Synkinesis: {what}", fontsize=10, loc="left", pad=4)
+        ax.plot(x, trend.synkinesis_limit_pct, drawstyle="steps-mid", label=tr("Warning limit"), **LIMIT_STYLE)
+    ax.plot(x, left, label=tr(LEFT_LABEL), **LEFT_STYLE)
+    ax.plot(x, right, label=tr(RIGHT_LABEL), **RIGHT_STYLE)
+    known = SYNKINESIS_LABELS.get(name)
+    what = tr(known) if known else name.removesuffix("_pct").replace("_", " ").capitalize()
+    ax.set_title(tr("Synkinesis: {measure}", measure=what), fontsize=10, loc="left", pad=4)
     ax.set_ylim(0.0, top * 1.15)
     _date_axis(ax, x)
 
@@ -188,13 +233,13 @@ def _synkinesis_top(trend: ExerciseTrend) -> float:
 def draw_resting(ax: Any, trend: RestingTrend) -> None:
     """How uneven the face is at rest: lower is more even; the dashed line is typical noise."""
     x = _dates(trend.when)
-    ax.axhline(engine.NOISE_FLOOR_MM, color="#555555", linewidth=1.0, linestyle=(0, (6, 3)), label="Typical noise")
+    ax.axhline(engine.NOISE_FLOOR_MM, color="#555555", linewidth=1.0, linestyle=(0, (6, 3)), label=tr("Typical noise"))
     top = 1.0
     for style, (name, values) in zip(RESTING_STYLES, trend.difference_mm.items(), strict=False):
-        ax.plot(x, values, linewidth=1.4, markersize=6, label=RESTING_LABELS[name], **style)
+        ax.plot(x, values, linewidth=1.4, markersize=6, label=tr(RESTING_LABELS[name]), **style)
         top = max(top, *(v for v in values if math.isfinite(v)))
     ax.set_ylim(0.0, top * 1.2)
-    ax.set_ylabel("|Left − Right| (mm)", fontsize=FONT_PT)
+    ax.set_ylabel(tr("|Left − Right| (mm)"), fontsize=FONT_PT)
     _date_axis(ax, x)
     _legend_right(ax)
 
@@ -211,19 +256,17 @@ class TrendsView(QWidget):
         row = QHBoxLayout()
         self.exercise = QComboBox()
         self.exercise.setMinimumWidth(240)
-        row.addWidget(QLabel("Exercise:"))
+        row.addWidget(QLabel(tr("Exercise:")))
         row.addWidget(self.exercise)
-        self.note = QLabel("Each point is one session: the mean of that exercise's repetitions.")
+        self.note = QLabel(tr("Each point is one session: the mean of that exercise's repetitions."))
         self.note.setWordWrap(True)
         row.addWidget(self.note, 1)
         layout.addLayout(row)
         self.stack = QStackedWidget()
-        self.message = QLabel(EMPTY_TEXT)
+        self.message = QLabel(tr(EMPTY_TEXT))
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = self.message.font()
-        font.setPointSize(13)
-        self.message.setFont(font)
+        set_font_size(self.message, 13)
         self.figure = Figure(layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -244,12 +287,13 @@ class TrendsView(QWidget):
             self.exercise.clear()
             for exercise_id, trend in self.trends.items():
                 done = len(trend.when)
-                self.exercise.addItem(f"{trend.name} ({done} session{'s' * (done != 1)})", exercise_id)
+                one_or_many = N_("{exercise} ({count} session)") if done == 1 else N_("{exercise} ({count} sessions)")
+                self.exercise.addItem(tr(one_or_many, exercise=trend.name, count=done), exercise_id)
             index = self.exercise.findData(chosen)
             self.exercise.setCurrentIndex(index if index >= 0 else 0 if self.trends else -1)
             self.exercise.setEnabled(bool(self.trends))
             if not self.trends:
-                self.exercise.addItem("No exercise measured yet")
+                self.exercise.addItem(tr("No exercise measured yet"))
         finally:
             self.exercise.blockSignals(False)
         self.redraw()
@@ -286,14 +330,14 @@ class TrendsView(QWidget):
             resting = right.add_subplot(1, 1, 1) if self.resting.when else None
             self._draw_exercise(trend, movement, symmetry)
             if resting is not None:
-                resting.set_title("Resting face: difference between the sides", fontsize=10, loc="left", pad=6)
+                resting.set_title(tr("Resting face: difference between the sides"), fontsize=10, loc="left", pad=6)
                 draw_resting(resting, self.resting)
             names = list(trend.synkinesis_series())
             panels = below.subplots(1, len(names), sharey=True, squeeze=False)[0]
             top = _synkinesis_top(trend)
             for panel, name in zip(panels, names, strict=True):
                 draw_synkinesis(panel, trend, name, top)
-            panels[0].set_ylabel("% of the region at rest", fontsize=FONT_PT)
+            panels[0].set_ylabel(tr("% of the region at rest"), fontsize=FONT_PT)
             below.legend(handles=synkinesis_handles(trend), loc="outside upper left", ncol=2, fontsize=FONT_PT,
                          frameon=False)  # fmt: skip
             self._draw_if_shown()
@@ -312,14 +356,16 @@ class TrendsView(QWidget):
         if trend is not None and movement is not None and symmetry is not None:
             self._draw_exercise(trend, movement, symmetry)
         if resting is not None:
-            resting.set_title("Resting face: difference between the sides (lower is more even)", fontsize=10,
+            resting.set_title(tr("Resting face: difference between the sides (lower is more even)"), fontsize=10,
                               loc="left", pad=6)  # fmt: skip
             draw_resting(resting, self.resting)
         self._draw_if_shown()
 
     @staticmethod
     def _draw_exercise(trend: ExerciseTrend, movement: Any, symmetry: Any) -> None:
-        movement.set_title(f"{trend.name}: movement of each side", fontsize=10, loc="left", pad=34)
+        movement.set_title(
+            tr("{exercise}: movement of each side", exercise=trend.name), fontsize=10, loc="left", pad=34
+        )
         draw_movement(movement, trend)
-        symmetry.set_title(f"{trend.name}: symmetry", fontsize=10, loc="left", pad=34)
+        symmetry.set_title(tr("{exercise}: symmetry", exercise=trend.name), fontsize=10, loc="left", pad=34)
         draw_symmetry(symmetry, trend)

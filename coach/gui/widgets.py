@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from coach.base.i18n import N_, tr
+from coach.gui.labels import sized_font
+from coach.gui.theme import CAUTION_TEXT, GOOD_TEXT, WARNING_TEXT
 from coach.measure.measures import BROW, LOWER_LID, LOWER_LIP_LATERAL, MOUTH_CORNER, UPPER_LID, UPPER_LIP_LATERAL
 from coach.session.feedback import Feedback
 
-GOOD = QColor("#2e8b57")
-CAUTION = QColor("#d98c00")
-WARNING = QColor("#c0392b")
+GOOD = QColor(GOOD_TEXT)
+CAUTION = QColor(CAUTION_TEXT)
+WARNING = QColor(WARNING_TEXT)
 IDLE = QColor("#7f8c8d")
+#: the patient's own sides, as labelled on screen
+YOUR_SIDE = {"left": N_("Your left"), "right": N_("Your right")}
 STATUS_COLOURS = {"good": GOOD, "caution": CAUTION, "too_much": CAUTION, "idle": IDLE}
 
 #: landmarks drawn in the overlay: the regions that are measured
@@ -48,7 +53,7 @@ class VideoView(_PaintedWidget):
         self.mirrored = True
         self.show_overlay = False
         self.face_px: np.ndarray | None = None
-        self.message = "Starting the camera…"
+        self.message = tr("Starting the camera…")
         self._image: QImage | None = None
         self._frame: np.ndarray | None = None
         self._image_size = (0, 0)
@@ -101,7 +106,7 @@ class VideoView(_PaintedWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._image is None:
             painter.setPen(QColor("white"))
-            painter.setFont(QFont(self.font().family(), 16))
+            painter.setFont(sized_font(self.font(), 16))
             flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
             painter.drawText(self.rect().adjusted(20, 20, -20, -20), flags, self.message)
             return
@@ -116,9 +121,9 @@ class VideoView(_PaintedWidget):
                     x = self._image_size[0] - x
                 painter.drawEllipse(QPointF(target.left() + x * scale, target.top() + y * scale), 2.5, 2.5)
         # anatomical side labels, on the side of the screen where that side appears
-        painter.setFont(QFont(self.font().family(), 14, QFont.Weight.Bold))
+        painter.setFont(sized_font(self.font(), 14, bold=True))
         for side in ("right", "left"):
-            text = f"Your {side}"
+            text = tr(YOUR_SIDE[side])
             box = QRectF(target.left() + 10, target.top() + 10, target.width() - 20, 36)
             align = Qt.AlignmentFlag.AlignLeft if self.screen_side_of(side) == "left" else Qt.AlignmentFlag.AlignRight
             painter.setPen(Qt.PenStyle.NoPen)
@@ -154,7 +159,7 @@ class SideBars(_PaintedWidget):
         label_h, value_h = 26, 26
         top, bottom = value_h + 4, self.height() - label_h - 4
         bar_w = (self.width() - 60) / 2
-        font = QFont(self.font().family(), 13)
+        font = sized_font(self.font(), 13)
         for i, side in enumerate(sides):
             x = 20 + i * (bar_w + 20)
             frame = QRectF(x, top, bar_w, bottom - top)
@@ -178,8 +183,8 @@ class SideBars(_PaintedWidget):
                 painter.setFont(font)
                 painter.drawText(QRectF(x, 0, bar_w, value_h), Qt.AlignmentFlag.AlignCenter, f"{max(value, 0):.1f} mm")
             painter.setPen(QColor("#222"))
-            painter.setFont(QFont(self.font().family(), 13, QFont.Weight.Bold))
-            painter.drawText(QRectF(x, bottom + 4, bar_w, label_h), Qt.AlignmentFlag.AlignCenter, f"Your {side}")
+            painter.setFont(sized_font(self.font(), 13, bold=True))
+            painter.drawText(QRectF(x, bottom + 4, bar_w, label_h), Qt.AlignmentFlag.AlignCenter, tr(YOUR_SIDE[side]))
 
 
 #: how each primary measure moves, for the illustration: (feature, dx, dy) arrows

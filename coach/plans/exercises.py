@@ -2,16 +2,23 @@
 
 Each file is validated on load; every problem is reported with the file, the field
 and what is wrong, so a typo in a prescription never turns into a silent default.
+
+The texts a patient reads (name, instruction) are written in English at the top of the
+file, and may be given again per language in a table named by its code (`[de]`, with
+`name = "…"` and `instruction = "…"`); `Exercise.name` and `.instruction` are in the
+language in use (`coach.base.i18n`) where the file has it, else in English.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coach.base import i18n
 from coach.base.errors import ExerciseFileError
 from coach.base.resources import exercises_dir
 from coach.base.toml_text import parse_toml
@@ -37,13 +44,34 @@ STANDARD_EXERCISE_IDS = frozenset(
 )
 
 
+#: a file's texts in other languages: (language code, field, text), from its `[de]`-style tables
+Translations = tuple[tuple[str, str, str], ...]
+#: the texts an exercise file may give again in another language
+EXERCISE_TEXTS = ("name", "instruction")
+
+
+def localised(english: str, translations: Translations, field: str, language: str | None = None) -> str:
+    """`field`'s text in `language` (default: the one in use) if it was given, else `english`."""
+    code = language or i18n.language()
+    return next((text for lang, name, text in translations if lang == code and name == field), english)
+
+
+def language_tables(translations: Translations) -> dict[str, dict[str, str]]:
+    """The translations as a file writes them: language code -> {field: text}."""
+    tables: dict[str, dict[str, str]] = {}
+    for language, field, text in translations:
+        tables.setdefault(language, {})[field] = text
+    return tables
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One prompted movement (or the resting face) and how to count and judge it."""
 
     id: str
-    name: str
-    instruction: str
+    #: the file's own (English) texts; `name` and `instruction` give them in the language in use
+    english_name: str
+    english_instruction: str
     kind: str  # "movement" or "static" (rest: resting symmetry only)
     primary: tuple[str, ...]  # movement measures; the first drives repetition detection
     synkinesis_watch: tuple[str, ...]
@@ -61,6 +89,17 @@ class Exercise:
     #: how hard to try, 1 to 10 (retraining asks for 2 or 3: small, controlled movements)
     effort: int = 3
     source_file: Path | None = None
+    translations: Translations = ()
+
+    @property
+    def name(self) -> str:
+        """The exercise's name in the language in use (English if the file does not give it)."""
+        return localised(self.english_name, self.translations, "name")
+
+    @property
+    def instruction(self) -> str:
+        """What to do, in the language in use (English if the file does not give it)."""
+        return localised(self.english_instruction, self.translations, "instruction")
 
     @property
     def is_static(self) -> bool:
@@ -144,11 +183,68 @@ def _check_names(path: Path, field: str, values: list[Any], known: dict[str, Any
     return tuple(values)
 
 
+#: a key that names a language (a table of texts), as a therapist might write one: de, fr, pt_br, de-AT
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}([_-][a-zA-Z]{2,4})?")
+
+
+def translated_languages() -> tuple[str, ...]:
+    """The language codes a file may give texts in (every language the app speaks but English)."""
+    return tuple(code for code in i18n.LANGUAGES if code != i18n.SOURCE_LANGUAGE)
+
+
+def split_translations(
+    data: dict[str, Any],
+    fields: Sequence[str],
+    texts: tuple[str, ...],
+    fail: Callable[[str, str, object], Exception],
+) -> tuple[dict[str, Any], Translations]:
+    """A file's table without its language tables (`[de]`), and their texts, checked.
+
+    fields: the file's own fields (never a language); texts: the fields a language table may
+    give; fail(field, problem, value): the error to raise, its field as in the file ("de.name")."""
+    own = {key: value for key, value in data.items() if key in fields or not _is_language_table(key, value)}
+    translations: list[tuple[str, str, str]] = []
+    for code in sorted(set(data) - set(own)):
+        translations += _language_table(code, data[code], texts, fail)
+    return own, tuple(translations)
+
+
+def _is_language_table(key: str, value: object) -> bool:
+    return key in i18n.LANGUAGES or (isinstance(value, dict) and _LANGUAGE_CODE.fullmatch(key) is not None)
+
+
+def _language_table(
+    code: str, table: object, texts: tuple[str, ...], fail: Callable[[str, str, object], Exception]
+) -> list[tuple[str, str, str]]:
+    """The (code, field, text) of one language table, each text checked."""
+    known = ", ".join(f"[{language}]" for language in translated_languages())
+    if code == i18n.SOURCE_LANGUAGE:
+        problem = f"English is written in the file's own fields ({', '.join(texts)}), not in an [{code}] table"
+        raise fail(code, problem, table)
+    if code not in i18n.LANGUAGES:
+        raise fail(code, f"unknown language {code!r} (known: {known})", table)
+    if not isinstance(table, dict):
+        raise fail(code, f'must be a table of {", ".join(texts)}, e.g. [{code}] then name = "…"', table)
+    if not table:
+        raise fail(code, f"is empty: give {' and/or '.join(texts)}, or leave the [{code}] table out", table)
+    for field, text in table.items():
+        where = f"{code}.{field}"
+        if field not in texts:
+            raise fail(where, f"unknown field (allowed in [{code}]: {', '.join(texts)})", text)
+        if not isinstance(text, str):
+            raise fail(where, f"must be text in quotes, got {text!r}", text)
+        if not text.strip():
+            raise fail(where, "must not be empty", text)
+    return [(code, field, text.strip()) for field, text in table.items()]
+
+
 def _known_fields(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """Every field, defaults filled in, each of the type it must have."""
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
-        raise _problem(path, unknown[0], f"unknown field (allowed: {', '.join(_FIELDS)})")
+        tables = ", ".join(f"[{code}]" for code in translated_languages())
+        problem = f"unknown field (allowed: {', '.join(_FIELDS)}; and a table per language: {tables})"
+        raise _problem(path, unknown[0], problem)
     for field in _REQUIRED:
         if field not in data:
             raise _problem(path, field, "missing")
@@ -198,15 +294,18 @@ def _check_numbers(values: dict[str, Any], path: Path) -> None:
 
 def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
     """Validate one exercise table; raises ExerciseFileError naming file and field."""
-    values = _known_fields(data, path)
+    own, translations = split_translations(
+        data, tuple(_FIELDS), EXERCISE_TEXTS, lambda field, message, value: _problem(path, field, message, value)
+    )
+    values = _known_fields(own, path)
     _check_words(values, path)
     primary, watch = _measures(values, path)
     _check_numbers(values, path)
     target = values["target_mm"]
     return Exercise(
         id=values["id"],
-        name=values["name"].strip(),
-        instruction=values["instruction"].strip(),
+        english_name=values["name"].strip(),
+        english_instruction=values["instruction"].strip(),
         kind=values["kind"],
         primary=primary,
         synkinesis_watch=watch,
@@ -219,7 +318,29 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         synkinesis_limit_pct=float(values["synkinesis_limit_pct"]),
         effort=values["effort"],
         source_file=path,
+        translations=translations,
     )
+
+
+def exercise_table(exercise: Exercise) -> dict[str, Any]:
+    """The exercise as its file's table: what `exercise_from_dict` reads back into the same exercise."""
+    return {
+        "id": exercise.id,
+        "name": exercise.english_name,
+        "instruction": exercise.english_instruction,
+        "kind": exercise.kind,
+        "primary": list(exercise.primary),
+        "synkinesis_watch": list(exercise.synkinesis_watch),
+        "repetitions": exercise.repetitions,
+        "hold_s": exercise.hold_s,
+        "relax_s": exercise.relax_s,
+        "min_movement_mm": exercise.min_movement_mm,
+        "target_mm": list(exercise.target_mm),
+        "target_symmetry": exercise.target_symmetry,
+        "synkinesis_limit_pct": exercise.synkinesis_limit_pct,
+        "effort": exercise.effort,
+        **language_tables(exercise.translations),
+    }
 
 
 def load_exercise_file(path: Path) -> Exercise:

@@ -7,11 +7,14 @@ seconds for this programme. Validated on load like the exercises themselves.
 A `Programme` is what the coach runs: the exercises themselves, with the programme's
 values. A programme a therapist prescribed and saved (`PrescribedProgramme`) becomes one
 through `programme_from_prescription`, checked the same way as a file.
+
+Like an exercise file, a programme file may give its name and description again per
+language, in a table named by its code (`[de]`); `Programme.name` and `.description` are
+in the language in use where the file has it, else in English.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +23,17 @@ from typing import Any
 from coach.base.errors import ExerciseFileError
 from coach.base.resources import exercises_dir
 from coach.base.toml_text import parse_toml
-from coach.plans.exercises import Exercise, exercise_from_dict, load_exercises
+from coach.plans.exercises import (
+    Exercise,
+    Translations,
+    exercise_from_dict,
+    exercise_table,
+    language_tables,
+    load_exercises,
+    localised,
+    split_translations,
+    translated_languages,
+)
 from coach.plans.prescriptions import PRESCRIBED_FIELDS, PrescribedProgramme
 
 
@@ -29,10 +42,22 @@ class Programme:
     """A programme ready to run: its exercises in order, with the prescribed values in them."""
 
     id: str
-    name: str
-    description: str
+    #: the file's own (English) texts; `name` and `description` give them in the language in use
+    english_name: str
+    english_description: str
     exercises: tuple[Exercise, ...]
     source_file: Path | None = None
+    translations: Translations = ()
+
+    @property
+    def name(self) -> str:
+        """The programme's name in the language in use (English if the file does not give it)."""
+        return localised(self.english_name, self.translations, "name")
+
+    @property
+    def description(self) -> str:
+        """What the programme is for, in the language in use (English if the file does not give it)."""
+        return localised(self.english_description, self.translations, "description")
 
 
 def programmes_dir(exercises_folder: Path | None = None) -> Path:
@@ -55,14 +80,21 @@ def problem_location(field: str | None, entry: int | None) -> str | None:
     return " ".join(parts) or None
 
 
+#: a programme file's own fields, and the texts it may give again per language
+PROGRAMME_FIELDS = ("id", "name", "description", "exercise")
+PROGRAMME_TEXTS = ("name", "description")
+
+
 def _check_header(data: dict[str, Any], path: Path) -> list[Any]:
-    """The programme's own fields; returns its list of exercise entries."""
+    """The programme's own fields (its language tables taken out); returns its list of exercise entries."""
     for field in ("id", "name", "exercise"):
         if field not in data:
             raise _problem(path, "missing", field=field)
-    unknown = sorted(set(data) - {"id", "name", "description", "exercise"})
+    unknown = sorted(set(data) - set(PROGRAMME_FIELDS))
     if unknown:
-        raise _problem(path, "unknown field (allowed: id, name, description, exercise)", field=unknown[0])
+        tables = ", ".join(f"[{code}]" for code in translated_languages())
+        problem = f"unknown field (allowed: {', '.join(PROGRAMME_FIELDS)}; and a table per language: {tables})"
+        raise _problem(path, problem, field=unknown[0])
     if not isinstance(data["id"], str) or not data["id"].isidentifier() or data["id"] != data["id"].lower():
         raise _problem(path, f"{data['id']!r} must be lower_case_with_underscores", field="id", value=data["id"])
     if not isinstance(data["name"], str) or not data["name"].strip():
@@ -89,9 +121,7 @@ def _prescribed_exercise(number: int, entry: object, path: Path, known: dict[str
         problem = f"{base.id!r} is the resting face, measured at calibration"
         raise _problem(path, problem, field="id", entry=number, value=entry["id"])
     # Re-validate the exercise with the overrides so ranges are checked in one place.
-    merged = {f.name: getattr(base, f.name) for f in dataclasses.fields(base) if f.name != "source_file"}
-    merged["primary"], merged["synkinesis_watch"] = list(base.primary), list(base.synkinesis_watch)
-    merged["target_mm"] = list(base.target_mm)
+    merged = exercise_table(base)
     merged.update({k: entry[k] for k in PRESCRIBED_FIELDS if k in entry})
     try:
         return exercise_from_dict(merged, base.source_file or path.with_name(f"{base.id}.toml"))
@@ -101,9 +131,16 @@ def _prescribed_exercise(number: int, entry: object, path: Path, known: dict[str
 
 def programme_from_dict(data: dict[str, Any], path: Path, known: dict[str, Exercise]) -> Programme:
     """Validate a programme table against the known exercises; errors name file and entry."""
+    data, translations = split_translations(
+        data,
+        PROGRAMME_FIELDS,
+        PROGRAMME_TEXTS,
+        lambda field, message, value: _problem(path, message, field=field, value=value),
+    )
     entries = _check_header(data, path)
     chosen = tuple(_prescribed_exercise(number, entry, path, known) for number, entry in enumerate(entries, 1))
-    return Programme(data["id"], data["name"].strip(), str(data.get("description", "")).strip(), chosen, path)
+    description = str(data.get("description", "")).strip()
+    return Programme(data["id"], data["name"].strip(), description, chosen, path, translations)
 
 
 def programme_from_prescription(prescribed: PrescribedProgramme, known: dict[str, Exercise]) -> Programme:
@@ -149,8 +186,13 @@ def load_programmes(exercises_folder: Path | None = None) -> dict[str, Programme
 
 
 def single_exercise_programme(exercise: Exercise) -> Programme:
-    """A programme of just one exercise (for `--exercise` and quick practice)."""
-    return Programme(exercise.id, exercise.name, exercise.instruction, (exercise,))
+    """A programme of just one exercise (for `--exercise` and quick practice): named and
+    described by the exercise, in every language it has."""
+    renamed = {"name": "name", "instruction": "description"}
+    translations = tuple((code, renamed[field], text) for code, field, text in exercise.translations)
+    return Programme(
+        exercise.id, exercise.english_name, exercise.english_instruction, (exercise,), translations=translations
+    )
 
 
 def _toml_value(value: object) -> str:
@@ -169,9 +211,11 @@ def programme_to_toml(programme: Programme) -> str:
         "# Facial Symmetry Coach programme. Each [[exercise]] names an exercise file;",
         "# the values below are what this programme prescribes for it.",
         f"id = {_toml_value(programme.id)}",
-        f"name = {_toml_value(programme.name)}",
-        f"description = {_toml_value(programme.description)}",
+        f"name = {_toml_value(programme.english_name)}",
+        f"description = {_toml_value(programme.english_description)}",
     ]
+    for code, texts in language_tables(programme.translations).items():
+        lines += ["", f"[{code}]", *(f"{field} = {_toml_value(text)}" for field, text in texts.items())]
     for exercise in programme.exercises:
         lines += ["", "[[exercise]]", f"id = {_toml_value(exercise.id)}"]
         lines += [f"{field} = {_toml_value(getattr(exercise, field))}" for field in PRESCRIBED_FIELDS]

@@ -1,82 +1,176 @@
-"""The readable summary `facecoach analyze` prints: anatomical sides, mm, plain words."""
+"""The readable summary `facecoach analyze` prints: anatomical sides, mm, plain words.
+
+In the user's language (`tr`), numbers with its decimal mark; columns widen to fit the
+longest word or value, so the table stays aligned in every language.
+"""
 
 from __future__ import annotations
 
+from coach.base.i18n import N_, tr
+from coach.measure.geometry import IRIS_DIAMETER_MM
 from coach.measure.measures import DURING_HOLD
+from coach.reports.formats import number_text
+from coach.reports.pdf.wording import measure_label
 from coach.session.analysis import Analysis
+from coach.session.engine import Repetition
 
 _STATIC_LABELS = {
-    "brow_height_mm": "brow height above iris",
-    "palpebral_fissure_mm": "eye opening (fissure)",
-    "commissure_height_mm": "mouth corner below eyes",
-    "mouth_half_width_mm": "mouth corner to midline",
+    "brow_height_mm": N_("brow height above iris"),
+    "palpebral_fissure_mm": N_("eye opening (fissure)"),
+    "commissure_height_mm": N_("mouth corner below eyes"),
+    "mouth_half_width_mm": N_("mouth corner to midline"),
 }
-
+_LIP_CENTRE = N_("lip centre off midline")
+_SIDES = {"left": N_("left"), "right": N_("right")}
 
 #: How `analyze` names what is read while a movement is held.
-DURING_HOLD_LABELS = {"residual_gap_mm": "lids still open while held closed"}
+DURING_HOLD_LABELS = {"residual_gap_mm": N_("lids still open while held closed")}
+
+#: the repetition table's columns after "#", with their narrowest widths
+_REP_COLUMNS = (
+    (N_("start"), 6), (N_("peak"), 6), (N_("end"), 6), (_SIDES["left"], 6), (_SIDES["right"], 6),
+    (N_("sym"), 5), (N_("weaker"), 6), (N_("hold"), 5),
+)  # fmt: skip
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    return "-" if value is None else number_text(value, digits)
 
 
 def _weaker(side: str | None) -> str:
-    return "even" if side is None else side
+    return tr("even") if side is None else tr(_SIDES.get(side, side))
+
+
+def _source_line(result: Analysis) -> str:
+    track = result.track
+    fields = {
+        "measured": len(track.face_frames),
+        "start": number_text(result.neutral.start_s, 2),
+        "end": number_text(result.neutral.end_s, 2),
+        "scale": number_text(result.face_frame.mm_per_px, 3),
+        "iris": number_text(IRIS_DIAMETER_MM, 1),
+    }
+    if track.fps <= 0:  # a photo has no frame rate: say "1 image", not "1 frame(s) at 0.0 fps"
+        return tr(
+            "{images} image(s), face measured in {measured}; neutral {start}-{end} s; "
+            "scale {scale} mm/px (iris = {iris} mm)",
+            images=track.frames,
+            **fields,
+        )
+    return tr(
+        "{frames} frame(s) at {fps} fps, face measured in {measured}; neutral {start}-{end} s; "
+        "scale {scale} mm/px (iris = {iris} mm)",
+        frames=track.frames,
+        fps=number_text(track.fps, 1),
+        **fields,
+    )
+
+
+def _resting_lines(result: Analysis) -> list[str]:
+    labels = {name: tr(label) for name, label in _STATIC_LABELS.items()}
+    label_w = max(26, *(len(label) + 1 for label in [*labels.values(), tr(_LIP_CENTRE)]))
+    left, right = tr(_SIDES["left"]), tr(_SIDES["right"])
+    value_w = max(7, len(left) + 1, len(right) + 1)
+    lines = [
+        tr("Resting face (mm; left/right are the patient's own)"),
+        f"  {'':{label_w}}{left:>{value_w}}{right:>{value_w}}{tr('L-R'):>{value_w}}",
+    ]
+    for name, label in labels.items():
+        sides = result.static[name]
+        values = (
+            number_text(sides["left"]),
+            number_text(sides["right"]),
+            number_text(sides["difference"], signed=True),
+        )
+        lines.append(f"  {label:{label_w}}" + "".join(f"{value:>{value_w}}" for value in values))
+    offset = result.lip_centre_offset_mm
+    distance = f"{number_text(abs(offset)):>{value_w}}"
+    towards = (
+        tr("{distance} mm towards the left", distance=distance)
+        if offset > 0
+        else tr("{distance} mm towards the right", distance=distance)
+    )
+    lines.append(f"  {tr(_LIP_CENTRE):{label_w}}{towards}")
+    return lines
+
+
+def _rep_cells(rep: Repetition) -> list[str]:
+    return [
+        _num(rep.start_s, 2), _num(rep.peak_s, 2), _num(rep.end_s, 2), _num(rep.left_mm), _num(rep.right_mm),
+        _num(rep.symmetry, 2), _weaker(rep.weaker_side), _num(rep.hold_s),
+    ]  # fmt: skip
+
+
+def _synkinesis_text(rep: Repetition) -> str:
+    return ", ".join(
+        f"{measure_label(name)} L{sides['left']:.0f} R{sides['right']:.0f}" for name, sides in rep.synkinesis.items()
+    )
+
+
+def _aligned(first: str, cells: list[str], widths: list[int], rest: str) -> str:
+    return f"  {first:>2} " + " ".join(f"{cell:>{width}}" for cell, width in zip(cells, widths, strict=True)) + rest
+
+
+def _during_hold_lines(result: Analysis, rep: Repetition) -> list[str]:
+    lines = []
+    for name in DURING_HOLD.get(result.exercise.primary[0], ()):
+        if name in rep.measures:
+            sides = rep.measures[name]
+            text = tr(
+                "{measure}: left {left} mm, right {right} mm",
+                measure=tr(DURING_HOLD_LABELS[name]),
+                left=number_text(sides["left"]),
+                right=number_text(sides["right"]),
+            )
+            lines.append(f"{'':6}{text}")
+    return lines
+
+
+def _repetition_lines(result: Analysis) -> list[str]:
+    lines = ["", tr("Repetitions ({measure}, peak per side)", measure=result.exercise.primary[0])]
+    if not result.reps:
+        return [*lines, "  " + tr("none found")]
+    titles = [tr(title) for title, _width in _REP_COLUMNS]
+    rows = [_rep_cells(rep) for rep in result.reps]
+    widths = [
+        max(width, len(title), *(len(row[index]) for row in rows))
+        for index, ((_title, width), title) in enumerate(zip(_REP_COLUMNS, titles, strict=True))
+    ]
+    lines.append(_aligned("#", titles, widths, "  " + tr("synkinesis (% of rest)")))
+    for number, (rep, cells) in enumerate(zip(result.reps, rows, strict=True), 1):
+        flag = "" if rep.complete else " " + tr("(cut off)")
+        lines.append(_aligned(str(number), cells, widths, f"  {_synkinesis_text(rep)}{flag}"))
+        lines += _during_hold_lines(result, rep)
+    return lines
+
+
+def _summary_lines(result: Analysis) -> list[str]:
+    s = result.summary
+    if not s.reps:
+        return []
+    return [
+        "",
+        tr(
+            "Summary: {count} repetition(s); left {left} mm, right {right} mm; symmetry {symmetry}; weaker side: "
+            "{weaker} (sides within measurement noise, {noise} mm or 5 % of the movement, count as even)",
+            count=s.reps,
+            left=_num(s.left_mm),
+            right=_num(s.right_mm),
+            symmetry=_num(s.symmetry, 2),
+            weaker=_weaker(s.weaker_side),
+            noise=number_text(result.noise_mm, 1),
+        ),
+    ]
 
 
 def format_analysis(result: Analysis) -> str:
-    track, exercise = result.track, result.exercise
-    # a photo has no frame rate: say "1 image", not "1 frame(s) at 0.0 fps"
-    frames = f"{track.frames} frame(s) at {track.fps:.1f} fps" if track.fps > 0 else f"{track.frames} image(s)"
+    exercise = result.exercise
     lines = [
-        f"{track.source}: {exercise.name} ({exercise.id})",
-        f"{frames}, face measured in {len(track.face_frames)}; "
-        f"neutral {result.neutral.start_s:.2f}-{result.neutral.end_s:.2f} s; "
-        f"scale {result.face_frame.mm_per_px:.3f} mm/px (iris = 11.7 mm)",
+        f"{result.track.source}: {exercise.name} ({exercise.id})",
+        _source_line(result),
         "",
-        "Resting face (mm; left/right are the patient's own)",
-        f"  {'':26}{'left':>7}{'right':>7}{'L-R':>7}",
+        *_resting_lines(result),
     ]
-    for name, label in _STATIC_LABELS.items():
-        sides = result.static[name]
-        lines.append(f"  {label:26}{sides['left']:7.1f}{sides['right']:7.1f}{sides['difference']:+7.1f}")
-    offset = result.lip_centre_offset_mm
-    towards = "left" if offset > 0 else "right"
-    lines.append(f"  {'lip centre off midline':26}{abs(offset):7.1f} mm towards the {towards}")
     if exercise.is_static:
         return "\n".join(lines)
-    lines += ["", f"Repetitions ({exercise.primary[0]}, peak per side)"]
-    if not result.reps:
-        lines.append("  none found")
-    else:
-        lines.append(
-            f"  {'#':>2} {'start':>6} {'peak':>6} {'end':>6} {'left':>6} {'right':>6} {'sym':>5} "
-            f"{'weaker':>6} {'hold':>5}  synkinesis (% of rest)"
-        )
-    for number, rep in enumerate(result.reps, 1):
-        synk = ", ".join(
-            f"{name.removesuffix('_pct').replace('_', ' ')} L{sides['left']:.0f} R{sides['right']:.0f}"
-            for name, sides in rep.synkinesis.items()
-        )
-        flag = "" if rep.complete else " (cut off)"
-        lines.append(
-            f"  {number:>2} {rep.start_s:6.2f} {rep.peak_s:6.2f} {rep.end_s:6.2f} {rep.left_mm:6.1f} "
-            f"{rep.right_mm:6.1f} {_num(rep.symmetry, 2):>5} {_weaker(rep.weaker_side):>6} "
-            f"{rep.hold_s:5.1f}  {synk}{flag}"
-        )
-        for name in DURING_HOLD.get(exercise.primary[0], ()):
-            if name in rep.measures:
-                sides = rep.measures[name]
-                lines.append(
-                    f"{'':6}{DURING_HOLD_LABELS[name]}: left {sides['left']:.1f} mm, right {sides['right']:.1f} mm"
-                )
-    s = result.summary
-    if s.reps:
-        lines += [
-            "",
-            f"Summary: {s.reps} repetition(s); left {_num(s.left_mm)} mm, right {_num(s.right_mm)} mm; "
-            f"symmetry {_num(s.symmetry, 2)}; weaker side: {_weaker(s.weaker_side)} "
-            f"(sides within measurement noise, {result.noise_mm:.1f} mm or 5 % of the movement, count as even)",
-        ]
-    return "\n".join(lines)
+    return "\n".join(lines + _repetition_lines(result) + _summary_lines(result))

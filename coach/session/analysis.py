@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.base.errors import MeasurementError
+from coach.base.i18n import tr
 from coach.base.private_files import atomic_private_open, write_private_text
 from coach.capture.sources import FrameSource
 from coach.measure import measures
@@ -72,10 +73,12 @@ def collect_landmarks(source: FrameSource, landmarker: ParallelLandmarker) -> La
     )
     skipped = getattr(source, "skipped", [])
     if skipped:
-        track.warnings.append(f"skipped {len(skipped)} unreadable image(s), e.g. {skipped[0].name}")
+        track.warnings.append(
+            tr("skipped {count} unreadable image(s), e.g. {file}", count=len(skipped), file=skipped[0].name)
+        )
     multi = int((track.faces_seen > 1).sum())
     if multi:
-        track.warnings.append(f"{multi} frame(s) showed more than one face; measured the largest one")
+        track.warnings.append(tr("{count} frame(s) showed more than one face; measured the largest one", count=multi))
     return track
 
 
@@ -151,8 +154,13 @@ def neutral_from_range(track: LandmarkTrack, start_s: float, end_s: float) -> en
     if len(chosen) == 0:
         last = track.timestamps_s[-1] if track.frames else 0.0
         raise MeasurementError(
-            f"no face was found between {start_s:g} s and {end_s:g} s (the recording lasts "
-            f"{last:.2f} s); choose a --neutral range where the face is visible and at rest"
+            tr(
+                "no face was found between {start} s and {end} s (the recording lasts {length} s); "
+                "choose a --neutral range where the face is visible and at rest",
+                start=f"{start_s:g}",
+                end=f"{end_s:g}",
+                length=f"{last:.2f}",
+            )
         )
     return engine.NeutralChoice(chosen, float(times[chosen[0]]), float(times[chosen[-1]]), 0.0)
 
@@ -174,8 +182,12 @@ def analyse_track(
     """Per-side measures and repetitions for one exercise from a landmark track."""
     if len(track.face_frames) == 0:
         raise MeasurementError(
-            f"no face found in {track.source} ({track.frames} frame(s)): face the camera "
-            "in good light, with the whole face in view"
+            tr(
+                "no face found in {source} ({count} frame(s)): face the camera in good light, "
+                "with the whole face in view",
+                source=track.source,
+                count=track.frames,
+            )
         )
     warnings = list(track.warnings)
     times = track.timestamps_s[track.face_frames]
@@ -185,8 +197,11 @@ def analyse_track(
         neutral = _choose_rest(track, exercise, times)
         if neutral.spread_mm > 1.0:
             warnings.append(
-                f"the face was not still at the start (moved {neutral.spread_mm:.1f} mm); "
-                "give a resting stretch with --neutral START:END"
+                tr(
+                    "the face was not still at the start (moved {distance} mm); "
+                    "give a resting stretch with --neutral START:END",
+                    distance=f"{neutral.spread_mm:.1f}",
+                )
             )
     face_frame = FaceFrame.from_reference(mean_shape(track.points_px[neutral.indices]))
     points_mm, relative_size = face_frame.normalise_with_size(track.points_px)
@@ -195,8 +210,11 @@ def analyse_track(
         # A face half or twice the size of the neutral one within a session is a false
         # detection or somebody else, not the patient moving: leave those frames out.
         warnings.append(
-            f"left out {int(implausible.sum())} frame(s) where the face found was much larger or "
-            "smaller than at rest (a false detection or another person)"
+            tr(
+                "left out {count} frame(s) where the face found was much larger or smaller than at rest "
+                "(a false detection or another person)",
+                count=int(implausible.sum()),
+            )
         )
         keep = ~implausible
         track = replace(track, face_frames=track.face_frames[keep], points_px=track.points_px[keep])
@@ -207,7 +225,9 @@ def analyse_track(
     lip_offset = measures.lip_centre_offset_mm(neutral_mm)
     lost = track.frames - len(track.face_frames)
     if lost and track.frames > 1:
-        warnings.append(f"no face in {lost} of {track.frames} frames; those frames were left out")
+        warnings.append(
+            tr("no face in {lost} of {count} frames; those frames were left out", lost=lost, count=track.frames)
+        )
 
     series = measures.per_frame_measures(points_mm, neutral_mm)
     lip_deviation = measures.lip_centre_deviation_mm(points_mm, neutral_mm)
@@ -222,9 +242,14 @@ def analyse_track(
         reps = engine.find_repetitions(times, primary, watch, exercise.min_movement_mm, noise, fps, during_hold)
         if not reps:
             warnings.append(
-                f"no repetition of '{exercise.name}' was found (no movement of at least "
-                f"{exercise.min_movement_mm:g} mm in {exercise.primary[0]} lasting "
-                f"{engine.MIN_REPETITION_S:g} s or more; blinks and twitches are not counted)"
+                tr(
+                    "no repetition of '{exercise}' was found (no movement of at least {distance} mm "
+                    "in {measure} lasting {seconds} s or more; blinks and twitches are not counted)",
+                    exercise=exercise.name,
+                    distance=f"{exercise.min_movement_mm:g}",
+                    measure=exercise.primary[0],
+                    seconds=f"{engine.MIN_REPETITION_S:g}",
+                )
             )
     return Analysis(
         track=track,

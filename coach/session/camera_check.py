@@ -3,7 +3,8 @@
 Plain guidance a patient can act on ("move a little closer"), worked out from the
 landmarks of the face we will measure. Directions are the person's own: someone seen
 on the left of the (unmirrored) camera image is off to *their* right, so they are
-asked to move to their left, whatever the screen shows.
+asked to move to their left, whatever the screen shows. The guidance is in the person's
+language (`coach.base.i18n`); the kinds of problem stay English.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.base.errors import MeasurementError
+from coach.base.i18n import tr
 from coach.measure.geometry import (
     LEFT_IRIS_CENTRE,
     MIN_IRIS_DIAMETER_PX,
@@ -72,14 +74,14 @@ def _off_centre_problems(centre_x: float, centre_y: float) -> list[Problem]:
     problems: list[Problem] = []
     if centre_x < CENTRE_BOX[0]:
         # seen on the image's left = off to the person's right
-        problems.append(("off centre", "Move a little to your left, into the middle of the picture."))
+        problems.append(("off centre", tr("Move a little to your left, into the middle of the picture.")))
     elif centre_x > CENTRE_BOX[1]:
-        problems.append(("off centre", "Move a little to your right, into the middle of the picture."))
+        problems.append(("off centre", tr("Move a little to your right, into the middle of the picture.")))
     # high in the picture = above the camera: bring the camera up to the face, or the face down to it
     if centre_y < CENTRE_BOX[0]:
-        problems.append(("off centre", "Raise the camera a little, or sit a little lower."))
+        problems.append(("off centre", tr("Raise the camera a little, or sit a little lower.")))
     elif centre_y > CENTRE_BOX[1]:
-        problems.append(("off centre", "Lower the camera a little, or sit a little higher."))
+        problems.append(("off centre", tr("Lower the camera a little, or sit a little higher.")))
     return problems
 
 
@@ -92,26 +94,26 @@ def _lighting_problems(image_rgb: np.ndarray, xs: np.ndarray, ys: np.ndarray) ->
         return []
     brightness = float(image_rgb[y0:y1, x0:x1].mean())
     if brightness < MIN_FACE_BRIGHTNESS:
-        return [("too dark", "It is too dark: turn on a light in front of you.")]
+        return [("too dark", tr("It is too dark: turn on a light in front of you."))]
     if brightness > MAX_FACE_BRIGHTNESS:
-        return [("too bright", "Your face is too bright: move away from the light behind the camera.")]
+        return [("too bright", tr("Your face is too bright: move away from the light behind the camera."))]
     return []
 
 
 def _pose_problems(roll_deg: float, yaw_deg: float) -> list[Problem]:
     problems: list[Problem] = []
     if abs(yaw_deg) > MAX_YAW_DEG:
-        problems.append(("head turned", "Turn your head towards the screen."))
+        problems.append(("head turned", tr("Turn your head towards the screen.")))
     if abs(roll_deg) > MAX_ROLL_DEG:
-        problems.append(("head tilted", "Hold your head level."))
+        problems.append(("head tilted", tr("Hold your head level.")))
     return problems
 
 
 def check_camera(image_rgb: np.ndarray, faces: list[np.ndarray], chosen: np.ndarray | None) -> CameraCheck:
     """Is the picture good to measure? Guidance names the most important fix first."""
     if chosen is None:
-        return CameraCheck(False, "We can't see your face. Sit facing the camera with your whole face in view.",
-                           ("no face",), len(faces))  # fmt: skip
+        guidance = tr("We can't see your face. Sit facing the camera with your whole face in view.")
+        return CameraCheck(False, guidance, ("no face",), len(faces))
     height, width = image_rgb.shape[:2]
     problems: list[Problem] = []
     xs, ys = chosen[:, 0], chosen[:, 1]
@@ -120,19 +122,22 @@ def check_camera(image_rgb: np.ndarray, faces: list[np.ndarray], chosen: np.ndar
     cut_off = xs.min() < 0 or ys.min() < 0 or xs.max() > width or ys.max() > height
     # a face cut off at the edge because it is off centre needs moving over, not back
     if (ys.max() - ys.min()) / height > MAX_FACE_HEIGHT_FRACTION or (cut_off and not off_centre):
-        problems.append(("too close", "Move back a little so your whole face fits in the picture."))
+        problems.append(("too close", tr("Move back a little so your whole face fits in the picture.")))
     elif iris < CLOSE_ENOUGH_IRIS_PX:
-        problems.append(("too far", "Move a little closer to the camera."))
+        problems.append(("too far", tr("Move a little closer to the camera.")))
     problems += off_centre + _lighting_problems(image_rgb, xs, ys)
     roll, yaw = head_roll_yaw_deg(chosen)
     problems += _pose_problems(roll, yaw)
     if iris < MIN_IRIS_DIAMETER_PX and not any(kind == "too far" for kind, _ in problems):
-        problems.append(("too far", "Move a little closer to the camera."))
+        problems.append(("too far", tr("Move a little closer to the camera.")))
     kinds = tuple(kind for kind, _ in problems)
     if problems:
         return CameraCheck(False, problems[0][1], kinds, len(faces), roll, yaw)
-    note = " (more than one face is in view: the coach follows the largest)" if len(faces) > 1 else ""
-    return CameraCheck(True, "Good: your face is clearly in view." + note, kinds, len(faces), roll, yaw)
+    if len(faces) > 1:
+        good = tr("Good: your face is clearly in view. (more than one face is in view: the coach follows the largest)")
+    else:
+        good = tr("Good: your face is clearly in view.")
+    return CameraCheck(True, good, kinds, len(faces), roll, yaw)
 
 
 class SteadyCameraCheck:
@@ -200,12 +205,12 @@ class Calibrator:
     def add(self, points_px: np.ndarray | None, now_s: float) -> FaceFrame | None:
         """Feed one frame's chosen face; returns the neutral reference once complete."""
         if points_px is None:
-            self.reset("We lost sight of your face: look at the screen, starting again.")
+            self.reset(tr("We lost sight of your face: look at the screen, starting again."))
             return None
         lip_gap = np.linalg.norm(points_px[13, :2] - points_px[14, :2])
         mouth_width = np.linalg.norm(points_px[61, :2] - points_px[291, :2])
         if lip_gap > MAX_LIP_GAP_FRACTION * mouth_width:
-            self.reset("Close your lips gently and relax your face.")
+            self.reset(tr("Close your lips gently and relax your face."))
             return None
         if self._start_s is None:
             self._start_s = now_s
@@ -215,13 +220,13 @@ class Calibrator:
         stack = np.stack(self._points)
         spread_mm = shape_spread_mm(stack)
         if spread_mm > MAX_CALIBRATION_SPREAD_MM:
-            self.reset("Keep your face still and relaxed, starting again.")
+            self.reset(tr("Keep your face still and relaxed, starting again."))
             return None
         try:
             face_frame = FaceFrame.from_reference(mean_shape(stack))
         except MeasurementError:
             # the face shrank below what can be measured (moved back) while calibrating
-            self.reset("Move a little closer to the camera, starting again.")
+            self.reset(tr("Move a little closer to the camera, starting again."))
             return None
         self.last_frames = stack
         self.reset()

@@ -83,7 +83,7 @@ class CoachingSession:
         self._run: ExerciseRun | None = None
         self._face_seen_at: float | None = None
         self._feedback: Feedback | None = None
-        self._message = ""
+        self._message = ""  # a notice of `wording`'s, in English: translated when shown
         self._now = 0.0
         self._started = False
         self._camera_lost = False
@@ -106,10 +106,11 @@ class CoachingSession:
         return len(self._run.reps) if self._run is not None else 0
 
     # ----- commands from the person -------------------------------------------------
-    def pause(self, reason: str = "Paused.") -> None:
+    def pause(self, reason: str | None = None) -> None:
+        """reason: why, in the person's language (default: they paused)."""
         if self.finished or self.paused:
             return
-        self.pause_reason = reason
+        self.pause_reason = wording.paused_reason() if reason is None else reason
         self._clock.pause(self._now)
 
     def resume(self) -> None:
@@ -148,7 +149,8 @@ class CoachingSession:
         self._finish_session("stopped")
 
     def source_lost(self, reason: str) -> None:
-        """The camera stopped: pause, keep everything, and re-check the picture on return."""
+        """The camera stopped (`reason`, in the person's language): pause, keep everything,
+        and re-check the picture on return."""
         if self.finished:
             return
         message = wording.camera_lost_reason(reason)
@@ -217,7 +219,7 @@ class CoachingSession:
         target = self._return_after_check
         if target is Phase.CALIBRATING:
             self._calibrator.reset()
-            self.listener.prompt("start", wording.CALIBRATION_PROMPT)
+            self.listener.prompt("start", wording.calibration_prompt())
         self._start_phase(target)
 
     def _on_calibrating(self, chosen: np.ndarray | None) -> None:

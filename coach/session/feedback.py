@@ -1,7 +1,8 @@
 """Live feedback on one frame: the exercise's movement per side, measured and judged.
 
 Feedback rewards small, controlled, even movement inside the exercise's target range,
-not maximum effort (design notes), and names sides as the patient's own.
+not maximum effort (design notes), and names sides as the patient's own. Its messages are
+in the person's language (`coach.base.i18n`); the status, measure and side stay English.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.base.i18n import N_, tr
 from coach.measure.geometry import FaceFrame
 from coach.measure.measures import DURING_HOLD, per_frame_measures
 from coach.measure.sides import symmetry, weaker_side
@@ -18,11 +20,31 @@ from coach.session import engine
 
 SIDES = ("left", "right")
 
+#: what to tell the patient when a watched region moves: (measure, their side) -> words
 _SYNKINESIS_WORDS = {
-    "eye_narrowing_pct": "eye is closing: keep it open",
-    "mouth_corner_pull_pct": "mouth corner is pulling: keep your mouth still",
-    "brow_movement_pct": "eyebrow is moving: keep it still",
+    ("eye_narrowing_pct", "left"): N_("Your left eye is closing: keep it open."),
+    ("eye_narrowing_pct", "right"): N_("Your right eye is closing: keep it open."),
+    ("mouth_corner_pull_pct", "left"): N_("Your left mouth corner is pulling: keep your mouth still."),
+    ("mouth_corner_pull_pct", "right"): N_("Your right mouth corner is pulling: keep your mouth still."),
+    ("brow_movement_pct", "left"): N_("Your left eyebrow is moving: keep it still."),
+    ("brow_movement_pct", "right"): N_("Your right eyebrow is moving: keep it still."),
 }
+#: the same for a watched measure without words of its own: the measure's name is shown
+_UNNAMED_SYNKINESIS = {
+    "left": N_("Your left side is moving too ({measure}): keep it still."),
+    "right": N_("Your right side is moving too ({measure}): keep it still."),
+}
+#: which side to ask to join in when the movement is uneven (the patient's own side)
+_JOIN_IN = {
+    "left": N_("Let your left side join in; the other side can do less."),
+    "right": N_("Let your right side join in; the other side can do less."),
+}
+
+
+def synkinesis_message(measure: str, side: str) -> str:
+    """What to tell the patient when `measure` moves too much on their `side`, in their language."""
+    words = _SYNKINESIS_WORDS.get((measure, side))
+    return tr(words) if words else tr(_UNNAMED_SYNKINESIS[side], measure=measure)
 
 
 @dataclass(frozen=True)
@@ -52,24 +74,24 @@ def feedback_for(exercise: Exercise, primary: np.ndarray, watch: dict[str, np.nd
     stronger = max(left, right)
     sym = symmetry(left, right) if stronger >= exercise.min_movement_mm else None
     alerts = tuple(
-        SynkinesisAlert(name, side, float(values[i]), f"Your {side} {_SYNKINESIS_WORDS.get(name, name)}.")
+        SynkinesisAlert(name, side, float(values[i]), synkinesis_message(name, side))
         for name, values in watch.items()
         for i, side in enumerate(SIDES)
         if values[i] > exercise.synkinesis_limit_pct
     )
     low, high = exercise.target_mm
+    weaker = weaker_side(left, right, noise_mm)
     if sym is None:
-        status, message = "idle", "Move gently, both sides together."
+        status, message = "idle", tr("Move gently, both sides together.")
     elif stronger > high:
-        status, message = "too_much", "Gently: a smaller movement is enough."
-    elif sym >= exercise.target_symmetry or weaker_side(left, right, noise_mm) is None:
+        status, message = "too_much", tr("Gently: a smaller movement is enough.")
+    elif sym >= exercise.target_symmetry or weaker is None:
         status, message = (
             "good",
-            "Even movement: well done." if stronger >= low else "Even: a little more if it is easy.",
+            tr("Even movement: well done.") if stronger >= low else tr("Even: a little more if it is easy."),
         )
     else:
-        weaker = weaker_side(left, right, noise_mm)
-        status, message = "caution", f"Let your {weaker} side join in; the other side can do less."
+        status, message = "caution", tr(_JOIN_IN[weaker])
     return Feedback(left, right, sym, status, message, exercise.target_mm, alerts)
 
 

@@ -27,6 +27,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from coach.base.errors import CoachError, SourceError
+from coach.base.i18n import tr
 from coach.capture.sources import Frame, FrameSource
 from coach.measure.landmarks import FaceSelector, LandmarkDetector
 from coach.session.coaching import CoachingSession, SessionView
@@ -183,11 +184,11 @@ class CaptureThread(threading.Thread):
                     source = self._open_source()
                     self.source_name = source.name
                     if lost:
-                        self._events.put(SourceEvent(False, f"{source.name} is back."))
+                        self._events.put(SourceEvent(False, tr("{source} is back.", source=source.name)))
                         lost = False
                 frame = source.read()
                 if frame is None:
-                    raise SourceError(f"{source.name} ended.")
+                    raise SourceError(tr("{source} ended.", source=source.name))
             except CoachError as exc:
                 self._stats.source_errors += 1
                 if source is not None:
@@ -310,8 +311,11 @@ class ProcessingThread(threading.Thread):
         except Exception as exc:  # a bug: say so on screen and in the log, rather than freeze
             traceback.print_exc()
             self._report_problem(
-                f"Something went wrong inside the coach ({type(exc).__name__}: {exc}). What was saved is safe; "
-                "please stop the session, restart FaceCoach and report this."
+                tr(
+                    "Something went wrong inside the coach ({error}). What was saved is safe; "
+                    "please stop the session, restart FaceCoach and report this.",
+                    error=f"{type(exc).__name__}: {exc}",
+                )
             )
         return session.view()
 

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from coach.base.errors import CoachError, SourceError
+from coach.base.i18n import tr
 from coach.capture.sources import FrameSource
 
 #: room around the landmarks' box, as a fraction of the face's size (hair, chin, ears)
@@ -110,7 +111,13 @@ def picture_at(open_source: Callable[[], FrameSource], frame_index: int) -> np.n
         for frame in source:
             if frame.index == frame_index:
                 return frame.image_rgb
-    raise SourceError(f"{source.name} has no frame {frame_index} any more; was it changed since it was analysed?")
+    raise SourceError(
+        tr(
+            "{source} has no frame {frame} any more; was it changed since it was analysed?",
+            source=source.name,
+            frame=frame_index,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- storage
@@ -120,14 +127,14 @@ def encode_picture(picture_rgb: np.ndarray) -> bytes:
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(picture_rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY,
                                                                                     JPEG_QUALITY])  # fmt: skip
     if not ok:
-        raise SnapshotError("could not compress the picture")
+        raise SnapshotError(tr("could not compress the picture"))
     return data.tobytes()
 
 
 def decode_picture(data: bytes) -> np.ndarray:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     if image is None:
-        raise SnapshotError("a kept picture is damaged and cannot be shown")
+        raise SnapshotError(tr("a kept picture is damaged and cannot be shown"))
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
@@ -138,5 +145,5 @@ def encode_landmarks(face_px: np.ndarray) -> bytes:
 def decode_landmarks(data: bytes) -> np.ndarray:
     points = np.frombuffer(data, dtype="<f4")
     if points.size == 0 or points.size % 3:
-        raise SnapshotError("the landmarks kept with a picture are damaged")
+        raise SnapshotError(tr("the landmarks kept with a picture are damaged"))
     return points.reshape(-1, 3).astype(np.float64)

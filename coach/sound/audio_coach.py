@@ -16,9 +16,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from coach.base.i18n import tr
 from coach.sound.eye_closure import EyeClosureSonifier
 from coach.sound.outputs import SoundOutput, open_sound_output
-from coach.sound.speech import Speaker, find_speaker
+from coach.sound.speech import TONES_ONLY, Speaker, find_speaker
 from coach.sound.tones import PROMPT_KINDS, prompt_tones
 
 
@@ -45,6 +46,8 @@ class AudioCoach:
         self._clock = clock
         self._lock = threading.Lock()
         self._muted = False
+        #: the user chose tones instead of speech (the status line says so)
+        self.tones_chosen = False
         self._busy_until = -math.inf
 
     @property
@@ -64,8 +67,9 @@ class AudioCoach:
     def prompt(self, kind: str, text: str | None = None) -> bool:
         """Say `text` if a speaker works, else play the tone pattern for `kind`; True if anything started.
 
-        Speech uses the speech program's own audio, so it works even where our output
-        does not. Without `text` the tone is played (e.g. "good", "warning").
+        Speech plays through our output when the program can render it, else through the
+        program's own audio, so it works even where our output does not. Without `text`
+        the tone is played (e.g. "good", "warning").
         """
         if kind not in PROMPT_KINDS:
             raise ValueError(f"unknown prompt kind {kind!r}; expected one of {', '.join(PROMPT_KINDS)}")
@@ -106,17 +110,28 @@ class AudioCoach:
     def status_text(self) -> str:
         """One line for the status bar: whether there is sound, of which kind, and why not."""
         if self._muted:
-            return "Muted"
+            return tr("Muted")
         speech = self._speech_usable()
         if self.output.available:
             if speech:
-                return "Sound on: spoken prompts"
+                return tr("Sound on: spoken prompts")
             if self.speaker is None:
-                return "Sound on: tones (no speech synthesiser found)"
-            return f"Sound on: tones ({self.speaker.description})"
+                if self.tones_chosen:
+                    return tr("Sound on: tones (speech turned off)")
+                return tr("Sound on: tones (no speech synthesiser found)")
+            return tr("Sound on: tones ({reason})", reason=self.speaker.description)
         if speech:
-            return f"Sound on: spoken prompts only, no beeps (no audio output: {self.output.description})"
-        return f"Sound off: no audio output ({self.output.description})"
+            return tr("Sound on: spoken prompts only, no beeps (no audio output: {reason})",
+                      reason=self.output.description)  # fmt: skip
+        return tr("Sound off: no audio output ({reason})", reason=self.output.description)
+
+    def use_speaker(self, speaker: Speaker | None, *, tones_chosen: bool = False) -> None:
+        """Speak through `speaker` from now on (None: tones, `tones_chosen` if the user asked
+        for them); the old one is stopped."""
+        self.tones_chosen = tones_chosen
+        old, self.speaker = self.speaker, speaker
+        if old is not None and old is not speaker:
+            old.close()
 
     def close(self) -> None:
         """Stop speech and release the device."""
@@ -125,6 +140,10 @@ class AudioCoach:
         self.output.close()
 
 
-def open_audio_coach() -> AudioCoach:
-    """The coach's sound as found on this computer: the default device and any speech program."""
-    return AudioCoach(open_sound_output(), find_speaker())
+def open_audio_coach(language: str = "en", voice: str = "") -> AudioCoach:
+    """The coach's sound as found on this computer: the default device and the speech
+    program chosen (`voice`, see `find_speaker`), speaking `language`, playing through it."""
+    output = open_sound_output()
+    coach = AudioCoach(output)
+    coach.use_speaker(find_speaker(output=output, language=language, voice=voice), tones_chosen=voice == TONES_ONLY)
+    return coach

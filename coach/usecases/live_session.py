@@ -5,6 +5,11 @@ is on disk as soon as it is finished); `SoundPrompter` turns prompts and eye clo
 into sound. The app hears a session through both, as one `ListenerGroup`. They run on
 the processing thread, which is why the recorder opens its own store connection there.
 `LiveRecords` is what the live window reads back: the patients and their programmes.
+
+What the person is told is in their language (`coach.base.i18n`); what is kept (the names
+of the programme and its exercises, the status) stays English, so the records read the
+same whatever language they were made in. The lines told to `on_saved` are for whoever
+runs the app (a log), and stay English too.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from coach.base.errors import CoachError
+from coach.base.i18n import tr
 from coach.plans.exercises import Exercise
 from coach.plans.prescriptions import PrescribedProgramme
 from coach.plans.programmes import Programme
@@ -62,26 +68,27 @@ class SessionRecorder(SessionListener):
 
     @contextmanager
     def _saving(self, consequence: str) -> Iterator[None]:
+        """Tell `consequence` (in the person's language), and why, if what is inside fails."""
         try:
             yield
         except CoachError as error:
-            text = f"{consequence} Why: {error}."
+            text = tr("{consequence} Why: {reason}.", consequence=consequence, reason=error)
             if text not in self._told:
                 self._told.add(text)
                 self.on_notice(text)
 
     def session_started(self, programme: Programme) -> None:
-        with self._saving("Your results are not being saved in this session."):
+        with self._saving(tr("Your results are not being saved in this session.")):
             self.store, notice = SessionStore.open(self.database)
             if notice:
                 self.on_notice(notice)
             self.session_id = self.store.recording.start_session(
-                programme.id, programme.name, self.source_name, patient_id=self.patient_id
+                programme.id, programme.english_name, self.source_name, patient_id=self.patient_id
             )
 
     def resting_measured(self, resting: dict[str, dict[str, float]]) -> None:
         if self.store is not None and self.session_id is not None:
-            with self._saving("The resting measures were not saved; the session goes on."):
+            with self._saving(tr("The resting measures were not saved; the session goes on.")):
                 self.store.recording.save_resting(self.session_id, resting)
 
     def exercise_started(self, index: int, exercise: Exercise) -> None:
@@ -95,15 +102,15 @@ class SessionRecorder(SessionListener):
             "relax_s": exercise.relax_s,
         }
         primary = exercise.primary[0] if exercise.primary else None
-        with self._saving(f"“{exercise.name}” is not being saved; the session goes on."):
+        with self._saving(tr("“{exercise}” is not being saved; the session goes on.", exercise=exercise.name)):
             self._exercise_ids[index] = self.store.recording.start_exercise(
-                self.session_id, index, exercise.id, exercise.name, primary, target
+                self.session_id, index, exercise.id, exercise.english_name, primary, target
             )
-            self._exercise_names[index] = exercise.name
+            self._exercise_names[index] = exercise.english_name
 
     def repetition_done(self, index: int, number: int, rep: engine.Repetition) -> None:
         if self.store is not None and index in self._exercise_ids:
-            with self._saving("A repetition was not saved; the session goes on."):
+            with self._saving(tr("A repetition was not saved; the session goes on.")):
                 self.store.recording.add_repetition(self._exercise_ids[index], number, rep)
                 self.on_saved(
                     f"saved session {self.session_id}: {self._exercise_names[index]}, repetition {number} "
@@ -113,19 +120,19 @@ class SessionRecorder(SessionListener):
     def peak_snapshot(self, index: int, snapshot: Snapshot) -> None:
         """Only sent when the person chose to keep pictures."""
         if self.store is not None and index in self._exercise_ids:
-            with self._saving("The picture of this exercise was not kept; your results are saved."):
+            with self._saving(tr("The picture of this exercise was not kept; your results are saved.")):
                 self.store.pictures.keep(self._exercise_ids[index], snapshot)
 
     def exercise_finished(self, index: int, result: ExerciseResult) -> None:
         if self.store is not None and index in self._exercise_ids:
-            with self._saving("The end of this exercise was not saved; its repetitions are."):
+            with self._saving(tr("The end of this exercise was not saved; its repetitions are.")):
                 self.store.recording.finish_exercise(self._exercise_ids[index], result.status, result.summary)
 
     def session_finished(self, status: str) -> None:
         if self.store is None:
             return
         if self.session_id is not None:
-            with self._saving("The end of the session was not saved; it will show as interrupted."):
+            with self._saving(tr("The end of the session was not saved; it will show as interrupted.")):
                 self.store.recording.finish_session(self.session_id, status)
                 self.on_saved(f"saved session {self.session_id}: {status}")
         self.store.close()
@@ -164,7 +171,9 @@ class LiveRecords:
             store, notice = SessionStore.open(database)
             store.close()
         except CoachError as exc:
-            return cls(database, writable=False), [f"{exc} Your results will not be saved in this session."]
+            return cls(database, writable=False), [
+                tr("{problem} Your results will not be saved in this session.", problem=exc)
+            ]
         return cls(database), [notice] if notice else []
 
     def recorder(

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coach.base import i18n
 from coach.base.errors import CoachError, ExerciseFileError, ValidationError
 from coach.base.private_files import write_private_text
-from coach.plans.exercises import Exercise
+from coach.plans.exercises import Exercise, Translations, language_tables
 from coach.plans.prescriptions import PrescribedProgramme, ProgrammeEntry, prescribed_programme
 from coach.plans.programmes import (
     Programme,
@@ -85,19 +86,31 @@ class EditorRow:
 
 @dataclass
 class ProgrammeDraft:
-    """The programme in the editor: its name and description as typed, and its rows in order."""
+    """The programme in the editor: its name and description as typed (in the language in
+    use), and its rows in order. A programme opened from a file keeps its English texts and
+    its other languages' (`english`, `translations`): typing in German changes the German
+    name, never the English one, and saving loses no language."""
 
     name: str
     description: str
     rows: list[EditorRow] = field(default_factory=list)
+    #: the file's own (English) name and description, if it had them
+    english: tuple[str, str] | None = None
+    translations: Translations = ()
 
     def as_file_table(self) -> dict[str, Any]:
         """The draft as a programme file's table (what `programme_from_dict` checks)."""
-        name = self.name.strip()
+        name, description = self.name.strip(), self.description.strip()
+        tables = language_tables(self.translations)
+        language = i18n.language()
+        if language != i18n.SOURCE_LANGUAGE:
+            tables[language] = {"name": name, "description": description} if description else {"name": name}
+            name, description = self.english or (name, description)
         return {
             "id": programme_slug(name) if name else "programme",
             "name": name,
-            "description": self.description.strip(),
+            "description": description,
+            **tables,
             "exercise": [{"id": row.exercise_id, **row.prescribed()} for row in self.rows],
         }
 
@@ -127,8 +140,11 @@ def draft_of(programme: Programme | PrescribedProgramme, name: str | None = None
     """A programme (from a file, the shipped ones or the records) in the editor, optionally renamed."""
     if isinstance(programme, Programme):
         rows = [EditorRow.of(exercise) for exercise in programme.exercises]
-    else:
-        rows = [EditorRow.of(entry) for entry in programme.entries]
+        if name is not None:  # a copy under a new name: the other languages' old name would be wrong
+            return ProgrammeDraft(name, programme.description, rows)
+        english = (programme.english_name, programme.english_description)
+        return ProgrammeDraft(programme.name, programme.description, rows, english, programme.translations)
+    rows = [EditorRow.of(entry) for entry in programme.entries]
     return ProgrammeDraft(programme.name if name is None else name, programme.description, rows)
 
 

@@ -177,7 +177,7 @@ def _record_analysis(
     exercise = analysis.exercise
     with _dated(store, filmed_at) as at_video_time:
         session_id = store.recording.start_session(
-            f"recorded:{exercise.id}", f"Recorded video: {exercise.name}", analysis.track.source,
+            f"recorded:{exercise.id}", f"Recorded video: {exercise.english_name}", analysis.track.source,
             patient_id=patient_id, kind="recorded",
         )  # fmt: skip
         resting = {name: dict(sides) for name, sides in analysis.static.items()}
@@ -192,7 +192,7 @@ def _record_analysis(
         }
         at_video_time(analysis.neutral.start_s)
         exercise_row = store.recording.start_exercise(
-            session_id, 0, exercise.id, exercise.name, exercise.primary[0], target
+            session_id, 0, exercise.id, exercise.english_name, exercise.primary[0], target
         )
         for number, rep in enumerate(analysis.reps, 1):
             at_video_time(rep.end_s)

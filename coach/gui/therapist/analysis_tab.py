@@ -28,18 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
+from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.history import show_session
 from coach.gui.therapist.parts import (
+    ALL_FILES,
     ERROR_STYLE,
     OK_STYLE,
-    SIDES_NOTE,
     Messages,
     ask_open_path,
+    counted,
     escaped,
     failure_text,
     message_label,
-    plural,
+    sides_note,
 )
 from coach.plans.exercises import Exercise
 from coach.records.models import Patient
@@ -53,12 +55,21 @@ from coach.usecases.recorded import (
     save_recording,
 )
 
-VIDEO_FILTER = "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;All files (*)"
-INTRO = (
+VIDEO_FILTER = N_("Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v)")
+INTRO = N_(
     "Measure a video filmed in clinic (or sent by the patient) and add it to this patient's history as a "
     "“recorded” session. The video is analysed on this computer; only the numbers are kept (and one picture of "
     "the face at the peak, if ticked), never the video. "
     "Start the video with 2\N{EN DASH}3 seconds of the resting face."
+)
+#: what an analysis found: (for one repetition, for any other number), with and without the patient's code
+FOUND_FOR = (
+    N_("{source}: {count} repetition found; added to the history of {code}."),
+    N_("{source}: {count} repetitions found; added to the history of {code}."),
+)
+FOUND = (
+    N_("{source}: {count} repetition found; added to the patient's history."),
+    N_("{source}: {count} repetitions found; added to the patient's history."),
 )
 #: the exercise chosen at first
 FIRST_EXERCISE_ID = "big_smile"
@@ -89,7 +100,7 @@ class AnalysisTab(QWidget):
         self.running = False
         self._cancel = threading.Event()
         layout = QVBoxLayout(self)
-        intro = QLabel(INTRO)
+        intro = QLabel(tr(INTRO))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(self._build_form())
@@ -101,6 +112,7 @@ class AnalysisTab(QWidget):
         self.status = message_label()
         layout.addWidget(self.status)
         self.result = QTextBrowser()
+        self.result.setAccessibleName(tr("Analysis result"))
         layout.addWidget(self.result, 1)
         self._progress.connect(self._show_progress)
 
@@ -108,35 +120,42 @@ class AnalysisTab(QWidget):
         video_row = QHBoxLayout()
         self.video_path = QLineEdit()
         self.video_path.setReadOnly(True)
-        self.video_path.setPlaceholderText("no video chosen")
-        self.choose_video_button = QPushButton("Choose video…")
+        self.video_path.setAccessibleName(tr("Video file"))
+        self.video_path.setPlaceholderText(tr("no video chosen"))
+        self.choose_video_button = QPushButton(tr("Choose video…"))
         self.choose_video_button.clicked.connect(self._choose_video)
         video_row.addWidget(self.video_path, 1)
         video_row.addWidget(self.choose_video_button)
         self.exercise = QComboBox()
         for exercise in self.exercises.values():
-            self.exercise.addItem(exercise.name + (" (resting face only)" if exercise.is_static else ""), exercise.id)
+            name = tr("{exercise} (resting face only)", exercise=exercise.name) if exercise.is_static else exercise.name
+            self.exercise.addItem(name, exercise.id)
         self.exercise.setCurrentIndex(max(self.exercise.findData(FIRST_EXERCISE_ID), 0))
         self.filmed_on = QDateEdit()
         self.filmed_on.setCalendarPopup(True)
         self.filmed_on.setDisplayFormat("yyyy-MM-dd")
         self.filmed_on.setDate(QDate.currentDate())
         self.filmed_on.setMaximumDate(QDate.currentDate())
-        self.filmed_on.setToolTip("The session is dated on this day, so the trends put it in its place")
-        self.keep_picture = QCheckBox("Keep a picture of the face at the peak (only with the patient's consent)")
-        self.keep_picture.setToolTip("Cropped to the face, kept in this computer's database, shown in reports")
+        self.filmed_on.setToolTip(tr("The session is dated on this day, so the trends put it in its place"))
+        self.keep_picture = QCheckBox(tr("Keep a picture of the peak"))
+        self.keep_picture.setToolTip(
+            tr(
+                "Only with the patient's consent. Cropped to the face, kept in this computer's database, "
+                "shown in reports"
+            )
+        )
         form = QFormLayout()
-        form.addRow("Video:", video_row)
-        form.addRow("Exercise shown:", self.exercise)
-        form.addRow("Filmed on:", self.filmed_on)
+        form.addRow(tr("Video:"), video_row)
+        form.addRow(tr("Exercise shown:"), self.exercise)
+        form.addRow(tr("Filmed on:"), self.filmed_on)
         form.addRow("", self.keep_picture)
         return form
 
     def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
-        self.analyse_button = QPushButton("Analyse and add to history")
+        self.analyse_button = QPushButton(tr("Analyse and add to history"))
         self.analyse_button.setMinimumHeight(36)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setEnabled(False)
         buttons.addWidget(self.analyse_button)
         buttons.addWidget(self.cancel_button)
@@ -154,7 +173,7 @@ class AnalysisTab(QWidget):
             self.progress.setValue(0)
 
     def _choose_video(self) -> None:
-        path = ask_open_path(self, "Choose a video of the exercise", VIDEO_FILTER)
+        path = ask_open_path(self, tr("Choose a video of the exercise"), _video_filter())
         if path is not None:
             self.video_path.setText(str(path))
 
@@ -168,7 +187,7 @@ class AnalysisTab(QWidget):
             return False
         if path is None:
             path = Path(self.video_path.text()) if self.video_path.text() else ask_open_path(
-                self, "Choose a video of the exercise", VIDEO_FILTER
+                self, tr("Choose a video of the exercise"), _video_filter()
             )  # fmt: skip
             if path is None:
                 return False
@@ -190,7 +209,7 @@ class AnalysisTab(QWidget):
             return recorded, saved
 
         self._started()
-        self.status.setText(f"Analysing {path.name} for “{exercise.name}”…")
+        self.status.setText(tr("Analysing {file} for “{exercise}”…", file=path.name, exercise=exercise.name))
         self.tasks.run(work, self._done, self._failed)
         return True
 
@@ -198,7 +217,7 @@ class AnalysisTab(QWidget):
         """Stop the analysis running, if any: at the next frame, or before it is saved."""
         self._cancel.set()
         if self.running:
-            self.status.setText("Cancelling…")
+            self.status.setText(tr("Cancelling…"))
 
     def _emit_progress(self, done: int, total: int) -> None:
         try:
@@ -212,7 +231,7 @@ class AnalysisTab(QWidget):
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"frame {min(done, total)} of {total}")
+            self.progress.setFormat(tr("frame {done} of {total}", done=min(done, total), total=total))
         else:
             self.progress.setRange(0, 0)
 
@@ -237,18 +256,20 @@ class AnalysisTab(QWidget):
         maximum = max(self.progress.maximum(), 1)
         self.progress.setRange(0, maximum)
         self.progress.setValue(maximum)
-        self.progress.setFormat("done")
-        found = f"{plural(len(recorded.analysis.reps), 'repetition')} found"
+        self.progress.setFormat(tr("done"))
         self.status.setStyleSheet(OK_STYLE)
-        whose = self.patient.code if self.patient else "the patient"
-        self.status.setText(f"{recorded.analysis.track.source}: {found}; added to the history of {whose}.")
+        count, source = len(recorded.analysis.reps), recorded.analysis.track.source
+        if self.patient is not None:
+            self.status.setText(counted(count, *FOUND_FOR, source=source, code=self.patient.code))
+        else:
+            self.status.setText(counted(count, *FOUND, source=source))
         parts = []
         if recorded.warnings:
             items = "".join(f"<li>{escaped(w)}</li>" for w in recorded.warnings)
-            parts.append(f"<p><b>Please note:</b></p><ul>{items}</ul>")
+            parts.append(f"<p><b>{escaped(tr('Please note:'))}</b></p><ul>{items}</ul>")
         if self.clinic is not None:
             try:
-                show_session(self.result, self.clinic, saved.session_id, prefix="".join([*parts, SIDES_NOTE]))
+                show_session(self.result, self.clinic, saved.session_id, prefix="".join([*parts, sides_note()]))
             except (CoachError, KeyError) as exc:
                 self.result.setHtml("".join([*parts, f"<p>{escaped(str(exc))}</p>"]))
         else:
@@ -263,6 +284,11 @@ class AnalysisTab(QWidget):
         text = failure_text(error)
         cancelled = isinstance(error, AnalysisCancelledError)
         self.status.setStyleSheet("" if cancelled else ERROR_STYLE)
-        self.status.setText(f"Nothing was added to the history. {text}")
+        self.status.setText(tr("Nothing was added to the history. {problem}", problem=text))
         if not cancelled:
-            self.messages.tell("The video could not be analysed", text)
+            self.messages.tell(tr("The video could not be analysed"), text)
+
+
+def _video_filter() -> str:
+    """The file dialog's filters for a video: videos, or any file."""
+    return f"{tr(VIDEO_FILTER)};;{tr(ALL_FILES)}"

@@ -11,27 +11,38 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QLabel, QMessageBox, QTableWidget, QWidget
 
 from coach.base.errors import CoachError
+from coach.base.i18n import N_, tr
+from coach.gui.labels import set_font_size
 
-#: how each affected side reads: always the patient's own side
+#: how each affected side reads (translated where shown, `side_words`): always the patient's own side
 SIDE_WORDS = {
-    "left": "Left (patient's)",
-    "right": "Right (patient's)",
-    "both": "Both sides",
-    "unknown": "Not recorded",
+    "left": N_("Left (patient's)"),
+    "right": N_("Right (patient's)"),
+    "both": N_("Both sides"),
+    "unknown": N_("Not recorded"),
 }
-#: above every session shown: the numbers' left and right are the patient's own sides
-SIDES_NOTE = "<p style='color:#555'><i>Left and right are the patient's own (anatomical) sides.</i></p>"
+#: above every session shown (`sides_note`): the numbers' left and right are the patient's own sides
+SIDES_NOTE = N_("Left and right are the patient's own (anatomical) sides.")
+#: the file-dialog filter that shows every file
+ALL_FILES = N_("All files (*)")
 ERROR_STYLE = "color: #B00020;"
 OK_STYLE = "color: #1B5E20;"
+
+
+def side_words(side: str) -> str:
+    """How an affected side (a stored value: "left", "unknown") reads, in the user's language."""
+    return tr(SIDE_WORDS[side]) if side in SIDE_WORDS else side
+
+
+def sides_note() -> str:
+    """The note above every session shown, as HTML."""
+    return f"<p style='color:#555'><i>{html.escape(tr(SIDES_NOTE))}</i></p>"
 
 
 def heading(text: str, size: int = 13) -> QLabel:
     """A bold label in `size` points."""
     label = QLabel(text)
-    font = label.font()
-    font.setPointSize(size)
-    font.setBold(True)
-    label.setFont(font)
+    set_font_size(label, size, bold=True)
     return label
 
 
@@ -43,9 +54,10 @@ def message_label() -> QLabel:
     return label
 
 
-def read_only_table(headers: list[str]) -> QTableWidget:
-    """A list of records, one selected row at a time."""
+def read_only_table(headers: list[str], name: str) -> QTableWidget:
+    """A list of records, one selected row at a time; `name` is what a screen reader calls it."""
     table = QTableWidget(0, len(headers))
+    table.setAccessibleName(name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -54,9 +66,10 @@ def read_only_table(headers: list[str]) -> QTableWidget:
     return table
 
 
-def plural(count: int, word: str) -> str:
-    """'1 session', '2 sessions'."""
-    return f"{count} {word}{'s' * (count != 1)}"
+def counted(count: int, one: str, many: str, **fields: object) -> str:
+    """A whole sentence about `count` things, in the user's language: `one` for 1, else `many`
+    (both marked with N_ where called, both filling in `{count}` and the same `fields`)."""
+    return tr(one if count == 1 else many, count=count, **fields)
 
 
 def escaped(text: str) -> str:
@@ -69,7 +82,11 @@ def failure_text(error: BaseException) -> str:
     if isinstance(error, CoachError | OSError):
         text = str(error)
         return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-    return f"Something unexpected went wrong ({type(error).__name__}: {error}). Nothing was changed."
+    return tr(
+        "Something unexpected went wrong ({kind}: {problem}). Nothing was changed.",
+        kind=type(error).__name__,
+        problem=error,
+    )
 
 
 class Messages:

@@ -25,11 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import StoreError
-from coach.gui.therapist.parts import ERROR_STYLE, OK_STYLE, SIDE_WORDS, message_label
+from coach.base.i18n import N_, tr
+from coach.gui.therapist.parts import ERROR_STYLE, OK_STYLE, message_label, side_words
 from coach.records.models import AFFECTED_SIDES, Patient
 from coach.usecases.clinic import Clinic, plain_patient_error
 
-COMMON_CAUSES = ("", "Bell's palsy", "Ramsay Hunt syndrome", "After surgery", "Trauma", "Congenital", "Other")
+#: offered in the cause box (translated where shown); the cause is kept as the therapist's own words
+COMMON_CAUSES = (
+    "",
+    N_("Bell's palsy"),
+    N_("Ramsay Hunt syndrome"),
+    N_("After surgery"),
+    N_("Trauma"),
+    N_("Congenital"),
+    N_("Other"),
+)
 
 
 class PatientForm(QWidget):
@@ -45,7 +55,7 @@ class PatientForm(QWidget):
         self.patient: Patient | None = None
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        self.box = QGroupBox("New patient")
+        self.box = QGroupBox(tr("New patient"))
         self.box.setEnabled(clinic is not None)
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -60,14 +70,14 @@ class PatientForm(QWidget):
 
     def _build_fields(self, form: QFormLayout) -> None:
         self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText("a name or a code, e.g. P07")
+        self.code_edit.setPlaceholderText(tr("a name or a code, e.g. P07"))
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("optional")
+        self.name_edit.setPlaceholderText(tr("optional"))
         self.side_edit = QComboBox()
         for side in AFFECTED_SIDES:
-            self.side_edit.addItem(SIDE_WORDS[side], side)
+            self.side_edit.addItem(side_words(side), side)
         self.side_edit.setCurrentIndex(self.side_edit.findData("unknown"))
-        self.onset_known = QCheckBox("Known:")
+        self.onset_known = QCheckBox(tr("Known:"))
         self.onset_edit = QDateEdit()
         self.onset_edit.setCalendarPopup(True)
         self.onset_edit.setDisplayFormat("yyyy-MM-dd")
@@ -79,22 +89,22 @@ class PatientForm(QWidget):
         onset_row.addWidget(self.onset_edit, 1)
         self.cause_edit = QComboBox()
         self.cause_edit.setEditable(True)
-        self.cause_edit.addItems(list(COMMON_CAUSES))
+        self.cause_edit.addItems([tr(cause) if cause else "" for cause in COMMON_CAUSES])
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setFixedHeight(58)
-        form.addRow("Code:", self.code_edit)
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Affected side:", self.side_edit)
-        form.addRow("Onset date:", onset_row)
-        form.addRow("Cause:", self.cause_edit)
-        form.addRow("Notes:", self.notes_edit)
+        form.addRow(tr("Code:"), self.code_edit)
+        form.addRow(tr("Name:"), self.name_edit)
+        form.addRow(tr("Affected side:"), self.side_edit)
+        form.addRow(tr("Onset date:"), onset_row)
+        form.addRow(tr("Cause:"), self.cause_edit)
+        form.addRow(tr("Notes:"), self.notes_edit)
 
     def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add patient")
-        self.save_button = QPushButton("Save changes")
+        self.add_button = QPushButton(tr("Add patient"))
+        self.save_button = QPushButton(tr("Save changes"))
         self.save_button.setEnabled(False)
-        self.clear_button = QPushButton("Clear form")
+        self.clear_button = QPushButton(tr("Clear form"))
         for button in (self.add_button, self.save_button, self.clear_button):
             buttons.addWidget(button)
         self.add_button.clicked.connect(self.add_patient)
@@ -108,9 +118,9 @@ class PatientForm(QWidget):
         self.message.setText("")
         self.save_button.setEnabled(patient is not None)
         if patient is None:
-            self.box.setTitle("New patient")
+            self.box.setTitle(tr("New patient"))
             return
-        self.box.setTitle(f"Patient {patient.code}")
+        self.box.setTitle(tr("Patient {code}", code=patient.code))
         self.code_edit.setText(patient.code)
         self.name_edit.setText(patient.name or "")
         self.side_edit.setCurrentIndex(self.side_edit.findData(patient.affected_side))
@@ -140,7 +150,7 @@ class PatientForm(QWidget):
             return None
         fields = self._fields()
         if not fields["code"].strip():
-            self._tell_problem("Enter a code: the patient's name or a pseudonymous code such as P07.")
+            self._tell_problem(tr("Enter a code: the patient's name or a pseudonymous code such as P07."))
             return None
         try:
             patient = self.clinic.add_patient(**fields)
@@ -148,7 +158,7 @@ class PatientForm(QWidget):
             self._tell_problem(plain_patient_error(exc))
             return None
         self.saved.emit(patient.id)
-        self._tell_done(f"Patient {patient.code} added.")
+        self._tell_done(tr("Patient {code} added.", code=patient.code))
         return patient
 
     def save_patient(self) -> Patient | None:
@@ -161,7 +171,7 @@ class PatientForm(QWidget):
             self._tell_problem(plain_patient_error(exc))
             return None
         self.saved.emit(patient.id)
-        self._tell_done(f"Changes to {patient.code} saved.")
+        self._tell_done(tr("Changes to {code} saved.", code=patient.code))
         return patient
 
     def _fields(self) -> dict[str, Any]:

@@ -7,22 +7,25 @@ programme and assigns it; the earlier one stays in the records.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from coach.base.errors import ExerciseFileError, StoreError, ValidationError
+from coach.base.i18n import N_, tr
 from coach.gui.therapist.parts import (
+    ALL_FILES,
     ERROR_STYLE,
     OK_STYLE,
     Messages,
     ask_open_path,
     ask_save_path,
+    counted,
     escaped,
     failure_text,
     message_label,
-    plural,
 )
 from coach.gui.therapist.programme_table import ProgrammeTable
 from coach.plans.exercises import Exercise
@@ -38,7 +41,7 @@ from coach.usecases.programme_editing import (
     write_programme_file,
 )
 
-PROGRAMME_FILTER = "Programmes (*.toml)"
+PROGRAMME_FILTER = N_("Programmes (*.toml)")
 
 
 class ProgrammeTab(QWidget):
@@ -60,6 +63,7 @@ class ProgrammeTab(QWidget):
         self.exercises_folder = exercises_folder
         self.messages = messages
         self.patient: Patient | None = None
+        self._opened = ProgrammeDraft("", "")
         layout = QVBoxLayout(self)
         self.assigned_label = QLabel("")
         self.assigned_label.setWordWrap(True)
@@ -67,9 +71,9 @@ class ProgrammeTab(QWidget):
         names = QFormLayout()
         self.name_edit = QLineEdit()
         self.description_edit = QLineEdit()
-        self.description_edit.setPlaceholderText("optional: what the programme is for, how often to do it")
-        names.addRow("Programme name:", self.name_edit)
-        names.addRow("Description:", self.description_edit)
+        self.description_edit.setPlaceholderText(tr("optional: what the programme is for, how often to do it"))
+        names.addRow(tr("Programme name:"), self.name_edit)
+        names.addRow(tr("Description:"), self.description_edit)
         layout.addLayout(names)
         movements = {key: exercise for key, exercise in exercises.items() if not exercise.is_static}
         self.table = ProgrammeTable(movements)
@@ -79,7 +83,7 @@ class ProgrammeTab(QWidget):
         layout.addWidget(self.message)
         save_row = QHBoxLayout()
         save_row.addStretch(1)
-        self.save_button = QPushButton("Save and assign to patient")
+        self.save_button = QPushButton(tr("Save and assign to patient"))
         self.save_button.setMinimumHeight(36)
         save_row.addWidget(self.save_button)
         layout.addLayout(save_row)
@@ -88,26 +92,32 @@ class ProgrammeTab(QWidget):
         self.table.edited.connect(self.validate)
         self.save_button.clicked.connect(self.save)
 
-    def _build_row_buttons(self) -> QHBoxLayout:
+    def _build_row_buttons(self) -> QVBoxLayout:
+        """The rows' buttons, then the file buttons under them (room for longer words and larger text)."""
+        both = QVBoxLayout()
         rows = QHBoxLayout()
-        self.add_row_button = QPushButton("Add exercise")
-        self.remove_row_button = QPushButton("Remove")
-        self.up_button = QPushButton("Move up")
-        self.down_button = QPushButton("Move down")
+        self.add_row_button = QPushButton(tr("Add exercise"))
+        self.remove_row_button = QPushButton(tr("Remove"))
+        self.up_button = QPushButton(tr("Move up"))
+        self.down_button = QPushButton(tr("Move down"))
         for button in (self.add_row_button, self.remove_row_button, self.up_button, self.down_button):
             rows.addWidget(button)
         rows.addStretch(1)
-        self.import_button = QPushButton("Import programme file…")
-        self.export_button = QPushButton("Export programme file…")
-        rows.addWidget(self.import_button)
-        rows.addWidget(self.export_button)
+        files = QHBoxLayout()
+        self.import_button = QPushButton(tr("Import programme file…"))
+        self.export_button = QPushButton(tr("Export programme file…"))
+        files.addWidget(self.import_button)
+        files.addWidget(self.export_button)
+        files.addStretch(1)
+        both.addLayout(rows)
+        both.addLayout(files)
         self.add_row_button.clicked.connect(lambda: self.table.add_row())
         self.remove_row_button.clicked.connect(self.table.remove_row)
         self.up_button.clicked.connect(lambda: self.table.move_row(-1))
         self.down_button.clicked.connect(lambda: self.table.move_row(1))
         self.export_button.clicked.connect(lambda: self.export_programme())
         self.import_button.clicked.connect(lambda: self.import_programme())
-        return rows
+        return both
 
     def show_patient(self, patient: Patient | None) -> None:
         """Put the patient's current programme in the editor, or a starting point if they have none."""
@@ -118,24 +128,35 @@ class ProgrammeTab(QWidget):
         if kept is not None:
             self._edit(draft_of(kept))
             self.assigned_label.setText(
-                f"Assigned now: <b>{escaped(kept.name)}</b> (saved {kept.created_at.astimezone():%Y-%m-%d}). "
-                "Saving makes a new programme and assigns it; the earlier one stays in the records."
+                tr(
+                    "Assigned now: <b>{name}</b> (saved {date}). "
+                    "Saving makes a new programme and assigns it; the earlier one stays in the records.",
+                    name=escaped(kept.name),
+                    date=f"{kept.created_at.astimezone():%Y-%m-%d}",
+                )
             )
             return
         start = starting_programme(self.exercises_folder)
-        name = f"{patient.code}'s programme"
+        name = tr("{code}'s programme", code=patient.code)
         self._edit(draft_of(start, name) if start else ProgrammeDraft(name, ""))
+        if start is None:
+            self.assigned_label.setText(tr("No programme assigned yet. Add exercises, then save and assign."))
+            return
         self.assigned_label.setText(
-            "No programme assigned yet. "
-            + (f"The exercises below are a starting point taken from “{escaped(start.name)}”. " if start else "")
-            + "Adjust them, then save and assign."
+            tr(
+                "No programme assigned yet. The exercises below are a starting point taken from “{name}”. "
+                "Adjust them, then save and assign.",
+                name=escaped(start.name),
+            )
         )
 
     def draft(self) -> ProgrammeDraft:
         """The programme as it stands in the editor."""
-        return ProgrammeDraft(self.name_edit.text(), self.description_edit.text(), self.table.rows)
+        return dataclasses.replace(self._opened, name=self.name_edit.text(),
+                                   description=self.description_edit.text(), rows=self.table.rows)  # fmt: skip
 
     def _edit(self, draft: ProgrammeDraft) -> None:
+        self._opened = draft  # what was opened: its other languages are kept when saved
         for edit, text in ((self.name_edit, draft.name), (self.description_edit, draft.description)):
             edit.blockSignals(True)
             edit.setText(text)
@@ -150,7 +171,12 @@ class ProgrammeTab(QWidget):
         """Check as the therapist types: the problem under the table, Save disabled while there is one."""
         problem = self.problem()
         total = len(self.table.rows)
-        self._tell(problem or f"{plural(total, 'exercise')}; ready to save and assign to the patient.", problem is None)
+        ready = counted(
+            total,
+            N_("{count} exercise; ready to save and assign to the patient."),
+            N_("{count} exercises; ready to save and assign to the patient."),
+        )
+        self._tell(problem or ready, problem is None)
         self.save_button.setEnabled(problem is None and self.patient is not None)
         self.export_button.setEnabled(problem is None)
         self.remove_row_button.setEnabled(bool(self.table.rows))
@@ -174,8 +200,12 @@ class ProgrammeTab(QWidget):
             return None
         self.show_patient(self.patient)
         self._tell(
-            f"Saved “{kept.name}” and assigned it to {self.patient.code}. It is offered in the main window "
-            "when this patient is chosen.",
+            tr(
+                "Saved “{name}” and assigned it to {code}. It is offered in the main window "
+                "when this patient is chosen.",
+                name=kept.name,
+                code=self.patient.code,
+            ),
             ok=True,
         )
         self.assigned.emit()
@@ -187,32 +217,42 @@ class ProgrammeTab(QWidget):
             return False
         draft = self.draft()
         name = f"{draft.programme(self.table.exercises).id}.toml"
-        path = path or ask_save_path(self, "Export the programme", name, PROGRAMME_FILTER)
+        path = path or ask_save_path(self, tr("Export the programme"), name, tr(PROGRAMME_FILTER))
         if path is None:
             return False
         try:
             write_programme_file(path, draft, self.table.exercises)
         except OSError as exc:
-            self.messages.tell("The programme file could not be written", f"Cannot write {path}: {exc.strerror or exc}")
+            self.messages.tell(
+                tr("The programme file could not be written"),
+                tr("Cannot write {path}: {problem}", path=path, problem=exc.strerror or exc),
+            )
             return False
-        self._tell(f"Programme written to {path}.", ok=True)
+        self._tell(tr("Programme written to {path}.", path=path), ok=True)
         return True
 
     def import_programme(self, path: Path | None = None) -> bool:
         """A programme file into the editor (not saved until “Save and assign”)."""
-        path = path or ask_open_path(self, "Import a programme file", f"{PROGRAMME_FILTER};;All files (*)")
+        path = path or ask_open_path(self, tr("Import a programme file"), f"{tr(PROGRAMME_FILTER)};;{tr(ALL_FILES)}")
         if path is None:
             return False
         try:
             draft = read_programme_file(path, self.exercises)
         except ExerciseFileError as exc:
             text = plain_programme_error(exc, [])
-            self._tell(f"{path.name} was not imported: {text}", ok=False)
-            self.messages.tell("The programme file could not be imported", f"{path}:\n{text}")
+            self._tell(tr("{file} was not imported: {problem}", file=path.name, problem=text), ok=False)
+            self.messages.tell(tr("The programme file could not be imported"), f"{path}:\n{text}")
             return False
         self._edit(draft)
         if self.problem() is None:
-            self.message.setText(f"Imported {path.name} ({len(draft.rows)} exercises). Check it, then save and assign.")
+            self.message.setText(
+                counted(
+                    len(draft.rows),
+                    N_("Imported {file} ({count} exercise). Check it, then save and assign."),
+                    N_("Imported {file} ({count} exercises). Check it, then save and assign."),
+                    file=path.name,
+                )
+            )
         return True
 
     def _tell(self, text: str, ok: bool) -> None:

@@ -6,6 +6,8 @@ The table holds the rows being edited (`EditorRow`, plain numbers as typed) and 
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,21 +20,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coach.base.i18n import N_, tr
 from coach.plans.exercises import Exercise
 from coach.usecases.programme_editing import EditorRow
 
-#: editor columns: header, row field, spin box range and decimals (None: whole numbers)
+#: editor columns: header (translated where shown), row field, spin box range and decimals (None: whole numbers)
 PROGRAMME_COLUMNS: tuple[tuple[str, str, float, float, int | None], ...] = (
-    ("Repetitions", "repetitions", 0, 99, None),
-    ("Hold\n(s)", "hold_s", 0.0, 300.0, 1),
-    ("Relax\n(s)", "relax_s", 0.0, 300.0, 1),
-    ("Effort\n(1\N{EN DASH}10)", "effort", 0, 10, None),
-    ("Target low\n(mm)", "target_low", 0.0, 60.0, 1),
-    ("Target high\n(mm)", "target_high", 0.0, 60.0, 1),
-    ("Target\nsymmetry", "target_symmetry", 0.0, 1.0, 2),
+    (N_("Repetitions"), "repetitions", 0, 99, None),
+    (N_("Hold\n(s)"), "hold_s", 0.0, 300.0, 1),
+    (N_("Relax\n(s)"), "relax_s", 0.0, 300.0, 1),
+    (N_("Effort\n(1\N{EN DASH}10)"), "effort", 0, 10, None),
+    (N_("Target low\n(mm)"), "target_low", 0.0, 60.0, 1),
+    (N_("Target high\n(mm)"), "target_high", 0.0, 60.0, 1),
+    (N_("Target\nsymmetry"), "target_symmetry", 0.0, 1.0, 2),
 )
+#: the narrowest a number column is
+COLUMN_WIDTH_PX = 84
 #: the row fields typed as whole numbers
 WHOLE_NUMBER_FIELDS = ("repetitions", "effort")
+
+
+def _one_line(header: str) -> str:
+    """A column header as a screen reader says it: on one line, a word broken with a hyphen joined again."""
+    return " ".join(re.sub(r"-\n(?=[a-zäöüß])", "", header).split())
 
 
 class _FocusRow(QObject):
@@ -60,10 +70,11 @@ class ProgrammeTable(QTableWidget):
     edited = Signal()
 
     def __init__(self, exercises: dict[str, Exercise], parent: QWidget | None = None) -> None:
-        headers = ["Exercise", *(column[0] for column in PROGRAMME_COLUMNS)]
+        headers = [tr("Exercise"), *(tr(column[0]) for column in PROGRAMME_COLUMNS)]
         super().__init__(0, len(headers), parent)
         #: the exercises a row may be: movements only (the resting face is measured in every session)
         self.exercises = exercises
+        self.setAccessibleName(tr("Exercises in the programme"))
         self.rows: list[EditorRow] = []
         self._row_widgets: list[dict[str, QWidget]] = []
         self.setHorizontalHeaderLabels(headers)
@@ -74,7 +85,9 @@ class ProgrammeTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for index in range(1, len(headers)):
             header.setSectionResizeMode(index, QHeaderView.ResizeMode.Fixed)
-            self.setColumnWidth(index, 84)
+            # wide enough for the header's longest line, in any language
+            widest = max(header.fontMetrics().horizontalAdvance(line) for line in headers[index].split("\n"))
+            self.setColumnWidth(index, max(COLUMN_WIDTH_PX, widest + 20))
         self.verticalHeader().setDefaultSectionSize(34)
 
     def set_rows(self, rows: list[EditorRow]) -> None:
@@ -141,13 +154,14 @@ class ProgrammeTable(QTableWidget):
         for exercise in self.exercises.values():
             chooser.addItem(exercise.name, exercise.id)
         chooser.setCurrentIndex(chooser.findData(row.exercise_id))
+        chooser.setAccessibleName(tr("Exercise, row {row}", row=index + 1))
         chooser.currentIndexChanged.connect(lambda _i, at=index, box=chooser: self._exercise_chosen(at, box))
         return chooser
 
     def _spin_boxes(self, index: int, row: EditorRow) -> dict[str, QSpinBox | QDoubleSpinBox]:
         """One spin box per column after the exercise, in column order."""
         spins: dict[str, QSpinBox | QDoubleSpinBox] = {}
-        for _header, key, low, high, decimals in PROGRAMME_COLUMNS:
+        for header, key, low, high, decimals in PROGRAMME_COLUMNS:
             spin: QSpinBox | QDoubleSpinBox
             if decimals is None:
                 spin = QSpinBox()
@@ -160,6 +174,7 @@ class ProgrammeTable(QTableWidget):
                 spin.setRange(float(low), float(high))
                 spin.setValue(float(getattr(row, key)))
             spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+            spin.setAccessibleName(tr("{column}, row {row}", column=_one_line(tr(header)), row=index + 1))
             spin.valueChanged.connect(lambda value, at=index, name=key: self._value_typed(at, name, value))
             spins[key] = spin
         return spins

@@ -23,28 +23,41 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
+from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
-from coach.gui.history import delete_pictures, show_session
+from coach.gui.history import DELETED, delete_pictures, show_session, status_words
 from coach.gui.therapist.parts import (
-    SIDES_NOTE,
+    ALL_FILES,
     Messages,
     ask_open_path,
     ask_save_path,
+    counted,
+    escaped,
     failure_text,
     message_label,
-    plural,
     read_only_table,
+    sides_note,
 )
 from coach.records.models import Patient, SessionDetail, SessionRecord
 from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
 
-KIND_WORDS = {"live": "Live (webcam)", "recorded": "Recorded video"}
-NO_SESSIONS = (
-    "<p>No sessions yet. Sessions appear here when the patient practises with their code chosen in "
+#: how each kind of session reads (translated where shown)
+KIND_WORDS = {"live": N_("Live (webcam)"), "recorded": N_("Recorded video")}
+NO_SESSIONS = N_(
+    "No sessions yet. Sessions appear here when the patient practises with their code chosen in "
     "the main window, when a bundle from home is imported, or when a video is analysed "
-    "(tab “Analyse a recorded video”).</p>"
+    "(tab “Analyse a recorded video”)."
 )
-BUNDLE_FILTER = "Session bundles (*.zip)"
+BUNDLE_FILTER = N_("Session bundles (*.zip)")
+CHOOSE_FIRST = N_("Choose a session in the list first, or export the whole history.")
+#: sentences about a number of things, (for one, for any other number): translated where shown, `counted`
+LISTED = (N_("{count} session, newest first."), N_("{count} sessions, newest first."))
+REPORT_SAVED = (N_("Report saved as {path} ({count} page)."), N_("Report saved as {path} ({count} pages)."))
+CSV_WRITTEN = (N_("Wrote {count} repetition row to {path}."), N_("Wrote {count} repetition rows to {path}."))
+JSON_WRITTEN = (N_("Wrote {count} session to {path}."), N_("Wrote {count} sessions to {path}."))
+BUNDLE_WRITTEN = (N_("Wrote {count} session of {code} to {path}."), N_("Wrote {count} sessions of {code} to {path}."))
+IMPORTED = (N_("Imported {count} session for patient {code}."), N_("Imported {count} sessions for patient {code}."))
+ALREADY_HERE = (N_("{count} session was already here."), N_("{count} sessions were already here."))
 
 
 class SessionsTab(QWidget):
@@ -66,11 +79,14 @@ class SessionsTab(QWidget):
         self.history: list[SessionDetail] = []  # the patient's sessions, oldest first
         layout = QVBoxLayout(self)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.table = read_only_table(["Date", "Kind", "Programme", "Status", "Reps"])
+        self.table = read_only_table(
+            [tr("Date"), tr("Kind"), tr("Programme"), tr("Status"), tr("Reps")], tr("Sessions")
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser()
+        self.detail.setAccessibleName(tr("Session details"))
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setSizes([440, 420])
@@ -81,36 +97,40 @@ class SessionsTab(QWidget):
         self.import_bundle_button.setEnabled(clinic is not None)
         self.table.itemSelectionChanged.connect(self._show_selected_session)
 
-    def _build_buttons(self) -> QHBoxLayout:
-        self.report_button = QPushButton("Report (PDF)…")
-        self.report_pictures = QCheckBox("with pictures")
+    def _build_buttons(self) -> QVBoxLayout:
+        self.report_button = QPushButton(tr("Report (PDF)…"))
+        self.report_pictures = QCheckBox(tr("with pictures"))
         self.report_pictures.setChecked(True)
         self.report_pictures.setToolTip(
-            "Put the pictures kept at the peak of each exercise in the report (only where the patient chose to keep "
-            "them); untick before sending the report on"
+            tr(
+                "Put the pictures kept at the peak of each exercise in the report (only where the patient chose to "
+                "keep them); untick before sending the report on"
+            )
         )
         self.export_scope = QComboBox()
-        self.export_scope.addItem("Selected session", "session")
-        self.export_scope.addItem("Whole history", "history")
-        self.export_scope.setToolTip("What “Export CSV…” and “Export JSON…” write")
-        self.csv_button = QPushButton("Export CSV…")
-        self.json_button = QPushButton("Export JSON…")
-        self.delete_pictures_button = QPushButton("Delete pictures…")
-        self.delete_pictures_button.setToolTip("Delete the pictures kept for the selected session; the numbers stay")
-        self.export_bundle_button = QPushButton("Export bundle…")
-        self.export_bundle_button.setToolTip(
-            "All of this patient's sessions in one file, to import on another computer"
+        self.export_scope.addItem(tr("Selected session"), "session")
+        self.export_scope.addItem(tr("Whole history"), "history")
+        self.export_scope.setToolTip(tr("What “Export CSV…” and “Export JSON…” write"))
+        self.csv_button = QPushButton(tr("Export CSV…"))
+        self.json_button = QPushButton(tr("Export JSON…"))
+        self.delete_pictures_button = QPushButton(tr("Delete pictures…"))
+        self.delete_pictures_button.setToolTip(
+            tr("Delete the pictures kept for the selected session; the numbers stay")
         )
-        self.import_bundle_button = QPushButton("Import bundle…")
-        buttons = QHBoxLayout()
-        for widget in (self.report_button, self.report_pictures):
-            buttons.addWidget(widget)
-        buttons.addSpacing(12)
-        for widget in (self.export_scope, self.csv_button, self.json_button):
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-        for widget in (self.delete_pictures_button, self.export_bundle_button, self.import_bundle_button):
-            buttons.addWidget(widget)
+        self.export_bundle_button = QPushButton(tr("Export bundle…"))
+        self.export_bundle_button.setToolTip(
+            tr("All of this patient's sessions in one file, to import on another computer")
+        )
+        self.import_bundle_button = QPushButton(tr("Import bundle…"))
+        buttons = QVBoxLayout()  # two rows: room for longer words and larger text
+        reports = (self.report_button, self.report_pictures, self.delete_pictures_button)
+        exports = (self.export_scope, self.csv_button, self.json_button)
+        for row_widgets in (reports, exports, (self.export_bundle_button, self.import_bundle_button)):
+            row = QHBoxLayout()
+            for widget in row_widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            buttons.addLayout(row)
         self.report_button.clicked.connect(lambda: self.write_report())
         self.csv_button.clicked.connect(lambda: self.export_csv())
         self.json_button.clicked.connect(lambda: self.export_json())
@@ -150,13 +170,14 @@ class SessionsTab(QWidget):
         for button in (self.report_button, self.csv_button, self.json_button, self.export_bundle_button):
             button.setEnabled(bool(records))
         if records or left_out:
-            self.message.setText(" ".join([f"{plural(len(records), 'session')}, newest first.", *left_out]))
+            listed = counted(len(records), *LISTED)
+            self.message.setText(" ".join([listed, *left_out]))
             row = self.session_ids.index(select_id) if select_id in self.session_ids else 0
             self.table.selectRow(row)
             self._show_selected_session()
         else:
             self.message.setText("")
-            self.detail.setHtml(NO_SESSIONS)
+            self.detail.setHtml(f"<p>{escaped(tr(NO_SESSIONS))}</p>")
         self.history_read.emit(self.history)
 
     def _fill_table(self, records: list[SessionRecord]) -> None:
@@ -167,9 +188,9 @@ class SessionsTab(QWidget):
             for row, record in enumerate(records):
                 cells = [
                     f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
-                    KIND_WORDS.get(record.kind, record.kind),
+                    tr(KIND_WORDS[record.kind]) if record.kind in KIND_WORDS else record.kind,
                     record.programme_name or "",
-                    record.status,
+                    status_words(record.status),
                     str(record.repetition_count),
                 ]
                 for column, text in enumerate(cells):
@@ -192,7 +213,7 @@ class SessionsTab(QWidget):
         if self.clinic is None or session_id is None:
             return
         try:
-            pictures = show_session(self.detail, self.clinic, session_id, prefix=SIDES_NOTE)
+            pictures = show_session(self.detail, self.clinic, session_id, prefix=sides_note())
         except (CoachError, KeyError) as exc:
             self.detail.setPlainText(str(exc))
             pictures = 0
@@ -207,10 +228,10 @@ class SessionsTab(QWidget):
         try:
             deleted = delete_pictures(self, self.clinic, session_id)
         except CoachError as exc:
-            self.messages.tell("The pictures could not be deleted", str(exc))
+            self.messages.tell(tr("The pictures could not be deleted"), str(exc))
             return 0
         if deleted:
-            self.message.setText(f"Deleted {plural(deleted, 'picture')}; the numbers are kept.")
+            self.message.setText(counted(deleted, *DELETED))
         self._show_selected_session()
         return deleted
 
@@ -226,34 +247,34 @@ class SessionsTab(QWidget):
         code = _file_safe(self.patient.code if self.patient else "patient")
         selected = self._selected_session()
         if self.export_scope.currentData() == "history" or self.selected_session_id() is None:
-            return f"{code}_history"
+            return tr("{code}_history", code=code)
         return f"{code}_{selected.started_at.astimezone():%Y-%m-%d_%H%M}" if selected else code
 
     def write_report(self, path: Path | None = None) -> bool:
         """The selected session's PDF report, written on a worker thread; True if started."""
         session = self._selected_session()
         if session is None or self.patient is None or self.clinic is None:
-            self.messages.tell("Report", "Choose a session in the list first.")
+            self.messages.tell(tr("Report"), tr("Choose a session in the list first."))
             return False
-        path = path or ask_save_path(self, "Save the session report", self._file_stem() + ".pdf", "PDF (*.pdf)")
+        path = path or ask_save_path(self, tr("Save the session report"), self._file_stem() + ".pdf", "PDF (*.pdf)")
         if path is None:
             return False
         try:
             report = self.clinic.session_report(session.id, with_pictures=self.report_pictures.isChecked())
         except (CoachError, KeyError) as exc:
-            self.messages.tell("The report could not be written", str(exc))
+            self.messages.tell(tr("The report could not be written"), str(exc))
             return False
-        self.message.setText(f"Writing the report {path.name}…")
+        self.message.setText(tr("Writing the report {file}…", file=path.name))
         self.report_button.setEnabled(False)
 
         def done(pages: Any) -> None:
             self.report_button.setEnabled(True)
-            self.message.setText(f"Report saved as {path} ({plural(pages, 'page')}).")
+            self.message.setText(counted(pages, *REPORT_SAVED, path=path))
 
         def failed(error: BaseException) -> None:
             self.report_button.setEnabled(True)
             self.message.setText("")
-            self.messages.tell("The report could not be written", failure_text(error))
+            self.messages.tell(tr("The report could not be written"), failure_text(error))
 
         self.tasks.run(lambda: write_report_pdf(path, report), done, failed)
         return True
@@ -262,70 +283,78 @@ class SessionsTab(QWidget):
         """The selected session or the whole history as CSV, one row per repetition."""
         sessions = self._export_sessions()
         if not sessions:
-            self.messages.tell("Export CSV", "Choose a session in the list first, or export the whole history.")
+            self.messages.tell(tr("Export CSV"), tr(CHOOSE_FIRST))
             return False
-        path = path or ask_save_path(self, "Export as CSV", self._file_stem() + ".csv", "CSV (*.csv)")
+        path = path or ask_save_path(self, tr("Export as CSV"), self._file_stem() + ".csv", "CSV (*.csv)")
         if path is None:
             return False
         try:
             rows = export_sessions_csv(path, sessions)
         except (OSError, CoachError, ValueError) as exc:
-            self.messages.tell("The CSV file could not be written", failure_text(exc))
+            self.messages.tell(tr("The CSV file could not be written"), failure_text(exc))
             return False
-        self.message.setText(f"Wrote {plural(rows, 'repetition row')} to {path}.")
+        self.message.setText(counted(rows, *CSV_WRITTEN, path=path))
         return True
 
     def export_json(self, path: Path | None = None) -> bool:
         """The selected session or the whole history as JSON, with the patient."""
         sessions = self._export_sessions()
         if not sessions or self.patient is None:
-            self.messages.tell("Export JSON", "Choose a session in the list first, or export the whole history.")
+            self.messages.tell(tr("Export JSON"), tr(CHOOSE_FIRST))
             return False
-        path = path or ask_save_path(self, "Export as JSON", self._file_stem() + ".json", "JSON (*.json)")
+        path = path or ask_save_path(self, tr("Export as JSON"), self._file_stem() + ".json", "JSON (*.json)")
         if path is None:
             return False
         try:
             export_sessions_json(path, sessions, self.patient)
         except (OSError, CoachError, ValueError) as exc:
-            self.messages.tell("The JSON file could not be written", failure_text(exc))
+            self.messages.tell(tr("The JSON file could not be written"), failure_text(exc))
             return False
-        self.message.setText(f"Wrote {plural(len(sessions), 'session')} to {path}.")
+        self.message.setText(counted(len(sessions), *JSON_WRITTEN, path=path))
         return True
 
     def export_bundle(self, path: Path | None = None) -> bool:
         """All of the patient's finished sessions in one bundle file, for another computer."""
         if self.clinic is None or self.patient is None:
             return False
-        title = "Export the patient's sessions as a bundle"
-        path = path or ask_save_path(self, title, f"{_file_safe(self.patient.code)}.facecoach.zip", BUNDLE_FILTER)
+        title = tr("Export the patient's sessions as a bundle")
+        path = path or ask_save_path(self, title, f"{_file_safe(self.patient.code)}.facecoach.zip", tr(BUNDLE_FILTER))
         if path is None:
             return False
         try:
             count = self.clinic.export_bundle(self.patient, path)
         except (CoachError, OSError) as exc:
-            self.messages.tell("The bundle could not be written", failure_text(exc))
+            self.messages.tell(tr("The bundle could not be written"), failure_text(exc))
             return False
-        self.message.setText(f"Wrote {plural(count, 'session')} of {self.patient.code} to {path}.")
+        self.message.setText(counted(count, *BUNDLE_WRITTEN, code=self.patient.code, path=path))
         return True
 
     def import_bundle(self, path: Path | None = None) -> bool:
         """A bundle from another computer: checked whole, then all its new sessions or none."""
         if self.clinic is None:
             return False
-        path = path or ask_open_path(self, "Import a session bundle", f"{BUNDLE_FILTER};;All files (*)")
+        path = path or ask_open_path(self, tr("Import a session bundle"), f"{tr(BUNDLE_FILTER)};;{tr(ALL_FILES)}")
         if path is None:
             return False
         try:
             imported = self.clinic.import_bundle(path)
         except (CoachError, OSError) as exc:
-            self.messages.tell("The bundle could not be imported", failure_text(exc))
+            self.messages.tell(tr("The bundle could not be imported"), failure_text(exc))
             return False
         self.bundle_imported.emit(imported.patient.id)
-        already = f"; {imported.skipped} were already here" if imported.skipped else ""
-        text = f"Imported {plural(imported.added, 'session')} for patient {imported.patient.code}{already}."
+        text = _imported_text(imported.added, imported.skipped, imported.patient.code)
         self.message.setText(text)
-        self.messages.tell("Bundle imported", text, error=False)
+        self.messages.tell(tr("Bundle imported"), text, error=False)
         return True
+
+
+def _imported_text(added: int, skipped: int, code: str) -> str:
+    """What a bundle import did, in whole sentences."""
+    text = counted(added, *IMPORTED, code=code)
+    if not skipped:
+        return text
+    already = counted(skipped, *ALREADY_HERE)
+    return f"{text} {already}"
 
 
 def _file_safe(text: str) -> str:

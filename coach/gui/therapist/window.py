@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
+from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.therapist.analysis_tab import AnalysisTab
-from coach.gui.therapist.parts import SIDE_WORDS, Messages, heading, read_only_table
+from coach.gui.therapist.parts import Messages, heading, read_only_table, side_words
 from coach.gui.therapist.patient_form import PatientForm
 from coach.gui.therapist.programme_tab import ProgrammeTab
 from coach.gui.therapist.sessions_tab import SessionsTab
@@ -42,7 +43,7 @@ from coach.plans.exercises import Exercise, load_exercises
 from coach.records.models import Patient
 from coach.usecases.clinic import Clinic, patient_label
 
-NO_PATIENT = "Choose a patient on the left, or add one."
+NO_PATIENT = N_("Choose a patient on the left, or add one.")
 #: how long closing waits for each worker still running (an analysis stops at the next frame)
 CLOSING_WAIT_S = 10.0
 
@@ -60,7 +61,7 @@ class TherapistWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Patients and programmes — Facial Symmetry Coach")
+        self.setWindowTitle(tr("Patients and programmes — Facial Symmetry Coach"))
         self.resize(1280, 720)
         self.messages = Messages(self)
         self.tasks = BackgroundTasks(self)
@@ -93,17 +94,17 @@ class TherapistWindow(QMainWindow):
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(6, 0, 0, 0)
-        self.patient_title = heading(NO_PATIENT, 14)
+        self.patient_title = heading(tr(NO_PATIENT), 14)
         self.patient_title.setWordWrap(True)
         self.patient_facts = QLabel("")
         self.patient_facts.setWordWrap(True)
         right_column.addWidget(self.patient_title)
         right_column.addWidget(self.patient_facts)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.sessions_tab, "Sessions")
-        self.tabs.addTab(self.trends, "Trends")
-        self.tabs.addTab(self.programme_tab, "Programme")
-        self.tabs.addTab(self.analysis_tab, "Analyse a recorded video")
+        self.tabs.addTab(self.sessions_tab, tr("Sessions"))
+        self.tabs.addTab(self.trends, tr("Trends"))
+        self.tabs.addTab(self.programme_tab, tr("Programme"))
+        self.tabs.addTab(self.analysis_tab, tr("Analyse a recorded video"))
         self.tabs.setEnabled(False)
         right_column.addWidget(self.tabs, 1)
         layout.addWidget(right, 1)
@@ -115,19 +116,21 @@ class TherapistWindow(QMainWindow):
 
     def _build_patient_list(self) -> QWidget:
         left = QWidget()
-        left.setFixedWidth(380)
+        left.setFixedWidth(440)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
         row = QHBoxLayout()
-        row.addWidget(heading("Patients"), 1)
-        self.import_patient_button = QPushButton("Import bundle…")
-        self.import_patient_button.setToolTip("A patient's sessions exported on another computer (adds the patient)")
+        row.addWidget(heading(tr("Patients")), 1)
+        self.import_patient_button = QPushButton(tr("Import bundle…"))
+        self.import_patient_button.setToolTip(
+            tr("A patient's sessions exported on another computer (adds the patient)")
+        )
         self.import_patient_button.setEnabled(self.clinic is not None)
         self.import_patient_button.clicked.connect(lambda: self.sessions_tab.import_bundle())
         row.addWidget(self.import_patient_button)
         column.addLayout(row)
-        self.patient_table = read_only_table(["Code", "Name", "Affected side"])
-        self.patient_table.setToolTip("The affected side is the patient's own (anatomical) side.")
+        self.patient_table = read_only_table([tr("Code"), tr("Name"), tr("Affected side")], tr("Patients"))
+        self.patient_table.setToolTip(tr("The affected side is the patient's own (anatomical) side."))
         header = self.patient_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -166,7 +169,7 @@ class TherapistWindow(QMainWindow):
             self.patient_table.clearSelection()
             self.patient_table.setRowCount(len(self.patients))
             for row, patient in enumerate(self.patients):
-                cells = [patient.code, patient.name or "", SIDE_WORDS[patient.affected_side]]
+                cells = [patient.code, patient.name or "", side_words(patient.affected_side)]
                 for column, text in enumerate(cells):
                     self.patient_table.setItem(row, column, QTableWidgetItem(text))
         finally:
@@ -207,13 +210,13 @@ class TherapistWindow(QMainWindow):
 
     def _show_patient_header(self, patient: Patient | None) -> None:
         if patient is None:
-            self.patient_title.setText(NO_PATIENT)
+            self.patient_title.setText(tr(NO_PATIENT))
             self.patient_facts.setText("")
             return
         self.patient_title.setText(patient_label(patient))
-        facts = [f"Affected side: {SIDE_WORDS[patient.affected_side]}"]
+        facts = [tr("Affected side: {side}", side=side_words(patient.affected_side))]
         if patient.onset_date is not None:
-            facts.append(f"onset {patient.onset_date.isoformat()}")
+            facts.append(tr("onset {date}", date=patient.onset_date.isoformat()))
         if patient.cause:
             facts.append(patient.cause)
         self.patient_facts.setText(" · ".join(facts))
@@ -224,7 +227,7 @@ def _read_exercises(folder: Path | None) -> tuple[dict[str, Exercise] | None, st
     try:
         return load_exercises(folder), None
     except CoachError as exc:
-        return None, f"The exercises cannot be read: {exc}"
+        return None, tr("The exercises cannot be read: {problem}", problem=exc)
 
 
 def _open_clinic(database: Path) -> tuple[Clinic | None, str | None, str | None]:
@@ -232,5 +235,5 @@ def _open_clinic(database: Path) -> tuple[Clinic | None, str | None, str | None]
     try:
         clinic, notice = Clinic.open(database)
     except CoachError as exc:
-        return None, None, f"The session database cannot be used: {exc}"
+        return None, None, tr("The session database cannot be used: {problem}", problem=exc)
     return clinic, notice, None

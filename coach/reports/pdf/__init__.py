@@ -10,4 +10,8 @@ Print legibility: A4 portrait, body text 10 pt, tables and chart labels 9 pt, he
 right vermillion with squares, dashed lines and hatched bars (Okabe–Ito colours, told
 apart in grey print and by colour-blind readers too). Left and right are the patient's
 anatomical sides, labelled "(patient's)" in every table and chart.
+
+Every text is in the user's language (`coach.base.i18n.tr`; German in
+assets/translations/de/reports.toml), dates and decimals as `coach.reports.formats` writes
+them; table columns widen where a long German word needs it (`flow.fitted_columns`).
 """

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from coach import __version__
+from coach.base.i18n import tr
 from coach.base.private_files import atomic_private_path
 from coach.records.models import SessionDetail
 from coach.reports.exports import patient_fields
@@ -58,9 +59,15 @@ _RC = {
 def _footer(fig: Figure, patient_code: str, session: SessionDetail, number: int, total: int) -> None:
     y = PAGE_H - MARGIN_BOTTOM + 0.35
     draw_rule(fig, y - 0.08, 0.6)
-    who = "No patient recorded" if patient_code == DASH else f"Patient {patient_code}"
-    draw_text(fig, MARGIN_X, y, f"{who} · session {session_stamp(session)}", SMALL_PT)
-    draw_text(fig, MARGIN_X + CONTENT_W, y, f"page {number} of {total}", SMALL_PT, ha="right")
+    stamp = session_stamp(session)
+    if patient_code == DASH:
+        who = tr("No patient recorded · session {started}", started=stamp)
+    else:
+        who = tr("Patient {code} · session {started}", code=patient_code, started=stamp)
+    draw_text(fig, MARGIN_X, y, who, SMALL_PT)
+    draw_text(
+        fig, MARGIN_X + CONTENT_W, y, tr("page {page} of {pages}", page=number, pages=total), SMALL_PT, ha="right"
+    )
 
 
 def _sections(
@@ -114,8 +121,8 @@ def write_session_report(
     code = text_or_dash(field_value(fields, "code"))
     pages = paginate(_sections(session, history, fields, snapshots or {}))
     metadata = {
-        "Title": f"Session report {code} {session_stamp(session)}",
-        "Subject": "Facial exercise session: per-side movement, symmetry and synkinesis (patient's sides)",
+        "Title": tr("Session report {code} {started}", code=code, started=session_stamp(session)),
+        "Subject": tr("Facial exercise session: per-side movement, symmetry and synkinesis (patient's sides)"),
         "Creator": f"Facial Symmetry Coach {__version__}",
     }
     _save(Path(pdf_path), pages, metadata, session, code)

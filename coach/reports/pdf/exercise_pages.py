@@ -8,9 +8,11 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from coach.base.i18n import N_, tr
 from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, LEFT_LABEL, RIGHT_COLOUR, RIGHT_LABEL
 from coach.records.models import ExerciseRecord
 from coach.records.trends import exercise_means, target_band_mm, target_symmetry
+from coach.reports.formats import number_text, short_number_text
 from coach.reports.pdf.flow import Block, Column, Section, Table, heading, paragraph, spacer
 from coach.reports.pdf.layout import (
     CONTENT_W,
@@ -38,7 +40,7 @@ from coach.reports.pdf.wording import (
 from coach.reports.pictures import draw_measured_regions
 from coach.session.snapshots import Snapshot
 
-SNAPSHOT_NOTE = (
+SNAPSHOT_NOTE = N_(
     "Snapshot at the peak, kept at the patient's request. As the camera saw it, not mirrored: the patient's "
     "right side (R) is on the left of the picture, their left side (L) on the right. Outlined: the regions "
     "measured, the patient's left in blue, their right in orange."
@@ -60,11 +62,11 @@ def _snapshot_block(snapshot: Snapshot) -> Block:
     height = min(2.6, 0.6 * CONTENT_W * rows / cols)
     width = height * cols / rows
     # name the sides under the picture in full when there is room, else by their initials
-    right_side, left_side = f"◀ {RIGHT_LABEL}", f"{LEFT_LABEL} ▶"
+    right_side, left_side = f"◀ {tr(RIGHT_LABEL)}", f"{tr(LEFT_LABEL)} ▶"
     if text_width(right_side + left_side, SMALL_PT) + 0.2 > width:
         right_side, left_side = "◀ R", "L ▶"
     note_x = MARGIN_X + width + 0.2
-    note = wrap(SNAPSHOT_NOTE, CONTENT_W - width - 0.2, SMALL_PT)
+    note = wrap(tr(SNAPSHOT_NOTE), CONTENT_W - width - 0.2, SMALL_PT)
     caption_h = line_height(SMALL_PT) + 0.05
 
     def draw(fig: Figure, y: float) -> None:
@@ -90,19 +92,19 @@ def _repetition_chart(exercise: ExerciseRecord) -> Block:
     def draw(fig: Figure, y: float) -> None:
         ax = chart_axes(fig, MARGIN_X + 0.65, y + 0.38, CONTENT_W - 0.75, height - 0.85)
         if band is not None:
-            ax.axhspan(band[0], band[1], color=BAND_COLOUR, alpha=0.3, linewidth=0, label="Target range")
-        ax.bar(numbers - 0.2, left, 0.38, color=LEFT_COLOUR, edgecolor="black", linewidth=0.5, label=LEFT_LABEL)
+            ax.axhspan(band[0], band[1], color=BAND_COLOUR, alpha=0.3, linewidth=0, label=tr("Target range"))
+        ax.bar(numbers - 0.2, left, 0.38, color=LEFT_COLOUR, edgecolor="black", linewidth=0.5, label=tr(LEFT_LABEL))
         ax.bar(
             numbers + 0.2, right, 0.38, color=RIGHT_COLOUR, edgecolor="black", linewidth=0.5, hatch="///",
-            label=RIGHT_LABEL,
+            label=tr(RIGHT_LABEL),
         )  # fmt: skip
         top = np.nanmax(np.concatenate([left, right, [band[1] if band else 0.0, 1.0]]))
         bottom = min(0.0, float(np.nanmin(np.concatenate([left, right]))))
         ax.set_ylim(bottom * 1.1, top * 1.12)
         ax.set_xlim(numbers.min() - 0.6, numbers.max() + 0.6)
         ax.set_xticks(numbers)
-        ax.set_xlabel("Repetition", fontsize=SMALL_PT)
-        ax.set_ylabel("Peak movement (mm)", fontsize=SMALL_PT)
+        ax.set_xlabel(tr("Repetition"), fontsize=SMALL_PT)
+        ax.set_ylabel(tr("Peak movement (mm)"), fontsize=SMALL_PT)
         ax.grid(axis="y", color="#CCCCCC", linewidth=0.5)
         ax.set_axisbelow(True)
         ax.legend(
@@ -119,16 +121,16 @@ def _repetition_table(number: int, exercise: ExerciseRecord) -> Table:
         watched += [name for name in record.repetition.synkinesis if name not in watched]
     columns = [
         Column("#", 0.35),
-        Column("Left (patient's) mm", 0.82),
-        Column("Right (patient's) mm", 0.82),
-        Column("Symmetry", 0.82),
-        Column("Weaker side (patient's)", 0.9, "left"),
-        Column("Hold s", 0.55),
-        Column("Complete", 0.8, "center"),
+        Column(tr("Left (patient's) mm"), 0.82),
+        Column(tr("Right (patient's) mm"), 0.82),
+        Column(tr("Symmetry"), 0.82),
+        Column(tr("Weaker side (patient's)"), 0.9, "left"),
+        Column(tr("Hold s"), 0.55),
+        Column(tr("Complete"), 0.8, "center"),
     ]
     room = CONTENT_W - sum(column.width for column in columns)
     for name in watched:
-        title = f"{measure_label(name)} % Left / Right (patient's)"
+        title = tr("{measure} % Left / Right (patient's)", measure=measure_label(name))
         columns.append(Column(title, room / len(watched), "center"))
     rows = []
     for record in exercise.repetitions:
@@ -140,13 +142,15 @@ def _repetition_table(number: int, exercise: ExerciseRecord) -> Table:
             percent_text(rep.symmetry),
             weaker_side_text(rep.weaker_side, rep.symmetry, short=True),
             seconds_text(rep.hold_s),
-            "yes" if rep.complete else "no",
+            tr("yes") if rep.complete else tr("no"),
         ]
         for name in watched:
             sides = rep.synkinesis.get(name)
             row.append(DASH if not sides else f"{sides.get('left', math.nan):.0f} / {sides.get('right', math.nan):.0f}")
         rows.append(row)
-    return Table(columns, rows, caption=f"{number}. {exercise.exercise_name}: repetitions")
+    return Table(
+        columns, rows, caption=tr("{number}. {exercise}: repetitions", number=number, exercise=exercise.exercise_name)
+    )
 
 
 def _target_text(exercise: ExerciseRecord) -> str:
@@ -156,16 +160,17 @@ def _target_text(exercise: ExerciseRecord) -> str:
     target = exercise.target
     asked = []
     if band is not None:
-        asked.append(f"movement {band[0]:.1f}–{band[1]:.1f} mm on each side")
+        low, high = number_text(band[0]), number_text(band[1])
+        asked.append(tr("movement {low}–{high} mm on each side", low=low, high=high))
     if wanted_symmetry is not None:
-        asked.append(f"symmetry at least {percent_text(wanted_symmetry)}")
+        asked.append(tr("symmetry at least {percent}", percent=percent_text(wanted_symmetry)))
     if target.get("repetitions"):
-        asked.append(f"{target['repetitions']} repetitions")
+        asked.append(tr("{count} repetitions", count=target["repetitions"]))
     if target.get("hold_s"):
-        asked.append(f"hold {float(target['hold_s']):g} s")
+        asked.append(tr("hold {seconds} s", seconds=short_number_text(float(target["hold_s"]))))
     if target.get("relax_s"):
-        asked.append(f"relax {float(target['relax_s']):g} s")
-    return ", ".join(asked) if asked else DASH
+        asked.append(tr("relax {seconds} s", seconds=short_number_text(float(target["relax_s"]))))
+    return ", ".join(asked) if asked else DASH  # a list of what was asked, each item translated whole
 
 
 def _repetitions(number: int, exercise: ExerciseRecord) -> list[Block | Table]:
@@ -174,12 +179,12 @@ def _repetitions(number: int, exercise: ExerciseRecord) -> list[Block | Table]:
         items: list[Block | Table] = [_repetition_chart(exercise), _repetition_table(number, exercise)]
         if not all(record.repetition.complete for record in exercise.repetitions):
             items.append(
-                paragraph("Complete “no”: the repetition was cut off (face lost or the recording ended).", SMALL_PT)
+                paragraph(tr("Complete “no”: the repetition was cut off (face lost or the recording ended)."), SMALL_PT)
             )
         return items
     if exercise.primary_measure is None:
-        return [paragraph("A resting-face exercise: its measures are in the resting face table on page 1.")]
-    return [paragraph(f"Repetitions: {DASH} (none were recorded for this exercise).")]
+        return [paragraph(tr("A resting-face exercise: its measures are in the resting face table on page 1."))]
+    return [paragraph(tr("Repetitions: {dash} (none were recorded for this exercise).", dash=DASH))]
 
 
 def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot | None) -> Section:
@@ -188,15 +193,25 @@ def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot |
     items: list[Block | Table] = [
         heading(f"{number}. {exercise.exercise_name}"),
         paragraph(
-            f"Exercise {exercise.exercise_id}; measured: {measure_label(exercise.primary_measure)}; "
-            f"status: {status_text(exercise.status)}.",
+            tr(
+                "Exercise {exercise}; measured: {measure}; status: {status}.",
+                exercise=exercise.exercise_id,
+                measure=measure_label(exercise.primary_measure),
+                status=status_text(exercise.status),
+            ),
             after=0.02,
         ),
-        paragraph(f"Therapist's target: {_target_text(exercise)}.", after=0.02),
+        paragraph(tr("Therapist's target: {target}.", target=_target_text(exercise)), after=0.02),
         paragraph(
-            f"Summary: {means.reps} repetition(s); mean peak {LEFT_LABEL} {mm_text(means.left_mm)} mm, "
-            f"{RIGHT_LABEL} {mm_text(means.right_mm)} mm; symmetry {percent_text(means.symmetry)}; "
-            f"weaker side: {weaker_side_text(means.weaker_side, means.symmetry)}.",
+            tr(
+                "Summary: {count} repetition(s); mean peak Left (patient's) {left} mm, Right (patient's) {right} mm; "
+                "symmetry {symmetry}; weaker side: {weaker}.",
+                count=means.reps,
+                left=mm_text(means.left_mm),
+                right=mm_text(means.right_mm),
+                symmetry=percent_text(means.symmetry),
+                weaker=weaker_side_text(means.weaker_side, means.symmetry),
+            ),
             after=0.12,
         ),
     ]

@@ -14,6 +14,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from coach.base.i18n import tr
 from coach.reports.pdf.layout import (
     BODY_PT,
     BOX_SHADE,
@@ -33,6 +34,7 @@ from coach.reports.pdf.layout import (
     fx,
     fy,
     line_height,
+    text_width,
     wrap,
 )
 
@@ -60,6 +62,34 @@ class Column:
         return left + self.width - 0.1, "right"
 
 
+def fitted_columns(columns: list[Column], rows: list[list[str]], pt: float) -> list[Column]:
+    """The columns, widened where a header word or a cell does not fit (a long German
+    compound), by the room the other columns do not need; the total width is kept."""
+    needs = [
+        max(
+            [0.0, *(text_width(word, pt, bold=True) for word in column.title.split())]
+            + [text_width(row[index], pt) for row in rows if index < len(row)]
+        )
+        + 0.1
+        for index, column in enumerate(columns)
+    ]
+    short = sum(max(0.0, need - column.width) for need, column in zip(needs, columns, strict=True))
+    spare = sum(max(0.0, column.width - need) for need, column in zip(needs, columns, strict=True))
+    if short <= 0 or spare <= 0:
+        return columns
+    moved = min(short, spare)
+    return [
+        Column(
+            column.title,
+            column.width + moved * (need - column.width) / short
+            if need > column.width
+            else column.width - moved * (column.width - need) / spare,
+            column.align,
+        )
+        for need, column in zip(needs, columns, strict=True)
+    ]
+
+
 @dataclass
 class Table:
     """Rows split across pages; the header is repeated on each part, and a part on a
@@ -73,6 +103,7 @@ class Table:
     after: float = 0.14
 
     def __post_init__(self) -> None:
+        self.columns = fitted_columns(self.columns, self.rows, self.pt)
         self.titles = ["\n".join(wrap(column.title, column.width - 0.1, self.pt, bold=True)) for column in self.columns]
 
     @property
@@ -90,7 +121,8 @@ class Table:
     def part(self, rows: list[list[str]], continued: bool = False) -> Block:
         def draw(fig: Figure, y: float) -> None:
             if continued and self.caption:
-                draw_text(fig, MARGIN_X, y, f"{self.caption} (continued)", SUBHEADING_PT, fontweight="bold")
+                caption = tr("{caption} (continued)", caption=self.caption)
+                draw_text(fig, MARGIN_X, y, caption, SUBHEADING_PT, fontweight="bold")
                 y += line_height(SUBHEADING_PT) + 0.1
             self._draw(fig, y, rows)
 
@@ -212,9 +244,11 @@ def spacer(height: float) -> Block:
 
 
 def key_values(columns: list[list[tuple[str, str]]], label_w: float = 1.25, after: float = 0.15) -> Block:
-    """Side-by-side lists of bold label and value (the page-1 header)."""
+    """Side-by-side lists of bold label and value (the page-1 header); the labels get
+    at least `label_w`, more when a label (in a longer language) needs it."""
     pt = BODY_PT
     column_w = CONTENT_W / len(columns)
+    label_w = max(label_w, *(text_width(label, pt, bold=True) + 0.12 for pairs in columns for label, _ in pairs))
     wrapped = [[(label, wrap(value, column_w - label_w - 0.1, pt)) for label, value in pairs] for pairs in columns]
     heights = [sum(len(lines) for _, lines in pairs) for pairs in wrapped]
 

@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from coach import __version__
+from coach.base.i18n import tr
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
 from coach.records.models import SessionDetail
 from coach.records.trends import exercise_means
+from coach.reports.formats import long_date_text
 from coach.reports.pdf.explanation import about_box
 from coach.reports.pdf.flow import Block, Column, Section, Table, heading, key_values, paragraph
 from coach.reports.pdf.layout import MARGIN_X, SMALL_PT, SUBHEADING_PT, TITLE_PT, draw_rule, draw_text
 from coach.reports.pdf.wording import (
     DASH,
-    RESTING_LABELS,
     affected_side_text,
     field_value,
     local_time,
     mm_text,
     onset_text,
     percent_text,
+    resting_label,
     signed_mm_text,
     status_text,
     text_or_dash,
@@ -31,7 +33,20 @@ def _duration_text(session: SessionDetail) -> str:
     if session.ended_at is None:
         return DASH
     minutes = max(0.0, (session.ended_at - session.started_at).total_seconds() / 60)
-    return f"{minutes:.0f} min" if minutes >= 1 else "under 1 min"
+    return tr("{minutes} min", minutes=f"{minutes:.0f}") if minutes >= 1 else tr("under 1 min")
+
+
+def _time_text(session: SessionDetail) -> str:
+    """The local start time, with the time zone's name when the computer gives one."""
+    started = local_time(session.started_at)
+    zone = f"{started:%Z}"
+    if not zone:
+        return tr("{time} (local time)", time=f"{started:%H:%M}")
+    return tr("{time} (local, {zone})", time=f"{started:%H:%M}", zone=zone)
+
+
+def _kind_text(session: SessionDetail) -> str:
+    return tr("live (webcam)") if session.kind == "live" else tr("recorded video")
 
 
 def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Block | Table]:
@@ -39,28 +54,37 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
     started = local_time(session.started_at)
     repetitions = sum(len(exercise.repetitions) for exercise in session.exercises)
     patient_column = [
-        ("Patient code", text_or_dash(field_value(patient, "code"))),
-        ("Name", text_or_dash(field_value(patient, "display_name"))),
-        ("Affected side", affected_side_text(field_value(patient, "affected_side"))),
-        ("Onset", onset_text(field_value(patient, "onset_date"), session)),
-        ("Cause", text_or_dash(field_value(patient, "cause"))),
+        (tr("Patient code"), text_or_dash(field_value(patient, "code"))),
+        (tr("Name"), text_or_dash(field_value(patient, "display_name"))),
+        (tr("Affected side"), affected_side_text(field_value(patient, "affected_side"))),
+        (tr("Onset"), onset_text(field_value(patient, "onset_date"), session)),
+        (tr("Cause"), text_or_dash(field_value(patient, "cause"))),
     ]
+    recorded = tr(
+        "{exercises} exercise(s), {repetitions} repetition(s)",
+        exercises=len(session.exercises),
+        repetitions=repetitions,
+    )
     session_column = [
-        ("Date", f"{started:%A %d %B %Y}"),
-        ("Time", f"{started:%H:%M} (local, {started:%Z})".replace(" ()", "")),
-        ("Duration", _duration_text(session)),
-        ("Programme", session.programme_name or session.programme_id or "single exercise"),
-        ("Kind", "live (webcam)" if session.kind == "live" else "recorded video"),
-        ("Source", session.source),
-        ("Status", status_text(session.status)),
-        ("Recorded", f"{len(session.exercises)} exercise(s), {repetitions} repetition(s)"),
+        (tr("Date"), long_date_text(started)),
+        (tr("Time"), _time_text(session)),
+        (tr("Duration"), _duration_text(session)),
+        (tr("Programme"), session.programme_name or session.programme_id or tr("single exercise")),
+        (tr("Kind"), _kind_text(session)),
+        (tr("Source"), session.source),
+        (tr("Status"), status_text(session.status)),
+        (tr("Recorded"), recorded),
     ]
     return [
         Block(
             0.42,
-            lambda fig, y: draw_text(fig, MARGIN_X, y, "Facial exercise session report", TITLE_PT, fontweight="bold"),
+            lambda fig, y: draw_text(
+                fig, MARGIN_X, y, tr("Facial exercise session report"), TITLE_PT, fontweight="bold"
+            ),
         ),
-        paragraph(f"Facial Symmetry Coach {__version__} · home practice record", SMALL_PT, after=0.05),
+        paragraph(
+            tr("Facial Symmetry Coach {version} · home practice record", version=__version__), SMALL_PT, after=0.05
+        ),
         Block(0.12, lambda fig, y: draw_rule(fig, y + 0.04, 1.2)),
         key_values([patient_column, session_column]),
     ]
@@ -68,9 +92,9 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
 
 def _resting_face(session: SessionDetail) -> list[Block | Table]:
     """Each resting measure per side and their difference."""
-    items: list[Block | Table] = [heading("Resting face", SUBHEADING_PT)]
+    items: list[Block | Table] = [heading(tr("Resting face"), SUBHEADING_PT)]
     if not session.resting:
-        items.append(paragraph(f"Resting measures: {DASH} (none were recorded in this session)."))
+        items.append(paragraph(tr("Resting measures: {dash} (none were recorded in this session).", dash=DASH)))
         return items
     rows = []
     for name, sides in session.resting.items():
@@ -78,12 +102,12 @@ def _resting_face(session: SessionDetail) -> list[Block | Table]:
         difference = sides.get("difference")
         if difference is None and left is not None and right is not None:
             difference = left - right
-        rows.append([RESTING_LABELS.get(name, name), mm_text(left), mm_text(right), signed_mm_text(difference)])
+        rows.append([resting_label(name), mm_text(left), mm_text(right), signed_mm_text(difference)])
     columns = [
-        Column("Measure (mm)", 3.0, "left"),
-        Column(LEFT_LABEL, 1.3),
-        Column(RIGHT_LABEL, 1.3),
-        Column("L − R", 1.0),
+        Column(tr("Measure (mm)"), 3.0, "left"),
+        Column(tr(LEFT_LABEL), 1.3),
+        Column(tr(RIGHT_LABEL), 1.3),
+        Column(tr("L − R"), 1.0),
     ]
     items.append(Table(columns, rows))
     return items
@@ -91,9 +115,9 @@ def _resting_face(session: SessionDetail) -> list[Block | Table]:
 
 def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
     """One row per exercise: status, repetitions and mean movement per side."""
-    items: list[Block | Table] = [heading("Exercises in this session", SUBHEADING_PT)]
+    items: list[Block | Table] = [heading(tr("Exercises in this session"), SUBHEADING_PT)]
     if not session.exercises:
-        items.append(paragraph(f"Exercises: {DASH} (none were started)."))
+        items.append(paragraph(tr("Exercises: {dash} (none were started).", dash=DASH)))
         return items
     rows = []
     for number, exercise in enumerate(session.exercises, 1):
@@ -102,7 +126,7 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
             [
                 str(number),
                 exercise.exercise_name,
-                status_text(exercise.status).split(" (")[0],
+                status_text(exercise.status, short=True),
                 str(len(exercise.repetitions)),
                 mm_text(means.left_mm),
                 mm_text(means.right_mm),
@@ -112,13 +136,13 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
         )
     columns = [
         Column("#", 0.3),
-        Column("Exercise", 1.7, "left"),
-        Column("Status", 0.95, "left"),
-        Column("Reps", 0.5),
-        Column("Left (patient's) mean mm", 0.85),
-        Column("Right (patient's) mean mm", 0.85),
-        Column("Symmetry", 0.82),
-        Column("Weaker side (patient's)", 0.9, "left"),
+        Column(tr("Exercise"), 1.7, "left"),
+        Column(tr("Status"), 0.95, "left"),
+        Column(tr("Reps"), 0.5),
+        Column(tr("Left (patient's) mean mm"), 0.85),
+        Column(tr("Right (patient's) mean mm"), 0.85),
+        Column(tr("Symmetry"), 0.82),
+        Column(tr("Weaker side (patient's)"), 0.9, "left"),
     ]
     items.append(Table(columns, rows))
     return items

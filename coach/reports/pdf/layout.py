@@ -16,8 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
+from matplotlib.ticker import ScalarFormatter
 
 from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR
+from coach.reports.formats import decimal_mark
 
 try:
     from matplotlib.ft2font import LoadFlags
@@ -70,17 +72,41 @@ def _advance_em(character: str, bold: bool) -> float:
     return glyph.linearHoriAdvance / 65536 / 100
 
 
+@functools.cache
+def _ascent_em(bold: bool) -> float:
+    """How far ordinary text ("lp", no accented capitals) reaches above its baseline, per em."""
+    font = _font(bold)
+    font.set_text("lp", 0.0, flags=_NO_HINTING)
+    _width, height = font.get_width_height()
+    return (height - font.get_descent()) / 64 / 100
+
+
 def text_width(text: str, pt: float, bold: bool = False) -> float:
     """Printed width in inches, from the font's own advances (cached per glyph: cheap)."""
     return sum(_advance_em(character, bold) for character in text) * pt / 72
 
 
+#: kept on the line of the number before them: "11.7 mm" never breaks between the two
+UNITS = frozenset({"mm", "%", "s", "min"})
+
+
+def _words(paragraph: str) -> list[str]:
+    """The paragraph's words, a unit joined to the number before it."""
+    words: list[str] = []
+    for word in paragraph.split():
+        if words and word in UNITS and words[-1][-1:].isdigit():
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    return words
+
+
 def wrap(text: str, width_in: float, pt: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap to a measured width; explicit newlines are kept."""
+    """Greedy word wrap to a measured width; explicit newlines are kept, units stay with their numbers."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
-        for word in paragraph.split():
+        for word in _words(paragraph):
             candidate = f"{line} {word}" if line else word
             if line and text_width(candidate, pt, bold) > width_in:
                 lines.append(line)
@@ -114,9 +140,13 @@ def fy(y: float) -> float:
 
 
 def draw_text(fig: Figure, x: float, y: float, text: str, pt: float = BODY_PT, **style: Any) -> None:
-    """Black text whose top left is at (x, y) unless `style` anchors it otherwise."""
+    """Black text whose top left is at (x, y) unless `style` anchors it otherwise. A line is
+    hung by the height of ordinary text, so one with a capital umlaut (Ü) is not pushed down."""
     style.setdefault("va", "top")
     style.setdefault("ha", "left")
+    if style["va"] == "top" and "\n" not in text:
+        style["va"] = "baseline"
+        y += _ascent_em(style.get("fontweight") == "bold") * pt / 72
     fig.text(fx(x), fy(y), text, fontsize=pt, color="black", **style)
 
 
@@ -127,9 +157,18 @@ def draw_rule(
     fig.add_artist(Line2D([fx(x0), fx(x1)], [fy(y), fy(y)], color="black", linewidth=width))
 
 
+class DecimalTicks(ScalarFormatter):
+    """Tick labels with the reader's decimal mark (2,5 in German)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return super().__call__(x, pos).replace(".", decimal_mark())
+
+
 def chart_axes(fig: Figure, x: float, y: float, w: float, h: float) -> Axes:
-    """Axes whose plotting area spans (x, y)–(x + w, y + h), inches from the top left."""
+    """Axes whose plotting area spans (x, y)–(x + w, y + h), inches from the top left;
+    the values up the side written with the reader's decimal mark."""
     ax = fig.add_axes((fx(x), fy(y + h), w / PAGE_W, h / PAGE_H))
+    ax.yaxis.set_major_formatter(DecimalTicks())
     ax.tick_params(labelsize=SMALL_PT, colors="black")
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)

@@ -8,6 +8,7 @@ lays them out for print. The dotted vertical line on every chart marks the sessi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,9 +17,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from coach.base.i18n import N_, tr
 from coach.base.palette import BAND_COLOUR, LEFT_LABEL, RESTING_STYLES, RIGHT_LABEL, SYMMETRY_COLOUR, TARGET_COLOUR
 from coach.records.models import SessionDetail
 from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, oldest_first, resting_trend, wall_clock
+from coach.reports.formats import date_text, month_short_text, number_text, short_number_text
 from coach.reports.pdf.flow import Block, Section, heading, paragraph
 from coach.reports.pdf.layout import (
     CONTENT_W,
@@ -35,23 +38,43 @@ from coach.reports.pdf.layout import (
     line_height,
     wrap,
 )
-from coach.reports.pdf.wording import RESTING_LABELS, local_time, measure_label
+from coach.reports.pdf.wording import local_time, measure_label, resting_label
 from coach.session import engine
 
-SYNKINESIS_HEADER = "Synkinesis: unwanted movement as % of the region at rest (mean per session)"
+SYNKINESIS_HEADER = N_("Synkinesis: unwanted movement as % of the region at rest (mean per session)")
 LIMIT_LINE = {"color": "#000000", "linewidth": 1.2, "linestyle": (0, (5, 3))}
 SYNKINESIS_ROW_H = 2.1  # header, legend, panel titles, panels and their dates
 EXERCISE_CHARTS_H = 2.55  # title, legends, the movement and symmetry charts and their dates
 
 
+#: stands for the month's abbreviation in a date format, until the catalogue names it
+_MONTH = "\x01%m\x01"
+
+
+def _named_months(label: str) -> str:
+    return re.sub("\x01(\\d+)\x01", lambda found: month_short_text(int(found[1])), label)
+
+
+class _DateTicks(mdates.ConciseDateFormatter):
+    """ConciseDateFormatter with months named from the catalogue (Mär, Mai), not the process locale."""
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return [_named_months(label) for label in super().format_ticks(values)]
+
+    def get_offset(self) -> str:
+        return _named_months(super().get_offset())
+
+
 def _date_axis(ax: Axes) -> None:
-    """Dates that read alone ("08 Jan", not "08"), with the year once at the end."""
+    """Dates that read alone ("08 Jan", not "08"), with the year (and the day, under hours) once at the end."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
-    formatter = mdates.ConciseDateFormatter(
+    day_month = tr("{day} {month}", day="%d", month=_MONTH)
+    day_month_year = tr("{day} {month} {year}", day="%d", month=_MONTH, year="%Y")
+    formatter = _DateTicks(
         locator,
-        formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
-        zero_formats=["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"],
-        offset_formats=["", "%Y", "%Y", "%Y", "%d %b %Y", "%d %b %Y"],
+        formats=["%Y", _MONTH, day_month, "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", _MONTH, day_month, "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y", "%Y", day_month_year, day_month_year, day_month_year],
     )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
@@ -75,14 +98,16 @@ def _synkinesis_row(fig: Figure, y: float, trend: ExerciseTrend, x_now: float) -
     """One small chart per watched measure: left vs right mean synkinesis, with the dashed warning limit."""
     x = mdates.date2num(trend.when)
     series = trend.synkinesis_series()
-    draw_text(fig, MARGIN_X, y, SYNKINESIS_HEADER, SMALL_PT, fontweight="bold")
+    draw_text(fig, MARGIN_X, y, tr(SYNKINESIS_HEADER), SMALL_PT, fontweight="bold")
     limits = np.array(trend.synkinesis_limit_pct)
     constant = len({round(v, 6) for v in limits}) == 1
-    limit_label = f"Warning limit {limits[0]:g} %" if constant else "Warning limit"
+    limit_label = (
+        tr("Warning limit {percent} %", percent=short_number_text(limits[0])) if constant else tr("Warning limit")
+    )
     size = _marker_size(len(x))
     handles = [
-        Line2D([], [], **{**LEFT_LINE, "markersize": size}, label=LEFT_LABEL),
-        Line2D([], [], **{**RIGHT_LINE, "markersize": size}, label=RIGHT_LABEL),
+        Line2D([], [], **{**LEFT_LINE, "markersize": size}, label=tr(LEFT_LABEL)),
+        Line2D([], [], **{**RIGHT_LINE, "markersize": size}, label=tr(RIGHT_LABEL)),
         Line2D([], [], **LIMIT_LINE, label=limit_label),
     ]
     fig.legend(
@@ -118,12 +143,12 @@ def _movement_chart(ax: Axes, trend: ExerciseTrend, x: np.ndarray, x_now: float)
     """Each side's mean peak movement per session over the target range."""
     low, high = np.array(trend.target_low_mm), np.array(trend.target_high_mm)
     if np.isfinite(low).any():
-        ax.fill_between(x, low, high, step="mid", color=BAND_COLOUR, alpha=0.3, linewidth=0, label="Target range")
+        ax.fill_between(x, low, high, step="mid", color=BAND_COLOUR, alpha=0.3, linewidth=0, label=tr("Target range"))
     size = _marker_size(len(x))
-    ax.plot(x, trend.left_mm, label=LEFT_LABEL, **{**LEFT_LINE, "markersize": size})
-    ax.plot(x, trend.right_mm, label=RIGHT_LABEL, **{**RIGHT_LINE, "markersize": size})
+    ax.plot(x, trend.left_mm, label=tr(LEFT_LABEL), **{**LEFT_LINE, "markersize": size})
+    ax.plot(x, trend.right_mm, label=tr(RIGHT_LABEL), **{**RIGHT_LINE, "markersize": size})
     _mark_this_session(ax, x_now)
-    ax.set_ylabel("Mean peak movement (mm)", fontsize=SMALL_PT)
+    ax.set_ylabel(tr("Mean peak movement (mm)"), fontsize=SMALL_PT)
     ax.set_ylim(bottom=min(0.0, float(np.nanmin([*trend.left_mm, *trend.right_mm, 0.0]))))
     _legend_above(ax, 2)
     _finish_chart(ax)
@@ -135,15 +160,15 @@ def _symmetry_chart(ax: Axes, trend: ExerciseTrend, x: np.ndarray, x_now: float)
     if np.isfinite(wanted).any():
         ax.plot(
             x, wanted, drawstyle="steps-mid", color=TARGET_COLOUR, linewidth=1.4, linestyle="-.",
-            label="Target symmetry",
+            label=tr("Target symmetry"),
         )  # fmt: skip
     ax.plot(
         x, trend.symmetry_pct, color=SYMMETRY_COLOUR, marker="D", markersize=_marker_size(len(x)), linewidth=1.4,
-        label="Symmetry (weaker ÷ stronger)",
+        label=tr("Symmetry (weaker ÷ stronger)"),
     )  # fmt: skip
     _mark_this_session(ax, x_now)
     ax.set_ylim(0, 105)
-    ax.set_ylabel("Symmetry (%)", fontsize=SMALL_PT)
+    ax.set_ylabel(tr("Symmetry (%)"), fontsize=SMALL_PT)
     _legend_above(ax, 1)
     _finish_chart(ax)
 
@@ -177,8 +202,11 @@ def _resting_trend_block(trend: RestingTrend, x_now: float) -> Block | None:
     panel_w, panel_h, gap_x, gap_y = (CONTENT_W - 1.3) / 2, 1.35, 0.75, 0.8
     rows = math.ceil(len(series) / columns)
     note = wrap(
-        f"|Left (patient's) − Right (patient's)| in mm, one point per session; dashed line: typical noise "
-        f"({engine.NOISE_FLOOR_MM:.1f} mm). Lower is more even.",
+        tr(
+            "|Left (patient's) − Right (patient's)| in mm, one point per session; dashed line: typical noise "
+            "({noise} mm). Lower is more even.",
+            noise=number_text(engine.NOISE_FLOOR_MM, 1),
+        ),
         CONTENT_W,
         SMALL_PT,
     )
@@ -186,7 +214,7 @@ def _resting_trend_block(trend: RestingTrend, x_now: float) -> Block | None:
     height = top + rows * (panel_h + gap_y)
 
     def draw(fig: Figure, y: float) -> None:
-        title = "Resting face: difference between the patient's sides"
+        title = tr("Resting face: difference between the patient's sides")
         draw_text(fig, MARGIN_X, y, title, SUBHEADING_PT, fontweight="bold")
         for line, text in enumerate(note):
             draw_text(fig, MARGIN_X, y + 0.32 + line * line_height(SMALL_PT), text, SMALL_PT)
@@ -194,12 +222,12 @@ def _resting_trend_block(trend: RestingTrend, x_now: float) -> Block | None:
             row, column = divmod(index, columns)
             left = MARGIN_X + 0.55 + column * (panel_w + gap_x)
             ax = chart_axes(fig, left, y + top + row * (panel_h + gap_y), panel_w, panel_h)
-            ax.set_title(RESTING_LABELS[name], fontsize=SMALL_PT, loc="left", pad=4)
+            ax.set_title(resting_label(name), fontsize=SMALL_PT, loc="left", pad=4)
             ax.axhline(engine.NOISE_FLOOR_MM, color="#555555", linewidth=1.0, linestyle=(0, (6, 3)))
             ax.plot(x, values, linewidth=1.4, markersize=_marker_size(len(x)), **{**style, "linestyle": "-"})
             _mark_this_session(ax, x_now)
             ax.set_ylim(0, max(1.0, float(np.nanmax(values, initial=0.0)) * 1.15))
-            ax.set_ylabel("|L − R| mm", fontsize=SMALL_PT)
+            ax.set_ylabel(tr("|L − R| mm"), fontsize=SMALL_PT)
             _finish_chart(ax)
 
     return Block(height, draw)
@@ -222,10 +250,10 @@ def _this_session_first(session: SessionDetail, trends: dict[str, ExerciseTrend]
 def trend_sections(session: SessionDetail, history: Sequence[SessionDetail]) -> list[Section]:
     """The progress pages, from the patient's sessions up to this one (`history` in any order)."""
     past = history_up_to(session, history)
-    intro = heading("Progress over time", HEADING_PT)
+    intro = heading(tr("Progress over time"), HEADING_PT)
     if len(past) < 2:
         return [
-            Section([intro, paragraph("Only this session so far: trend charts appear from the second session on.")])
+            Section([intro, paragraph(tr("Only this session so far: trend charts appear from the second session on."))])
         ]
     first, last = (local_time(past[i].started_at) for i in (0, -1))
     x_now = float(mdates.date2num(wall_clock(session.started_at)))
@@ -234,10 +262,15 @@ def trend_sections(session: SessionDetail, history: Sequence[SessionDetail]) -> 
             [
                 intro,
                 paragraph(
-                    f"{len(past)} sessions from {first:%Y-%m-%d} to {last:%Y-%m-%d}. Each point is the mean of one "
-                    "exercise's repetitions in one session; the shaded band and the dash-dot line are the therapist's "
-                    "targets at the time; the dotted vertical line marks this session; on the synkinesis charts the "
-                    "dashed line is the exercise's warning limit.",
+                    tr(
+                        "{count} sessions from {first} to {last}. Each point is the mean of one exercise's "
+                        "repetitions in one session; the shaded band and the dash-dot line are the therapist's "
+                        "targets at the time; the dotted vertical line marks this session; on the synkinesis "
+                        "charts the dashed line is the exercise's warning limit.",
+                        count=len(past),
+                        first=date_text(first),
+                        last=date_text(last),
+                    ),
                     after=0.15,
                 ),
             ],

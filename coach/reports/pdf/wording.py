@@ -10,43 +10,51 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from coach.base.i18n import N_, tr
+from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
 from coach.records.models import SessionDetail
+from coach.reports.formats import date_text, date_time_text, number_text
 
 DASH = "-"  # what a missing value reads as, everywhere
 
 RESTING_LABELS = {
-    "brow_height_mm": "Brow height above the iris",
-    "palpebral_fissure_mm": "Eye opening (palpebral fissure)",
-    "commissure_height_mm": "Mouth corner below the eyes",
-    "mouth_half_width_mm": "Mouth corner to the midline",
+    "brow_height_mm": N_("Brow height above the iris"),
+    "palpebral_fissure_mm": N_("Eye opening (palpebral fissure)"),
+    "commissure_height_mm": N_("Mouth corner below the eyes"),
+    "mouth_half_width_mm": N_("Mouth corner to the midline"),
 }
 MEASURE_LABELS = {
-    "brow_lift_mm": "brow lift",
-    "brow_frown_mm": "frown (medial brow)",
-    "eye_closure_mm": "eye closure",
-    "commissure_excursion_mm": "mouth-corner movement",
-    "corner_medial_mm": "mouth corner towards the midline",
-    "upper_lip_elevation_mm": "upper lip and nose lift",
-    "lower_lip_depression_mm": "lower lip lowering",
-    "eye_narrowing_pct": "Eye narrowing",
-    "mouth_corner_pull_pct": "Mouth-corner pull",
-    "brow_movement_pct": "Brow movement",
+    "brow_lift_mm": N_("brow lift"),
+    "brow_frown_mm": N_("frown (medial brow)"),
+    "eye_closure_mm": N_("eye closure"),
+    "commissure_excursion_mm": N_("mouth-corner movement"),
+    "corner_medial_mm": N_("mouth corner towards the midline"),
+    "upper_lip_elevation_mm": N_("upper lip and nose lift"),
+    "lower_lip_depression_mm": N_("lower lip lowering"),
+    "eye_narrowing_pct": N_("Eye narrowing"),
+    "mouth_corner_pull_pct": N_("Mouth-corner pull"),
+    "brow_movement_pct": N_("Brow movement"),
 }
 STATUS_WORDS = {
-    "completed": "completed",
-    "skipped": "skipped",
-    "stopped": "stopped early",
-    "interrupted": "interrupted (app closed or crashed)",
-    "in_progress": "in progress",
+    "completed": N_("completed"),
+    "skipped": N_("skipped"),
+    "stopped": N_("stopped early"),
+    "interrupted": N_("interrupted (app closed or crashed)"),
+    "in_progress": N_("in progress"),
 }
+#: where a table cell has no room for the reason
+SHORT_STATUS_WORDS = {**STATUS_WORDS, "interrupted": N_("interrupted")}
+#: the patient's sides where a column header already says "(patient's)"
+SHORT_SIDES = {"left": N_("Left"), "right": N_("Right")}
+SIDES = {"left": LEFT_LABEL, "right": RIGHT_LABEL}
 
 
 def mm_text(value: float | None) -> str:
-    return DASH if value is None or not math.isfinite(value) else f"{value:.1f}"
+    return DASH if value is None or not math.isfinite(value) else number_text(value, 1)
 
 
 def signed_mm_text(value: float | None) -> str:
-    return DASH if value is None or not math.isfinite(value) else f"{value:+.1f}".replace("-", "−")
+    return DASH if value is None or not math.isfinite(value) else number_text(value, 1, signed=True).replace("-", "−")
 
 
 def percent_text(fraction: float | None) -> str:
@@ -54,19 +62,21 @@ def percent_text(fraction: float | None) -> str:
 
 
 def seconds_text(value: float | None) -> str:
-    return DASH if value is None or not math.isfinite(value) else f"{value:.1f}"
+    return DASH if value is None or not math.isfinite(value) else number_text(value, 1)
 
 
 def weaker_side_text(side: str | None, symmetry: float | None, short: bool = False) -> str:
     """The weaker side: 'even' when the sides are within the noise, '-' when nothing moved.
     `short` drops "(patient's)" for table cells whose column header carries it."""
     if side in ("left", "right"):
-        return side.capitalize() if short else f"{side.capitalize()} (patient's)"
-    return DASH if symmetry is None else "even"
+        return tr((SHORT_SIDES if short else SIDES)[side])
+    return DASH if symmetry is None else tr("even")
 
 
-def status_text(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
+def status_text(status: str, short: bool = False) -> str:
+    """The status in words (`short`: without the reason, for a table cell)."""
+    words = SHORT_STATUS_WORDS if short else STATUS_WORDS
+    return tr(words[status]) if status in words else status
 
 
 def local_time(moment: datetime) -> datetime:
@@ -76,13 +86,19 @@ def local_time(moment: datetime) -> datetime:
 
 def session_stamp(session: SessionDetail) -> str:
     """The session's start as the report names it: date and local time to the minute."""
-    return f"{local_time(session.started_at):%Y-%m-%d %H:%M}"
+    return date_time_text(local_time(session.started_at))
 
 
 def measure_label(name: str | None) -> str:
     if not name:
         return DASH
-    return MEASURE_LABELS.get(name, name.removesuffix("_mm").removesuffix("_pct").replace("_", " "))
+    if name in MEASURE_LABELS:
+        return tr(MEASURE_LABELS[name])
+    return name.removesuffix("_mm").removesuffix("_pct").replace("_", " ")
+
+
+def resting_label(name: str) -> str:
+    return tr(RESTING_LABELS[name]) if name in RESTING_LABELS else name
 
 
 def field_value(fields: Mapping[str, Any] | None, name: str) -> Any:
@@ -98,10 +114,10 @@ def text_or_dash(value: Any) -> str:
 
 def affected_side_text(value: Any) -> str:
     text = str(value).strip().lower() if value is not None else ""
-    if text in ("left", "right"):
-        return f"{text.capitalize()} (patient's)"
+    if text in SIDES:
+        return tr(SIDES[text])
     if text in ("both", "bilateral"):
-        return "Both sides"
+        return tr("Both sides")
     return text_or_dash(value)
 
 
@@ -126,6 +142,9 @@ def onset_text(value: Any, session: SessionDetail) -> str:
         return str(value)
     days = (local_time(session.started_at).date() - when).days
     if days < 0:
-        return when.isoformat()
-    span = f"{days} days" if days < 70 else f"{days // 7} weeks" if days < 730 else f"{days / 365.25:.1f} years"
-    return f"{when.isoformat()} ({span} before this session)"
+        return date_text(when)
+    if days < 70:
+        return tr("{date} ({days} days before this session)", date=date_text(when), days=days)
+    if days < 730:
+        return tr("{date} ({weeks} weeks before this session)", date=date_text(when), weeks=days // 7)
+    return tr("{date} ({years} years before this session)", date=date_text(when), years=number_text(days / 365.25))

@@ -1,0 +1,191 @@
+"""What the app remembers, the first start, and Help: real windows (offscreen), a real settings file.
+
+Each test changes things the way a user does (menus, boxes, the wizard), closes the
+window, opens a new one on the same data folder and checks that it is all as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
+
+from coach.capture.sources import VideoFileSource
+from coach.gui.app import build_window
+from coach.gui.help import GuideDialog, about_html
+from coach.gui.preferences import SETTINGS_FILE, PreferenceStore
+from coach.records.store import database_path
+from coach.session.live import PacedSource
+from coach.sound.audio_coach import AudioCoach
+from coach.sound.outputs import RecordingOutput
+from coach.sound.tones import prompt_tones
+from coach.usecases.clinic import Clinic
+
+
+def _args(data_dir: Path, **changes: object) -> argparse.Namespace:
+    values: dict[str, object] = dict(exercises_dir=None, programme=None, source=None, loop=True, camera=None,
+                                     data_dir=data_dir)  # fmt: skip
+    values.update(changes)
+    return argparse.Namespace(**values)
+
+
+def _open(qtbot, data_dir: Path, model_bytes: bytes, clip: Path, audio: AudioCoach | None = None, **args: object):
+    store = PreferenceStore.in_data_folder(data_dir)
+    window, _, sound = build_window(
+        _args(data_dir, **args), model_bytes, audio=audio or AudioCoach(RecordingOutput()),
+        open_source=lambda: PacedSource(lambda: VideoFileSource(clip), loop=True), preferences=store,
+    )  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    return window, store, sound
+
+
+def _menu_action(window, menu_title: str, text: str):
+    for menu_action in window.menuBar().actions():
+        if menu_action.text().replace("&", "") == menu_title:
+            for action in menu_action.menu().actions():
+                if action.text().replace("&", "") == text:
+                    return action
+    raise AssertionError(f"no {menu_title} → {text} in the menus")
+
+
+def test_every_choice_is_the_same_after_closing_and_reopening(qtbot, tmp_path, model_bytes, data_dir):
+    clip = data_dir / "single_face.mp4"
+    with Clinic.open(database_path(tmp_path))[0] as clinic:
+        clinic.add_patient("P01")
+        second = clinic.add_patient("P02", name="Sam Second")
+    window, store, _ = _open(qtbot, tmp_path, model_bytes, clip)
+    assert window.mirror_box.isChecked() and not window.mute_box.isChecked()  # a new computer's defaults
+    _menu_action(window, "View", "Mirror").trigger()  # the menu and the box are one switch
+    window.mute_box.setChecked(True)
+    window.start_box.patient.setCurrentIndex(window.start_box.patient.findData(second.id))
+    window.start_box.programme.setCurrentIndex(window.start_box.programme.findData("smile_and_eyes"))
+    store.update(volume_pct=35)  # as the sound check's volume slider does (tested below)
+    window.pipeline.command = lambda name, argument=None: None  # the session itself is not under test
+    window.start_session()
+    window.resize(900, 640)
+    window.move(40, 50)
+    geometry = window.geometry()
+    window.close()
+    assert (tmp_path / SETTINGS_FILE).stat().st_mode & 0o077 == 0  # private, like the sessions
+
+    audio = AudioCoach(RecordingOutput())
+    again, store_again, _ = _open(qtbot, tmp_path, model_bytes, clip, audio=audio)
+    assert store_again.problems == []
+    assert not again.mirror_box.isChecked() and not again.video.mirrored
+    assert again.mute_box.isChecked() and audio.muted and audio.status_text == "Muted"
+    assert audio.output.volume == pytest.approx(0.35)
+    assert again.start_box.chosen_patient() == second.id
+    assert again.start_box.chosen_programme().id == "smile_and_eyes"
+    assert (again.geometry().width(), again.geometry().height()) == (geometry.width(), geometry.height())
+    again.close()
+
+
+def test_command_line_wins_over_what_was_remembered(qtbot, tmp_path, model_bytes, data_dir):
+    PreferenceStore.in_data_folder(tmp_path).update(camera=3, last_programme_id="smile_and_eyes")
+    from coach.gui import app
+
+    store = PreferenceStore.in_data_folder(tmp_path)
+    assert app._source(_args(tmp_path), store.current.camera)[1:] == ("camera 3", 3)
+    assert app._source(_args(tmp_path, camera=1), store.current.camera)[1:] == ("camera 1", 1)
+    assert app._programmes(_args(tmp_path), "smile_and_eyes")[1] == "smile_and_eyes"
+    assert app._programmes(_args(tmp_path, programme="daily"), "smile_and_eyes")[1] == "daily"
+    assert app._programmes(_args(tmp_path), "a_programme_since_removed")[1] == "daily"
+
+
+def test_a_damaged_settings_file_names_each_bad_setting_and_uses_its_default(tmp_path):
+    (tmp_path / SETTINGS_FILE).write_text(
+        "[General]\ncamera=eleven\nmirrored=perhaps\nvolume_pct=250\ntext_scale_pct=130\nuse=hospital\nmuted=true\n",
+        encoding="utf-8",
+    )
+    store = PreferenceStore.in_data_folder(tmp_path)
+    prefs = store.current
+    assert (prefs.camera, prefs.mirrored, prefs.volume_pct, prefs.text_scale_pct, prefs.use) == (0, True, 80, 100, "")
+    assert prefs.muted  # the good one is kept
+    named = {line.split("setting ")[1].split(":")[0] for line in store.problems}
+    assert named == {"'camera'", "'mirrored'", "'volume_pct'", "'text_scale_pct'", "'use'"}
+    assert all(str(tmp_path / SETTINGS_FILE) in line for line in store.problems)
+    with pytest.raises(TypeError, match="colour"):
+        store.update(colour="red")
+
+
+def _drive_wizard(qtbot, window, on_each_page) -> None:
+    """Walk the wizard that `show_welcome` opens (modal), calling `on_each_page(wizard)` on each page."""
+
+    def step() -> None:
+        wizard = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QWizard) and w.isVisible()), None)
+        if wizard is None:
+            QTimer.singleShot(50, step)
+            return
+        on_each_page(wizard)
+        if wizard.currentId() == wizard.pageIds()[-1]:
+            wizard.accept()
+        else:
+            wizard.next()
+            QTimer.singleShot(50, step)
+
+    QTimer.singleShot(0, step)
+    window.show_welcome()
+
+
+def test_first_run_shows_the_camera_checks_the_sound_and_is_remembered(qtbot, tmp_path, model_bytes, data_dir):
+    clip = data_dir / "single_face.mp4"
+    output = RecordingOutput()
+    window, _, _ = _open(qtbot, tmp_path, model_bytes, clip, audio=AudioCoach(output))
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=20000)
+    seen: dict[str, object] = {}
+
+    def on_page(wizard) -> None:
+        page = wizard.currentId()
+        if page == 1:  # the camera: the live picture reaches the wizard's preview
+            qtbot.waitUntil(lambda: wizard.preview._image is not None, timeout=10000)
+            seen["preview"] = wizard.preview._image.size().width()
+            seen["camera_locked"] = not wizard.camera_number.isEnabled()  # a video file stands in
+        if page == 2:  # the sound: the check plays, "no" names the fix and the reason
+            wizard.volume.setValue(60)
+            wizard.play_button.click()
+            wizard.heard_no.setChecked(True)
+            seen["fix"] = wizard.sound_fix.text() if wizard.sound_fix.isVisibleTo(wizard) else ""
+        if page == 3:
+            wizard.use_home.setChecked(True)
+
+    _drive_wizard(qtbot, window, on_page)
+    assert seen["preview"] == 640 and seen["camera_locked"]
+    assert "volume" in str(seen["fix"]) and "Sound on" in str(seen["fix"])
+    played = output.played
+    full_volume = prompt_tones("good", played[-1].sample_rate)
+    assert np.abs(played[-1].samples).max() == pytest.approx(0.6 * np.abs(full_volume).max(), rel=0.01)
+    remembered = PreferenceStore.in_data_folder(tmp_path).current
+    assert remembered.first_run_done and remembered.use == "home" and remembered.volume_pct == 60
+    assert window.therapist_button.isHidden()  # a home user's window: no patients button
+    window.close()
+
+
+def test_guide_and_about_say_what_a_user_needs(qtbot, tmp_path):
+    guide = GuideDialog("xx")  # no such language: English
+    qtbot.addWidget(guide)
+    text = guide.text.toPlainText()
+    assert "Your left" in text and "Esc" in text and "never video" in text
+    about = about_html(tmp_path)
+    assert str(tmp_path) in about and "Apache License 2.0" in about and "0." in about
+
+
+def test_help_menu_opens_the_guide_and_about(qtbot, tmp_path, model_bytes, data_dir):
+    window, _, _ = _open(qtbot, tmp_path, model_bytes, data_dir / "single_face.mp4")
+    opened: list[str] = []
+
+    def close_what_opened() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and isinstance(widget, (GuideDialog, QMessageBox)):
+                opened.append(widget.windowTitle())
+                widget.close()
+
+    for entry in ("Guide", "About"):
+        QTimer.singleShot(300, close_what_opened)
+        _menu_action(window, "Help", entry).trigger()
+    assert opened == ["Guide — Facial Symmetry Coach", "About the Facial Symmetry Coach"]
+    window.close()

@@ -1,0 +1,231 @@
+"""The PDF session report in German, rendered for real and read back with PDFium: no English
+left on its pages (but what the stored session itself recorded), German dates and decimal
+commas, and no text running off the page."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium  # the "test" extra: reads the PDFs back
+import pytest
+
+from coach import __version__
+from coach.base import i18n
+from coach.capture.sources import Frame, read_image_rgb
+from coach.measure.landmarks import ParallelLandmarker
+from coach.plans.exercises import load_exercises
+from coach.records.models import SessionDetail
+from coach.records.store import SessionStore, database_path
+from coach.reports.pdf.document import write_session_report
+from coach.reports.pdf.layout import MARGIN_X, PAGE_W
+from coach.session.engine import Repetition, Summary
+from coach.session.snapshots import Snapshot, crop_to_face
+
+from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
+
+CATALOGUE = Path(i18n.__file__).resolve().parents[2] / "assets" / "translations" / "de" / "reports.toml"
+
+#: whole words that are English and never German (the German report must not contain them)
+ENGLISH_WORDS = (
+    "the", "and", "your", "with", "of", "to", "is", "this", "for", "session", "exercise", "repetitions",
+    "left", "right", "symmetry", "report", "page", "patient's",
+)  # fmt: skip
+ENGLISH = re.compile(r"(?<![\w'’])(" + "|".join(re.escape(word) for word in ENGLISH_WORDS) + r")(?![\w'’])", re.I)
+
+
+@pytest.fixture(scope="module")
+def german() -> Iterator[None]:
+    i18n.set_language("de")
+    try:
+        yield
+    finally:
+        i18n.set_language("en")
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Recorded:
+    return fill_store(tmp_path_factory.mktemp("store"), 6, reps=5)
+
+
+@pytest.fixture(scope="module")
+def history(recorded: Recorded) -> list[SessionDetail]:
+    return read_history(recorded.database)
+
+
+@pytest.fixture(scope="module")
+def report(
+    german: None,
+    recorded: Recorded,
+    history: list[SessionDetail],
+    tmp_path_factory: pytest.TempPathFactory,
+    data_dir: Path,
+    landmarker: ParallelLandmarker,
+) -> Path:
+    """The newest session's report in German, with patient, history and a snapshot (every kind of page)."""
+    pdf_path = tmp_path_factory.mktemp("report") / "bericht.pdf"
+    picture = read_image_rgb(data_dir / "single_face.jpg")
+    ((face,),) = [result.faces for result in landmarker.run([Frame(0, 0.0, picture)])]
+    smile = history[-1].exercises[1]
+    snapshot: Snapshot = crop_to_face(picture, face, "commissure_excursion_mm")
+    write_session_report(pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: snapshot})
+    return pdf_path
+
+
+def _pages_text(pdf_path: Path) -> list[str]:
+    document = pdfium.PdfDocument(pdf_path)
+    try:
+        return [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document]
+    finally:
+        document.close()
+
+
+def _stored_words(session: SessionDetail, history: list[SessionDetail], patient: object) -> list[str]:
+    """What the records themselves hold (names, sources, the patient's details): shown as stored."""
+    words = [session.source, session.programme_name or "", session.programme_id or ""]
+    for past in [session, *history]:
+        words += [text for exercise in past.exercises for text in (exercise.exercise_name, exercise.exercise_id)]
+    words += [str(getattr(patient, name, "") or "") for name in ("code", "display_name", "cause")]
+    return sorted({word for word in words if word}, key=len, reverse=True)  # longest first
+
+
+def _without_stored(text: str, stored: list[str]) -> str:
+    """The text with the stored words taken out, also where a table cell cut them short ("Gentle sm…")."""
+    for word in stored:
+        text = text.replace(word, " ")
+        for end in range(len(word) - 1, 2, -1):
+            text = text.replace(word[:end].rstrip() + "…", " ")
+    return text
+
+
+def _report_fragments() -> list[re.Pattern[str]]:
+    """The fixed English words of the report's texts that German says otherwise ("Therapist's
+    target:" of "Therapist's target: {target}."), as whole words, case kept."""
+    catalogue = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
+    fragments = {
+        literal.strip()
+        for source, german in catalogue.items()
+        if german != source
+        for literal, *_ in string.Formatter().parse(source)
+        if re.search(r"[A-Za-z]{3,}", literal)
+    }
+    patterns = [re.compile(rf"(?<!\w){re.escape(fragment)}(?!\w)") for fragment in sorted(fragments)]
+    german = "\n".join(catalogue.values())
+    return [pattern for pattern in patterns if not pattern.search(german)]  # not words German uses too
+
+
+def english_left(texts: list[str], stored: list[str]) -> list[str]:
+    """Everything English: a line that is a catalogue text whose German differs, a line with an
+    English-only word, or the fixed words of a report text that German says otherwise."""
+    catalogue = i18n.load_catalogue("de")
+    english = {source for source, german in catalogue.items() if german != source}
+    fragments = _report_fragments()
+    found = []
+    for number, text in enumerate(texts, 1):
+        for line in text.splitlines():
+            if line.strip() in english:
+                found.append(f"page {number}: {line.strip()!r} (an English text of the catalogue)")
+            elif ENGLISH.search(_without_stored(line, stored).replace(f"Coach {__version__}", "")):
+                found.append(f"page {number}: {line.strip()!r} (English word)")
+        flat = " ".join(_without_stored(text, stored).split())  # a text may be wrapped over lines
+        found += [f"page {number}: {pattern.pattern!r} (part of an English text)" for pattern in fragments
+                  if pattern.search(flat)]  # fmt: skip
+    return found
+
+
+def test_the_german_report_has_no_english_left(report: Path, recorded: Recorded, history: list[SessionDetail]) -> None:
+    texts = _pages_text(report)
+    assert len(texts) >= 5  # page 1, an exercise page per exercise (some may share), the progress pages
+    assert english_left(texts, _stored_words(history[-1], history, recorded.patient)) == []
+
+
+def test_the_stop_words_catch_english_but_not_the_stored_names() -> None:
+    """The check itself: an English sentence is caught; an exercise name from the records is not."""
+    stored = ["Wrinkle your nose"]
+    assert english_left(["Seite 1 von 3\n1. Wrinkle your nose\nWrinkle your n…"], stored) == []
+    caught = english_left(["page 1 of 3\nSymmetry\nZiel: 3 repetitions\nTherapist's target: 3 Wiederholungen."], [])
+    assert "page 1: 'Symmetry' (an English text of the catalogue)" in caught
+    assert "page 1: 'page 1 of 3' (English word)" in caught and "page 1: 'Ziel: 3 repetitions' (English word)" in caught
+    assert any("Therapist" in finding and "part of an English text" in finding for finding in caught)
+
+
+def test_a_sparse_german_report_has_no_english_left(german: None, tmp_path: Path) -> None:
+    """No patient, no resting measures, no history; a skipped exercise, one where nothing moved
+    and an interrupted one: the dashes and the reasons for them are German too."""
+    store, notice = SessionStore.open(database_path(tmp_path), clock=StepClock(FIRST_SESSION))
+    assert notice is None
+    with store:
+        session_id = store.recording.start_session(None, None, "video clip.mp4", kind="recorded")
+        skipped = store.recording.start_exercise(
+            session_id, 0, "gentle_smile", "Gentle smile", "commissure_excursion_mm", {}
+        )
+        store.recording.finish_exercise(skipped, "skipped", None)
+        still = store.recording.start_exercise(
+            session_id, 1, "snarl", "Wrinkle your nose", "upper_lip_elevation_mm", {}
+        )
+        store.recording.add_repetition(still, 1, Repetition(0.0, 0.5, 1.0, 0.0, 0.0, None, None, 0.0, False, {}, {}))
+        store.recording.finish_exercise(still, "completed", Summary(1, 0.0, 0.0, None, None))
+        cut = store.recording.start_exercise(
+            session_id, 2, "pucker", "Pucker your lips", "corner_medial_mm", {"hold_s": 3}
+        )
+        repetition = make_repetition(np.random.default_rng(1), load_exercises()["pucker"], 0.5, 1, complete=False)
+        store.recording.add_repetition(cut, 1, repetition)
+        store.recording.finish_session(session_id, "interrupted")
+        session = store.history.session_detail(session_id)
+    pdf_path = tmp_path / "knapp.pdf"
+    write_session_report(pdf_path, session, [], None)
+    texts = _pages_text(pdf_path)
+    everything = " ".join("\n".join(texts).split())
+    assert "Kein Patient erfasst · Sitzung" in everything and "Bisher nur diese Sitzung" in everything
+    assert "Wiederholungen: - (für diese Übung wurden keine erfasst)." in everything
+    assert english_left(texts, _stored_words(session, [], None)) == []
+
+
+def test_dates_and_numbers_are_written_the_german_way(report: Path, history: list[SessionDetail]) -> None:
+    texts = _pages_text(report)
+    everything = "\n".join(texts)
+    first = " ".join(texts[0].split())
+    started = history[-1].started_at.astimezone()
+    assert f"Sitzung {started:%d.%m.%Y %H:%M}" in first and "18.11.2024 (" in first  # the onset, German
+    assert "11,7 mm" in first  # the iris, with a decimal comma
+    assert re.search(r"\b\d{4}-\d{2}-\d{2}\b", everything) is None  # no ISO dates
+    dateless = re.sub(r"\b\d{1,2}\.\d{1,2}\.(\d{4})?", "", everything.replace(__version__, ""))
+    assert re.findall(r".{0,20}\d\.\d.{0,20}", dateless) == []  # no decimal points
+    assert re.search(r"\d,\d mm", everything)
+    for number, text in enumerate(texts, 1):
+        assert f"Seite {number} von {len(texts)}" in text
+
+
+def test_german_text_stays_on_the_page(report: Path) -> None:
+    """Longer German words still fit: no character runs past the right margin (a little
+    slack for the legends and chart labels) or off the page."""
+    document = pdfium.PdfDocument(report)
+    try:
+        for number, page in enumerate(document, 1):
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            for index in range(textpage.count_chars()):
+                left, bottom, right, top = textpage.get_charbox(index)
+                if right - left <= 0:
+                    continue  # spaces and line ends
+                character = textpage.get_text_range(index, 1)
+                assert left >= 0.3 * 72 and bottom >= 0 and top <= height, (number, character, left, bottom, top)
+                assert right <= (PAGE_W - MARGIN_X + 0.15) * 72, (number, character, right, width)
+    finally:
+        document.close()
+
+
+def test_the_analyze_summary_speaks_german(german: None, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`facecoach analyze` prints its summary (coach/reports/text.py) in German, with decimal commas."""
+    from coach.cli.main import main
+
+    assert main(["analyze", str(data_dir / "single_face.mp4"), "--exercise", "big_smile"]) == 0
+    _source, *lines = capsys.readouterr().out.splitlines()  # the file and the exercise, as named
+    assert "Entspanntes Gesicht (mm; links/rechts: die eigenen Seiten des Patienten)" in lines
+    assert any(line.startswith("Zusammenfassung: ") for line in lines)
+    assert english_left(["\n".join(lines)], []) == []
+    assert re.findall(r".{0,20}\d\.\d.{0,20}", "\n".join(lines)) == []  # no decimal points
