@@ -1,23 +1,26 @@
 """The live coach in German: its window, menus, first-run pages, guide and About.
 
 The real windows (offscreen) are built with `--language de`; every text a person can
-read must be German (`language_check.still_english`).
+read must be German (`language_check.still_english`). Also the check itself, shared by
+every test of the German texts: it finds English, and its stop words are never German.
 """
 
 from __future__ import annotations
 
 import argparse
+import tomllib
 from pathlib import Path
 
 import pytest
-from language_check import still_english, texts_of
+from language_check import STOP_WORDS, still_english, texts_of, words_of
 from PySide6.QtWidgets import QWizard
 
 from coach.base import i18n
+from coach.base.resources import exercises_dir
 from coach.capture.sources import VideoFileSource
 from coach.gui.app import build_window
 from coach.gui.first_run import FirstRunWizard
-from coach.gui.help import GuideDialog, about_html
+from coach.gui.help import MODEL_NOTE, GuideDialog, about_html
 from coach.session.live import PacedSource
 from coach.sound.audio_coach import AudioCoach
 from coach.sound.outputs import RecordingOutput
@@ -42,14 +45,44 @@ def test_the_live_window_and_its_pages_speak_german(german, qtbot, tmp_path, mod
     for widget in (wizard, guide):
         qtbot.addWidget(widget)
     about = about_html(Path("/home/anna/.local/share/facecoach"))
-    texts = texts_of(window) + texts_of(wizard) + texts_of(guide) + [about]
-    texts += [wizard.page(page).title() for page in wizard.pageIds()]
-    assert "Sitzung starten" in texts and "Ihre Kamera" in texts  # the walk reads German where it should
+    texts = [*texts_of(window), *texts_of(wizard), *texts_of(guide), ("About", about)]
+    texts += [("FirstRunWizard page", wizard.page(page).title()) for page in wizard.pageIds()]
+    shown = {text for _where, text in texts}
+    assert "Sitzung starten" in shown and "Ihre Kamera" in shown  # the walk reads German where it should
     assert wizard.buttonText(QWizard.WizardButton.NextButton).replace("&", "").startswith("Weiter")  # Qt's own
-    assert still_english(texts) == []
+    english = still_english(texts, [MODEL_NOTE])  # the model's name, as its maker gives it
+    assert english == [], "texts still in English:\n" + "\n".join(map(str, english))
     window.close()
 
 
 def test_the_check_finds_english_left_behind():
-    assert still_english(["Sitzung starten", "Start session", "Press the button", "Übung 2 von 5"]) == [
-        "Press the button", "Start session"]  # fmt: skip
+    german = ["Sitzung starten", "Übung 2 von 5", "Links (Patient)", "weaker_side muss 'left' sein (siehe --help)"]
+    english = ["Start session", "Press the button", ("chart", "Ihre Seite\nLinks (patient's)"),
+               "Ziel: 3 Wiederholungen. Therapist's\ntarget: 3"]  # fmt: skip
+    found = still_english(german + english)
+    why = {(finding.where, finding.text): finding.why for finding in found}
+    assert {text for _where, text in why} >= {"Start session", "Press the button", "Links (patient's)"}
+    assert not {text for _where, text in why} & {*german, "Ihre Seite"}  # German (and code in it) is not English
+    assert "an English text of the catalogue" in why["", "Start session"] and "'session'" in why["", "Start session"]
+    assert why["", "Press the button"] == "English word 'the'"
+    assert 'chart: "Links (patient\'s)" (English word "patient\'s")' in map(str, found)  # where, what, why
+    assert "English wording" in why["", "Therapist's target:"]  # of "Therapist's target: {target}.", wrapped
+    # stored texts (names from the records, what was typed) are shown as they are, even cut short
+    assert still_english(["Übung: Wrinkle your nose", "Wrinkle your n…"], ["Wrinkle your nose"]) == []
+
+
+def german_texts() -> dict[str, str]:
+    """Every German text the app ships: the catalogue's, the exercise and the programme files'."""
+    texts = {f"catalogue {source!r}": german for source, german in i18n.load_catalogue("de").items()}
+    for path in sorted(exercises_dir().rglob("*.toml")):
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("de", {})
+        texts |= {f"{path.name} de.{field}": german for field, german in table.items()}
+    return texts
+
+
+def test_no_stop_word_is_german_the_app_uses():
+    """The stop list must not catch German: none of its words is in any German text shipped."""
+    texts = german_texts()
+    assert len(texts) > 500
+    used = {where: sorted(words_of(german) & STOP_WORDS) for where, german in texts.items()}
+    assert {where: words for where, words in used.items() if words} == {}

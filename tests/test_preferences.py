@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
 
+from coach.base import i18n
 from coach.capture.sources import VideoFileSource
 from coach.gui.app import build_window
 from coach.gui.help import GuideDialog, about_html
@@ -44,13 +45,16 @@ def _open(qtbot, data_dir: Path, model_bytes: bytes, clip: Path, audio: AudioCoa
     return window, store, sound
 
 
-def _menu_action(window, menu_title: str, text: str):
-    for menu_action in window.menuBar().actions():
-        if menu_action.text().replace("&", "") == menu_title:
-            for action in menu_action.menu().actions():
-                if action.text().replace("&", "") == text:
-                    return action
-    raise AssertionError(f"no {menu_title} → {text} in the menus")
+def _menu_action(window, *path: str):
+    """The menu entry at `path` (menu titles, then the entry's text, without the & marks)."""
+    actions = window.menuBar().actions()
+    for i, text in enumerate(path):
+        action = next((a for a in actions if a.text().replace("&", "") == text), None)
+        if action is None:
+            raise AssertionError(f"no {' → '.join(path[: i + 1])} in the menus")
+        if i == len(path) - 1:
+            return action
+        actions = action.menu().actions()
 
 
 def test_every_choice_is_the_same_after_closing_and_reopening(qtbot, tmp_path, model_bytes, data_dir):
@@ -65,6 +69,11 @@ def test_every_choice_is_the_same_after_closing_and_reopening(qtbot, tmp_path, m
     window.start_box.patient.setCurrentIndex(window.start_box.patient.findData(second.id))
     window.start_box.programme.setCurrentIndex(window.start_box.programme.findData("smile_and_eyes"))
     store.update(volume_pct=35)  # as the sound check's volume slider does (tested below)
+    _menu_action(window, "View", "Text size", "150 %").trigger()
+    _menu_action(window, "Sound", "Voice", "Tones only").trigger()
+    QTimer.singleShot(300, lambda: QApplication.activeModalWidget().accept())  # "from the next start"
+    _menu_action(window, "View", "Language", "Deutsch").trigger()
+    assert window.windowTitle() == "Facial Symmetry Coach"  # the windows change at the next start
     window.pipeline.command = lambda name, argument=None: None  # the session itself is not under test
     window.start_session()
     window.resize(900, 640)
@@ -77,12 +86,23 @@ def test_every_choice_is_the_same_after_closing_and_reopening(qtbot, tmp_path, m
     again, store_again, _ = _open(qtbot, tmp_path, model_bytes, clip, audio=audio)
     assert store_again.problems == []
     assert not again.mirror_box.isChecked() and not again.video.mirrored
-    assert again.mute_box.isChecked() and audio.muted and audio.status_text == "Muted"
+    assert again.mute_box.isChecked() and audio.muted and audio.status_text == "Stumm"
     assert audio.output.volume == pytest.approx(0.35)
     assert again.start_box.chosen_patient() == second.id
     assert again.start_box.chosen_programme().id == "smile_and_eyes"
     assert (again.geometry().width(), again.geometry().height()) == (geometry.width(), geometry.height())
+    assert QApplication.font().pointSizeF() == pytest.approx(11.0 * 1.5)
+    assert again.windowTitle() == "Gesichtssymmetrie-Coach"
+    assert _menu_action(again, "Ton", "Stimme", "Nur Töne").isChecked()
+    assert store_again.current.voice == "tones"
+    again.set_text_size(100)
     again.close()
+
+
+@pytest.fixture(autouse=True)
+def english_again():
+    yield
+    i18n.set_language("en")
 
 
 def test_command_line_wins_over_what_was_remembered(qtbot, tmp_path, model_bytes, data_dir):

@@ -5,14 +5,13 @@ commas, and no text running off the page."""
 from __future__ import annotations
 
 import re
-import string
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium  # the "test" extra: reads the PDFs back
 import pytest
+from language_check import Finding, still_english
 
 from coach import __version__
 from coach.base import i18n
@@ -27,15 +26,6 @@ from coach.session.engine import Repetition, Summary
 from coach.session.snapshots import Snapshot, crop_to_face
 
 from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
-
-CATALOGUE = Path(i18n.__file__).resolve().parents[2] / "assets" / "translations" / "de" / "reports.toml"
-
-#: whole words that are English and never German (the German report must not contain them)
-ENGLISH_WORDS = (
-    "the", "and", "your", "with", "of", "to", "is", "this", "for", "session", "exercise", "repetitions",
-    "left", "right", "symmetry", "report", "page", "patient's",
-)  # fmt: skip
-ENGLISH = re.compile(r"(?<![\w'’])(" + "|".join(re.escape(word) for word in ENGLISH_WORDS) + r")(?![\w'’])", re.I)
 
 
 @pytest.fixture(scope="module")
@@ -93,48 +83,11 @@ def _stored_words(session: SessionDetail, history: list[SessionDetail], patient:
     return sorted({word for word in words if word}, key=len, reverse=True)  # longest first
 
 
-def _without_stored(text: str, stored: list[str]) -> str:
-    """The text with the stored words taken out, also where a table cell cut them short ("Gentle sm…")."""
-    for word in stored:
-        text = text.replace(word, " ")
-        for end in range(len(word) - 1, 2, -1):
-            text = text.replace(word[:end].rstrip() + "…", " ")
-    return text
-
-
-def _report_fragments() -> list[re.Pattern[str]]:
-    """The fixed English words of the report's texts that German says otherwise ("Therapist's
-    target:" of "Therapist's target: {target}."), as whole words, case kept."""
-    catalogue = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
-    fragments = {
-        literal.strip()
-        for source, german in catalogue.items()
-        if german != source
-        for literal, *_ in string.Formatter().parse(source)
-        if re.search(r"[A-Za-z]{3,}", literal)
-    }
-    patterns = [re.compile(rf"(?<!\w){re.escape(fragment)}(?!\w)") for fragment in sorted(fragments)]
-    german = "\n".join(catalogue.values())
-    return [pattern for pattern in patterns if not pattern.search(german)]  # not words German uses too
-
-
-def english_left(texts: list[str], stored: list[str]) -> list[str]:
-    """Everything English: a line that is a catalogue text whose German differs, a line with an
-    English-only word, or the fixed words of a report text that German says otherwise."""
-    catalogue = i18n.load_catalogue("de")
-    english = {source for source, german in catalogue.items() if german != source}
-    fragments = _report_fragments()
-    found = []
-    for number, text in enumerate(texts, 1):
-        for line in text.splitlines():
-            if line.strip() in english:
-                found.append(f"page {number}: {line.strip()!r} (an English text of the catalogue)")
-            elif ENGLISH.search(_without_stored(line, stored).replace(f"Coach {__version__}", "")):
-                found.append(f"page {number}: {line.strip()!r} (English word)")
-        flat = " ".join(_without_stored(text, stored).split())  # a text may be wrapped over lines
-        found += [f"page {number}: {pattern.pattern!r} (part of an English text)" for pattern in fragments
-                  if pattern.search(flat)]  # fmt: skip
-    return found
+def english_left(texts: list[str], stored: list[str]) -> list[Finding]:
+    """What is still English on the pages (language_check.still_english), the stored texts and
+    the app's name with its version (as it is) left out."""
+    pages = [(f"page {number}", text) for number, text in enumerate(texts, 1)]
+    return still_english(pages, [*stored, f"Coach {__version__}"])
 
 
 def test_the_german_report_has_no_english_left(report: Path, recorded: Recorded, history: list[SessionDetail]) -> None:
@@ -147,10 +100,15 @@ def test_the_stop_words_catch_english_but_not_the_stored_names() -> None:
     """The check itself: an English sentence is caught; an exercise name from the records is not."""
     stored = ["Wrinkle your nose"]
     assert english_left(["Seite 1 von 3\n1. Wrinkle your nose\nWrinkle your n…"], stored) == []
-    caught = english_left(["page 1 of 3\nSymmetry\nZiel: 3 repetitions\nTherapist's target: 3 Wiederholungen."], [])
-    assert "page 1: 'Symmetry' (an English text of the catalogue)" in caught
-    assert "page 1: 'page 1 of 3' (English word)" in caught and "page 1: 'Ziel: 3 repetitions' (English word)" in caught
-    assert any("Therapist" in finding and "part of an English text" in finding for finding in caught)
+    caught = english_left(["page 1 of 3\nSymmetry\nZiel: 3 repetitions\nTherapist's target: 3 Wiederholungen.",
+                           "Seite 2 von 3\nWarnung: Warning\nlimit 30 %"], [])  # fmt: skip
+    why = {(finding.where, finding.text): finding.why for finding in caught}
+    assert "an English text of the catalogue" in why["page 1", "Symmetry"]
+    assert why["page 1", "page 1 of 3"] == "English word 'of', 'page'"
+    assert why["page 1", "Ziel: 3 repetitions"] == "English word 'repetitions'"
+    assert why["page 1", "Therapist's target: 3 Wiederholungen."] == "English word 'target'"
+    assert why["page 2", "Warning limit"] == "English wording of a catalogue text"  # of "Warning limit {percent} %"
+    assert "page 2" not in {where for where, text in why if text != "Warning limit"}  # the rest is German
 
 
 def test_a_sparse_german_report_has_no_english_left(german: None, tmp_path: Path) -> None:

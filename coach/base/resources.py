@@ -18,9 +18,15 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent / name):
         if candidate.is_dir():
             return candidate
+    from coach.base.i18n import tr  # here, not above: the translations are found through this module
+
     raise ResourceError(
-        f"the {name}/ folder is missing (looked in {_PACKAGE_DIR / '_data'} and "
-        f"{_PACKAGE_DIR.parent}); reinstall the package"
+        tr(
+            "the {name}/ folder is missing (looked in {packed} and {checkout}); reinstall the package",
+            name=name,
+            packed=_PACKAGE_DIR / "_data",
+            checkout=_PACKAGE_DIR.parent,
+        )
     )
 
 

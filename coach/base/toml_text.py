@@ -16,4 +16,6 @@ def parse_toml(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:
-        raise tomllib.TOMLDecodeError("values are nested too deeply to be read") from None
+        from coach.base.i18n import tr  # here, not above: the translations are read with this module
+
+        raise tomllib.TOMLDecodeError(tr("values are nested too deeply to be read")) from None

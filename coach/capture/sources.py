@@ -24,6 +24,7 @@ import cv2  # after the environment variable above
 import numpy as np
 
 from coach.base.errors import SourceError
+from coach.base.i18n import tr
 from coach.base.native import quiet_native_stderr
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
@@ -94,12 +95,14 @@ class VideoFileSource(FrameSource):
         self.path = Path(path)
         self.name = self.path.name
         if not self.path.is_file():
-            raise SourceError(f"cannot open video {self.path}: no such file")
+            raise SourceError(tr("cannot open video {path}: no such file", path=self.path))
         with quiet_native_stderr():
             self._capture = cv2.VideoCapture(str(self.path))
         if not self._capture.isOpened():
             self._capture.release()
-            raise SourceError(f"cannot open video {self.path}: not a video format this machine can decode")
+            raise SourceError(
+                tr("cannot open video {path}: not a video format this machine can decode", path=self.path)
+            )
         fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
         # Containers sometimes report 0, NaN or absurd rates; fall back to a webcam rate.
         self.nominal_fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_SEQUENCE_FPS
@@ -120,15 +123,23 @@ class VideoFileSource(FrameSource):
         if not ok or image is None:
             if self._next_index == 0:
                 raise SourceError(
-                    f"cannot read video {self.path}: no frame could be decoded (the file is damaged or not a video)"
+                    tr(
+                        "cannot read video {path}: no frame could be decoded (the file is damaged or not a video)",
+                        path=self.path,
+                    )
                 )
             # The frame count in the header is an estimate for some containers (a few
             # frames off); far fewer frames means the decoder gave up on damaged data.
             decoded, expected = self._next_index, self._count or 0
             if not self._warnings and expected - decoded >= max(3, 0.1 * expected):
                 self._warnings.append(
-                    f"{self.name}: decoding stopped after {decoded} of about {expected} frames; "
-                    "the rest of the file is damaged or cut short and was left out"
+                    tr(
+                        "{file}: decoding stopped after {decoded} of about {expected} frames; "
+                        "the rest of the file is damaged or cut short and was left out",
+                        file=self.name,
+                        decoded=decoded,
+                        expected=expected,
+                    )
                 )
             return None
         frame = Frame(self._next_index, self._next_index / self.nominal_fps, _bgr_to_rgb(image))
@@ -204,19 +215,19 @@ def _end_of_scan(data: bytes, pos: int) -> int | str:
 def read_image_rgb(path: Path) -> np.ndarray:
     """Read one picture file as RGB, or raise SourceError saying why it cannot be used."""
     if not path.is_file():
-        raise SourceError(f"cannot open image {path}: no such file")
+        raise SourceError(tr("cannot open image {path}: no such file", path=path))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(f"cannot read image {path}: {exc.strerror or exc}") from exc
+        raise SourceError(tr("cannot read image {path}: {problem}", path=path, problem=exc.strerror or exc)) from exc
     if _jpeg_is_truncated(data):
-        raise SourceError(f"cannot read image {path}: the JPEG file is cut short (damaged)")
+        raise SourceError(tr("cannot read image {path}: the JPEG file is cut short (damaged)", path=path))
     # imdecode rather than imread: same decoding (EXIF orientation included), and it
     # copes with non-ASCII paths on Windows.
     with quiet_native_stderr():
         image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR) if data else None
     if image is None:
-        raise SourceError(f"cannot read image {path}: the file is damaged or not an image")
+        raise SourceError(tr("cannot read image {path}: the file is damaged or not an image", path=path))
     return _bgr_to_rgb(image)
 
 
@@ -265,10 +276,16 @@ class ImageFolderSource(FrameSource):
                 key=_natural_key,
             )
         except OSError as exc:
-            raise SourceError(f"cannot use folder {self.path}: {exc.strerror or exc}") from exc
+            raise SourceError(
+                tr("cannot use folder {path}: {problem}", path=self.path, problem=exc.strerror or exc)
+            ) from exc
         if not self._files:
             raise SourceError(
-                f"cannot use folder {self.path}: it holds no image files ({', '.join(sorted(IMAGE_SUFFIXES))})"
+                tr(
+                    "cannot use folder {path}: it holds no image files ({suffixes})",
+                    path=self.path,
+                    suffixes=", ".join(sorted(IMAGE_SUFFIXES)),
+                )
             )
         self.skipped: list[Path] = []
         self._first_problem = ""
@@ -294,8 +311,12 @@ class ImageFolderSource(FrameSource):
             return frame
         if self._next_index == 0:
             raise SourceError(
-                f"cannot use folder {self.path}: none of its {len(self._files)} image file(s) can be read "
-                f"({self._first_problem})"
+                tr(
+                    "cannot use folder {path}: none of its {count} image file(s) can be read ({problem})",
+                    path=self.path,
+                    count=len(self._files),
+                    problem=self._first_problem,
+                )
             )
         return None
 
@@ -311,8 +332,11 @@ class CameraSource(FrameSource):
         if not self._capture.isOpened():
             self._capture.release()
             raise SourceError(
-                f"no camera found at index {index}: connect a camera or give another camera "
-                "index, or use a video file, a photo or a folder of images instead"
+                tr(
+                    "no camera found at index {index}: connect a camera or give another camera "
+                    "index, or use a video file, a photo or a folder of images instead",
+                    index=index,
+                )
             )
         fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0)
         self.nominal_fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_SEQUENCE_FPS
@@ -324,8 +348,11 @@ class CameraSource(FrameSource):
         ok, image = self._capture.read()
         if not ok or image is None:
             raise SourceError(
-                f"camera {self.index} stopped delivering frames: check that it is plugged in "
-                "and not used by another program"
+                tr(
+                    "camera {index} stopped delivering frames: check that it is plugged in "
+                    "and not used by another program",
+                    index=self.index,
+                )
             )
         timestamp = max(time.monotonic() - self._start, self._last_timestamp + 1e-6)
         self._last_timestamp = timestamp
@@ -346,7 +373,7 @@ def open_source(spec: str | Path, sequence_fps: float = DEFAULT_SEQUENCE_FPS) ->
     if path.is_dir():
         return ImageFolderSource(path, fps=sequence_fps)
     if not path.exists():
-        raise SourceError(f"cannot open {path}: no such file or folder")
+        raise SourceError(tr("cannot open {path}: no such file or folder", path=path))
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path)
     return VideoFileSource(path)

@@ -3,6 +3,10 @@
 Every user-caused problem is a CoachError: one line on stderr, exit status 2, never a
 traceback. Warnings (something was skipped but the rest could be measured) go to
 stderr too and do not change the exit status.
+
+With `--language de` the results, errors and notices a person reads are in German; the
+line prefixes ("facecoach: error:"), JSON and CSV output and exit statuses stay the same
+in every language, for scripts.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 
 from coach import __version__
 from coach.base.errors import CoachError
-from coach.base.i18n import LANGUAGES, set_language
+from coach.base.i18n import LANGUAGES, language, set_language, tr
 from coach.base.private_files import write_private_text
 
 EXIT_USAGE = 2
@@ -26,16 +30,18 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and status 2 like every other error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"facecoach: error: {message} (see facecoach --help)\n")
+        self.exit(EXIT_USAGE, "facecoach: error: " + tr("{message} (see facecoach --help)", message=message) + "\n")
 
 
 def _neutral_range(text: str) -> tuple[float, float]:
     try:
         start, end = (float(part) for part in text.split(":"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not START:END in seconds, e.g. 8.6:9.3") from None
+        raise argparse.ArgumentTypeError(
+            tr("{value} is not START:END in seconds, e.g. 8.6:9.3", value=repr(text))
+        ) from None
     if not 0 <= start < end:
-        raise argparse.ArgumentTypeError(f"{text!r}: START must be ≥ 0 and before END")
+        raise argparse.ArgumentTypeError(tr("{value}: START must be ≥ 0 and before END", value=repr(text)))
     return start, end
 
 
@@ -43,9 +49,9 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(tr("{value} is not a whole number", value=repr(text))) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+        raise argparse.ArgumentTypeError(tr("{value} must be at least 1", value=repr(text)))
     return value
 
 
@@ -55,14 +61,16 @@ def _filmed_at(text: str) -> datetime:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        raise argparse.ArgumentTypeError(
+            tr("{value} is not a date: YYYY-MM-DD or YYYY-MM-DDTHH:MM", value=repr(text))
+        ) from None
     if len(text) == 10:
         from coach.usecases.recorded import midday_of
 
         when = midday_of(when.date())
     when = when.astimezone() if when.tzinfo is None else when
     if when > datetime.now(UTC):
-        raise argparse.ArgumentTypeError(f"{text!r} is in the future")
+        raise argparse.ArgumentTypeError(tr("{value} is in the future", value=repr(text)))
     return when
 
 
@@ -177,9 +185,9 @@ def _check_writable(path: Path | None) -> None:
     if path is None:
         return
     if not path.parent.resolve().is_dir():
-        raise CoachError(f"cannot write {path}: folder {path.parent} does not exist")
+        raise CoachError(tr("cannot write {path}: folder {folder} does not exist", path=path, folder=path.parent))
     if path.is_dir():
-        raise CoachError(f"cannot write {path}: it is a folder; give a file name")
+        raise CoachError(tr("cannot write {path}: it is a folder; give a file name", path=path))
 
 
 def _write(path: Path, write: object) -> None:
@@ -188,7 +196,7 @@ def _write(path: Path, write: object) -> None:
     try:
         write(path)  # type: ignore[operator]
     except OSError as exc:
-        raise CoachError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise CoachError(tr("cannot write {path}: {problem}", path=path, problem=exc.strerror or exc)) from exc
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -201,9 +209,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     _check_writable(args.json)
     _check_writable(args.csv)
     if args.save != bool(args.patient):
-        raise CoachError("--save and --patient go together: `--save --patient CODE`")
+        raise CoachError(tr("--save and --patient go together: `--save --patient CODE`"))
     if not args.save and (args.filmed_on or args.keep_picture):
-        raise CoachError("--filmed-on and --keep-picture are for a saved analysis: add `--save --patient CODE`")
+        raise CoachError(tr("--filmed-on and --keep-picture are for a saved analysis: add `--save --patient CODE`"))
     patient = None
     if args.save:
         from coach.cli.records import patient_to_save_for
@@ -234,24 +242,23 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     exercise = get_exercise(args.exercise, args.exercises_dir)
     source = Path(args.source).expanduser()
     if source.is_dir():
-        raise CoachError(f"cannot benchmark {source}: it is a folder; bench needs a video file")
+        raise CoachError(tr("cannot benchmark {path}: it is a folder; bench needs a video file", path=source))
     model = load_model_bytes(resolve_model_path(args.model))
     if args.live:
         from coach.gui.live_bench import run_live_benchmark
 
         figures = run_live_benchmark(source, model, args.seconds)
-        summary = (
-            f"{figures['offered_frames']} frames offered in {figures['seconds']:.1f} s, "
-            f"{figures['processed_frames']} processed, {figures['dropped_for_processing']} dropped for processing; "
-            f"capture-to-display latency p50 {figures['latency_ms_p50']:.1f} ms, "
-            f"p95 {figures['latency_ms_p95']:.1f} ms; CPU {figures['cpu_percent']:.0f} %"
-        )
+        summary = _live_summary(figures)
     else:
         figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
-        summary = (
-            f"{figures['frames']} frames: bare detection {figures['bare_fps']:.1f} fps, whole analysis "
-            f"{figures['analysis_fps']:.1f} fps (ratio {figures['ratio']:.2f}), "
-            f"{figures['realtime_factor']:.2f}x real time"
+        summary = tr(
+            "{frames} frames: bare detection {bare_fps} fps, whole analysis {analysis_fps} fps (ratio {ratio}), "
+            "{realtime}x real time",
+            frames=figures["frames"],
+            bare_fps=f"{figures['bare_fps']:.1f}",
+            analysis_fps=f"{figures['analysis_fps']:.1f}",
+            ratio=f"{figures['ratio']:.2f}",
+            realtime=f"{figures['realtime_factor']:.2f}",
         )
     print(summary)
     if args.json:
@@ -259,11 +266,26 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _live_summary(figures: dict) -> str:
+    """What `bench --live` measured, in one line."""
+    return tr(
+        "{offered} frames offered in {seconds} s, {processed} processed, {dropped} dropped for processing; "
+        "capture-to-display latency p50 {p50} ms, p95 {p95} ms; CPU {cpu} %",
+        offered=figures["offered_frames"],
+        seconds=f"{figures['seconds']:.1f}",
+        processed=figures["processed_frames"],
+        dropped=figures["dropped_for_processing"],
+        p50=f"{figures['latency_ms_p50']:.1f}",
+        p95=f"{figures['latency_ms_p95']:.1f}",
+        cpu=f"{figures['cpu_percent']:.0f}",
+    )
+
+
 def _cmd_exercises(args: argparse.Namespace) -> int:
     from coach.plans.exercises import load_exercises
 
     for exercise in load_exercises(args.exercises_dir).values():
-        measure = exercise.primary[0] if exercise.primary else "resting measures"
+        measure = exercise.primary[0] if exercise.primary else tr("resting measures")
         print(f"{exercise.id:20} {exercise.name:28} {measure}")
     return 0
 
@@ -290,7 +312,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
 def _outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
     """At least one output, each in a folder that exists (checked before any work)."""
     if not any(getattr(args, name) for name in names):
-        raise CoachError(f"say what to write: {', '.join('--' + name for name in names)}")
+        raise CoachError(tr("say what to write: {options}", options=", ".join("--" + name for name in names)))
     for name in names:
         _check_writable(getattr(args, name))
 
@@ -327,13 +349,39 @@ COMMANDS = {
 }
 
 
+def _language_asked(argv: list[str] | None) -> str | None:
+    """The `--language` of a command line, found before argparse reads it (so that its own
+    complaints are in that language too); None if not given."""
+    words = sys.argv[1:] if argv is None else argv
+    for index, word in enumerate(words):
+        if word == "--":
+            break
+        if word.startswith("--language="):
+            return word.partition("=")[2]
+        if word == "--language" and index + 1 < len(words):
+            return words[index + 1]
+    return None
+
+
+def _speak_early(argv: list[str] | None) -> None:
+    """Speak the asked language while the command line is read. A damaged catalogue is said
+    later, as one error line, by the command (or by the app)."""
+    code = _language_asked(argv)
+    if code in LANGUAGES:
+        try:
+            set_language(code)
+        except CoachError:
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    _speak_early(argv)
     args = parser.parse_args(argv)
     try:
         if args.command is None:
             return _cmd_app(args)
-        if args.language:
+        if args.language and args.language != language():
             set_language(args.language)
         return COMMANDS[args.command](args)
     except CoachError as exc:
@@ -350,5 +398,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"facecoach: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("facecoach: interrupted", file=sys.stderr)
+        print("facecoach: " + tr("interrupted"), file=sys.stderr)
         return 130

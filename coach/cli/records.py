@@ -3,7 +3,8 @@
 Each function takes the parsed arguments (with the global --data-dir) and returns an
 exit status; problems are CoachErrors, turned into one line by `coach.cli.main.main`.
 The work is done by the use cases (`coach.usecases.clinic`, `coach.usecases.recorded`);
-this module parses and prints.
+this module parses and prints. What it prints for a person is in the language in use
+(`--language`); `--json` output is the same in every language.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.base.errors import CoachError
+from coach.base.i18n import N_, tr
 from coach.base.userdirs import default_data_dir
 from coach.records.models import Patient, SessionDetail
 from coach.records.store import database_path
@@ -25,6 +27,31 @@ from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_j
 
 if TYPE_CHECKING:  # importing it loads the landmark model's library: only when analysing
     from coach.usecases.recorded import RecordedAnalysis
+
+#: how the stored words read in the printed lists (translated where shown); English as stored
+STORED_WORDS = {
+    "left": N_("left"),
+    "right": N_("right"),
+    "both": N_("both"),
+    "unknown": N_("unknown"),
+    "live": N_("live"),
+    "recorded": N_("recorded"),
+    "in_progress": N_("in_progress"),
+    "completed": N_("completed"),
+    "skipped": N_("skipped"),
+    "stopped": N_("stopped"),
+    "interrupted": N_("interrupted"),
+}
+
+
+def stored_word(value: str) -> str:
+    """A stored value ("left", "completed") as it reads in the language in use."""
+    return tr(STORED_WORDS[value]) if value in STORED_WORDS else value
+
+
+def column_width(values: tuple[str, ...], minimum: int) -> int:
+    """How wide a column of stored words is in the language in use (at least `minimum`)."""
+    return max(minimum, *(len(stored_word(value)) for value in values))
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:
@@ -76,7 +103,7 @@ def _onset(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CoachError(f"onset date {text!r} is not a date like 2026-03-14") from None
+        raise CoachError(tr("onset date {value} is not a date like 2026-03-14", value=repr(text))) from None
 
 
 def cmd_patients(args: argparse.Namespace) -> int:
@@ -88,17 +115,26 @@ def cmd_patients(args: argparse.Namespace) -> int:
                 )
             except ValueError as exc:
                 raise CoachError(str(exc)) from None
-            print(f"added patient {patient.code} (id {patient.id})")
+            print(tr("added patient {code} (id {id})", code=patient.code, id=patient.id))
             return 0
         patients = clinic.patients()
     if args.json:
         print(json.dumps([patient_json(p) for p in patients], indent=2))
         return 0
     if not patients:
-        print("no patients yet: add one with `facecoach patients add CODE`")
+        print(tr("no patients yet: add one with `facecoach patients add CODE`"))
+    side_width = column_width(("left", "right", "both", "unknown"), 8)
     for p in patients:
         onset = p.onset_date.isoformat() if p.onset_date else "-"
-        print(f"{p.id:>4}  {p.code:16} {p.name or '':24} affected: {p.affected_side:8} onset: {onset}")
+        line = tr(
+            "{id}  {code} {name} affected: {side} onset: {onset}",
+            id=f"{p.id:>4}",
+            code=f"{p.code:16}",
+            name=f"{p.name or '':24}",
+            side=f"{stored_word(p.affected_side):{side_width}}",
+            onset=onset,
+        )
+        print(line)
     return 0
 
 
@@ -137,19 +173,33 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"patient": patient_json(patient), "sessions": rows}, indent=2))
         return 0
-    print(f"{patient.code}: {len(rows)} session(s), newest first")
+    print(tr("{patient}: {count} session(s), newest first", patient=patient.code, count=len(rows)))
+    kind_width = column_width(("live", "recorded"), 8)
+    status_width = column_width(("in_progress", "completed", "stopped", "interrupted"), 11)
     for d, row in zip(details, rows, strict=True):
         print(
-            f"{d.id:>5}  {d.started_at.astimezone():%Y-%m-%d %H:%M}  {d.kind:8} {d.status:11} {d.programme_name or ''}"
+            f"{d.id:>5}  {d.started_at.astimezone():%Y-%m-%d %H:%M}  {stored_word(d.kind):{kind_width}} "
+            f"{stored_word(d.status):{status_width}} {d.programme_name or ''}"
         )
         for exercise in row["exercises"]:  # type: ignore[union-attr]
-            s = exercise["summary"] or {}
-            sym = "-" if s.get("symmetry") is None else f"{s['symmetry'] * 100:.0f}%"
-            print(
-                f"         {exercise['name']:26} reps {s.get('reps', 0):>2}  left {s.get('left_mm') or '-'} mm  "
-                f"right {s.get('right_mm') or '-'} mm  symmetry {sym}  weaker {s.get('weaker_side') or 'even'}"
-            )
+            print(_exercise_line(exercise))  # type: ignore[arg-type]
     return 0
+
+
+def _exercise_line(exercise: dict[str, object]) -> str:
+    """One exercise of a listed session: repetitions, each side's movement, symmetry, weaker side."""
+    s: dict[str, object] = exercise["summary"] or {}  # type: ignore[assignment]
+    sym = "-" if s.get("symmetry") is None else f"{s['symmetry'] * 100:.0f}%"  # type: ignore[operator]
+    weaker = s.get("weaker_side")
+    return " " * 9 + tr(
+        "{exercise} reps {reps}  left {left} mm  right {right} mm  symmetry {symmetry}  weaker {weaker}",
+        exercise=f"{exercise['name']:26}",
+        reps=f"{s.get('reps', 0):>2}",
+        left=s.get("left_mm") or "-",
+        right=s.get("right_mm") or "-",
+        symmetry=sym,
+        weaker=stored_word(str(weaker)) if weaker else tr("even"),
+    )
 
 
 def patient_to_save_for(args: argparse.Namespace) -> Patient:
@@ -171,10 +221,20 @@ def save_recorded(args: argparse.Namespace, recorded: RecordedAnalysis, patient:
         keep_picture=args.keep_picture,
         on_notice=print_notice,
     )
-    dated = f", dated {args.filmed_on:%Y-%m-%d %H:%M}" if args.filmed_on else ""
-    kept = " with a picture at the peak" if saved.picture_kept else ""
-    print(f"saved as session {saved.session_id} for patient {patient.code}{dated}{kept}")
+    print(_saved_line(saved.session_id, patient.code, args.filmed_on, saved.picture_kept))
     return saved.session_id
+
+
+def _saved_line(session_id: int, code: str, filmed_on: object, picture_kept: bool) -> str:
+    """What `analyze --save` says it did: the session, the patient, and the date and picture if any."""
+    fields = {"session": session_id, "patient": code, "date": f"{filmed_on:%Y-%m-%d %H:%M}" if filmed_on else ""}
+    if filmed_on and picture_kept:
+        return tr("saved as session {session} for patient {patient}, dated {date} with a picture at the peak", **fields)
+    if filmed_on:
+        return tr("saved as session {session} for patient {patient}, dated {date}", **fields)
+    if picture_kept:
+        return tr("saved as session {session} for patient {patient} with a picture at the peak", **fields)
+    return tr("saved as session {session} for patient {patient}", **fields)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -183,14 +243,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         patient = clinic.find_patient(args.patient)
         if args.bundle:
             count = clinic.export_bundle(patient, Path(args.bundle), _left_out)
-            print(f"wrote {count} session(s) of patient {patient.code} to {args.bundle}")
+            print(
+                tr(
+                    "wrote {count} session(s) of patient {patient} to {path}",
+                    count=count,
+                    patient=patient.code,
+                    path=args.bundle,
+                )
+            )
         history = clinic.history(patient.id, _left_out)
     if args.csv:
         rows = export_sessions_csv(Path(args.csv), history)
-        print(f"wrote {args.csv} ({rows} repetitions from {len(history)} sessions)")
+        print(
+            tr("wrote {path} ({rows} repetitions from {count} sessions)", path=args.csv, rows=rows, count=len(history))
+        )
     if args.json:
         export_sessions_json(Path(args.json), history, patient)
-        print(f"wrote {args.json} ({len(history)} sessions)")
+        print(tr("wrote {path} ({count} sessions)", path=args.json, count=len(history)))
     return 0
 
 
@@ -198,8 +267,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     """A bundle into this database: checked whole first, then all or nothing."""
     with open_clinic(args) as clinic:
         imported = clinic.import_bundle(Path(args.bundle))
-    already = f"; {imported.skipped} were already here" if imported.skipped else ""
-    print(f"imported {imported.added} session(s) for patient {imported.patient.code}{already}")
+    fields = {"count": imported.added, "patient": imported.patient.code, "skipped": imported.skipped}
+    if imported.skipped:
+        print(tr("imported {count} session(s) for patient {patient}; {skipped} were already here", **fields))
+    else:
+        print(tr("imported {count} session(s) for patient {patient}", **fields))
     return 0
 
 
@@ -210,16 +282,29 @@ def cmd_report(args: argparse.Namespace) -> int:
             report = clinic.session_report(args.session, with_pictures=bool(args.pdf) and not args.no_pictures)
         except KeyError:
             raise CoachError(
-                f"no session {args.session} in {clinic.database}; see `facecoach sessions --patient ID`"
+                tr(
+                    "no session {session} in {database}; see `facecoach sessions --patient ID`",
+                    session=args.session,
+                    database=clinic.database,
+                )
             ) from None
     if args.pdf:
         pages = write_report_pdf(Path(args.pdf), report)
-        with_pictures = f", {len(report.pictures)} picture(s)" if report.pictures else ""
-        print(f"wrote {args.pdf} ({pages} pages{with_pictures})")
+        if report.pictures:
+            print(
+                tr(
+                    "wrote {path} ({pages} pages, {pictures} picture(s))",
+                    path=args.pdf,
+                    pages=pages,
+                    pictures=len(report.pictures),
+                )
+            )
+        else:
+            print(tr("wrote {path} ({pages} pages)", path=args.pdf, pages=pages))
     if args.csv:
         rows = export_sessions_csv(Path(args.csv), [report.session])
-        print(f"wrote {args.csv} ({rows} repetitions)")
+        print(tr("wrote {path} ({rows} repetitions)", path=args.csv, rows=rows))
     if args.json:
         export_sessions_json(Path(args.json), [report.session], report.patient)
-        print(f"wrote {args.json}")
+        print(tr("wrote {path}", path=args.json))
     return 0

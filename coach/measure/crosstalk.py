@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.base.errors import ResourceError
+from coach.base.i18n import tr
 from coach.base.resources import assets_dir
 from coach.base.toml_text import parse_toml
 
@@ -56,15 +57,30 @@ IDENTITY = SideMix(1.0, 0.0)
 
 def _mix_from(path: Path, field: str, value: object) -> SideMix:
     if not isinstance(value, dict) or set(value) != {"own", "other"}:
-        raise ResourceError(f"{path}: field '{field}' must be a table with exactly 'own' and 'other'")
+        raise ResourceError(
+            tr("{path}: field '{field}' must be a table with exactly 'own' and 'other'", path=path, field=field)
+        )
     own, other = value["own"], value["other"]
     for name, number in (("own", own), ("other", other)):
         if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-            raise ResourceError(f"{path}: field '{field}.{name}' must be a finite number, not {number!r}")
+            raise ResourceError(
+                tr(
+                    "{path}: field '{field}' must be a finite number, not {value}",
+                    path=path,
+                    field=f"{field}.{name}",
+                    value=repr(number),
+                )
+            )
     if not (0.2 <= own <= 2.0 and abs(other) < 0.8 * own):
         raise ResourceError(
-            f"{path}: field '{field}' ({own}, {other}) is not a usable mix: 'own' must be 0.2-2 and "
-            "'other' smaller than 0.8 × 'own' (refit with benchmarks/accuracy/fit_crosstalk.py)"
+            tr(
+                "{path}: field '{field}' ({own}, {other}) is not a usable mix: 'own' must be 0.2-2 and "
+                "'other' smaller than 0.8 × 'own' (refit with benchmarks/accuracy/fit_crosstalk.py)",
+                path=path,
+                field=field,
+                own=f"{own}",
+                other=f"{other}",
+            )
         )
     return SideMix(float(own), float(other))
 
@@ -74,15 +90,34 @@ def load_mixes(path: Path) -> dict[tuple[str, str], SideMix]:
     try:
         data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ResourceError(f"{path}: cannot read the cross-talk coefficients ({exc}); reinstall the package") from exc
+        raise ResourceError(
+            tr(
+                "{path}: cannot read the cross-talk coefficients ({problem}); reinstall the package",
+                path=path,
+                problem=exc,
+            )
+        ) from exc
     mixes = {}
     for region, axes in data.get("regions", {}).items():
         if region not in REGION_AXES or not isinstance(axes, dict):
-            raise ResourceError(f"{path}: 'regions.{region}' is not one of {', '.join(REGION_AXES)}")
+            raise ResourceError(
+                tr(
+                    "{path}: '{field}' is not one of {known}",
+                    path=path,
+                    field=f"regions.{region}",
+                    known=", ".join(REGION_AXES),
+                )
+            )
         for axis, value in axes.items():
             if axis not in REGION_AXES[region]:
                 raise ResourceError(
-                    f"{path}: 'regions.{region}.{axis}' is not an axis of {region} ({', '.join(REGION_AXES[region])})"
+                    tr(
+                        "{path}: '{field}' is not an axis of {region} ({known})",
+                        path=path,
+                        field=f"regions.{region}.{axis}",
+                        region=region,
+                        known=", ".join(REGION_AXES[region]),
+                    )
                 )
             mixes[(region, axis)] = _mix_from(path, f"regions.{region}.{axis}", value)
     return mixes

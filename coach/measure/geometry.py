@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.base.errors import MeasurementError
+from coach.base.i18n import tr
 
 IRIS_DIAMETER_MM = 11.7
 #: below this many pixels across the iris, one pixel is more than ~1.5 mm: too coarse
@@ -124,9 +125,13 @@ class FaceFrame:
         diameter_px = float(iris_diameter_px(reference_px).mean())
         if diameter_px < MIN_IRIS_DIAMETER_PX:
             raise MeasurementError(
-                f"the face is too small to measure: the iris is {diameter_px:.1f} px across, "
-                f"at least {MIN_IRIS_DIAMETER_PX:.0f} px are needed (about 1.5 mm per pixel); "
-                "move closer to the camera or use a higher resolution"
+                tr(
+                    "the face is too small to measure: the iris is {size} px across, "
+                    "at least {needed} px are needed (about 1.5 mm per pixel); "
+                    "move closer to the camera or use a higher resolution",
+                    size=f"{diameter_px:.1f}",
+                    needed=f"{MIN_IRIS_DIAMETER_PX:.0f}",
+                )
             )
         right_iris = reference_px[RIGHT_IRIS_CENTRE]
         left_iris = reference_px[LEFT_IRIS_CENTRE]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.base.errors import ModelError
+from coach.base.i18n import tr
 from coach.base.native import quiet_native_stderr
 from coach.base.resources import assets_dir
 from coach.capture.sources import Frame
@@ -53,16 +54,28 @@ def load_model_bytes(path: Path) -> bytes:
     bundle.
     """
     shipped = path.resolve() == default_model_path().resolve()
-    expected = f"expected SHA-256 {MODEL_SHA256}"
     if not path.is_file():
         raise ModelError(
-            f"landmark model not found at {path} ({expected}); reinstall, or point "
-            f"--model / ${MODEL_ENV_VAR} to a face_landmarker.task file"
+            tr(
+                "landmark model not found at {path} (expected SHA-256 {expected}); reinstall, or point "
+                "--model / ${variable} to a face_landmarker.task file",
+                path=path,
+                expected=MODEL_SHA256,
+                variable=MODEL_ENV_VAR,
+            )
         )
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if shipped and digest != MODEL_SHA256:
-        raise ModelError(f"landmark model {path} is corrupt: SHA-256 {digest}, {expected}; reinstall the package")
+        raise ModelError(
+            tr(
+                "landmark model {path} is corrupt: SHA-256 {digest}, expected SHA-256 {expected}; "
+                "reinstall the package",
+                path=path,
+                digest=digest,
+                expected=MODEL_SHA256,
+            )
+        )
     try:
         with zipfile.ZipFile(path) as bundle:
             names = set(bundle.namelist())
@@ -70,7 +83,13 @@ def load_model_bytes(path: Path) -> bytes:
         names = set()
     if "face_landmarks_detector.tflite" not in names:
         raise ModelError(
-            f"{path} is not a MediaPipe Face Landmarker bundle (SHA-256 {digest}); the shipped model has {expected}"
+            tr(
+                "{path} is not a MediaPipe Face Landmarker bundle (SHA-256 {digest}); "
+                "the shipped model has expected SHA-256 {expected}",
+                path=path,
+                digest=digest,
+                expected=MODEL_SHA256,
+            )
         )
     return data
 
@@ -110,7 +129,7 @@ class LandmarkDetector:
             with quiet_native_stderr():
                 self._landmarker = vision.FaceLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"the landmark model could not be loaded: {exc}") from exc
+            raise ModelError(tr("the landmark model could not be loaded: {problem}", problem=exc)) from exc
         self._fast = _c_landmark_layout(self._landmarker)
 
     def detect(self, image_rgb: np.ndarray) -> list[np.ndarray]:

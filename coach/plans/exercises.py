@@ -20,6 +20,7 @@ from typing import Any
 
 from coach.base import i18n
 from coach.base.errors import ExerciseFileError
+from coach.base.i18n import N_, tr
 from coach.base.resources import exercises_dir
 from coach.base.toml_text import parse_toml
 from coach.measure.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
@@ -122,12 +123,12 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "synkinesis_limit_pct": (int, float),
     "effort": int,
 }
-#: how each expected type is named to the therapist editing the file
+#: how each expected type is named to the therapist editing the file (translated where shown)
 _TYPE_WORDS: dict[str, str] = {
-    "str": "text in quotes",
-    "list": 'a list in brackets, e.g. ["brow_lift_mm"]',
-    "int": "a whole number",
-    "int or float": "a number",
+    "str": N_("text in quotes"),
+    "list": N_('a list in brackets, e.g. ["brow_lift_mm"]'),
+    "int": N_("a whole number"),
+    "int or float": N_("a number"),
 }
 _REQUIRED = ("id", "name", "instruction", "primary", "synkinesis_watch", "repetitions", "hold_s", "relax_s")
 _DEFAULTS: dict[str, Any] = {
@@ -168,18 +169,31 @@ def target_mm_is_valid(target: object) -> bool:
 def bounds_problem(field: str, value: float) -> str | None:
     """What is wrong with a number for one of the BOUNDS fields, or None if it is in range."""
     low, high = BOUNDS[field]
-    return None if low <= value <= high else f"{value} is not between {low:g} and {high:g}"
+    if low <= value <= high:
+        return None
+    return tr("{value} is not between {low} and {high}", value=f"{value}", low=f"{low:g}", high=f"{high:g}")
+
+
+def target_mm_problem(target: object) -> str:
+    """What is wrong with a `target_mm` that is not valid (see TARGET_MM_RULE), in the language in use."""
+    return tr("{target} must be [low, high] in mm with 0 ≤ low < high ≤ 40", target=repr(target))
 
 
 def _problem(path: Path, field: str | None, message: str, value: object = None) -> ExerciseFileError:
-    where = f"{path}: field '{field}'" if field else str(path)
-    return ExerciseFileError(f"exercise file {where}: {message}", path=path, field=field, problem=message, value=value)
+    if field:
+        text = tr("exercise file {path}: field '{field}': {problem}", path=path, field=field, problem=message)
+    else:
+        text = tr("exercise file {path}: {problem}", path=path, problem=message)
+    return ExerciseFileError(text, path=path, field=field, problem=message, value=value)
 
 
 def _check_names(path: Path, field: str, values: list[Any], known: dict[str, Any]) -> tuple[str, ...]:
     for value in values:
         if not isinstance(value, str) or value not in known:
-            raise _problem(path, field, f"unknown measure {value!r}; known: {', '.join(sorted(known))}", value)
+            problem = tr(
+                "unknown measure {measure}; known: {known}", measure=repr(value), known=", ".join(sorted(known))
+            )
+            raise _problem(path, field, problem, value)
     return tuple(values)
 
 
@@ -218,23 +232,31 @@ def _language_table(
 ) -> list[tuple[str, str, str]]:
     """The (code, field, text) of one language table, each text checked."""
     known = ", ".join(f"[{language}]" for language in translated_languages())
+    fields = ", ".join(texts)
     if code == i18n.SOURCE_LANGUAGE:
-        problem = f"English is written in the file's own fields ({', '.join(texts)}), not in an [{code}] table"
+        problem = tr(
+            "English is written in the file's own fields ({fields}), not in an [{code}] table", fields=fields, code=code
+        )
         raise fail(code, problem, table)
     if code not in i18n.LANGUAGES:
-        raise fail(code, f"unknown language {code!r} (known: {known})", table)
+        raise fail(code, tr("unknown language {code} (known: {known})", code=repr(code), known=known), table)
     if not isinstance(table, dict):
-        raise fail(code, f'must be a table of {", ".join(texts)}, e.g. [{code}] then name = "…"', table)
+        raise fail(
+            code, tr('must be a table of {fields}, e.g. [{code}] then name = "…"', fields=fields, code=code), table
+        )
     if not table:
-        raise fail(code, f"is empty: give {' and/or '.join(texts)}, or leave the [{code}] table out", table)
+        either = f" {tr('and/or')} ".join(texts)
+        raise fail(
+            code, tr("is empty: give {fields}, or leave the [{code}] table out", fields=either, code=code), table
+        )
     for field, text in table.items():
         where = f"{code}.{field}"
         if field not in texts:
-            raise fail(where, f"unknown field (allowed in [{code}]: {', '.join(texts)})", text)
+            raise fail(where, tr("unknown field (allowed in [{code}]: {fields})", code=code, fields=fields), text)
         if not isinstance(text, str):
-            raise fail(where, f"must be text in quotes, got {text!r}", text)
+            raise fail(where, tr("must be text in quotes, got {value}", value=repr(text)), text)
         if not text.strip():
-            raise fail(where, "must not be empty", text)
+            raise fail(where, tr("must not be empty"), text)
     return [(code, field, text.strip()) for field, text in table.items()]
 
 
@@ -243,32 +265,48 @@ def _known_fields(data: dict[str, Any], path: Path) -> dict[str, Any]:
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
         tables = ", ".join(f"[{code}]" for code in translated_languages())
-        problem = f"unknown field (allowed: {', '.join(_FIELDS)}; and a table per language: {tables})"
+        problem = tr(
+            "unknown field (allowed: {fields}; and a table per language: {tables})",
+            fields=", ".join(_FIELDS),
+            tables=tables,
+        )
         raise _problem(path, unknown[0], problem)
     for field in _REQUIRED:
         if field not in data:
-            raise _problem(path, field, "missing")
+            raise _problem(path, field, tr("missing"))
     values = {**_DEFAULTS, **data}
     for field, expected in _FIELDS.items():
         value = values[field]
         # bool is an int in Python; a therapist writing `repetitions = true` made a mistake
         if isinstance(value, bool) or not isinstance(value, expected):
             names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-            raise _problem(path, field, f"must be {_TYPE_WORDS.get(names, names)}, got {value!r}", value)
+            kind = tr(_TYPE_WORDS[names]) if names in _TYPE_WORDS else names
+            raise _problem(path, field, tr("must be {kind}, got {value}", kind=kind, value=repr(value)), value)
     return values
 
 
 def _check_words(values: dict[str, Any], path: Path) -> None:
     """The id (matching the file name), the texts and the kind."""
     if not values["id"].isidentifier() or values["id"] != values["id"].lower():
-        raise _problem(path, "id", f"{values['id']!r} must be lower_case_with_underscores", values["id"])
+        raise _problem(path, "id", id_case_problem(values["id"]), values["id"])
     if path.stem != values["id"]:
-        raise _problem(path, "id", f"{values['id']!r} does not match the file name {path.name}", values["id"])
+        raise _problem(path, "id", file_name_problem(values["id"], path), values["id"])
     for field in ("name", "instruction"):
         if not values[field].strip():
-            raise _problem(path, field, "must not be empty", values[field])
+            raise _problem(path, field, tr("must not be empty"), values[field])
     if values["kind"] not in KINDS:
-        raise _problem(path, "kind", f"{values['kind']!r} is not one of {', '.join(KINDS)}", values["kind"])
+        problem = tr("{value} is not one of {known}", value=repr(values["kind"]), known=", ".join(KINDS))
+        raise _problem(path, "kind", problem, values["kind"])
+
+
+def id_case_problem(value: object) -> str:
+    """The problem of an id that is not lower_case_with_underscores (exercise and programme files)."""
+    return tr("{id} must be lower_case_with_underscores", id=repr(value))
+
+
+def file_name_problem(value: object, path: Path) -> str:
+    """The problem of an id that differs from its file's name (exercise and programme files)."""
+    return tr("{id} does not match the file name {file}", id=repr(value), file=path.name)
 
 
 def _measures(values: dict[str, Any], path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -276,9 +314,9 @@ def _measures(values: dict[str, Any], path: Path) -> tuple[tuple[str, ...], tupl
     primary = _check_names(path, "primary", values["primary"], MOVEMENT_MEASURES)
     watch = _check_names(path, "synkinesis_watch", values["synkinesis_watch"], SYNKINESIS_MEASURES)
     if values["kind"] == "movement" and not primary:
-        raise _problem(path, "primary", "a movement exercise needs at least one primary measure", primary)
+        raise _problem(path, "primary", tr("a movement exercise needs at least one primary measure"), primary)
     if values["kind"] == "static" and primary:
-        raise _problem(path, "primary", "a static exercise measures the resting face; leave it empty", primary)
+        raise _problem(path, "primary", tr("a static exercise measures the resting face; leave it empty"), primary)
     return primary, watch
 
 
@@ -289,7 +327,7 @@ def _check_numbers(values: dict[str, Any], path: Path) -> None:
             raise _problem(path, field, problem, values[field])
     target = values["target_mm"]
     if not target_mm_is_valid(target):
-        raise _problem(path, "target_mm", f"{target!r} must be {TARGET_MM_RULE}", target)
+        raise _problem(path, "target_mm", target_mm_problem(target), target)
 
 
 def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
@@ -347,11 +385,11 @@ def load_exercise_file(path: Path) -> Exercise:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _problem(path, None, f"cannot be read ({exc})") from exc
+        raise _problem(path, None, tr("cannot be read ({problem})", problem=exc)) from exc
     try:
         data = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _problem(path, None, f"is not valid TOML ({exc})") from exc
+        raise _problem(path, None, tr("is not valid TOML ({problem})", problem=exc)) from exc
     return exercise_from_dict(data, path)
 
 
@@ -360,10 +398,13 @@ def _exercise_folder(folder: Path | None) -> Path:
     if folder is None:
         return exercises_dir()
     folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise ExerciseFileError(f"exercises folder {folder} {what}", path=folder, problem=what)
-    return folder
+    if folder.is_dir():
+        return folder
+    if folder.exists():
+        message, problem = tr("exercises folder {folder} is not a folder", folder=folder), tr("is not a folder")
+    else:
+        message, problem = tr("exercises folder {folder} does not exist", folder=folder), tr("does not exist")
+    raise ExerciseFileError(message, path=folder, problem=problem)
 
 
 def load_exercises(folder: Path | None = None) -> dict[str, Exercise]:
@@ -376,8 +417,8 @@ def load_exercises(folder: Path | None = None) -> dict[str, Exercise]:
         exercise = load_exercise_file(path)
         exercises[exercise.id] = exercise
     if not exercises:
-        problem = "holds no exercise files (*.toml)"
-        raise ExerciseFileError(f"exercises folder {folder} {problem}", path=folder, problem=problem)
+        message = tr("exercises folder {folder} holds no exercise files (*.toml)", folder=folder)
+        raise ExerciseFileError(message, path=folder, problem=tr("holds no exercise files (*.toml)"))
     return exercises
 
 
@@ -386,7 +427,8 @@ def get_exercise(exercise_id: str, folder: Path | None = None) -> Exercise:
     folder = _exercise_folder(folder)
     path = folder / f"{exercise_id}.toml"
     if not exercise_id.isidentifier() or not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or f"none (no *.toml files in {folder})"
-        problem = f"unknown exercise {exercise_id!r}; known exercises: {known}"
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
+        known = known or tr("none (no *.toml files in {folder})", folder=folder)
+        problem = tr("unknown exercise {id}; known exercises: {known}", id=repr(exercise_id), known=known)
         raise ExerciseFileError(problem, path=path, field="id", problem=problem, value=exercise_id)
     return load_exercise_file(path)

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from coach.base.errors import FieldValueError
-from coach.plans.exercises import TARGET_MM_RULE, bounds_problem, target_mm_is_valid
+from coach.base.i18n import tr
+from coach.plans.exercises import bounds_problem, target_mm_is_valid, target_mm_problem
 
 #: what a programme prescribes for each of its exercises (the rest comes from the exercise file);
 #: a programme file may set any of them, a kept programme sets them all
@@ -83,65 +84,82 @@ def prescribed_programme(
     ValueError) naming the entry and key. `uid` keeps the identity of a programme from
     another database."""
     if not isinstance(name, str) or not name.strip():
-        raise FieldValueError("a programme needs a name", field="name", problem="needs a name", value=name)
+        raise FieldValueError(tr("a programme needs a name"), field="name", problem=tr("needs a name"), value=name)
     if not isinstance(description, str):
-        problem = f"is text, not {description!r}"
-        raise FieldValueError(f"a programme's description {problem}", field="description", problem=problem)
+        message = tr("a programme's description is text, not {value}", value=repr(description))
+        problem = tr("is text, not {value}", value=repr(description))
+        raise FieldValueError(message, field="description", problem=problem)
     if isinstance(entries, str | bytes | Mapping) or not entries:
-        problem = "needs at least one exercise entry"
-        raise FieldValueError(f"a programme {problem}", field="entries", problem=problem)
+        message, problem = tr("a programme needs at least one exercise entry"), tr("needs at least one exercise entry")
+        raise FieldValueError(message, field="entries", problem=problem)
     checked = tuple(programme_entry(number, entry) for number, entry in enumerate(entries, 1))
     return PrescribedProgramme(name.strip(), description.strip(), checked, uid=uid)
 
 
 def programme_entry(number: int, entry: object) -> ProgrammeEntry:
     """Entry `number` (1-based) of a programme, checked."""
-    where = f"programme entry {number}"
     if not isinstance(entry, Mapping):
-        problem = f"must be a table of {', '.join(ENTRY_KEYS)}, not {entry!r}"
-        raise FieldValueError(f"{where} {problem}", problem=problem, entry=number, value=entry)
+        problem = tr("must be a table of {keys}, not {value}", keys=", ".join(ENTRY_KEYS), value=repr(entry))
+        message = tr("programme entry {number} {problem}", number=number, problem=problem)
+        raise FieldValueError(message, problem=problem, entry=number, value=entry)
     exercise_id = entry.get("exercise_id")
     if not isinstance(exercise_id, str) or not exercise_id.isidentifier() or exercise_id != exercise_id.lower():
-        problem = f"must be an exercise's id (lower_case_with_underscores), not {exercise_id!r}"
-        raise _entry_error(where, "exercise_id", problem, number, exercise_id)
-    where = f"{where} ({exercise_id})"
-    _check_keys(where, number, entry)
+        problem = tr("must be an exercise's id (lower_case_with_underscores), not {value}", value=repr(exercise_id))
+        raise _entry_error(number, None, "exercise_id", problem, exercise_id)
+    _check_keys(number, exercise_id, entry)
     target = entry["target_mm"]
     if not target_mm_is_valid(target):
-        raise _entry_error(where, "target_mm", f"{target!r} must be {TARGET_MM_RULE}", number, target)
+        raise _entry_error(number, exercise_id, "target_mm", target_mm_problem(target), target)
     return ProgrammeEntry(
         exercise_id=exercise_id,
-        repetitions=int(_number(where, number, entry, "repetitions", whole=True)),
-        hold_s=float(_number(where, number, entry, "hold_s")),
-        relax_s=float(_number(where, number, entry, "relax_s")),
-        effort=int(_number(where, number, entry, "effort", whole=True)),
+        repetitions=int(_number(number, exercise_id, entry, "repetitions", whole=True)),
+        hold_s=float(_number(number, exercise_id, entry, "hold_s")),
+        relax_s=float(_number(number, exercise_id, entry, "relax_s")),
+        effort=int(_number(number, exercise_id, entry, "effort", whole=True)),
         target_mm=(float(target[0]), float(target[1])),
-        target_symmetry=float(_number(where, number, entry, "target_symmetry")),
+        target_symmetry=float(_number(number, exercise_id, entry, "target_symmetry")),
     )
 
 
-def _entry_error(where: str, key: str, problem: str, number: int, value: object) -> FieldValueError:
-    return FieldValueError(f"{where}: {key} {problem}", field=key, problem=problem, entry=number, value=value)
+def _entry_error(number: int, exercise_id: str | None, key: str, problem: str, value: object) -> FieldValueError:
+    """A refused value of entry `number` (of exercise `exercise_id`, once its id is known)."""
+    if exercise_id is None:
+        message = tr("programme entry {number}: {field} {problem}", number=number, field=key, problem=problem)
+    else:
+        message = tr(
+            "programme entry {number} ({exercise}): {field} {problem}",
+            number=number,
+            exercise=exercise_id,
+            field=key,
+            problem=problem,
+        )
+    return FieldValueError(message, field=key, problem=problem, entry=number, value=value)
 
 
-def _check_keys(where: str, number: int, entry: Mapping[str, Any]) -> None:
+def _check_keys(number: int, exercise_id: str, entry: Mapping[str, Any]) -> None:
     missing = [key for key in ENTRY_KEYS if key not in entry]
     if missing:
-        problem = f"is missing (each entry has {', '.join(ENTRY_KEYS)})"
-        raise _entry_error(where, missing[0], problem, number, None)
+        problem = tr("is missing (each entry has {keys})", keys=", ".join(ENTRY_KEYS))
+        raise _entry_error(number, exercise_id, missing[0], problem, None)
     unknown = sorted(set(entry) - set(ENTRY_KEYS))
     if unknown:
-        problem = f"unknown key {unknown[0]!r} (allowed: {', '.join(ENTRY_KEYS)})"
-        raise FieldValueError(f"{where}: {problem}", field=unknown[0], problem=problem, entry=number)
+        problem = tr("unknown key {key} (allowed: {keys})", key=repr(unknown[0]), keys=", ".join(ENTRY_KEYS))
+        message = tr(
+            "programme entry {number} ({exercise}): {problem}", number=number, exercise=exercise_id, problem=problem
+        )
+        raise FieldValueError(message, field=unknown[0], problem=problem, entry=number)
 
 
-def _number(where: str, number: int, entry: Mapping[str, Any], key: str, whole: bool = False) -> float:
+def _number(number: int, exercise_id: str, entry: Mapping[str, Any], key: str, whole: bool = False) -> float:
     value = entry[key]
     kind = int if whole else int | float
     if isinstance(value, bool) or not isinstance(value, kind):
-        problem = f"must be {'a whole number' if whole else 'a number'}, not {value!r}"
-        raise _entry_error(where, key, problem, number, value)
+        if whole:
+            problem = tr("must be a whole number, not {value}", value=repr(value))
+        else:
+            problem = tr("must be a number, not {value}", value=repr(value))
+        raise _entry_error(number, exercise_id, key, problem, value)
     problem = bounds_problem(key, value)
     if problem:
-        raise _entry_error(where, key, problem, number, value)
+        raise _entry_error(number, exercise_id, key, problem, value)
     return value

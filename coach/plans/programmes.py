@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.base.errors import ExerciseFileError
+from coach.base.i18n import tr
 from coach.base.resources import exercises_dir
 from coach.base.toml_text import parse_toml
 from coach.plans.exercises import (
@@ -28,6 +29,8 @@ from coach.plans.exercises import (
     Translations,
     exercise_from_dict,
     exercise_table,
+    file_name_problem,
+    id_case_problem,
     language_tables,
     load_exercises,
     localised,
@@ -67,17 +70,33 @@ def programmes_dir(exercises_folder: Path | None = None) -> Path:
 def _problem(
     path: Path, message: str, *, field: str | None = None, entry: int | None = None, value: object = None
 ) -> ExerciseFileError:
-    where = problem_location(field, entry)
-    location = f"{path}: {where}" if where else str(path)
-    return ExerciseFileError(
-        f"programme file {location}: {message}", path=path, field=field, problem=message, entry=entry, value=value
-    )
+    if entry is not None and field is not None:
+        text = tr(
+            "programme file {path}: exercise {entry} field '{field}': {problem}",
+            path=path,
+            entry=entry,
+            field=field,
+            problem=message,
+        )
+    elif entry is not None:
+        text = tr("programme file {path}: exercise {entry}: {problem}", path=path, entry=entry, problem=message)
+    elif field is not None:
+        text = tr("programme file {path}: field '{field}': {problem}", path=path, field=field, problem=message)
+    else:
+        text = tr("programme file {path}: {problem}", path=path, problem=message)
+    return ExerciseFileError(text, path=path, field=field, problem=message, entry=entry, value=value)
 
 
 def problem_location(field: str | None, entry: int | None) -> str | None:
-    """Where in a programme a problem is, as its messages say it: "exercise 2 field 'hold_s'"."""
-    parts = ([] if entry is None else [f"exercise {entry}"]) + ([] if field is None else [f"field '{field}'"])
-    return " ".join(parts) or None
+    """Where in a programme a problem is, as its messages say it: "exercise 2 field 'hold_s'"
+    (in the language in use)."""
+    if entry is not None and field is not None:
+        return tr("exercise {entry} field '{field}'", entry=entry, field=field)
+    if entry is not None:
+        return tr("exercise {entry}", entry=entry)
+    if field is not None:
+        return tr("field '{field}'", field=field)
+    return None
 
 
 #: a programme file's own fields, and the texts it may give again per language
@@ -89,36 +108,40 @@ def _check_header(data: dict[str, Any], path: Path) -> list[Any]:
     """The programme's own fields (its language tables taken out); returns its list of exercise entries."""
     for field in ("id", "name", "exercise"):
         if field not in data:
-            raise _problem(path, "missing", field=field)
+            raise _problem(path, tr("missing"), field=field)
     unknown = sorted(set(data) - set(PROGRAMME_FIELDS))
     if unknown:
         tables = ", ".join(f"[{code}]" for code in translated_languages())
-        problem = f"unknown field (allowed: {', '.join(PROGRAMME_FIELDS)}; and a table per language: {tables})"
+        problem = tr(
+            "unknown field (allowed: {fields}; and a table per language: {tables})",
+            fields=", ".join(PROGRAMME_FIELDS),
+            tables=tables,
+        )
         raise _problem(path, problem, field=unknown[0])
     if not isinstance(data["id"], str) or not data["id"].isidentifier() or data["id"] != data["id"].lower():
-        raise _problem(path, f"{data['id']!r} must be lower_case_with_underscores", field="id", value=data["id"])
+        raise _problem(path, id_case_problem(data["id"]), field="id", value=data["id"])
     if not isinstance(data["name"], str) or not data["name"].strip():
-        raise _problem(path, "must be non-empty text in quotes", field="name", value=data["name"])
+        raise _problem(path, tr("must be non-empty text in quotes"), field="name", value=data["name"])
     entries = data["exercise"]
     if not isinstance(entries, list) or not entries:
-        raise _problem(path, "needs at least one [[exercise]] entry", field="exercise", value=entries)
+        raise _problem(path, tr("needs at least one [[exercise]] entry"), field="exercise", value=entries)
     return entries
 
 
 def _prescribed_exercise(number: int, entry: object, path: Path, known: dict[str, Exercise]) -> Exercise:
     """Entry `number` of a programme: a known movement exercise with the programme's values."""
     if not isinstance(entry, dict) or "id" not in entry:
-        raise _problem(path, 'needs an id, e.g. id = "gentle_smile"', entry=number)
+        raise _problem(path, tr('needs an id, e.g. id = "gentle_smile"'), entry=number)
     extra = sorted(set(entry) - {"id", *PRESCRIBED_FIELDS})
     if extra:
-        problem = f"cannot be set here (allowed: id, {', '.join(PRESCRIBED_FIELDS)})"
+        problem = tr("cannot be set here (allowed: id, {fields})", fields=", ".join(PRESCRIBED_FIELDS))
         raise _problem(path, problem, field=extra[0], entry=number)
     base = known.get(entry["id"]) if isinstance(entry["id"], str) else None
     if base is None:
-        problem = f"unknown exercise {entry['id']!r}; known: {', '.join(sorted(known))}"
+        problem = tr("unknown exercise {id}; known: {known}", id=repr(entry["id"]), known=", ".join(sorted(known)))
         raise _problem(path, problem, field="id", entry=number, value=entry["id"])
     if base.is_static:
-        problem = f"{base.id!r} is the resting face, measured at calibration"
+        problem = tr("{id} is the resting face, measured at calibration", id=repr(base.id))
         raise _problem(path, problem, field="id", entry=number, value=entry["id"])
     # Re-validate the exercise with the overrides so ranges are checked in one place.
     merged = exercise_table(base)
@@ -158,16 +181,16 @@ def programme_from_prescription(prescribed: PrescribedProgramme, known: dict[str
             for entry in prescribed.entries
         ],
     }
-    return programme_from_dict(data, Path(f"stored programme {prescribed.name!r}"), known)
+    return programme_from_dict(data, Path(tr("stored programme {name}", name=repr(prescribed.name))), known)
 
 
 def load_programme_file(path: Path, known: dict[str, Exercise] | None = None) -> Programme:
     try:
         data = parse_toml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise _problem(path, f"cannot be read ({exc})") from exc
+        raise _problem(path, tr("cannot be read ({problem})", problem=exc)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise _problem(path, f"is not valid TOML ({exc})") from exc
+        raise _problem(path, tr("is not valid TOML ({problem})", problem=exc)) from exc
     return programme_from_dict(data, path, known if known is not None else load_exercises())
 
 
@@ -179,8 +202,7 @@ def load_programmes(exercises_folder: Path | None = None) -> dict[str, Programme
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
         programme = load_programme_file(path, known)
         if programme.id != path.stem:
-            problem = f"{programme.id!r} does not match the file name {path.name}"
-            raise _problem(path, problem, field="id", value=programme.id)
+            raise _problem(path, file_name_problem(programme.id, path), field="id", value=programme.id)
         programmes[programme.id] = programme
     return programmes
 

@@ -22,9 +22,10 @@ from typing import Any
 
 from coach import __version__
 from coach.base.errors import DamagedSessionError
+from coach.base.i18n import tr
 from coach.base.private_files import atomic_private_path
 from coach.records import bundle_model as model
-from coach.records.bundle_model import BundleError
+from coach.records.bundle_model import BundleError, field_problem, refused
 from coach.records.models import Patient, SessionDetail
 from coach.records.store import SessionStore
 
@@ -81,23 +82,25 @@ def export_bundle(
             for name, data in members.items():
                 archive.writestr(name, data)
     except OSError as exc:
-        raise BundleError(f"cannot write bundle {path}: {exc.strerror or exc}") from exc
+        raise BundleError(tr("cannot write bundle {path}: {problem}", path=path, problem=exc.strerror or exc)) from exc
     return len(members)
 
 
 def read_bundle(path: Path) -> tuple[Patient, list[SessionDetail]]:
     """Read and check a whole bundle (bundle_model); raises BundleError naming the file, field and problem."""
-    where = f"bundle {path}"
+    where = tr("bundle {path}", path=path)
     if not path.is_file():
-        raise BundleError(f"{where}: no such file")
+        raise BundleError(tr("{where}: no such file", where=where))
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = _read_manifest(archive, where)
             sessions = _read_sessions(archive, manifest, where)
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-        raise BundleError(f"{where}: damaged or incomplete ({exc}); ask for the file again") from None
+        raise BundleError(
+            tr("{where}: damaged or incomplete ({problem}); ask for the file again", where=where, problem=exc)
+        ) from None
     except OSError as exc:
-        raise BundleError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+        raise BundleError(tr("{where}: cannot be read ({problem})", where=where, problem=exc.strerror or exc)) from None
     return model.patient(manifest, f"{where}, {MANIFEST}"), sessions
 
 
@@ -105,22 +108,27 @@ def _read_manifest(archive: zipfile.ZipFile, where: str) -> model.Manifest:
     """The manifest, checked: our format, a version this app reads, and members that match it."""
     infos = {info.filename: info for info in archive.infolist()}
     if MANIFEST not in infos:
-        raise BundleError(f"{where}: not a session bundle (no {MANIFEST})")
+        raise BundleError(tr("{where}: not a session bundle (no {manifest})", where=where, manifest=MANIFEST))
     if any(info.file_size > MAX_MEMBER_BYTES for info in infos.values()):
-        raise BundleError(f"{where}: a member is implausibly large; refusing it")
+        raise BundleError(tr("{where}: a member is implausibly large; refusing it", where=where))
     data = archive.read(MANIFEST)
     head = model.decode(data, model.ManifestHead, f"{where}, {MANIFEST}")
     if head.format != BUNDLE_FORMAT:
-        raise BundleError(f"{where}: not a Facial Symmetry Coach session bundle")
+        raise BundleError(tr("{where}: not a Facial Symmetry Coach session bundle", where=where))
     if not isinstance(head.version, int) or isinstance(head.version, bool) or head.version > BUNDLE_VERSION:
         raise BundleError(
-            f"{where}: made by a newer version of the app (bundle version {head.version}, this app reads "
-            f"up to {BUNDLE_VERSION}); update the app, then import it again"
+            tr(
+                "{where}: made by a newer version of the app (bundle version {found}, this app reads "
+                "up to {version}); update the app, then import it again",
+                where=where,
+                found=head.version,
+                version=BUNDLE_VERSION,
+            )
         )
     manifest = model.decode(data, model.Manifest, f"{where}, {MANIFEST}")
     extra = set(infos) - {MANIFEST} - set(manifest.sessions)
     if extra or set(manifest.sha256) != set(manifest.sessions) or len(set(manifest.sessions)) != len(manifest.sessions):
-        raise BundleError(f"{where}: its contents do not match its manifest (tampered or damaged)")
+        raise BundleError(tr("{where}: its contents do not match its manifest (tampered or damaged)", where=where))
     return manifest
 
 
@@ -130,14 +138,17 @@ def _read_sessions(archive: zipfile.ZipFile, manifest: model.Manifest, where: st
     sessions = []
     for name in manifest.sessions:
         if name not in present:
-            raise BundleError(f"{where}: {name} is missing (the file is incomplete)")
+            raise BundleError(tr("{where}: {name} is missing (the file is incomplete)", where=where, name=name))
         data = archive.read(name)
         if hashlib.sha256(data).hexdigest() != manifest.sha256[name]:
-            raise BundleError(f"{where}: {name} does not match its checksum (tampered or damaged)")
+            raise BundleError(
+                tr("{where}: {name} does not match its checksum (tampered or damaged)", where=where, name=name)
+            )
         session = model.decode(data, model.SessionIn, f"{where}, {name}")
         model.check_session(session, f"{where}, {name}")
         if f"sessions/{session.uid}.json" != name:
-            raise BundleError(f"{where}, {name}: field uid: {session.uid} does not match the file's name")
+            problem = tr("{uid} does not match the file's name", uid=session.uid)
+            raise BundleError(field_problem(f"{where}, {name}", "uid", problem))
         sessions.append(model.session_detail(session))
     return sessions
 
@@ -151,4 +162,5 @@ def import_bundle(store: SessionStore, path: Path) -> tuple[Patient, int, int]:
     try:
         return store.imports.patient_history(patient, sessions)
     except (ValueError, KeyError, TypeError) as exc:
-        raise BundleError(f"bundle {path}: {exc}; nothing was imported") from None
+        where = tr("bundle {path}", path=path)
+        raise refused(f"{where}: {exc}") from None

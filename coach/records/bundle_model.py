@@ -20,6 +20,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from coach.base.errors import CoachError
+from coach.base.i18n import tr
 from coach.measure.measures import ALL_PER_FRAME, MOVEMENT_MEASURES, STATIC_MEASURES, SYNKINESIS_MEASURES
 from coach.plans.exercises import load_exercises
 from coach.records.models import ExerciseRecord, Patient, RepetitionRecord, SessionDetail
@@ -27,7 +28,23 @@ from coach.session.engine import Repetition, Summary
 
 
 class BundleError(CoachError):
-    """A bundle cannot be exported or imported; nothing was written."""
+    """A bundle cannot be exported or imported; nothing was written. `reason`: the message
+    without what the problem meant for an import (for a session read back from the database,
+    worded again there)."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = message if reason is None else reason
+
+
+def refused(reason: str) -> BundleError:
+    """The error for a problem that refuses a whole import: its reason, and that nothing was imported."""
+    return BundleError(tr("{problem}; nothing was imported", problem=reason), reason=reason)
+
+
+def field_problem(where: str, field: str, problem: str) -> str:
+    """A problem with one field of a bundle's file (`where`), as a message names it."""
+    return tr("{where}: field {field}: {problem}", where=where, field=field, problem=problem)
 
 
 Mm = Annotated[float, Meta(ge=-500.0, le=500.0)]
@@ -165,12 +182,12 @@ def decode(data: bytes, kind: type[Any], where: str) -> Any:
         return msgspec.json.decode(data, type=kind, strict=True)
     except msgspec.ValidationError as exc:
         problem, _, path = str(exc).partition(" - at `")
-        field = path.rstrip("`").removeprefix("$.").removeprefix("$") or "the whole file"
-        raise BundleError(f"{where}: field {field}: {problem}; nothing was imported") from None
+        field = path.rstrip("`").removeprefix("$.").removeprefix("$") or tr("the whole file")
+        raise refused(field_problem(where, field, problem)) from None
     except msgspec.DecodeError as exc:
-        raise BundleError(f"{where}: damaged: {exc}; ask for the file again") from None
+        raise BundleError(tr("{where}: damaged: {problem}; ask for the file again", where=where, problem=exc)) from None
     except RecursionError:
-        raise BundleError(f"{where}: damaged: nested too deeply to be a session; nothing was imported") from None
+        raise refused(tr("{where}: damaged: nested too deeply to be a session", where=where)) from None
 
 
 def check_stored(detail: SessionDetail, where: str) -> None:
@@ -188,10 +205,12 @@ def check_stored(detail: SessionDetail, where: str) -> None:
 def _check_moment(moment: datetime, field: str, where: str) -> None:
     latest = datetime.now(UTC) + CLOCK_SLACK
     if not EARLIEST <= moment <= latest:
-        raise BundleError(
-            f"{where}: field {field}: {moment.isoformat()} is not a plausible date (between "
-            f"{EARLIEST.date()} and today); nothing was imported"
+        problem = tr(
+            "{date} is not a plausible date (between {earliest} and today)",
+            date=moment.isoformat(),
+            earliest=EARLIEST.date(),
         )
+        raise refused(field_problem(where, field, problem))
 
 
 def _check_span(start: datetime, end: datetime | None, field: str, where: str) -> None:
@@ -199,20 +218,22 @@ def _check_span(start: datetime, end: datetime | None, field: str, where: str) -
     if end is not None:
         _check_moment(end, f"{field}.ended_at", where)
         if end < start:
-            raise BundleError(f"{where}: field {field}.ended_at: ends before it starts; nothing was imported")
+            raise refused(field_problem(where, f"{field}.ended_at", tr("ends before it starts")))
 
 
 def _check_names(names: dict[str, Any], known: Any, field: str, where: str) -> None:
     for name in names:
         if name not in known:
-            raise BundleError(f"{where}: field {field}: {name!r} is not a measure this app knows; nothing was imported")
+            problem = tr("{name} is not a measure this app knows", name=repr(name))
+            raise refused(field_problem(where, field, problem))
 
 
 def _check_repetition(record: RepetitionRecordIn, field: str, where: str, *, names: bool) -> None:
     rep = record.repetition
     _check_moment(record.recorded_at, f"{field}.recorded_at", where)
     if not rep.start_s <= rep.peak_s <= rep.end_s:
-        raise BundleError(f"{where}: field {field}.repetition: its peak is not between its start and end")
+        problem = tr("its peak is not between its start and end")
+        raise BundleError(field_problem(where, f"{field}.repetition", problem))
     if names:
         _check_names(rep.synkinesis, SYNKINESIS_MEASURES, f"{field}.repetition.synkinesis", where)
         _check_names(rep.measures, ALL_PER_FRAME, f"{field}.repetition.measures", where)
@@ -229,12 +250,15 @@ def check_session(session: SessionIn, where: str, *, from_elsewhere: bool = True
     for i, exercise in enumerate(session.exercises):
         field = f"exercises[{i}]"
         if known is not None and exercise.exercise_id not in known:
-            raise BundleError(
-                f"{where}: field {field}.exercise_id: {exercise.exercise_id!r} is not an exercise this app "
-                "knows; add its exercise file (or update the app), then import again"
+            problem = tr(
+                "{exercise} is not an exercise this app knows; add its exercise file (or update the app), "
+                "then import again",
+                exercise=repr(exercise.exercise_id),
             )
+            raise BundleError(field_problem(where, f"{field}.exercise_id", problem))
         if known is not None and exercise.primary_measure not in (None, *MOVEMENT_MEASURES):
-            raise BundleError(f"{where}: field {field}.primary_measure: {exercise.primary_measure!r} is not known")
+            problem = tr("{measure} is not known", measure=repr(exercise.primary_measure))
+            raise BundleError(field_problem(where, f"{field}.primary_measure", problem))
         _check_span(exercise.started_at, exercise.ended_at, field, where)
         for j, record in enumerate(exercise.repetitions):
             _check_repetition(record, f"{field}.repetitions[{j}]", where, names=known is not None)
@@ -272,9 +296,10 @@ def patient(manifest: Manifest, where: str) -> Patient:
     """The manifest's patient as the store takes it (matched by code on import)."""
     given = manifest.patient
     if not given.code.strip():
-        raise BundleError(f"{where}: field patient.code: is empty; nothing was imported")
+        raise refused(field_problem(where, "patient.code", tr("is empty")))
     if given.onset_date is not None and not date(1900, 1, 1) <= given.onset_date <= date.today() + CLOCK_SLACK:
-        raise BundleError(f"{where}: field patient.onset_date: {given.onset_date} is not a plausible date")
+        problem = tr("{date} is not a plausible date", date=given.onset_date)
+        raise BundleError(field_problem(where, "patient.onset_date", problem))
     now = datetime.now().astimezone()
     return Patient(
         id=0,

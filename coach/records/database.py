@@ -20,6 +20,7 @@ from pathlib import Path
 
 from coach import __version__
 from coach.base.errors import StoreBusyError, StoreError
+from coach.base.i18n import N_, tr
 from coach.records.encoding import checked_utc, format_time
 from coach.records.schema import APPLICATION_ID, SCHEMA_VERSION
 
@@ -34,6 +35,14 @@ _SQLITE_NOTADB = 26
 _SQLITE_BUSY = 5
 _SQLITE_FULL = 13
 _SQLITE_READONLY = 8
+
+#: "there is no such row", by what the row is (the database's own kinds of rows)
+_NO_ROW = {
+    "patient": N_("no patient {id} in the session database"),
+    "programme": N_("no programme {id} in the session database"),
+    "session": N_("no session {id} in the session database"),
+    "exercise": N_("no exercise {id} in the session database"),
+}
 
 
 class Database:
@@ -55,12 +64,15 @@ class Database:
 
     def writing(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction, committed on leaving. IMMEDIATE takes the write lock up
-        front, so a reader upgrading to write can never deadlock with us."""
-        return self._transaction("BEGIN IMMEDIATE", f"could not save {what} in {self.path}")
+        front, so a reader upgrading to write can never deadlock with us. `what` (in the
+        user's language) is what a failure says could not be saved."""
+        return self._transaction("BEGIN IMMEDIATE", tr("could not save {what} in {path}", what=what, path=self.path))
 
-    def reading(self, what: str = "the sessions") -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """One read transaction: a consistent snapshot across several queries."""
-        return self._transaction("BEGIN", f"could not read {what} in {self.path}")
+    def reading(self, what: str | None = None) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One read transaction: a consistent snapshot across several queries. `what` (in the
+        user's language) is what a failure says could not be read; the sessions if not given."""
+        what = tr("the sessions") if what is None else what
+        return self._transaction("BEGIN", tr("could not read {what} in {path}", what=what, path=self.path))
 
     @contextmanager
     def _transaction(self, begin: str, failure: str) -> Iterator[sqlite3.Connection]:
@@ -84,7 +96,13 @@ def connect(path: Path) -> sqlite3.Connection:
         # isolation_level=None: transactions are ours (BEGIN … COMMIT), never implicit
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.Error as error:
-        raise StoreError(f"cannot open the session database {path} ({error}); check the file and folder") from error
+        raise StoreError(
+            tr(
+                "cannot open the session database {path} ({problem}); check the file and folder",
+                path=path,
+                problem=error,
+            )
+        ) from error
     try:
         # If WAL is impossible (some network drives) SQLite keeps its rollback journal:
         # still durable, only readers wait for writers.
@@ -98,7 +116,9 @@ def connect(path: Path) -> sqlite3.Connection:
         connection.text_factory = _tolerant_text
     except sqlite3.Error as error:
         connection.close()
-        raise StoreError(f"cannot use the session database {path} ({_reason(error, path)})") from error
+        raise StoreError(
+            tr("cannot use the session database {path} ({problem})", path=path, problem=_reason(error, path))
+        ) from error
     return connection
 
 
@@ -112,7 +132,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         )
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except (sqlite3.Error, UnicodeDecodeError) as error:
-        raise StoreError(f"cannot read the session database {path} ({error})") from error
+        raise StoreError(_cannot_read(path, error)) from error
     connection.row_factory = sqlite3.Row
     connection.text_factory = _tolerant_text
     return connection
@@ -138,7 +158,7 @@ def require_id(connection: sqlite3.Connection, table: str, what: str, id_: int) 
 def require_row(found: int, what: str, id_: int) -> None:
     """KeyError naming the row when `found` says there is none."""
     if found < 1:
-        raise KeyError(f"no {what} {id_} in the session database")
+        raise KeyError(tr(_NO_ROW[what], id=id_) if what in _NO_ROW else f"no {what} {id_} in the session database")
 
 
 def raise_as_store_error(error: BaseException, doing: str) -> None:
@@ -147,20 +167,23 @@ def raise_as_store_error(error: BaseException, doing: str) -> None:
     propagates unchanged."""
     if isinstance(error, UnicodeDecodeError):  # the names in the file's own schema are damaged
         raise StoreError(
-            f"{doing}: the database file is damaged ({error.reason}); keep a copy of it, move it out of its "
-            "folder, and start again (a new database is begun)"
+            tr(
+                "{doing}: the database file is damaged ({problem}); keep a copy of it, move it out of its "
+                "folder, and start again (a new database is begun)",
+                doing=doing,
+                problem=error.reason,
+            )
         )
     if isinstance(error, sqlite3.OperationalError) or (isinstance(error, sqlite3.DatabaseError) and _is_damage(error)):
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF
         if code == _SQLITE_BUSY:
-            raise StoreBusyError(
-                f"{doing}: another program is using the database: close it (or wait for it) and try again"
-            ) from error
-        reason = {
-            _SQLITE_FULL: "the disk is full: free some space",
-            _SQLITE_BUSY: "another program is using the database: close it (or wait for it) and try again",
-        }.get(code, str(error))
+            raise StoreBusyError(f"{doing}: {tr(_BUSY)}") from error
+        reason = tr("the disk is full: free some space") if code == _SQLITE_FULL else str(error)
         raise StoreError(f"{doing}: {reason}") from error
+
+
+#: why a write or read waited in vain (a problem inserted after what could not be done)
+_BUSY = N_("another program is using the database: close it (or wait for it) and try again")
 
 
 def _is_damage(error: sqlite3.Error) -> bool:
@@ -187,11 +210,15 @@ def is_damaged(path: Path) -> bool:
         return _check_file(path, read_only=True)
     except sqlite3.OperationalError as error:
         if getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_READONLY:
-            raise StoreError(f"cannot read the session database {path} ({_reason(error, path)})") from error
+            raise StoreError(_cannot_read(path, _reason(error, path))) from error
     try:
         return _check_file(path, read_only=False)
     except sqlite3.OperationalError as error:
-        raise StoreError(f"cannot read the session database {path} ({_reason(error, path)})") from error
+        raise StoreError(_cannot_read(path, _reason(error, path))) from error
+
+
+def _cannot_read(path: Path, problem: object) -> str:
+    return tr("cannot read the session database {path} ({problem})", path=path, problem=problem)
 
 
 def _reason(error: sqlite3.Error, path: Path) -> str:
@@ -200,7 +227,7 @@ def _reason(error: sqlite3.Error, path: Path) -> str:
         full = shutil.disk_usage(path.parent).free < FULL_DISK_BYTES
     except OSError:
         full = False
-    return "the disk is full: free some space and try again" if full else str(error)
+    return tr("the disk is full: free some space and try again") if full else str(error)
 
 
 def _check_file(path: Path, read_only: bool) -> bool:
@@ -230,14 +257,23 @@ def _check_ours_and_not_newer(connection: sqlite3.Connection, path: Path) -> Non
     has_tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
     if application_id != APPLICATION_ID and (has_tables or version or application_id):
         raise StoreError(
-            f"{path} is not a FaceCoach session database (another program's file?); "
-            "it was left untouched: choose another --data-dir"
+            tr(
+                "{path} is not a FaceCoach session database (another program's file?); "
+                "it was left untouched: choose another --data-dir",
+                path=path,
+            )
         )
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"the session database {path} is from a newer version of FaceCoach (schema {version}, "
-            f"this is {__version__} with schema {SCHEMA_VERSION}); update FaceCoach to use it. "
-            "The file was left untouched."
+            tr(
+                "the session database {path} is from a newer version of FaceCoach (schema {found}, "
+                "this is {version} with schema {schema}); update FaceCoach to use it. "
+                "The file was left untouched.",
+                path=path,
+                found=version,
+                version=__version__,
+                schema=SCHEMA_VERSION,
+            )
         )
 
 
@@ -257,7 +293,11 @@ def keep_damaged_copy(path: Path, when: datetime) -> Path:
                 companion.rename(f"{kept}{suffix}")
     except OSError as error:
         raise StoreError(
-            f"the session database {path} is damaged and could not be renamed aside ({error.strerror}); "
-            "move it away yourself, then start FaceCoach again"
+            tr(
+                "the session database {path} is damaged and could not be renamed aside ({problem}); "
+                "move it away yourself, then start FaceCoach again",
+                path=path,
+                problem=error.strerror,
+            )
         ) from error
     return kept

@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from coach.base.i18n import tr
 from coach.records.models import SIDES, RepetitionRecord
 from coach.session.engine import Repetition, Summary
 
@@ -44,9 +45,9 @@ def parse_optional_time(text: str | None) -> datetime | None:
 def stored_time(moment: datetime) -> str:
     """A time from elsewhere (an imported session) in the stored form: aware, as UTC."""
     if not isinstance(moment, datetime):
-        raise ValueError(f"expected a date and time, not {moment!r}")
+        raise ValueError(tr("expected a date and time, not {value}", value=repr(moment)))
     if moment.tzinfo is None:
-        raise ValueError(f"an imported time must be timezone-aware, not {moment.isoformat()}")
+        raise ValueError(tr("an imported time must be timezone-aware, not {time}", time=moment.isoformat()))
     return format_time(moment.astimezone(UTC))
 
 
@@ -61,12 +62,12 @@ def new_uid() -> str:
 
 def check_uid(uid: object) -> None:
     if not isinstance(uid, str) or len(uid) != 32 or uid.strip("0123456789abcdef"):
-        raise ValueError(f"a uid is 32 lower-case hex digits (a UUID4's hex), not {uid!r}")
+        raise ValueError(tr("a uid is 32 lower-case hex digits (a UUID4's hex), not {uid}", uid=repr(uid)))
 
 
 def check_weaker_side(rep: Repetition) -> None:
     if rep.weaker_side not in (None, *SIDES):
-        raise ValueError(f"weaker_side must be None, 'left' or 'right', not {rep.weaker_side!r}")
+        raise ValueError(tr("weaker_side must be None, 'left' or 'right', not {side}", side=repr(rep.weaker_side)))
 
 
 def _json_default(value: object) -> object:

@@ -12,6 +12,7 @@ import json
 import sqlite3
 
 from coach.base.errors import DamagedSessionError
+from coach.base.i18n import tr
 from coach.records.bundle_model import BundleError, check_stored
 from coach.records.database import Database
 from coach.records.encoding import parse_optional_time, parse_time, repetition_record, summary_from_json
@@ -62,12 +63,12 @@ class History:
         against the same rules as an imported one (`bundle_model.check_stored`): a session
         whose stored values are damaged raises DamagedSessionError, naming the field, instead
         of breaking whatever reads it. KeyError if there is no such session."""
-        where = f"session {session_id} in {self._database.path}"
+        where = tr("session {session} in {path}", session=session_id, path=self._database.path)
         detail = self._read_detail(session_id)
         try:
             check_stored(detail, where)
         except BundleError as error:
-            raise DamagedSessionError(f"{str(error).removesuffix('; nothing was imported')}; it is left out") from None
+            raise DamagedSessionError(tr("{problem}; it is left out", problem=error.reason)) from None
         return detail
 
     def _read_detail(self, session_id: int) -> SessionDetail:
@@ -76,7 +77,7 @@ class History:
         with self._database.reading() as connection:
             session = connection.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if session is None:
-                raise KeyError(f"no session {session_id} in {self._database.path}")
+                raise KeyError(tr("no session {session} in {path}", session=session_id, path=self._database.path))
             exercise_rows = connection.execute(
                 "SELECT * FROM session_exercises WHERE session_id = ? ORDER BY position, id", (session_id,)
             ).fetchall()
@@ -89,8 +90,12 @@ class History:
             return _detail(session, exercise_rows, repetition_rows)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise DamagedSessionError(
-                f"session {session_id} in {self._database.path} holds a value that cannot be read ({error}); "
-                "it is left out"
+                tr(
+                    "session {session} in {path} holds a value that cannot be read ({problem}); it is left out",
+                    session=session_id,
+                    path=self._database.path,
+                    problem=error,
+                )
             ) from None
 
     def has_session(self, uid: str) -> bool:

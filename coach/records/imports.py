@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from coach.base.i18n import tr
 from coach.records.database import Database, require_id, row_id
 from coach.records.encoding import (
     check_uid,
@@ -44,7 +45,7 @@ class Imports:
         or None, writing nothing, if its uid is already here. No recording lock is needed:
         a finished session is never repaired as a crashed one."""
         _check_importable(session)
-        with self._database.writing(f"the imported session {session.uid}") as connection:
+        with self._database.writing(tr("the imported session {uid}", uid=session.uid)) as connection:
             return _insert_session(connection, session, patient_id)
 
     def patient_history(self, patient: Patient, sessions: list[SessionDetail]) -> tuple[Patient, int, int]:
@@ -55,7 +56,7 @@ class Imports:
             _check_importable(session)
         fields = {field: getattr(patient, field) for field in PATIENT_FIELDS}
         values = patient_values(fields, today=self._database.today())
-        with self._database.writing(f"the history of patient {values['code']!r}") as connection:
+        with self._database.writing(tr("the history of patient {code}", code=repr(values["code"]))) as connection:
             patient_id = find_or_add(connection, values, self._database.now())
             added = sum(_insert_session(connection, session, patient_id) is not None for session in sessions)
             return patient_from_row(patient_row(connection, patient_id)), added, len(sessions) - added
@@ -66,16 +67,34 @@ def _check_importable(session: SessionDetail) -> None:
     check_uid(session.uid)
     if session.status not in SESSION_END_STATUSES:
         raise ValueError(
-            f"session {session.uid} is {session.status!r}; only a finished session "
-            f"({', '.join(SESSION_END_STATUSES)}) can be imported"
+            tr(
+                "session {uid} is {status}; only a finished session ({statuses}) can be imported",
+                uid=session.uid,
+                status=repr(session.status),
+                statuses=", ".join(SESSION_END_STATUSES),
+            )
         )
     if session.kind not in SESSION_KINDS:
-        raise ValueError(f"session {session.uid}: a session is one of {SESSION_KINDS}, not {session.kind!r}")
+        raise ValueError(
+            tr(
+                "session {uid}: a session is one of {kinds}, not {kind}",
+                uid=session.uid,
+                kinds=SESSION_KINDS,
+                kind=repr(session.kind),
+            )
+        )
     for exercise in session.exercises:
         if exercise.status not in EXERCISE_END_STATUSES:
             raise ValueError(
-                f"session {session.uid}: exercise {exercise.position} ({exercise.exercise_id}) is "
-                f"{exercise.status!r}; an imported exercise is one of {', '.join(EXERCISE_END_STATUSES)}"
+                tr(
+                    "session {uid}: exercise {position} ({exercise}) is {status}; an imported exercise is one of "
+                    "{statuses}",
+                    uid=session.uid,
+                    position=exercise.position,
+                    exercise=exercise.exercise_id,
+                    status=repr(exercise.status),
+                    statuses=", ".join(EXERCISE_END_STATUSES),
+                )
             )
         for record in exercise.repetitions:
             check_weaker_side(record.repetition)

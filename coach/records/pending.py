@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from coach.base.i18n import tr
 from coach.base.private_files import private_folder
 from coach.records.imports import Imports
 from coach.records.salvage import salvage
@@ -48,4 +49,6 @@ def save_pending(database: Path, into: Imports, clock: Callable[[], datetime]) -
                 Path(f"{waiting}{suffix}").unlink(missing_ok=True)
     if not saved:
         return None
-    return f"{saved} session(s) that could not be saved earlier (the database was in use) are saved now."
+    return tr(
+        "{count} session(s) that could not be saved earlier (the database was in use) are saved now.", count=saved
+    )

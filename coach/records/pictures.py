@@ -11,6 +11,7 @@ import contextlib
 import sqlite3
 
 from coach.base.errors import StoreError
+from coach.base.i18n import tr
 from coach.records.database import Database, require_id
 from coach.session.snapshots import (
     Snapshot,
@@ -32,7 +33,7 @@ class Pictures:
         """Keep the picture of an exercise at its peak (replacing one kept before for it).
         Call only when the person chose to keep pictures."""
         picture, landmarks = encode_picture(snapshot.picture_rgb), encode_landmarks(snapshot.face_px)
-        with self._database.writing("the picture of the exercise") as connection:
+        with self._database.writing(tr("the picture of the exercise")) as connection:
             require_id(connection, "session_exercises", "exercise", session_exercise_id)
             connection.execute(
                 "INSERT OR REPLACE INTO snapshots (session_exercise_id, taken_at, measure, picture_jpeg, "
@@ -42,7 +43,7 @@ class Pictures:
 
     def of_session(self, session_id: int) -> dict[int, Snapshot]:
         """The pictures kept for a session's exercises, by `ExerciseRecord.id` (often none)."""
-        with self._database.reading("the kept pictures") as connection:
+        with self._database.reading(tr("the kept pictures")) as connection:
             rows = connection.execute(
                 "SELECT p.* FROM snapshots AS p JOIN session_exercises AS e ON p.session_exercise_id = e.id "
                 "WHERE e.session_id = ?",
@@ -57,13 +58,18 @@ class Pictures:
             }
         except SnapshotError as error:
             raise StoreError(
-                f"{error} (session {session_id} in {self._database.path}); delete its pictures to go on"
+                tr(
+                    "{problem} (session {session} in {path}); delete its pictures to go on",
+                    problem=error,
+                    session=session_id,
+                    path=self._database.path,
+                )
             ) from error
 
     def count(self, *, session_id: int | None = None, patient_id: int | None = None) -> int:
         """How many pictures are kept (for a session, a patient, or in all)."""
         where, values = _exercises_of(session_id, patient_id)
-        with self._database.reading("the kept pictures") as connection:
+        with self._database.reading(tr("the kept pictures")) as connection:
             query = f"SELECT count(*) FROM snapshots WHERE session_exercise_id IN ({where})"
             return int(connection.execute(query, values).fetchone()[0])
 
@@ -71,7 +77,7 @@ class Pictures:
         """Delete the kept pictures of one session, or of every session of a patient, or
         (neither given) all of them; the numbers stay. Returns how many were deleted."""
         where, values = _exercises_of(session_id, patient_id)
-        with self._database.writing("the deletion of pictures") as connection:
+        with self._database.writing(tr("the deletion of pictures")) as connection:
             cursor = connection.execute(f"DELETE FROM snapshots WHERE session_exercise_id IN ({where})", values)
         if cursor.rowcount:
             # secure_delete (see coach.records.database.connect) zeroed the freed pages in the file;

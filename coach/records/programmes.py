@@ -12,6 +12,7 @@ import json
 import sqlite3
 
 from coach.base.errors import StoreError
+from coach.base.i18n import tr
 from coach.plans.prescriptions import PrescribedProgramme, ProgrammeEntry
 from coach.records.database import Database, require_id, require_row, row_id
 from coach.records.encoding import check_uid, new_uid, parse_time, to_json
@@ -31,9 +32,11 @@ class Programmes:
         check_uid(uid)
         body = to_json([entry.to_json() for entry in programme.entries])
         now = self._database.now()
-        with self._database.writing(f"the programme {programme.name!r}") as connection:
+        with self._database.writing(tr("the programme {name}", name=repr(programme.name))) as connection:
             if connection.execute("SELECT 1 FROM programmes WHERE uid = ?", (uid,)).fetchone() is not None:
-                raise StoreError(f"a programme with the uid {uid} is already in {self._database.path}")
+                raise StoreError(
+                    tr("a programme with the uid {uid} is already in {path}", uid=uid, path=self._database.path)
+                )
             cursor = connection.execute(
                 "INSERT INTO programmes (uid, name, description, body_json, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -42,18 +45,18 @@ class Programmes:
             return _programme_from_row(_programme_row(connection, row_id(cursor)))
 
     def get(self, programme_id: int) -> PrescribedProgramme:
-        with self._database.reading("the programmes") as connection:
+        with self._database.reading(tr("the programmes")) as connection:
             return _programme_from_row(_programme_row(connection, programme_id))
 
     def all(self) -> list[PrescribedProgramme]:
         """Every kept programme, by name, then oldest first."""
-        with self._database.reading("the programmes") as connection:
+        with self._database.reading(tr("the programmes")) as connection:
             rows = connection.execute("SELECT * FROM programmes ORDER BY name COLLATE NOCASE, id").fetchall()
         return [_programme_from_row(row) for row in rows]
 
     def assign(self, patient_id: int, programme_id: int) -> None:
         """Give a patient a programme: it becomes their current one (earlier ones stay as history)."""
-        with self._database.writing("the programme assignment") as connection:
+        with self._database.writing(tr("the programme assignment")) as connection:
             require_id(connection, "patients", "patient", patient_id)
             require_id(connection, "programmes", "programme", programme_id)
             connection.execute(
@@ -63,7 +66,7 @@ class Programmes:
 
     def current(self, patient_id: int) -> PrescribedProgramme | None:
         """The programme assigned to the patient last, or None if they were never given one."""
-        with self._database.reading("the programmes") as connection:
+        with self._database.reading(tr("the programmes")) as connection:
             require_id(connection, "patients", "patient", patient_id)
             row = connection.execute(
                 """SELECT p.* FROM patient_programmes AS a JOIN programmes AS p ON p.id = a.programme_id

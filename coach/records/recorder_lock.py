@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from coach.base.errors import StoreError
+from coach.base.i18n import tr
 
 
 class RecorderLock:
@@ -39,7 +40,11 @@ class RecorderLock:
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as error:
                 raise StoreError(
-                    f"cannot create {self._path} ({error.strerror}); check the data folder's permissions"
+                    tr(
+                        "cannot create {path} ({problem}); check the data folder's permissions",
+                        path=self._path,
+                        problem=error.strerror,
+                    )
                 ) from error
         deadline = time.monotonic() + timeout_s
         while True:

@@ -15,6 +15,7 @@ from typing import Any
 
 from coach import __version__
 from coach.base.errors import StoreError
+from coach.base.i18n import tr
 from coach.records.database import Database, require_id, require_row, row_id
 from coach.records.encoding import (
     check_weaker_side,
@@ -61,9 +62,12 @@ class Recording:
             raise ValueError(f"a session is one of {SESSION_KINDS}, not {kind!r}")
         if not self._lock.acquire(timeout_s=RECORDER_LOCK_WAIT_S):
             raise StoreError(
-                f"another FaceCoach window is recording a session into {self._database.path}; finish or close it first"
+                tr(
+                    "another FaceCoach window is recording a session into {path}; finish or close it first",
+                    path=self._database.path,
+                )
             )
-        with self._database.writing("the new session") as connection:
+        with self._database.writing(tr("the new session")) as connection:
             if patient_id is not None:
                 require_id(connection, "patients", "patient", patient_id)
             cursor = connection.execute(
@@ -75,7 +79,7 @@ class Recording:
 
     def save_resting(self, session_id: int, resting: dict[str, Any]) -> None:
         """Keep the resting (static) measures of the session's neutral face."""
-        with self._database.writing("the resting measures") as connection:
+        with self._database.writing(tr("the resting measures")) as connection:
             cursor = connection.execute(
                 "UPDATE sessions SET resting_json = ? WHERE id = ?", (to_json(resting), session_id)
             )
@@ -92,7 +96,7 @@ class Recording:
     ) -> int:
         """A new exercise 'in_progress' in the session; returns its id for `add_repetition`."""
         now = self._database.now()
-        with self._database.writing("the new exercise") as connection:
+        with self._database.writing(tr("the new exercise")) as connection:
             require_id(connection, "sessions", "session", session_id)
             cursor = connection.execute(
                 "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
@@ -105,7 +109,7 @@ class Recording:
         """Write one completed repetition and commit it before returning: the durability
         point, so a crash afterwards cannot lose it."""
         check_weaker_side(rep)
-        with self._database.writing(f"repetition {number}") as connection:
+        with self._database.writing(tr("repetition {number}", number=number)) as connection:
             require_id(connection, "session_exercises", "exercise", session_exercise_id)
             return insert_repetition(connection, session_exercise_id, number, self._database.now(), rep)
 
@@ -114,7 +118,7 @@ class Recording:
         if status not in EXERCISE_END_STATUSES:
             raise ValueError(f"an exercise ends as one of {EXERCISE_END_STATUSES}, not {status!r}")
         summary_json = None if summary is None else to_json(summary_to_json(summary))
-        with self._database.writing("the end of the exercise") as connection:
+        with self._database.writing(tr("the end of the exercise")) as connection:
             cursor = connection.execute(
                 "UPDATE session_exercises SET status = ?, ended_at = ?, summary_json = ? WHERE id = ?",
                 (status, self._database.now(), summary_json, session_exercise_id),
@@ -128,7 +132,7 @@ class Recording:
         if status not in SESSION_END_STATUSES:
             raise ValueError(f"a session ends as one of {SESSION_END_STATUSES}, not {status!r}")
         now = self._database.now()
-        with self._database.writing("the end of the session") as connection:
+        with self._database.writing(tr("the end of the session")) as connection:
             cursor = connection.execute(
                 "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?", (status, now, session_id)
             )
@@ -159,7 +163,7 @@ def keep_unfinished_as_interrupted(database: Database) -> str | None:
     Their ended_at is the last thing saved (a repetition, an exercise start, or the
     session start), not the unknown moment of the crash.
     """
-    with database.writing("the interrupted sessions") as connection:
+    with database.writing(tr("the interrupted sessions")) as connection:
         unfinished = connection.execute(
             """SELECT s.started_at,
                       (SELECT count(*) FROM repetitions AS r JOIN session_exercises AS e
@@ -182,7 +186,14 @@ def keep_unfinished_as_interrupted(database: Database) -> str | None:
         return None
     saved = sum(row[1] for row in unfinished)
     first, last = (parse_time(unfinished[i][0]).astimezone().strftime("%Y-%m-%d %H:%M") for i in (0, -1))
-    reps = f"{saved} saved repetition{'s' if saved != 1 else ''}"
+    reps = tr("{count} saved repetition", count=saved) if saved == 1 else tr("{count} saved repetitions", count=saved)
     if len(unfinished) == 1:
-        return f"1 unfinished session from {first} was kept as interrupted, with its {reps}."
-    return f"{len(unfinished)} unfinished sessions from {first} to {last} were kept as interrupted, with their {reps}."
+        return tr("1 unfinished session from {first} was kept as interrupted, with its {repetitions}.",
+                  first=first, repetitions=reps)  # fmt: skip
+    return tr(
+        "{count} unfinished sessions from {first} to {last} were kept as interrupted, with their {repetitions}.",
+        count=len(unfinished),
+        first=first,
+        last=last,
+        repetitions=reps,
+    )

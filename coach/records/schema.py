@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from coach.base.i18n import N_
 from coach.records.encoding import new_uid
 
 SCHEMA_VERSION = 3
@@ -173,5 +174,5 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_patients_and_programmes,
     _add_snapshots,
 ]
-#: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words
-UPGRADE_NOTES = ["sessions", "patients and programmes", "pictures at the peak of each exercise, if chosen"]
+#: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words (shown with `tr`)
+UPGRADE_NOTES = [N_("sessions"), N_("patients and programmes"), N_("pictures at the peak of each exercise, if chosen")]

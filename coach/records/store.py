@@ -35,6 +35,7 @@ from types import TracebackType
 from typing import Self
 
 from coach.base.errors import StoreBusyError, StoreError
+from coach.base.i18n import tr
 from coach.base.private_files import new_private_file, private_folder, tighten
 from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
 from coach.records.backups import backup_if_due, backups
@@ -91,7 +92,11 @@ class SessionStore:
             private_folder(path.parent)  # 0700: only this user may look inside
         except OSError as error:
             raise StoreError(
-                f"cannot create the data folder {path.parent} ({error.strerror}); choose another with --data-dir"
+                tr(
+                    "cannot create the data folder {folder} ({problem}); choose another with --data-dir",
+                    folder=path.parent,
+                    problem=error.strerror,
+                )
             ) from error
         lock = RecorderLock(path.with_name(path.name + ".lock"))
         # Nobody is recording if we can take the lock now: then sessions still marked
@@ -112,12 +117,12 @@ class SessionStore:
         Raises StoreError if the file is missing, unreadable, or of another version."""
         path = Path(path)
         if not path.is_file():
-            raise StoreError(f"no session database at {path}")
+            raise StoreError(tr("no session database at {path}", path=path))
         connection = connect_read_only(path)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
             connection.close()
-            raise StoreError(f"the session database {path} needs an upgrade, which needs space to write")
+            raise StoreError(tr("the session database {path} needs an upgrade, which needs space to write", path=path))
         return cls(Database(path, connection, clock or utc_now), RecorderLock(path.with_name(path.name + ".lock")))
 
     @classmethod
@@ -173,8 +178,11 @@ def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) ->
     """Move a damaged file aside (only while nobody else uses it); returns where it went."""
     if not repairing:
         raise StoreError(
-            f"the session database {path} is damaged, and another FaceCoach window is using it; "
-            "close every FaceCoach window and start again"
+            tr(
+                "the session database {path} is damaged, and another FaceCoach window is using it; "
+                "close every FaceCoach window and start again",
+                path=path,
+            )
         )
     return keep_damaged_copy(path, checked_utc(clock()))
 
@@ -183,16 +191,25 @@ def _recover(path: Path, damaged_copy: Path, into: Imports, clock: Callable[[], 
     """Copy what can be read from the damaged file, then from the newest daily backup, into
     the new database; the notice says how much came back."""
     found = salvage(damaged_copy, into, clock)
-    said = (
-        f"The session database {path} was damaged. It was kept, unchanged, as {damaged_copy}, and a new "
-        f"database was started: {found.sessions_recovered} of the {found.sessions_found} session(s) in it "
-        f"could still be read and were copied into the new one."
+    said = tr(
+        "The session database {path} was damaged. It was kept, unchanged, as {copy}, and a new "
+        "database was started: {recovered} of the {found} session(s) in it "
+        "could still be read and were copied into the new one.",
+        path=path,
+        copy=damaged_copy,
+        recovered=found.sessions_recovered,
+        found=found.sessions_found,
     )
     newest = backups(path)[-1:] if backups(path) else []
     for copy in newest:
         from_backup = salvage(copy, into, clock)
         if from_backup.sessions_recovered:
-            said += f" {from_backup.sessions_recovered} more came back from the daily backup {copy.name}."
+            more = tr(
+                "{count} more came back from the daily backup {name}.",
+                count=from_backup.sessions_recovered,
+                name=copy.name,
+            )
+            said += f" {more}"
     return said
 
 
@@ -221,7 +238,13 @@ def _daily_backup(database: Database, clock: Callable[[], datetime]) -> list[str
     try:
         backup_if_due(database.connection, database.path, checked_utc(clock()).astimezone().replace(tzinfo=None))
     except (OSError, sqlite3.Error) as error:
-        return [f"The daily backup of {database.path} could not be made ({error}); your sessions are saved."]
+        return [
+            tr(
+                "The daily backup of {path} could not be made ({problem}); your sessions are saved.",
+                path=database.path,
+                problem=error,
+            )
+        ]
     return []
 
 
@@ -232,8 +255,12 @@ def _new_database_file(path: Path) -> None:
         new_private_file(path)
     except OSError as error:
         raise StoreError(
-            f"cannot create the session database {path} ({error.strerror}); "
-            "check the data folder's permissions or choose another with --data-dir"
+            tr(
+                "cannot create the session database {path} ({problem}); "
+                "check the data folder's permissions or choose another with --data-dir",
+                path=path,
+                problem=error.strerror,
+            )
         ) from error
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from coach.base.errors import StoreError
+from coach.base.i18n import tr
 from coach.records import schema
 from coach.records.database import raise_as_store_error
 from coach.records.encoding import checked_utc
@@ -35,25 +36,32 @@ def migrate(
     try:
         found = connection.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.Error as error:
-        raise StoreError(f"cannot read the session database {path} ({error})") from error
+        raise StoreError(tr("cannot read the session database {path} ({problem})", path=path, problem=error)) from error
     if found == schema.SCHEMA_VERSION:
         return None
     backup: Path | None = None
     if 0 < found < schema.SCHEMA_VERSION:
         if not may_upgrade:
             raise StoreError(
-                f"the session database {path} must be upgraded for this version of FaceCoach, and another "
-                "FaceCoach window is using it; close every FaceCoach window and start again. "
-                "The file was left untouched."
+                tr(
+                    "the session database {path} must be upgraded for this version of FaceCoach, and another "
+                    "FaceCoach window is using it; close every FaceCoach window and start again. "
+                    "The file was left untouched.",
+                    path=path,
+                )
             )
         backup = _keep_copy_before_upgrade(connection, path, found, checked_utc(clock()))
     version = _run_migrations(connection, path, backup)
     if backup is None or version == schema.SCHEMA_VERSION:
         return None
-    return (
-        f"The session database {path} was upgraded for this version of FaceCoach (schema {version} to "
-        f"{schema.SCHEMA_VERSION}: {'; '.join(schema.UPGRADE_NOTES[version : schema.SCHEMA_VERSION])}). "
-        f"A copy of it as it was before is kept, unchanged, as {backup}."
+    return tr(
+        "The session database {path} was upgraded for this version of FaceCoach (schema {found} to "
+        "{schema}: {added}). A copy of it as it was before is kept, unchanged, as {copy}.",
+        path=path,
+        found=version,
+        schema=schema.SCHEMA_VERSION,
+        added="; ".join(tr(note) for note in schema.UPGRADE_NOTES[version : schema.SCHEMA_VERSION]),
+        copy=backup,
     )
 
 
@@ -65,7 +73,10 @@ def _run_migrations(connection: sqlite3.Connection, path: Path, backup: Path | N
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > schema.SCHEMA_VERSION:
             raise StoreError(
-                f"the session database {path} was just upgraded by a newer version of FaceCoach; update FaceCoach"
+                tr(
+                    "the session database {path} was just upgraded by a newer version of FaceCoach; update FaceCoach",
+                    path=path,
+                )
             )
         for migration in schema.MIGRATIONS[version : schema.SCHEMA_VERSION]:
             migration(connection)
@@ -75,12 +86,16 @@ def _run_migrations(connection: sqlite3.Connection, path: Path, backup: Path | N
         if connection.in_transaction:
             connection.rollback()
         if backup is None:
-            raise_as_store_error(error, f"could not prepare the session database {path}")
+            raise_as_store_error(error, tr("could not prepare the session database {path}", path=path))
         else:
             raise_as_store_error(
                 error,
-                f"could not upgrade the session database {path}; it was left as it was "
-                f"(a copy is also kept as {backup})",
+                tr(
+                    "could not upgrade the session database {path}; it was left as it was "
+                    "(a copy is also kept as {copy})",
+                    path=path,
+                    copy=backup,
+                ),
             )
         raise
     return version
@@ -98,12 +113,19 @@ def _keep_copy_before_upgrade(connection: sqlite3.Connection, path: Path, versio
         busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error as error:
         raise StoreError(
-            f"could not prepare the session database {path} for its upgrade ({error}); it was left as it was"
+            tr(
+                "could not prepare the session database {path} for its upgrade ({problem}); it was left as it was",
+                path=path,
+                problem=error,
+            )
         ) from error
     if busy:
         raise StoreError(
-            f"the session database {path} must be upgraded, and another program is reading it; close it "
-            "(and every FaceCoach window) and start again. The file was left as it was."
+            tr(
+                "the session database {path} must be upgraded, and another program is reading it; close it "
+                "(and every FaceCoach window) and start again. The file was left as it was.",
+                path=path,
+            )
         )
     backup, target = _new_backup_file(path, version, when)
     try:
@@ -117,15 +139,23 @@ def _keep_copy_before_upgrade(connection: sqlite3.Connection, path: Path, versio
         backup.unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise StoreError(
-                f"could not keep a copy of the session database {path} before upgrading it ({error.strerror}); "
-                "it was left as it was: free some space on the disk and start again"
+                tr(
+                    "could not keep a copy of the session database {path} before upgrading it ({problem}); "
+                    "it was left as it was: free some space on the disk and start again",
+                    path=path,
+                    problem=error.strerror,
+                )
             ) from error
         raise
     if problem:
         backup.unlink(missing_ok=True)
         raise StoreError(
-            f"the copy of the session database {path} made before upgrading it did not read back ({problem}); "
-            "it was left as it was"
+            tr(
+                "the copy of the session database {path} made before upgrading it did not read back ({problem}); "
+                "it was left as it was",
+                path=path,
+                problem=problem,
+            )
         )
     return backup
 
@@ -143,8 +173,12 @@ def _new_backup_file(path: Path, version: int, when: datetime) -> tuple[Path, Bi
             n += 1
         except OSError as error:
             raise StoreError(
-                f"could not keep a copy of the session database {path} before upgrading it ({error.strerror}); "
-                "it was left as it was: check the data folder's permissions and free space"
+                tr(
+                    "could not keep a copy of the session database {path} before upgrading it ({problem}); "
+                    "it was left as it was: check the data folder's permissions and free space",
+                    path=path,
+                    problem=error.strerror,
+                )
             ) from error
 
 
@@ -161,7 +195,7 @@ def _copy_problem(copy: Path, version: int) -> str | None:
     except sqlite3.Error as error:
         return str(error)
     if found != version:
-        return f"schema {found}, expected {version}"
+        return tr("schema {found}, expected {version}", found=found, version=version)
     return None if check == [("ok",)] else str(check[0][0])
 
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from coach.base.errors import CoachError, DamagedSessionError, StoreError, ValidationError
+from coach.base.i18n import N_, tr
 from coach.plans.prescriptions import PrescribedProgramme
 from coach.records.models import AffectedSide, Patient, SessionDetail, SessionRecord
 from coach.records.store import SessionStore
@@ -26,13 +27,14 @@ from coach.session.snapshots import Snapshot
 
 #: "all of them" for a patient's sessions: nobody has this many
 ALL_SESSIONS = 100_000
-#: a patient's fields as a sentence names them; the problem of a field not named here reads whole
+#: a patient's fields as a sentence names them (shown with `tr`); the problem of a field not
+#: named here reads whole
 PATIENT_FIELD_NAMES = {
-    "name": "display name",
-    "affected_side": "affected side",
-    "onset_date": "onset date",
-    "cause": "cause",
-    "notes": "notes",
+    "name": N_("display name"),
+    "affected_side": N_("affected side"),
+    "onset_date": N_("onset date"),
+    "cause": N_("cause"),
+    "notes": N_("notes"),
 }
 
 
@@ -80,7 +82,7 @@ class Clinic:
                 store = SessionStore.open_read_only(database)
             except StoreError:
                 raise error from None
-            notice = f"{error}; showing what is saved, read-only: nothing can be saved until then"
+            notice = tr("{problem}; showing what is saved, read-only: nothing can be saved until then", problem=error)
         return cls(store), notice
 
     @property
@@ -129,7 +131,13 @@ class Clinic:
                 return self._store.patients.get(key)
             except KeyError:
                 continue
-        raise CoachError(f"unknown patient {reference!r}: add one with `facecoach patients add {reference}`")
+        raise CoachError(
+            tr(
+                "unknown patient {reference}: add one with `facecoach patients add {code}`",
+                reference=repr(reference),
+                code=reference,
+            )
+        )
 
     # ----- sessions and pictures -------------------------------------------------
     def sessions(self, patient_id: int | None = None, limit: int = ALL_SESSIONS) -> list[SessionRecord]:
@@ -238,7 +246,7 @@ def plain_patient_error(error: BaseException) -> str:
     field and problem: no file paths, no field names as the code spells them."""
     if isinstance(error, ValidationError) and error.problem:
         name = PATIENT_FIELD_NAMES.get(error.field or "")
-        text = f"{name} {error.problem}" if name else error.problem
+        text = tr("{field} {problem}", field=tr(name), problem=error.problem) if name else error.problem
     else:
         text = str(error)
     return text[:1].upper() + text[1:]

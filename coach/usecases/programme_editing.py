@@ -16,6 +16,7 @@ from typing import Any
 
 from coach.base import i18n
 from coach.base.errors import CoachError, ExerciseFileError, ValidationError
+from coach.base.i18n import N_, tr
 from coach.base.private_files import write_private_text
 from coach.plans.exercises import Exercise, Translations, language_tables
 from coach.plans.prescriptions import PrescribedProgramme, ProgrammeEntry, prescribed_programme
@@ -32,15 +33,15 @@ from coach.plans.programmes import (
 EDITOR_PATH = Path("this programme")
 #: the programme offered as a starting point to a patient who has none
 STARTING_PROGRAMME_ID = "daily"
-#: the editor's column names for a programme's fields
+#: the editor's column names for a programme's fields (shown with `tr`)
 FIELD_WORDS = {
-    "repetitions": "repetitions",
-    "hold_s": "hold (s)",
-    "relax_s": "relax (s)",
-    "effort": "effort",
-    "target_mm": "target range (mm)",
-    "target_symmetry": "target symmetry",
-    "id": "exercise",
+    "repetitions": N_("repetitions"),
+    "hold_s": N_("hold (s)"),
+    "relax_s": N_("relax (s)"),
+    "effort": N_("effort"),
+    "target_mm": N_("target range (mm)"),
+    "target_symmetry": N_("target symmetry"),
+    "id": N_("exercise"),
 }
 
 
@@ -117,9 +118,9 @@ class ProgrammeDraft:
     def problem(self, exercises: dict[str, Exercise]) -> str | None:
         """What is wrong with the draft, in the editor's words; None if it can be saved."""
         if not self.name.strip():
-            return "Give the programme a name."
+            return tr("Give the programme a name.")
         if not self.rows:
-            return "Add at least one exercise."
+            return tr("Add at least one exercise.")
         try:
             self.programme(exercises)
         except ExerciseFileError as exc:
@@ -183,11 +184,16 @@ def plain_programme_error(error: ValidationError, exercise_names: list[str]) -> 
         band = _two_numbers(error.value) if error.field == "target_mm" else None
         if band:
             low, high = band
-            return (
-                f"Row {row} ({name}): the target low ({low:g} mm) must be below the target high ({high:g} mm), "
-                "both between 0 and 40 mm."
+            return tr(
+                "Row {row} ({name}): the target low ({low} mm) must be below the target high ({high} mm), "
+                "both between 0 and 40 mm.",
+                row=row,
+                name=name,
+                low=f"{low:g}",
+                high=f"{high:g}",
             )
-        return f"Row {row} ({name}), {FIELD_WORDS.get(error.field, error.field)}: {problem}"
+        field_words = tr(FIELD_WORDS[error.field]) if error.field in FIELD_WORDS else error.field
+        return tr("Row {row} ({name}), {field}: {problem}", row=row, name=name, field=field_words, problem=problem)
     where = problem_location(error.field, error.entry)
     text = f"{where}: {problem}" if where else problem
     return text[:1].upper() + text[1:]

@@ -23,6 +23,7 @@ from pathlib import Path
 from time import monotonic
 
 from coach.base.errors import CoachError, StoreBusyError
+from coach.base.i18n import tr
 from coach.capture.sources import Frame, FrameSource, open_source
 from coach.measure.landmarks import FrameLandmarks, ParallelLandmarker
 from coach.plans.exercises import Exercise
@@ -42,7 +43,7 @@ class AnalysisCancelledError(CoachError):
     """The person cancelled the analysis; nothing was saved."""
 
     def __init__(self) -> None:
-        super().__init__("the analysis was cancelled; nothing was saved")
+        super().__init__(tr("the analysis was cancelled; nothing was saved"))
 
 
 @dataclass(frozen=True)
@@ -220,8 +221,12 @@ def _kept_for_later(
     finally:
         store.close()
     return StoreBusyError(
-        f"{busy}. Nothing is lost: the result is kept in {kept} and goes into the history the next time "
-        "FaceCoach opens the database (the picture, if one was to be kept, is not)"
+        tr(
+            "{problem}. Nothing is lost: the result is kept in {path} and goes into the history the next time "
+            "FaceCoach opens the database (the picture, if one was to be kept, is not)",
+            problem=busy,
+            path=kept,
+        )
     )
 
 
@@ -246,7 +251,12 @@ def _dated(store: SessionStore, filmed_at: datetime | None) -> Iterator[Callable
     if filmed_at.tzinfo is None:
         raise ValueError("filmed_at needs a time zone")
     if filmed_at > datetime.now(UTC):
-        raise CoachError(f"the video cannot have been filmed in the future ({filmed_at.astimezone():%Y-%m-%d %H:%M})")
+        raise CoachError(
+            tr(
+                "the video cannot have been filmed in the future ({when})",
+                when=f"{filmed_at.astimezone():%Y-%m-%d %H:%M}",
+            )
+        )
     offset_s = [0.0]
 
     def at_video_time(seconds: float) -> None:
