@@ -385,3 +385,16 @@ def test_a_programme_edited_in_german_keeps_its_english_texts(catalogues, tmp_pa
     i18n.set_language("en")
     copy = draft_of(load_programmes()["daily"], name="Mine").as_file_table()  # a new name: no old translations
     assert copy["name"] == "Mine" and "de" not in copy
+
+
+def test_names_saved_with_past_sessions_are_shown_in_the_language_in_use():
+    from coach.plans.shown_names import shown_exercise_name, shown_programme_name
+
+    i18n.set_language("de")
+    assert shown_exercise_name("big_smile", "Big smile") == "Lächeln mit Zähnen"  # the shipped name, translated
+    assert shown_exercise_name("big_smile", "Anna's smile") == "Anna's smile"  # typed by a therapist: theirs
+    assert shown_exercise_name("no_such_exercise", "Old exercise") == "Old exercise"
+    assert shown_programme_name("daily", "Daily practice") == "Tägliche Übungen"
+    assert shown_programme_name(None, None) is None
+    i18n.set_language("en")
+    assert shown_exercise_name("big_smile", "Big smile") == "Big smile"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.base.userdirs import default_data_dir
+from coach.plans.shown_names import shown_programme_name
 from coach.records.models import Patient, SessionDetail
 from coach.records.store import database_path
 from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
@@ -179,7 +180,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     for d, row in zip(details, rows, strict=True):
         print(
             f"{d.id:>5}  {d.started_at.astimezone():%Y-%m-%d %H:%M}  {stored_word(d.kind):{kind_width}} "
-            f"{stored_word(d.status):{status_width}} {d.programme_name or ''}"
+            f"{stored_word(d.status):{status_width}} {shown_programme_name(d.programme_id, d.programme_name) or ''}"
         )
         for exercise in row["exercises"]:  # type: ignore[union-attr]
             print(_exercise_line(exercise))  # type: ignore[arg-type]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
+from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import RepetitionRecord, SessionDetail
 from coach.reports.pictures import draw_measured_regions
 from coach.session.engine import Summary
@@ -121,12 +122,13 @@ def session_html(detail: SessionDetail, pictures: Collection[int] = ()) -> str:
     """One session as a readable page: exercises, per-side numbers (the patient's sides), and
     for the exercise ids in `pictures` the picture added to the document by `show_session`."""
     parts = [
-        f"<h2>{html.escape(detail.programme_name or tr('Session'))}</h2>",
+        f"<h2>{html.escape(shown_programme_name(detail.programme_id, detail.programme_name) or tr('Session'))}</h2>",
         f"<p>{html.escape(session_date(detail.started_at))} · {html.escape(status_words(detail.status))}</p>",
     ]
     for exercise in detail.exercises:
         status = html.escape(status_words(exercise.status))
-        line = f"<h3>{html.escape(exercise.exercise_name)} <small>({status})</small></h3>"
+        name = shown_exercise_name(exercise.exercise_id, exercise.exercise_name)
+        line = f"<h3>{html.escape(name)} <small>({status})</small></h3>"
         line += _summary_html(exercise.summary) + _repetitions_html(exercise.repetitions)
         if exercise.id in pictures:
             line += f"<p><img src='snapshot:{exercise.id}' width='{PICTURE_WIDTH_PX}'></p>"
@@ -223,7 +225,7 @@ class HistoryDialog(QDialog):
             self.session_ids.append(record.id)
             cells = [
                 f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
-                record.programme_name or "",
+                shown_programme_name(record.programme_id, record.programme_name) or "",
                 status_words(record.status),
                 str(record.exercise_count),
                 str(record.repetition_count),

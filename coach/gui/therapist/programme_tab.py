@@ -160,6 +160,7 @@ class ProgrammeTab(QWidget):
         for edit, text in ((self.name_edit, draft.name), (self.description_edit, draft.description)):
             edit.blockSignals(True)
             edit.setText(text)
+            edit.setCursorPosition(0)  # a long description shows its beginning
             edit.blockSignals(False)
         self.table.set_rows(draft.rows)
 

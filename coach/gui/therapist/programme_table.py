@@ -35,7 +35,7 @@ PROGRAMME_COLUMNS: tuple[tuple[str, str, float, float, int | None], ...] = (
     (N_("Target\nsymmetry"), "target_symmetry", 0.0, 1.0, 2),
 )
 #: the narrowest a number column is
-COLUMN_WIDTH_PX = 84
+COLUMN_WIDTH_PX = 70
 #: the row fields typed as whole numbers
 WHOLE_NUMBER_FIELDS = ("repetitions", "effort")
 

@@ -38,6 +38,7 @@ from coach.gui.therapist.parts import (
     read_only_table,
     sides_note,
 )
+from coach.plans.shown_names import shown_programme_name
 from coach.records.models import Patient, SessionDetail, SessionRecord
 from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
 
@@ -189,7 +190,7 @@ class SessionsTab(QWidget):
                 cells = [
                     f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
                     tr(KIND_WORDS[record.kind]) if record.kind in KIND_WORDS else record.kind,
-                    record.programme_name or "",
+                    shown_programme_name(record.programme_id, record.programme_name) or "",
                     status_words(record.status),
                     str(record.repetition_count),
                 ]

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from coach.base.i18n import N_, tr
 from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, LEFT_LABEL, RIGHT_COLOUR, RIGHT_LABEL
+from coach.plans.shown_names import shown_exercise_name
 from coach.records.models import ExerciseRecord
 from coach.records.trends import exercise_means, target_band_mm, target_symmetry
 from coach.reports.formats import number_text, short_number_text
@@ -149,7 +150,13 @@ def _repetition_table(number: int, exercise: ExerciseRecord) -> Table:
             row.append(DASH if not sides else f"{sides.get('left', math.nan):.0f} / {sides.get('right', math.nan):.0f}")
         rows.append(row)
     return Table(
-        columns, rows, caption=tr("{number}. {exercise}: repetitions", number=number, exercise=exercise.exercise_name)
+        columns,
+        rows,
+        caption=tr(
+            "{number}. {exercise}: repetitions",
+            number=number,
+            exercise=shown_exercise_name(exercise.exercise_id, exercise.exercise_name),
+        ),
     )
 
 
@@ -191,7 +198,7 @@ def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot |
     """The exercise numbered `number` in the session, with its picture at the peak if one was kept."""
     means = exercise_means(exercise)
     items: list[Block | Table] = [
-        heading(f"{number}. {exercise.exercise_name}"),
+        heading(f"{number}. {shown_exercise_name(exercise.exercise_id, exercise.exercise_name)}"),
         paragraph(
             tr(
                 "Exercise {exercise}; measured: {measure}; status: {status}.",

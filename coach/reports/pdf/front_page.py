@@ -7,6 +7,7 @@ from typing import Any
 from coach import __version__
 from coach.base.i18n import tr
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
+from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import SessionDetail
 from coach.records.trends import exercise_means
 from coach.reports.formats import long_date_text
@@ -69,7 +70,12 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
         (tr("Date"), long_date_text(started)),
         (tr("Time"), _time_text(session)),
         (tr("Duration"), _duration_text(session)),
-        (tr("Programme"), session.programme_name or session.programme_id or tr("single exercise")),
+        (
+            tr("Programme"),
+            shown_programme_name(session.programme_id, session.programme_name)
+            or session.programme_id
+            or tr("single exercise"),
+        ),
         (tr("Kind"), _kind_text(session)),
         (tr("Source"), session.source),
         (tr("Status"), status_text(session.status)),
@@ -125,7 +131,7 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
         rows.append(
             [
                 str(number),
-                exercise.exercise_name,
+                shown_exercise_name(exercise.exercise_id, exercise.exercise_name),
                 status_text(exercise.status, short=True),
                 str(len(exercise.repetitions)),
                 mm_text(means.left_mm),
