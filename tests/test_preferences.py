@@ -18,7 +18,7 @@ from coach.base import i18n
 from coach.capture.sources import VideoFileSource
 from coach.gui.app import build_window
 from coach.gui.help import GuideDialog, about_html
-from coach.gui.preferences import SETTINGS_FILE, PreferenceStore
+from coach.gui.preferences import SETTINGS_FILE, Preferences, PreferenceStore
 from coach.records.store import database_path
 from coach.session.live import PacedSource
 from coach.sound.audio_coach import AudioCoach
@@ -133,6 +133,24 @@ def test_a_damaged_settings_file_names_each_bad_setting_and_uses_its_default(tmp
         store.update(colour="red")
 
 
+def test_a_file_of_garbage_or_a_folder_in_its_place_never_stops_the_app(tmp_path):
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / SETTINGS_FILE).write_bytes(bytes(range(256)) * 8 + b"\n[General]\nvolume_pct=55\ncolour=red\n")
+    store = PreferenceStore.in_data_folder(garbage)
+    assert store.current.volume_pct == 55  # what can be read is used
+    assert [line for line in store.problems if "does not know" in line and "'colour'" in line and str(garbage) in line]
+    store.update(camera=2)
+    assert PreferenceStore.in_data_folder(garbage).current.camera == 2  # and saving still works
+    assert not any("could not be saved" in line for line in store.problems)
+    folder = tmp_path / "folder"
+    (folder / SETTINGS_FILE).mkdir(parents=True)  # a folder where the file should be
+    store = PreferenceStore.in_data_folder(folder)
+    assert store.current == Preferences() and "cannot be read" in store.problems[0]
+    store.update(camera=3)  # not saved, and said so; the app goes on
+    assert "could not be saved" in store.problems[-1] and store.current.camera == 3
+
+
 def _drive_wizard(qtbot, window, on_each_page) -> None:
     """Walk the wizard that `show_welcome` opens (modal), calling `on_each_page(wizard)` on each page."""
 
@@ -209,3 +227,20 @@ def test_help_menu_opens_the_guide_and_about(qtbot, tmp_path, model_bytes, data_
         _menu_action(window, "Help", entry).trigger()
     assert opened == ["Guide — Facial Symmetry Coach", "About the Facial Symmetry Coach"]
     window.close()
+
+
+def test_the_app_starts_shows_its_window_and_quits_when_asked(tmp_path, data_dir):
+    """The packaged build's smoke test, on the source install: a real process, offscreen."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / SETTINGS_FILE).write_text("[General]\nvolume_pct=loud\n", encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "coach", "--data-dir", str(tmp_path), "--language", "de",
+               "--source", str(data_dir / "single_face.mp4"), "--quit-when-shown"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "window shown"
+    assert any("volume_pct" in line and "verwendet wird 80" in line for line in lines)  # said, in German, not a dialog

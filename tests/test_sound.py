@@ -25,7 +25,7 @@ import pytest
 from coach.sound.audio_coach import AudioCoach, open_audio_coach
 from coach.sound.eye_closure import EyeClosureSonifier
 from coach.sound.outputs import MiniaudioOutput, NullOutput, RecordingOutput, open_sound_output
-from coach.sound.speech import TONES_ONLY, Speaker, available_voices, find_speaker
+from coach.sound.speech import SPEECH_PEAK, TONES_ONLY, Speaker, available_voices, find_speaker
 from coach.sound.tones import PROMPT_KINDS, SAMPLE_RATE, prompt_tones, sequence, tone
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="the stand-in speech program is a shell script")
@@ -546,7 +546,7 @@ def test_a_speech_program_that_keeps_failing_is_given_up_and_tones_play_instead(
 
 @posix_only
 def test_speech_a_program_can_write_as_wav_plays_through_the_output_at_its_volume(tmp_path):
-    speech = tone(440, 1.0, 0.5)
+    speech = tone(440, 1.0, 0.4)  # quieter than SPEECH_PEAK: played as rendered, at the volume
     program, log = _speech_program(tmp_path, speech=speech)
     recording = RecordingOutput()
     recording.volume = 0.5
@@ -644,6 +644,7 @@ def test_real_espeak_ng_renders_speech_for_the_output(language, prompt):
     assert played.sample_rate == 22050  # espeak-ng's own rate; the output resamples if it differs
     assert 0.8 < len(played.samples) / played.sample_rate < 4.0
     assert np.sqrt(np.mean(played.samples**2)) > 0.02, "speech, not silence"
+    assert np.abs(played.samples).max() <= SPEECH_PEAK + 1e-6  # no louder than the beeps call for
 
 
 def test_a_missing_speech_program_does_not_raise(tmp_path):

@@ -58,17 +58,15 @@ def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
     notices = [*preferences.problems, *notices]
     window.show()
     unattended = getattr(args, "start", False) or getattr(args, "quit_when_shown", False)
-    if not preferences.current.first_run_done and not unattended:
-        QTimer.singleShot(0, window.show_welcome)
-    if getattr(args, "start", False):
+    if unattended:  # no dialog may wait for a click that never comes: say it on the terminal
         for notice in notices:
             print(f"facecoach: {notice}", flush=True)
-        QTimer.singleShot(0, window.start_session)  # no click: no dialog may wait for one either
         notices = []
+    elif not preferences.current.first_run_done:
+        QTimer.singleShot(0, window.show_welcome)
+    if getattr(args, "start", False):
+        QTimer.singleShot(0, window.start_session)
     if getattr(args, "quit_when_shown", False):
-        for notice in notices:  # a dialog would wait for a click that never comes
-            print(f"facecoach: {notice}", flush=True)
-        notices = []
         QTimer.singleShot(0, lambda: _quit_when_shown(app, window))  # once the event loop, so the window, is up
     for notice in notices:
         QMessageBox.information(window, tr("Facial Symmetry Coach"), notice)

@@ -144,6 +144,11 @@ class PreferenceStore:
                 default = getattr(Preferences(), name)
                 self.problems.append(tr("{path}: setting {name}: {problem}; using {default}", path=self.path,
                                         name=repr(name), problem=exc, default=repr(default)))  # fmt: skip
+        unknown = [key for key in settings.allKeys() if key not in _READERS and not key.startswith("windows/")]
+        if unknown:  # a damaged file, or one from a newer version: kept, not used
+            shown = ", ".join(repr(key[:40]) for key in unknown[:3]) + (" …" if len(unknown) > 3 else "")
+            self.problems.append(tr("{path}: settings this version does not know were ignored: {names}",
+                                    path=self.path, names=shown))  # fmt: skip
         settings.beginGroup("windows")
         windows = {key: bytes(settings.value(key).data()) for key in settings.childKeys()
                    if isinstance(settings.value(key), QByteArray)}  # fmt: skip
@@ -191,7 +196,8 @@ class PreferenceStore:
             settings.setValue(key, QByteArray(geometry))
         settings.endGroup()
         settings.sync()
-        if settings.status() != QSettings.Status.NoError:
+        # FormatError here means the old file could not be parsed; the new one was written all the same
+        if settings.status() == QSettings.Status.AccessError:
             self.problems.append(tr("{path}: the settings could not be saved (is the disk full?)", path=self.path))
         elif self.path.exists():
             tighten(self.path)

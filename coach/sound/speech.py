@@ -143,7 +143,7 @@ class Speaker:
             else:
                 self._failures = 0
                 samples, rate = sound
-                output.play(samples, rate)
+                output.play(_as_loud_as_the_tones(samples), rate)
                 self._playing_until = time.monotonic() + len(samples) / rate
 
     def _fail(self, reason: str) -> None:
@@ -187,6 +187,17 @@ class Speaker:
                 process.kill()
         except OSError:
             pass  # it ended meanwhile
+
+
+#: the loudest a spoken prompt plays (the tones peak at 0.3): a patient who set the volume
+#: for the beeps is not startled by the voice
+SPEECH_PEAK = 0.45
+
+
+def _as_loud_as_the_tones(samples: np.ndarray) -> np.ndarray:
+    """Speech scaled down (never up) to peak at SPEECH_PEAK."""
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    return samples * (SPEECH_PEAK / peak) if peak > SPEECH_PEAK else samples
 
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int] | None:
