@@ -3,6 +3,9 @@ programme entry as the therapist's editor gives it."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -42,3 +45,21 @@ def programme_entry(exercise_id: str = "big_smile", **changes: object) -> dict[s
         "target_symmetry": 0.8,
     }
     return entry | changes
+
+
+def hold_database(path: Path, seconds: float) -> threading.Thread:
+    """Another program's exclusive write transaction on the database, for `seconds`."""
+    ready = threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        connection.execute("BEGIN EXCLUSIVE")
+        ready.set()
+        time.sleep(seconds)
+        connection.execute("COMMIT")
+        connection.close()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    return thread

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,28 +18,12 @@ from coach.records.pending import pending_folder
 from coach.records.store import SessionStore, database_path
 from coach.usecases.recorded import analyse_recording, save_recording
 
+from store_helpers import hold_database
+
 
 @pytest.fixture(scope="module")
 def recorded(data_dir):
     return analyse_recording(data_dir / "single_face.jpg", get_exercise("rest"), load_model_bytes(default_model_path()))
-
-
-def _hold(path: Path, seconds: float) -> threading.Thread:
-    """Another program's exclusive write transaction on the database, for `seconds`."""
-    ready = threading.Event()
-
-    def hold() -> None:
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute("BEGIN EXCLUSIVE")
-        ready.set()
-        time.sleep(seconds)
-        connection.execute("COMMIT")
-        connection.close()
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    return thread
 
 
 def _patient(folder: Path) -> int:
@@ -54,7 +37,7 @@ def _patient(folder: Path) -> int:
 
 def test_a_save_waits_for_a_database_held_for_a_while(tmp_path, recorded):
     patient_id = _patient(tmp_path)
-    holder = _hold(database_path(tmp_path), 6.0)  # longer than SQLite's own wait of 5 s
+    holder = hold_database(database_path(tmp_path), 6.0)  # longer than SQLite's own wait of 5 s
     saved = save_recording(database_path(tmp_path), recorded, patient_id, busy_wait_s=30.0)
     holder.join()
     assert saved.session_id >= 1 and not pending_folder(database_path(tmp_path)).exists()
@@ -63,7 +46,7 @@ def test_a_save_waits_for_a_database_held_for_a_while(tmp_path, recorded):
 def test_a_result_that_cannot_be_saved_is_kept_and_saved_at_the_next_opening(tmp_path, recorded):
     path = database_path(tmp_path)
     patient_id = _patient(tmp_path)
-    holder = _hold(path, 9.0)
+    holder = hold_database(path, 9.0)
     with pytest.raises(StoreBusyError, match="Nothing is lost") as caught:
         save_recording(path, recorded, patient_id, busy_wait_s=1.0)
     kept = list(pending_folder(path).glob("*.sqlite3"))

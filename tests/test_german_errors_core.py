@@ -20,7 +20,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from language_check import still_english
 
 from coach.base import i18n
 from coach.base.errors import ExerciseFileError
@@ -29,6 +28,9 @@ from coach.cli.main import main
 from coach.measure.landmarks import MODEL_ENV_VAR
 from coach.plans.exercises import load_exercises
 from coach.plans.programmes import load_programme_file
+
+from language_check import still_english
+from test_inputs import assert_one_error
 
 REPO = Path(__file__).resolve().parents[1]
 FACECOACH = REPO / ".venv" / "bin" / "facecoach"
@@ -56,16 +58,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str
 def german_error(code: int, out: str, err: str, *named: str) -> str:
     """The one error line: status 2, nothing on stdout, the prefix kept, `named` in it; returns
     its words after the prefix with every `named` thing (a path, an id) taken out."""
-    assert "Traceback" not in err
-    assert code == 2, err
-    assert out == ""
-    lines = err.splitlines()
-    assert len(lines) == 1, f"expected one line on stderr, got:\n{err}"
-    line = lines[0]
-    assert line.startswith(PREFIX), line
-    words = line.removeprefix(PREFIX)
+    words = assert_one_error(code, out, err, *named).removeprefix(PREFIX)
     for thing in named:
-        assert thing in line, f"{thing!r} not in {line!r}"
         words = words.replace(thing, " ")
     return words
 

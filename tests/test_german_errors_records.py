@@ -7,14 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
-import time
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from language_check import still_english
 
 from coach.base import i18n
 from coach.base.errors import CodeTakenError, FieldValueError, StoreBusyError, ValidationError
@@ -25,6 +22,9 @@ from coach.records.store import SessionStore, database_path
 from coach.session.engine import Repetition
 from coach.usecases.clinic import Clinic, plain_patient_error
 from coach.usecases.programme_editing import EditorRow, ProgrammeDraft, plain_programme_error
+
+from language_check import still_english
+from store_helpers import hold_database
 
 
 @pytest.fixture(autouse=True)
@@ -153,24 +153,6 @@ def test_a_programme_row_error_is_said_in_the_editors_german_words():
     assert plain_programme_error(error, [name]) == f"Zeile 1 ({name}), Halten (s): muss zwischen 0 und 60 liegen"
 
 
-def _hold(path: Path, seconds: float) -> threading.Thread:
-    """Another program's exclusive write transaction on the database, for `seconds`."""
-    ready = threading.Event()
-
-    def hold() -> None:
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        connection.execute("BEGIN EXCLUSIVE")
-        ready.set()
-        time.sleep(seconds)
-        connection.execute("COMMIT")
-        connection.close()
-
-    thread = threading.Thread(target=hold, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    return thread
-
-
 def test_a_result_a_busy_database_cannot_take_is_kept_and_said_in_german(tmp_path, data_dir, model_bytes):
     from coach.plans.exercises import get_exercise
     from coach.usecases.recorded import analyse_recording, save_recording
@@ -179,7 +161,7 @@ def test_a_result_a_busy_database_cannot_take_is_kept_and_said_in_german(tmp_pat
     path = database_path(tmp_path)
     with _clinic(tmp_path) as clinic:
         patient = clinic.add_patient("BUSY1")
-    holder = _hold(path, 9.0)
+    holder = hold_database(path, 9.0)
     try:
         with pytest.raises(StoreBusyError) as caught:
             save_recording(path, recorded, patient.id, busy_wait_s=1.0)

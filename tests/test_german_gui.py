@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from language_check import STOP_WORDS, still_english, texts_of, words_of
 from PySide6.QtWidgets import QWizard
 
 from coach.base import i18n
@@ -24,6 +23,8 @@ from coach.gui.help import MODEL_NOTE, GuideDialog, about_html
 from coach.session.live import PacedSource
 from coach.sound.audio_coach import AudioCoach
 from coach.sound.outputs import RecordingOutput
+
+from language_check import STOP_WORDS, still_english, texts_of, words_of
 
 
 @pytest.fixture()

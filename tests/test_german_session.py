@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from language_check import Finding, still_english
 
 from coach.base import i18n
 from coach.base.errors import ExerciseFileError
@@ -38,6 +37,7 @@ from coach.session.feedback import feedback_for
 from coach.session.phases import Phase
 
 from coaching_driver import REST, SMILE, Driver, big_smile, programme_of, reached
+from language_check import Finding, still_english
 from store_helpers import programme_entry
 
 #: the session's own German catalogue

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from language_check import still_english, texts_of
 from matplotlib.text import Text
 
 from coach.base import i18n
@@ -29,6 +28,7 @@ from coach.plans.exercises import load_exercises
 from coach.plans.programmes import load_programmes
 
 from bench_report import Recorded, fill_store
+from language_check import still_english, texts_of
 
 
 @pytest.fixture()

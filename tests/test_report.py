@@ -11,16 +11,16 @@ import numpy as np
 import pypdfium2 as pdfium  # the "test" extra: reads the PDFs back
 import pytest
 
-from coach.capture.sources import Frame, read_image_rgb
 from coach.measure.landmarks import ParallelLandmarker
 from coach.plans.exercises import load_exercises
 from coach.records.models import SessionDetail
 from coach.records.store import SessionStore
 from coach.reports.pdf.document import write_session_report
 from coach.session.engine import Repetition, Summary
-from coach.session.snapshots import Snapshot, crop_to_face
+from coach.session.snapshots import Snapshot
 
 from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
+from report_pages import face_snapshot, pages_text
 
 SESSIONS = 6
 REPS = 5
@@ -49,17 +49,9 @@ def report(
     pdf_path = tmp_path_factory.mktemp("report") / "report.pdf"
     smile = history[-1].exercises[1]
     pages = write_session_report(
-        pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: _face_snapshot(data_dir, landmarker)}
+        pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: face_snapshot(data_dir, landmarker)}
     )
     return pdf_path, pages
-
-
-def _pages_text(pdf_path: Path) -> list[str]:
-    document = pdfium.PdfDocument(pdf_path)
-    try:
-        return [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document]
-    finally:
-        document.close()
 
 
 def _flat(text: str) -> str:
@@ -84,19 +76,12 @@ def _open_later(recorded: Recorded, days: int) -> tuple[SessionStore, StepClock]
     return store, clock
 
 
-def _face_snapshot(data_dir: Path, landmarker: ParallelLandmarker) -> Snapshot:
-    """A real face, cropped around its real landmarks, as the coach keeps it."""
-    picture = read_image_rgb(data_dir / "single_face.jpg")
-    ((face,),) = [result.faces for result in landmarker.run([Frame(0, 0.0, picture)])]
-    return crop_to_face(picture, face, "commissure_excursion_mm")
-
-
 def test_report_has_the_patient_the_exercises_and_every_repetition(
     report: tuple[Path, int], history: list[SessionDetail]
 ) -> None:
     session = history[-1]
     pdf_path, pages = report
-    texts = _pages_text(pdf_path)
+    texts = pages_text(pdf_path)
     assert pages == len(texts) >= 1 + len(session.exercises) + 1
     everything = _flat("\n".join(texts))
     first = _flat(texts[0])
@@ -178,7 +163,7 @@ def test_missing_values_read_as_a_dash(recorded: Recorded, tmp_path: Path) -> No
     cut_rep = session.exercises[2].repetitions[0].repetition
     pdf_path = tmp_path / "sparse.pdf"
     pages = write_session_report(pdf_path, session, [], None)
-    texts = _pages_text(pdf_path)
+    texts = pages_text(pdf_path)
     everything = _flat("\n".join(texts))
     assert pages == len(texts)
     assert "Patient code -" in everything and "No patient recorded · session" in everything
@@ -203,7 +188,7 @@ def test_a_session_without_exercises(recorded: Recorded, history: list[SessionDe
         session = store.history.session_detail(session_id)
     pdf_path = tmp_path / "empty.pdf"
     assert write_session_report(pdf_path, session, [*history, session]) == 1
-    text = _flat(_pages_text(pdf_path)[0])
+    text = _flat(pages_text(pdf_path)[0])
     assert "Exercises: - (none were started)." in text and "Only this session so far" in text
 
 
@@ -224,7 +209,7 @@ def test_long_tables_continue_on_the_next_page_with_their_header(recorded: Recor
         session = store.history.session_detail(session_id)
     pdf_path = tmp_path / "long.pdf"
     pages = write_session_report(pdf_path, session, [session])
-    texts = _pages_text(pdf_path)
+    texts = pages_text(pdf_path)
     table_pages = [text for text in texts if re.search(r"^\d+ \d+\.\d \d+\.\d \d+ % ", text, re.MULTILINE)]
     assert len(table_pages) >= 2 and pages == len(texts)
     for text in table_pages:
@@ -241,7 +226,7 @@ def test_trends_use_the_history_up_to_this_session(history: list[SessionDetail],
     session = history[2]
     pdf_path = tmp_path / "third.pdf"
     write_session_report(pdf_path, session, list(reversed(history)), {"code": "P-7"})
-    texts = _pages_text(pdf_path)
+    texts = pages_text(pdf_path)
     everything = _flat("\n".join(texts))
     first = history[0].started_at.astimezone()
     assert f"3 sessions from {first:%Y-%m-%d} to {session.started_at.astimezone():%Y-%m-%d}" in everything
@@ -255,7 +240,7 @@ def test_trend_pages_chart_synkinesis_with_the_warning_limit(report: tuple[Path,
     """Each exercise with synkinesis data gets its synkinesis chart: per watched measure,
     left vs right (patient's), with the exercise's warning limit (raise_brows 25 %)."""
     pdf_path, pages = report
-    texts = _pages_text(pdf_path)
+    texts = pages_text(pdf_path)
     trend_pages = _flat("\n".join(text for text in texts if "Synkinesis: unwanted movement" in text))
     assert trend_pages.count("Synkinesis: unwanted movement as % of the region at rest") == 3  # three exercises
     assert "Eye narrowing" in trend_pages and "Mouth-corner pull" in trend_pages

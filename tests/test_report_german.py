@@ -11,11 +11,9 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium  # the "test" extra: reads the PDFs back
 import pytest
-from language_check import Finding, still_english
 
 from coach import __version__
 from coach.base import i18n
-from coach.capture.sources import Frame, read_image_rgb
 from coach.measure.landmarks import ParallelLandmarker
 from coach.plans.exercises import load_exercises
 from coach.records.models import SessionDetail
@@ -23,9 +21,10 @@ from coach.records.store import SessionStore, database_path
 from coach.reports.pdf.document import write_session_report
 from coach.reports.pdf.layout import MARGIN_X, PAGE_W
 from coach.session.engine import Repetition, Summary
-from coach.session.snapshots import Snapshot, crop_to_face
 
 from bench_report import FIRST_SESSION, Recorded, StepClock, fill_store, make_repetition, read_history
+from language_check import Finding, still_english
+from report_pages import face_snapshot, pages_text
 
 
 @pytest.fixture(scope="module")
@@ -58,20 +57,10 @@ def report(
 ) -> Path:
     """The newest session's report in German, with patient, history and a snapshot (every kind of page)."""
     pdf_path = tmp_path_factory.mktemp("report") / "bericht.pdf"
-    picture = read_image_rgb(data_dir / "single_face.jpg")
-    ((face,),) = [result.faces for result in landmarker.run([Frame(0, 0.0, picture)])]
     smile = history[-1].exercises[1]
-    snapshot: Snapshot = crop_to_face(picture, face, "commissure_excursion_mm")
+    snapshot = face_snapshot(data_dir, landmarker)
     write_session_report(pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: snapshot})
     return pdf_path
-
-
-def _pages_text(pdf_path: Path) -> list[str]:
-    document = pdfium.PdfDocument(pdf_path)
-    try:
-        return [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document]
-    finally:
-        document.close()
 
 
 def _stored_words(session: SessionDetail, history: list[SessionDetail], patient: object) -> list[str]:
@@ -91,7 +80,7 @@ def english_left(texts: list[str], stored: list[str]) -> list[Finding]:
 
 
 def test_the_german_report_has_no_english_left(report: Path, recorded: Recorded, history: list[SessionDetail]) -> None:
-    texts = _pages_text(report)
+    texts = pages_text(report)
     assert len(texts) >= 5  # page 1, an exercise page per exercise (some may share), the progress pages
     assert english_left(texts, _stored_words(history[-1], history, recorded.patient)) == []
 
@@ -136,7 +125,7 @@ def test_a_sparse_german_report_has_no_english_left(german: None, tmp_path: Path
         session = store.history.session_detail(session_id)
     pdf_path = tmp_path / "knapp.pdf"
     write_session_report(pdf_path, session, [], None)
-    texts = _pages_text(pdf_path)
+    texts = pages_text(pdf_path)
     everything = " ".join("\n".join(texts).split())
     assert "Kein Patient erfasst · Sitzung" in everything and "Bisher nur diese Sitzung" in everything
     assert "Wiederholungen: - (für diese Übung wurden keine erfasst)." in everything
@@ -144,7 +133,7 @@ def test_a_sparse_german_report_has_no_english_left(german: None, tmp_path: Path
 
 
 def test_dates_and_numbers_are_written_the_german_way(report: Path, history: list[SessionDetail]) -> None:
-    texts = _pages_text(report)
+    texts = pages_text(report)
     everything = "\n".join(texts)
     first = " ".join(texts[0].split())
     started = history[-1].started_at.astimezone()

@@ -480,7 +480,7 @@ def _lines(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
-def _wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+def wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if condition():
@@ -497,9 +497,9 @@ def test_speaker_passes_the_text_and_does_not_wait(tmp_path):
         started = time.monotonic()
         assert speaker.say("Close your eyes\n gently")
         assert time.monotonic() - started < 0.5
-        assert _wait_for(lambda: any(line.startswith("end") for line in _lines(log)))
+        assert wait_for(lambda: any(line.startswith("end") for line in _lines(log)))
         assert _lines(log)[-1] == "end -s 150 Close your eyes gently"
-        assert _wait_for(lambda: not speaker.speaking)
+        assert wait_for(lambda: not speaker.speaking)
     finally:
         speaker.close()
 
@@ -510,11 +510,11 @@ def test_a_new_prompt_replaces_one_still_being_said(tmp_path):
     speaker = Speaker([str(program)])
     try:
         assert speaker.say("slow first prompt")
-        assert _wait_for(lambda: any("slow first prompt" in line for line in _lines(log)))
+        assert wait_for(lambda: any("slow first prompt" in line for line in _lines(log)))
         slow_pid = int(_lines(log)[0].split()[1])
         assert speaker.speaking
         assert speaker.say("Relax")
-        assert _wait_for(lambda: "end Relax" in _lines(log))
+        assert wait_for(lambda: "end Relax" in _lines(log))
     finally:
         speaker.close()  # reaps what was killed
     with pytest.raises(ProcessLookupError):
@@ -532,8 +532,8 @@ def test_a_speech_program_that_keeps_failing_is_given_up_and_tones_play_instead(
     try:
         for text in ("one", "two"):
             assert coach.prompt("start", text)
-            assert _wait_for(lambda t=text: f"end {t}" in _lines(log))
-            assert _wait_for(lambda: not speaker.speaking)
+            assert wait_for(lambda t=text: f"end {t}" in _lines(log))
+            assert wait_for(lambda: not speaker.speaking)
         assert recording.played == []
         assert coach.prompt("start", "three")  # the failures are noticed: a tone instead
         assert not speaker.available and speaker.description == "espeak-ng failed: exit status 3"
@@ -556,13 +556,13 @@ def test_speech_a_program_can_write_as_wav_plays_through_the_output_at_its_volum
         assert speaker.say("Close your eyes")
         assert time.monotonic() - started < 0.5
         assert speaker.speaking, "rendering counts as speaking"
-        assert _wait_for(lambda: len(recording.played) == 1)
+        assert wait_for(lambda: len(recording.played) == 1)
         assert speaker.speaking, "so does playing"
         assert _lines(log)[-1] == "end -s 150 --stdout Close your eyes"
         played = recording.played[0]
         assert played.sample_rate == SAMPLE_RATE and len(played.samples) == len(speech)
         assert np.allclose(played.samples, 0.5 * speech, atol=1 / 32767)
-        assert _wait_for(lambda: not speaker.speaking, 2.0), "done once its samples have played"
+        assert wait_for(lambda: not speaker.speaking, 2.0), "done once its samples have played"
     finally:
         speaker.close()
 
@@ -574,17 +574,17 @@ def test_a_new_prompt_replaces_speech_still_rendering_and_stop_silences_it_playi
     speaker = Speaker([str(program)], render=["--stdout"], output=output)
     try:
         assert speaker.say("slow first prompt")
-        assert _wait_for(lambda: any("slow first prompt" in line for line in _lines(log)))
+        assert wait_for(lambda: any("slow first prompt" in line for line in _lines(log)))
         slow_pid = int(_lines(log)[0].split()[1])
         assert speaker.say("Relax")
-        assert _wait_for(lambda: "end --stdout Relax" in _lines(log))
-        assert _wait_for(lambda: len(output.played) == 1)
+        assert wait_for(lambda: "end --stdout Relax" in _lines(log))
+        assert wait_for(lambda: len(output.played) == 1)
         assert output.stops == 0, "nothing of ours was playing yet"
         assert speaker.speaking
         speaker.stop()
         assert output.stops == 1 and not speaker.speaking
         assert speaker.say("Hold")
-        assert _wait_for(lambda: len(output.played) == 2)
+        assert wait_for(lambda: len(output.played) == 2)
     finally:
         speaker.close()
     assert output.stops == 2, "closing silences it too"
@@ -607,7 +607,7 @@ def test_speech_that_keeps_failing_to_render_is_given_up_and_tones_play_instead(
     try:
         for text in ("one", "two"):
             assert coach.prompt("start", text)
-            assert _wait_for(lambda: not speaker.speaking)
+            assert wait_for(lambda: not speaker.speaking)
         assert recording.played == []
         assert not speaker.available and speaker.description == f"espeak-ng failed: {reason}"
         assert coach.prompt("start", "three")
@@ -622,7 +622,7 @@ def test_without_a_working_output_the_program_plays_on_its_own(tmp_path):
     speaker = Speaker([str(program), "-s", "150"], render=["--stdout"], output=NullOutput("no audio output device"))
     try:
         assert speaker.say("Hold")
-        assert _wait_for(lambda: "end -s 150 Hold" in _lines(log))
+        assert wait_for(lambda: "end -s 150 Hold" in _lines(log))
     finally:
         speaker.close()
 
@@ -637,7 +637,7 @@ def test_real_espeak_ng_renders_speech_for_the_output(language, prompt):
     assert speaker is not None and speaker.name == "espeak-ng"
     try:
         assert speaker.say(prompt)
-        assert _wait_for(lambda: len(recording.played) == 1)
+        assert wait_for(lambda: len(recording.played) == 1)
     finally:
         speaker.close()
     played = recording.played[0]
@@ -665,14 +665,14 @@ def test_find_speaker_looks_on_the_path(tmp_path):
     assert speaker is not None and speaker.name == "espeak-ng"
     try:
         assert speaker.say("Done")
-        assert _wait_for(lambda: "end -s 150 -v en Done" in _lines(log))
+        assert wait_for(lambda: "end -s 150 -v en Done" in _lines(log))
     finally:
         speaker.close()
     recording = RecordingOutput()
     speaker = find_speaker(str(tmp_path), output=recording)
     try:
         assert speaker.say("Done")  # espeak-ng can write WAV: through our output
-        assert _wait_for(lambda: len(recording.played) == 1)
+        assert wait_for(lambda: len(recording.played) == 1)
         assert _lines(log)[-1] == "end -s 150 -v en --stdout Done"
     finally:
         speaker.close()
@@ -689,7 +689,7 @@ def test_the_chosen_voice_speaks_the_chosen_language(tmp_path):
     assert speaker is not None and speaker.name == "spd-say"
     try:
         assert speaker.say("Halten")
-        assert _wait_for(lambda: "end -w -l de Halten" in _lines(log))
+        assert wait_for(lambda: "end -w -l de Halten" in _lines(log))
     finally:
         speaker.close()
 
@@ -748,11 +748,11 @@ def test_coach_with_a_speaker_says_the_text_and_pauses_beeps_meanwhile(tmp_path)
     try:
         assert coach.status_text == "Sound on: spoken prompts"
         assert coach.prompt("start", "Close your eyes slowly")
-        assert _wait_for(lambda: any("Close your eyes slowly" in line for line in _lines(log)))
+        assert wait_for(lambda: any("Close your eyes slowly" in line for line in _lines(log)))
         assert recording.played == [], "spoken, not beeped"
         assert coach.eye_closure(0.5, 0.5, 0.0) is None, "no beep over the speech"
         coach.muted = True  # stops the speech
-        assert _wait_for(lambda: not coach.speaker.speaking, 1.0)
+        assert wait_for(lambda: not coach.speaker.speaking, 1.0)
         coach.muted = False
         assert coach.eye_closure(0.5, 0.5, 1.0) is not None
         assert coach.prompt("good")  # no text: the chime
@@ -772,9 +772,9 @@ def test_coach_holds_beeps_back_while_speech_plays_through_the_output(tmp_path):
     try:
         assert coach.status_text == "Sound on: spoken prompts"
         assert coach.prompt("start", "Close your eyes")
-        assert _wait_for(lambda: len(recording.played) == 1)
+        assert wait_for(lambda: len(recording.played) == 1)
         assert coach.eye_closure(0.5, 0.5, 0.0) is None, "no beep over the speech"
-        assert _wait_for(lambda: coach.eye_closure(0.5, 0.5, 1.0) is not None, 3.0), "beeps once it has been said"
+        assert wait_for(lambda: coach.eye_closure(0.5, 0.5, 1.0) is not None, 3.0), "beeps once it has been said"
         assert len(recording.played) == 2
     finally:
         coach.close()

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,8 @@ import pytest
 from coach.sound.audio_coach import AudioCoach
 from coach.sound.outputs import MiniaudioOutput, SoundOutput, open_sound_output
 from coach.sound.tones import SAMPLE_RATE
+
+from test_sound import wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="PulseAudio and ALSA are Linux's sound systems")
 
@@ -170,15 +172,6 @@ class _Recorder:
         self._process.stdout.close()
 
 
-def _wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
 def _warm_up(coach: AudioCoach, recorder: _Recorder) -> None:
     """Beep until the sink has one: a null sink takes up to 2 s to start playing a new stream."""
     deadline = time.monotonic() + 5.0
@@ -186,7 +179,7 @@ def _warm_up(coach: AudioCoach, recorder: _Recorder) -> None:
         played_at = time.monotonic()
         coach.reset()
         assert coach.eye_closure(CLOSURE, CLOSURE, 0.0) is not None
-        if _wait_until(lambda t=played_at: recorder.first_heard(t) is not None, 0.3):
+        if wait_for(lambda t=played_at: recorder.first_heard(t) is not None, 0.3):
             time.sleep(0.3)  # let it end
             return
     pytest.fail("nothing reached the null sink within 5 s of beeping")
@@ -197,7 +190,7 @@ def _beep_and_measure(coach: AudioCoach, recorder: _Recorder, now_s: float) -> t
     played_at = time.monotonic()
     beep = coach.eye_closure(CLOSURE, CLOSURE, now_s)
     assert beep is not None
-    assert _wait_until(lambda: recorder.first_heard(played_at) is not None, 1.0), "the beep never reached the sink"
+    assert wait_for(lambda: recorder.first_heard(played_at) is not None, 1.0), "the beep never reached the sink"
     time.sleep(len(beep) / SAMPLE_RATE + 0.1)
     samples, arrival = recorder.recording()
     start = recorder.first_heard(played_at)
@@ -221,7 +214,7 @@ def test_the_eye_closure_beep_reaches_the_sink_at_its_pitch_level_and_volume(pul
     recorder = _Recorder()
     output: SoundOutput | None = None
     try:
-        assert _wait_until(lambda: len(recorder.recording()[0]) > 0, 5.0), "parec recorded nothing"
+        assert wait_for(lambda: len(recorder.recording()[0]) > 0, 5.0), "parec recorded nothing"
         assert np.abs(recorder.recording()[0]).max() <= HEARD, "the sink is silent before we play"
         output = open_sound_output()
         assert isinstance(output, MiniaudioOutput), output.description
@@ -260,7 +253,7 @@ def test_the_output_says_so_when_the_sound_server_dies_mid_session(pulse_server)
         _warm_up(coach, recorder)  # the session is under way: the sink has had a beep
         pulse_server.send_signal(signal.SIGKILL)
         pulse_server.wait()
-        assert _wait_until(lambda: not output.available, MiniaudioOutput.STALL_S + 2.0)
+        assert wait_for(lambda: not output.available, MiniaudioOutput.STALL_S + 2.0)
         assert output.description == MiniaudioOutput.LOST
         assert coach.status_text == f"Sound off: no audio output ({MiniaudioOutput.LOST})"
         output.play(np.ones(100, dtype=np.float32), SAMPLE_RATE)  # nothing, no error

@@ -8,7 +8,7 @@ translated where shown, with `tr(LEFT_LABEL)`.
 
 from __future__ import annotations
 
-from coach.base.i18n import N_
+from coach.base.i18n import N_, tr
 
 LEFT_COLOUR = "#0072B2"
 RIGHT_COLOUR = "#D55E00"
@@ -22,6 +22,9 @@ RESTING_STYLES = (
     {"color": "#CC79A7", "marker": "D", "linestyle": ":"},
 )
 
+#: the patient's sides as words (translated where shown, with `weaker_side_word` or tr)
+SIDE_WORDS = {"left": N_("left"), "right": N_("right")}
+
 LEFT_LABEL = N_("Left (patient's)")
 RIGHT_LABEL = N_("Right (patient's)")
 
@@ -30,3 +33,8 @@ def rgb(colour: str) -> tuple[int, int, int]:
     """'#0072B2' → (0, 114, 178)."""
     value = colour.lstrip("#")
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def weaker_side_word(side: str | None) -> str:
+    """How a weaker side reads where it is shown: the patient's side, or "even" (None)."""
+    return tr("even") if side is None else tr(SIDE_WORDS.get(side, side))

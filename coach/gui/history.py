@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
+from coach.base.palette import weaker_side_word
 from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import RepetitionRecord, SessionDetail
+from coach.reports.formats import long_date_text
 from coach.reports.pictures import draw_measured_regions
 from coach.session.engine import Summary
 from coach.usecases.clinic import Clinic
@@ -53,14 +55,6 @@ STATUS_WORDS = {
     "stopped": N_("stopped"),
     "interrupted": N_("interrupted"),
 }
-#: how a repetition's weaker side reads (None: even); the patient's own sides
-WEAKER_WORDS = {"left": N_("left"), "right": N_("right"), None: N_("even")}
-#: the days and months of a session's date, in the user's language (Monday first, January first)
-WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
-MONTHS = (
-    N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
-    N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
-)  # fmt: skip
 DELETE_QUESTION = (
     N_("Delete the {count} picture kept for this session? The numbers stay. This cannot be undone."),
     N_("Delete the {count} pictures kept for this session? The numbers stay. This cannot be undone."),
@@ -73,10 +67,6 @@ def status_words(status: str) -> str:
     return tr(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
-def _weaker_words(side: str | None) -> str:
-    return tr(WEAKER_WORDS[side]) if side in WEAKER_WORDS else str(side)
-
-
 def _counted(count: int, one: str, many: str) -> str:
     return tr(one if count == 1 else many, count=count)
 
@@ -84,14 +74,7 @@ def _counted(count: int, one: str, many: str) -> str:
 def session_date(moment: datetime) -> str:
     """A session's start as the user reads it: weekday, day, month, year and time, local."""
     local = moment.astimezone()
-    return tr(
-        "{weekday} {day} {month} {year}, {time}",
-        weekday=tr(WEEKDAYS[local.weekday()]),
-        day=f"{local.day:02d}",
-        month=tr(MONTHS[local.month - 1]),
-        year=local.year,
-        time=f"{local:%H:%M}",
-    )
+    return tr("{date}, {time}", date=long_date_text(local), time=f"{local:%H:%M}")
 
 
 def show_session(browser: QTextBrowser, clinic: Clinic, session_id: int, prefix: str = "") -> int:
@@ -151,7 +134,7 @@ def _summary_html(summary: Summary | None) -> str:
         left=_mm(summary.left_mm),
         right=_mm(summary.right_mm),
         symmetry=_symmetry(summary.symmetry),
-        weaker=_weaker_words(summary.weaker_side),
+        weaker=weaker_side_word(summary.weaker_side),
     )
     return f"<p>{html.escape(text)}</p>"
 
@@ -160,7 +143,7 @@ def _repetitions_html(repetitions: Sequence[RepetitionRecord]) -> str:
     """One table row per repetition (nothing without repetitions)."""
     rows = "".join(
         f"<tr><td>{r.number}</td><td>{_mm(r.repetition.left_mm)}</td><td>{_mm(r.repetition.right_mm)}</td>"
-        f"<td>{_symmetry(r.repetition.symmetry)}</td><td>{html.escape(_weaker_words(r.repetition.weaker_side))}</td>"
+        f"<td>{_symmetry(r.repetition.symmetry)}</td><td>{html.escape(weaker_side_word(r.repetition.weaker_side))}</td>"
         f"<td>{r.repetition.hold_s:.1f} s</td></tr>"
         for r in repetitions
     )

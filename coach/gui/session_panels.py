@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from coach.base.i18n import N_, tr
+from coach.base.palette import weaker_side_word
 from coach.gui.labels import make_label, set_style, set_text
 from coach.gui.widgets import CAUTION, GOOD, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars
 from coach.session.coaching import SessionView
@@ -24,9 +25,8 @@ STATUS_WORDS = {
     "too_much": ("!", N_("too much")),
 }
 
-#: how an exercise ended, and which side was weaker, as shown (the records keep the codes)
+#: how an exercise ended, as shown (the records keep the codes)
 RESULT_WORDS = {"completed": N_("completed"), "skipped": N_("skipped"), "stopped": N_("stopped")}
-SIDE_WORDS = {"left": N_("left"), "right": N_("right")}
 
 
 class StepPanel(QWidget):
@@ -163,7 +163,7 @@ class FeedbackPanel(QWidget):
                 "-" if s.left_mm is None else f"{s.left_mm:.1f}",
                 "-" if s.right_mm is None else f"{s.right_mm:.1f}",
                 "-" if s.symmetry is None else f"{s.symmetry * 100:.0f}%",
-                tr("even") if s.weaker_side is None and s.reps else tr(SIDE_WORDS.get(s.weaker_side or "", "-")),
+                weaker_side_word(s.weaker_side) if s.reps or s.weaker_side else "-",
             ]
             for column, text in enumerate(cells):
                 self.results.setItem(row, column, QTableWidgetItem(text))

@@ -7,6 +7,7 @@ longest word or value, so the table stays aligned in every language.
 from __future__ import annotations
 
 from coach.base.i18n import N_, tr
+from coach.base.palette import SIDE_WORDS, weaker_side_word
 from coach.measure.geometry import IRIS_DIAMETER_MM
 from coach.measure.measures import DURING_HOLD
 from coach.reports.formats import number_text
@@ -21,24 +22,19 @@ _STATIC_LABELS = {
     "mouth_half_width_mm": N_("mouth corner to midline"),
 }
 _LIP_CENTRE = N_("lip centre off midline")
-_SIDES = {"left": N_("left"), "right": N_("right")}
 
 #: How `analyze` names what is read while a movement is held.
 DURING_HOLD_LABELS = {"residual_gap_mm": N_("lids still open while held closed")}
 
 #: the repetition table's columns after "#", with their narrowest widths
 _REP_COLUMNS = (
-    (N_("start"), 6), (N_("peak"), 6), (N_("end"), 6), (_SIDES["left"], 6), (_SIDES["right"], 6),
+    (N_("start"), 6), (N_("peak"), 6), (N_("end"), 6), (SIDE_WORDS["left"], 6), (SIDE_WORDS["right"], 6),
     (N_("sym"), 5), (N_("weaker"), 6), (N_("hold"), 5),
 )  # fmt: skip
 
 
 def _num(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else number_text(value, digits)
-
-
-def _weaker(side: str | None) -> str:
-    return tr("even") if side is None else tr(_SIDES.get(side, side))
 
 
 def _source_line(result: Analysis) -> str:
@@ -69,7 +65,7 @@ def _source_line(result: Analysis) -> str:
 def _resting_lines(result: Analysis) -> list[str]:
     labels = {name: tr(label) for name, label in _STATIC_LABELS.items()}
     label_w = max(26, *(len(label) + 1 for label in [*labels.values(), tr(_LIP_CENTRE)]))
-    left, right = tr(_SIDES["left"]), tr(_SIDES["right"])
+    left, right = tr(SIDE_WORDS["left"]), tr(SIDE_WORDS["right"])
     value_w = max(7, len(left) + 1, len(right) + 1)
     lines = [
         tr("Resting face (mm; left/right are the patient's own)"),
@@ -97,7 +93,7 @@ def _resting_lines(result: Analysis) -> list[str]:
 def _rep_cells(rep: Repetition) -> list[str]:
     return [
         _num(rep.start_s, 2), _num(rep.peak_s, 2), _num(rep.end_s, 2), _num(rep.left_mm), _num(rep.right_mm),
-        _num(rep.symmetry, 2), _weaker(rep.weaker_side), _num(rep.hold_s),
+        _num(rep.symmetry, 2), weaker_side_word(rep.weaker_side), _num(rep.hold_s),
     ]  # fmt: skip
 
 
@@ -157,7 +153,7 @@ def _summary_lines(result: Analysis) -> list[str]:
             left=_num(s.left_mm),
             right=_num(s.right_mm),
             symmetry=_num(s.symmetry, 2),
-            weaker=_weaker(s.weaker_side),
+            weaker=weaker_side_word(s.weaker_side),
             noise=number_text(result.noise_mm, 1),
         ),
     ]
