@@ -4,7 +4,11 @@
 2. The app opens its window (offscreen Qt) and quits: 3 starts, median time from launch
    to "window shown" (target ≤ 3 s), with a temporary data folder and HOME.
 3. Both again with a bare environment (`env -i`, PATH=/usr/bin:/bin): no Python needed.
-4. The tar.gz unpacks, its install.sh writes a menu entry pointing at the unpacked program,
+4. A real X11 window on Xvfb, as on a stock desktop that lacks Qt's X11 helper libraries
+   (lacking_libraries.py hides the machine's copies): the build opens its window, and a
+   screenshot of the screen shows it drawn; the source install says in one line which
+   package to install, with exit status 2.
+5. The tar.xz unpacks, its install.sh writes a menu entry pointing at the unpacked program,
    and that program runs.
 
 Prints the figures and sizes; exits non-zero with one line saying what failed.
@@ -15,8 +19,10 @@ from __future__ import annotations
 import os
 import platform
 import queue
+import select
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -24,6 +30,10 @@ import threading
 import time
 import tomllib
 from pathlib import Path
+
+import numpy as np
+
+from lacking_libraries import X11_HELPERS, can_hide, system_files, without
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -35,6 +45,12 @@ SHOWN = "window shown"
 START_LIMIT_S = 60.0
 START_TARGET_S = 3.0
 STARTS = 3
+SCREEN = (1280, 800)
+# a drawn window: at least this big on the black screen, in at least this many colours
+# (a window Qt failed to paint is one flat colour; text, the video and the buttons give hundreds)
+DRAWN_MIN_SIZE = (640, 400)
+DRAWN_MIN_COLOURS = 200
+SCREENSHOT = REPO / "dist" / "smoke-window-x11.png"
 
 
 class SmokeError(Exception):
@@ -104,9 +120,13 @@ def _read_lines(stream, lines: queue.Queue) -> None:
     lines.put((time.monotonic(), None))
 
 
-def start_once(env: dict[str, str], cwd: Path, what: str) -> float:
-    """Seconds from launching the app to its "window shown" line; it must then exit 0."""
-    command = [str(PROGRAM), "--source", str(CLIP), "--quit-when-shown"]
+def start_once(
+    env: dict[str, str], cwd: Path, what: str, hold_s: float = 0.0, on_shown=None, lacking: tuple[str, ...] = ()
+) -> float:
+    """Seconds from launching the app to its "window shown" line; it must then exit 0.
+    `hold_s`: the window stays that long, for `on_shown()` (a screenshot) to look at it;
+    `lacking`: system libraries it runs without."""
+    command = without(lacking, [str(PROGRAM), "--source", str(CLIP), "--quit-when-shown", str(hold_s)])
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
@@ -125,6 +145,8 @@ def start_once(env: dict[str, str], cwd: Path, what: str) -> float:
                 break
             if line.strip() == SHOWN:
                 shown_at = at
+                if on_shown is not None:
+                    on_shown()
         status = process.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         raise SmokeError(f"{what}: still running {START_LIMIT_S:.0f} s after launch") from None
@@ -156,18 +178,183 @@ def check_starts(home: Path) -> float:
     return median
 
 
+class Xvfb:
+    """A virtual X11 screen of its own (black, 1280x800), whose picture Xvfb keeps in a file
+    (-fbdir, XWD format), so a screenshot needs nothing but Xvfb itself."""
+
+    def __init__(self, folder: Path) -> None:
+        if shutil.which("Xvfb") is None:
+            raise SmokeError("no Xvfb (Debian/Ubuntu: apt-get install xvfb): the X11 window check needs it")
+        self.folder = folder
+        read_end, write_end = os.pipe()
+        width, height = SCREEN
+        self.process = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24", "-fbdir", str(folder),
+             "-nolisten", "tcp", "-br"],
+            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(write_end)
+        self.read_end = read_end  # open while Xvfb runs: it writes the number and then a newline, apart
+        said, deadline = b"", time.monotonic() + 20.0
+        while not said.endswith(b"\n") and select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            chunk = os.read(read_end, 16)
+            if not chunk:
+                break
+            said += chunk
+        number = said.decode().strip()
+        if not number.isdigit():
+            self.close()
+            raise SmokeError("Xvfb did not start within 20 s")
+        self.display = f":{number}"
+
+    def screenshot(self) -> np.ndarray:
+        """The screen now, as an RGB array (the XWD file Xvfb keeps up to date)."""
+        return read_xwd(self.folder / "Xvfb_screen0")
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        os.close(self.read_end)
+
+
+def read_xwd(path: Path) -> np.ndarray:
+    """A 24/32-bit TrueColor XWD picture (what Xvfb -fbdir writes) as height x width x RGB."""
+    data = path.read_bytes()
+    fields = struct.unpack_from(">20I", data, 0)
+    header_size, width, height, byte_order, bits_per_pixel, bytes_per_line = (
+        fields[0], fields[4], fields[5], fields[7], fields[11], fields[12]
+    )  # fmt: skip
+    masks, colours = fields[14:17], fields[19]
+    if bits_per_pixel != 32:
+        raise SmokeError(f"the screen has {bits_per_pixel} bits per pixel; the check reads 32")
+    rows = np.frombuffer(data, np.uint8, count=bytes_per_line * height, offset=header_size + 12 * colours)
+    pixels = rows.reshape(height, bytes_per_line)[:, : width * 4].copy().view("<u4" if byte_order == 0 else ">u4")
+    channels = [(pixels & mask) >> (mask & -mask).bit_length() - 1 for mask in masks]
+    return np.stack(channels, axis=-1).astype(np.uint8)
+
+
+def drawn_window(screen: np.ndarray) -> tuple[bool, str]:
+    """Whether the screen shows a drawn window (on Xvfb's black), and what was seen."""
+    lit = screen.any(axis=2)
+    if not lit.any():
+        return False, "the screen is black"
+    rows, columns = np.nonzero(lit)
+    width, height = columns.max() - columns.min() + 1, rows.max() - rows.min() + 1
+    colours = len(np.unique(screen[lit].astype(np.uint32) @ np.array([65536, 256, 1], np.uint32)))
+    seen = f"a {width}x{height} window in {colours} colours"
+    return width >= DRAWN_MIN_SIZE[0] and height >= DRAWN_MIN_SIZE[1] and colours >= DRAWN_MIN_COLOURS, seen
+
+
+def check_real_window(home: Path) -> None:
+    """The build opens a real X11 window where the system lacks Qt's X11 helper libraries,
+    and the window is drawn (a screenshot, saved for people to look at)."""
+    present = system_files(X11_HELPERS)
+    if present and not can_hide():
+        raise SmokeError(f"this machine has {present[0]}; hiding it needs root and unshare")
+    with tempfile.TemporaryDirectory(prefix="facecoach-xvfb-") as folder:
+        screen = Xvfb(Path(folder))
+        try:
+            env = {k: v for k, v in bare_env(home / "x11-home").items() if k != "QT_QPA_PLATFORM"}
+            env["DISPLAY"] = screen.display
+            (home / "x11-home").mkdir()
+            looks: list[tuple[bool, str, np.ndarray]] = []
+
+            def look() -> None:  # the window is painted a moment after it is mapped: look for up to 4 s
+                for _attempt in range(20):
+                    time.sleep(0.2)
+                    picture = screen.screenshot()
+                    drawn, seen = drawn_window(picture)
+                    looks.append((drawn, seen, picture))
+                    if drawn:
+                        return
+
+            took = start_once(env, home, "app start on X11 (Xvfb)", hold_s=6.0, on_shown=look, lacking=X11_HELPERS)
+        finally:
+            screen.close()
+    drawn, seen, picture = looks[-1]
+    from PIL import Image
+
+    Image.fromarray(picture).save(SCREENSHOT)
+    if not drawn:
+        raise SmokeError(f"the X11 window was not drawn: {seen} (screenshot {SCREENSHOT})")
+    print(
+        f"real X11 window (Xvfb, without the system's {', '.join(X11_HELPERS)}): shown after {took:.2f} s, "
+        f"screenshot shows {seen} ({SCREENSHOT.relative_to(REPO)})"
+    )
+
+
+def check_wayland_window(home: Path) -> None:
+    """In a Wayland session (Weston's headless compositor) the build opens its window through
+    Qt's Wayland plugin, with no X11 display and without the X11 helpers."""
+    if shutil.which("weston") is None:
+        raise SmokeError("no weston (Debian/Ubuntu: apt-get install weston): the Wayland window check needs it")
+    with tempfile.TemporaryDirectory(prefix="facecoach-wayland-") as runtime:
+        os.chmod(runtime, 0o700)
+        socket = "facecoach-smoke"
+        compositor = subprocess.Popen(
+            ["weston", "--backend=headless-backend.so", f"--socket={socket}", "--width=1280", "--height=800",
+             "--idle-time=0"],
+            env={**bare_env(home), "XDG_RUNTIME_DIR": runtime}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 20.0
+            while not Path(runtime, socket).exists():
+                if compositor.poll() is not None or time.monotonic() > deadline:
+                    raise SmokeError(f"weston did not start (exit status {compositor.poll()})")
+                time.sleep(0.1)
+            env = {k: v for k, v in bare_env(home).items() if k != "QT_QPA_PLATFORM"}
+            env.update(
+                XDG_RUNTIME_DIR=runtime, WAYLAND_DISPLAY=socket, XDG_SESSION_TYPE="wayland", QT_DEBUG_PLUGINS="1"
+            )
+            command = without(X11_HELPERS, [str(PROGRAM), "--source", str(CLIP), "--quit-when-shown"])
+            done = subprocess.run(command, env=env, cwd=home, capture_output=True, text=True, timeout=120)
+        finally:
+            compositor.terminate()
+            compositor.wait(timeout=10)
+    loaded = [line for line in done.stderr.splitlines() if "platforms/" in line and line.endswith("loaded library")]
+    if done.returncode != 0 or SHOWN not in done.stdout.splitlines():
+        raise SmokeError(f"app start on Wayland (weston): exit {done.returncode}, stdout {done.stdout[-200:]!r}")
+    if not loaded or "libqwayland" not in loaded[-1]:
+        raise SmokeError(f"app start on Wayland: Qt loaded {loaded or 'no platform plugin'}, not its Wayland plugin")
+    print(
+        "Wayland session (weston, headless, no X11 display, without the X11 helpers): window shown, Qt's Wayland plugin"
+    )
+
+
+def check_source_says_what_to_install(home: Path) -> None:
+    """The source install, on the same desktop without the X11 helpers: one line naming the
+    packages, exit status 2, no abort."""
+    with tempfile.TemporaryDirectory(prefix="facecoach-xvfb-") as folder:
+        screen = Xvfb(Path(folder))
+        try:
+            env = {**user_env(home), "DISPLAY": screen.display}
+            del env["QT_QPA_PLATFORM"]
+            command = without(X11_HELPERS, [sys.executable, "-m", "coach", "--source", str(CLIP), "--quit-when-shown"])
+            done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+        finally:
+            screen.close()
+    lines = done.stderr.strip().splitlines()
+    expected = ("facecoach: error: cannot open a window: ", "sudo apt install ", "libxcb-icccm4", "xcb-util-wm")
+    if done.returncode != 2 or len(lines) != 1 or not all(part in lines[0] for part in expected):
+        raise SmokeError(f"the source install without the X11 helpers: exit {done.returncode}, stderr {lines[:3]!r}")
+    print(f"source install without the X11 helpers: exit 2 and one line: {lines[0]}")
+
+
 def check_archive(home: Path) -> Path:
-    """Unpack the tar.gz as a user would, add the menu entry with install.sh, run what it points at."""
-    archive = REPO / "dist" / f"{archive_top()}.tar.gz"
+    """Unpack the tar.xz as a user would, add the menu entry with install.sh, run what it points at."""
+    archive = REPO / "dist" / f"{archive_top()}.tar.xz"
     if not archive.is_file():
         raise SmokeError(f"{archive} is missing (run packaging/build_app.py)")
     unpack = home / "Applications"
     unpack.mkdir()
-    run(["tar", "xzf", str(archive), "-C", str(unpack)], bare_env(home), home, "unpacking the tar.gz")
+    run(["tar", "xf", str(archive), "-C", str(unpack)], bare_env(home), home, "unpacking the tar.xz")
     top = unpack / archive_top()
     for name in ("facecoach/facecoach", "facecoach.desktop", "facecoach.png", "install.sh", "INSTALL.txt"):
         if not (top / name).exists():
-            raise SmokeError(f"the tar.gz has no {top.name}/{name}")
+            raise SmokeError(f"the tar.xz has no {top.name}/{name}")
     run([str(top / "install.sh")], bare_env(home), home, "install.sh")
     entry = home / ".local" / "share" / "applications" / "facecoach.desktop"
     if not entry.is_file() or not (home / ".local/share/icons/hicolor/256x256/apps/facecoach.png").is_file():
@@ -184,7 +371,7 @@ def check_archive(home: Path) -> Path:
     run([str(top / "install.sh"), "--uninstall"], bare_env(home), home, "install.sh --uninstall")
     if entry.exists():
         raise SmokeError("install.sh --uninstall left the menu entry")
-    print(f"tar.gz: unpacks, install.sh adds a menu entry running {program.relative_to(home)}, which runs")
+    print(f"tar.xz: unpacks, install.sh adds a menu entry running {program.relative_to(home)}, which runs")
     return archive
 
 
@@ -192,8 +379,11 @@ def build_listing() -> set[str]:
     return {str(p.relative_to(APP_DIR)) for p in APP_DIR.rglob("*")}
 
 
-def folder_mb(folder: Path) -> float:
-    return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_symlink() or p.is_file()) / 1e6
+def folder_sizes(folder: Path) -> tuple[float, float]:
+    """MB of the files' bytes (links as links), and MiB they take on disk (as `du -sm` says:
+    some libraries patched by auditwheel have holes that take no disk)."""
+    entries = [p.lstat() for p in folder.rglob("*") if p.is_symlink() or p.is_file()]
+    return sum(e.st_size for e in entries) / 1e6, sum(e.st_blocks * 512 for e in entries) / 2**20
 
 
 def main() -> int:
@@ -206,6 +396,9 @@ def main() -> int:
         try:
             check_analysis(home)
             check_starts(home)
+            check_real_window(home)
+            check_wayland_window(home)
+            check_source_says_what_to_install(home)
             archive = check_archive(home)
             written = sorted(build_listing() - before)
             if written:  # user data, caches, .pyc: everything the app writes belongs in HOME
@@ -213,7 +406,11 @@ def main() -> int:
         except SmokeError as failure:
             print(f"smoke_test: FAILED: {failure}", file=sys.stderr)
             return 1
-    print(f"sizes: build folder {folder_mb(APP_DIR):.0f} MB, {archive.name} {archive.stat().st_size / 1e6:.0f} MB")
+    files_mb, disk_mib = folder_sizes(APP_DIR)
+    print(
+        f"sizes: build folder {disk_mib:.0f} MiB on disk ({files_mb:.0f} MB of files), "
+        f"{archive.name} {archive.stat().st_size / 1e6:.0f} MB"
+    )
     print("smoke_test: passed")
     return 0
 

@@ -114,8 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--quick", action="store_true", help="short pauses between the steps (demos, tests)")
     app.add_argument(
         "--quit-when-shown",
-        action="store_true",
-        help="open the window, print how long it took, and quit (smoke tests)",
+        nargs="?",
+        type=float,
+        const=0.0,
+        default=None,
+        metavar="SECONDS",
+        help="open the window, print 'window shown', and quit (after SECONDS, default 0: smoke tests)",
     )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 

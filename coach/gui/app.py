@@ -37,27 +37,23 @@ if TYPE_CHECKING:
 
 def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
     """Open the main window on the chosen camera or video file; returns the exit status."""
-    import os
+    from coach.gui.display_check import window_problem
 
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
-    ):
-        # Qt would abort the whole process here; say what is wrong instead
-        raise CoachError(
-            "no graphical display found (DISPLAY is not set): run facecoach from your desktop, "
-            "or use `facecoach analyze FILE --exercise ID` to measure a recording"
-        )
+    problem = window_problem()
+    if problem:  # Qt would abort the whole process with a page of text: say what to do instead
+        raise CoachError(problem)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from coach.gui.preferences import PreferenceStore
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or _open_application()
     preferences = PreferenceStore.in_data_folder(_data_dir(args))
     window, notices, audio = build_window(args, model_bytes, preferences=preferences)
     notices = [*preferences.problems, *notices]
     window.show()
-    unattended = getattr(args, "start", False) or getattr(args, "quit_when_shown", False)
+    hold_shown_s = getattr(args, "quit_when_shown", None)
+    unattended = getattr(args, "start", False) or hold_shown_s is not None
     if unattended:  # no dialog may wait for a click that never comes: say it on the terminal
         for notice in notices:
             print(f"facecoach: {notice}", flush=True)
@@ -66,8 +62,8 @@ def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
         QTimer.singleShot(0, window.show_welcome)
     if getattr(args, "start", False):
         QTimer.singleShot(0, window.start_session)
-    if getattr(args, "quit_when_shown", False):
-        QTimer.singleShot(0, lambda: _quit_when_shown(app, window))  # once the event loop, so the window, is up
+    if hold_shown_s is not None:  # once the event loop, so the window, is up
+        QTimer.singleShot(0, lambda: _quit_when_shown(app, window, hold_shown_s))
     for notice in notices:
         QMessageBox.information(window, tr("Facial Symmetry Coach"), notice)
     try:
@@ -76,13 +72,48 @@ def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
         audio.close()
 
 
-def _quit_when_shown(app: QApplication, window: QWidget) -> None:
-    """`--quit-when-shown`: say the window is up (smoke tests time this line), then quit cleanly."""
+def _open_application() -> QApplication:
+    """The QApplication; if Qt still cannot open a window (a display that does not answer,
+    a plugin that fails in a way not foreseen), one line and exit status 2, not an abort."""
+    import os
+
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    said: list[str] = []
+
+    def on_qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+        if kind == QtMsgType.QtFatalMsg:  # Qt aborts after this call: leave first, with the reasons it gave
+            # (not Qt's hint about xcb-cursor0, which it gives whatever the cause)
+            reasons = [text for text in said if "xcb-cursor0" not in text] or [message.splitlines()[0]]
+            reason = "; ".join(dict.fromkeys(reasons))
+            line = tr("cannot open a window: {reason}", reason=reason)
+            print(f"facecoach: error: {line}", file=sys.stderr, flush=True)
+            os._exit(2)
+        said.append(message)
+
+    qInstallMessageHandler(on_qt_message)
+    try:
+        return QApplication(sys.argv[:1])
+    finally:
+        qInstallMessageHandler(None)
+        for message in said:  # what Qt said on the way is still shown, as Qt would
+            print(message, file=sys.stderr)
+
+
+def _quit_when_shown(app: QApplication, window: QWidget, after_s: float) -> None:
+    """`--quit-when-shown [SECONDS]`: say the window is up (smoke tests time this line), then
+    quit cleanly, at once or after SECONDS (so that a screenshot can be taken of it)."""
+    from PySide6.QtCore import QTimer
+
+    def close() -> None:
+        window.close()
+        app.quit()
+
     try:
         print("window shown", flush=True)
     finally:  # quit even when nobody reads the line any more
-        window.close()
-        app.quit()
+        QTimer.singleShot(round(after_s * 1000), close)
 
 
 def build_window(
