@@ -21,6 +21,7 @@ from coach.capture.sources import Frame
 from coach.measure.landmarks import FaceSelector
 from coach.plans.exercises import Exercise, get_exercise
 from coach.plans.programmes import Programme
+from coach.session.analysis import LandmarkTrack
 from coach.session.coaching import CoachingSession, SessionView
 from coach.session.listener import SessionListener
 from coach.session.phases import Phase, SessionTiming
@@ -90,6 +91,35 @@ def find_clip(landmarker, data_dir: Path) -> Clip:
     return Clip(images + weak, faces + weak_faces, chosen + weak_chosen, fps, list(range(72, 82)), weakened)
 
 
+def clip_of(landmarker, path: Path) -> Clip:
+    """Any real video's frames and what the real model finds in them, as a Clip to drive a
+    session with (no empty room, no weakened frames)."""
+    frames, fps = synthetic.read_clip(path)
+    faces, chosen = _detect(landmarker, frames, fps)
+    return Clip(frames, faces, chosen, fps, [], {})
+
+
+def track_of(clip: Clip, times: list[float], indices: list[int]) -> LandmarkTrack:
+    """What `analyze` reads from a video of these frames of the clip, shown at these times."""
+    with_face = [n for n, i in enumerate(indices) if clip.chosen[i] is not None]
+    height, width = clip.images[indices[0]].shape[:2]
+    return LandmarkTrack(
+        source="test frames",
+        fps=clip.fps,
+        image_size=(width, height),
+        timestamps_s=np.array(times),
+        face_frames=np.array(with_face, dtype=int),
+        points_px=np.stack([clip.chosen[indices[n]] for n in with_face]),
+        faces_seen=np.array([len(clip.faces[i]) for i in indices]),
+    )
+
+
+def back_and_forth(count: int) -> Iterable[int]:
+    """A clip's frame numbers played forward, then backward, for ever: as long as a session
+    needs, with no jump where it starts again."""
+    return itertools.cycle([*range(count), *range(count - 2, 0, -1)])
+
+
 class Recorder(SessionListener):
     """A SessionListener that keeps every event, in order."""
 
@@ -99,8 +129,9 @@ class Recorder(SessionListener):
     def session_started(self, programme):
         self.events.append(("session_started", (programme,)))
 
-    def resting_measured(self, resting):
+    def resting_measured(self, resting, accepted=False):
         self.events.append(("resting_measured", (resting,)))
+        self.rest_accepted = accepted
 
     def exercise_started(self, index, exercise):
         self.events.append(("exercise_started", (index, exercise)))
@@ -143,6 +174,8 @@ class Driver:
         self.offset_s = 0.0
         self.views: list[SessionView] = []
         self.times: list[float] = []
+        #: the clip's frame number fed at each of `times`
+        self.fed: list[int] = []
 
     @property
     def now(self) -> float:
@@ -151,6 +184,7 @@ class Driver:
     def feed(self, indices: Iterable[int]) -> SessionView:
         for i in indices:
             self.times.append(self.now)
+            self.fed.append(i)
             image, faces, chosen = self.clip.images[i], self.clip.faces[i], self.clip.chosen[i]
             self.views.append(self.session.update(self.now, image, faces, chosen))
             self.frame_number += 1
@@ -166,6 +200,22 @@ class Driver:
             if done(self.feed([i])):
                 return self.views[-1]
         raise AssertionError("unreachable")
+
+    def exercise_until(self, done: Callable[[SessionView], bool], max_s: float = 30.0) -> SessionView:
+        """Feed frames as a person doing the exercise would: the broad smile each time a
+        repetition's "now" begins, the resting face otherwise, until `done(view)`."""
+        deadline = self.now + max_s
+        resting = itertools.cycle(REST)
+        while self.now < deadline:
+            before = self.views[-1].phase if self.views else None
+            view = self.feed([next(resting)])
+            if done(view):
+                return view
+            if view.phase is Phase.MOVE and before is not Phase.MOVE:
+                for i in SMILE:
+                    if done(self.feed([i])):
+                        return self.views[-1]
+        raise AssertionError(f"not reached after {max_s} s; stuck in {self.views[-1].phase}")
 
     def wait_without_frames(self, seconds: float) -> None:
         """The camera delivers nothing for a while (unplugged)."""

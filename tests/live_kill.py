@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CLIP = REPO / "tests" / "data" / "blink_face.mp4"
+#: the real man of single_face.mp4: 3.5 s at rest, then four broad smiles held about 1.7 s, 2 s
+#: apart (a still face makes no repetition: the coach counts only movements made and held)
+CLIP_NAME = "smiles.avi"
 PROGRAMME = """id = "kill_test"
 name = "Kill test"
 description = "Short holds: several repetitions in a few seconds."
 
 [[exercise]]
-id = "raise_brows"
+id = "big_smile"
 repetitions = 3
 hold_s = 1
 relax_s = 1
@@ -43,11 +45,15 @@ SAVED = re.compile(r"^saved session (\d+): .*repetition (\d+)")
 
 
 def exercises_with_programme(folder: Path) -> Path:
-    """The shipped exercises plus the short programme, in `folder`."""
+    """The shipped exercises plus the short programme, in `folder`, and the smiles clip beside them."""
     target = folder / "exercises"
     if not target.exists():
         shutil.copytree(REPO / "exercises", target)
         (target / "programmes" / "kill_test.toml").write_text(PROGRAMME, encoding="utf-8")
+    if not (folder / CLIP_NAME).exists():
+        import synthetic
+
+        synthetic.write_smiles_clip(REPO / "tests" / "data", folder / CLIP_NAME)
     return target
 
 
@@ -67,7 +73,8 @@ def run_and_kill(data_dir: Path, exercises_dir: Path, kill_after_s: float) -> Ki
     (or after start if it is 0), and read the database back."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "coach", "--data-dir", str(data_dir), "--exercises-dir", str(exercises_dir)]
-    command += ["--source", str(CLIP), "--loop", "--programme", "kill_test", "--start", "--quick"]
+    clip = exercises_dir.parent / CLIP_NAME  # written by exercises_with_programme
+    command += ["--source", str(clip), "--loop", "--programme", "kill_test", "--start", "--quick"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     lines: list[str] = []
     first_saved = threading.Event()

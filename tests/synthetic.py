@@ -44,6 +44,15 @@ def read_clip(path: Path) -> tuple[list[np.ndarray], float]:
         return frames, video.nominal_fps or 30.0
 
 
+def write_smiles_clip(data_dir: Path, path: Path) -> Path:
+    """The man of single_face.mp4: 3.5 s at rest, then his broad smile (2 s, held about 1.7 s)
+    and 2 s of rest, four times: real frames, for live sessions that need real repetitions."""
+    frames, fps = read_clip(data_dir / "single_face.mp4")
+    rest_order = list(range(12)) + list(range(11, -1, -1))
+    rest = [frames[i] for i in (rest_order * 10)]
+    return write_clip(path, rest[:105] + (frames[12:] + rest[:60]) * 4, fps)
+
+
 def write_clip(path: Path, frames: list[np.ndarray], fps: float) -> Path:
     """Write RGB frames as an MJPEG AVI at high quality (near-lossless, decodes everywhere)."""
     height, width = frames[0].shape[:2]

@@ -141,4 +141,4 @@ def test_spontaneous_blinks_are_not_counted_as_eye_closures(data_dir, tmp_path):
     )
     result = json.loads(out.read_text())
     assert result["summary"]["reps"] == 0, result["reps"]
-    assert any("blinks and twitches are not counted" in w for w in result["warnings"]), result["warnings"]
+    assert any("blinks, speech and twitches are not counted" in w for w in result["warnings"]), result["warnings"]

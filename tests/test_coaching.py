@@ -158,9 +158,15 @@ def test_feedback_for_judges_range_evenness_and_names_sides():
     assert even.status == "good" and even.message == "Even movement: well done."
     small = judge(3.0, 2.8)  # even but below the target range
     assert small.status == "good" and "a little more" in small.message
-    # uneven by ratio, but the difference is within this person's resting jitter
-    assert judge(6.0, 4.6, noise=2.0).status == "good"
+    # within this person's resting jitter the sides cannot be told apart: even if the ratio
+    # reaches the target, and no symmetry at all below it (never "60 % · even")
+    assert judge(6.0, 5.0, noise=2.0).status == "good"
+    within_noise = judge(6.0, 4.6, noise=2.0)
+    assert within_noise.status == "idle" and within_noise.symmetry is None
+    assert "cannot tell" in within_noise.message
     assert judge(6.0, 4.6, noise=0.5).status == "caution"
+    # a movement no larger than the resting noise is no movement: nothing is compared
+    assert judge(1.8, 0.2, noise=2.0).symmetry is None
 
     # synkinesis: a watched region moving more than the exercise allows (35 % here)
     alerted = judge(10.0, 9.5, watch={"eye_narrowing_pct": np.array([40.0, 10.0])})

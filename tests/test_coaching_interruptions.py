@@ -49,7 +49,8 @@ def test_pause_freezes_the_hold_and_resume_repeats_the_repetition(clip):
     # the notice stays on screen while the person starts again, not for one frame only
     assert driver.feed(rest_frames(0.5)).detail == "Let's do that repetition again."
 
-    driver.feed_until(REST, lambda v: v.finished)
+    driver.feed(SMILE)  # and now smiles
+    driver.exercise_until(lambda v: v.finished)
     ((_, number, rep),) = driver.recorder.named("repetition_done")
     assert number == 1 and rep.start_s >= resume_s  # measured from the restart only
     assert driver.views[-1].results[0].status == "completed"
@@ -104,7 +105,7 @@ def test_skip_moves_on_and_keeps_the_skipped_exercise_as_skipped(clip):
     assert driver.recorder.names()[-3:] == ["exercise_finished", "exercise_started", "prompt:start"]
     assert driver.recorder.named("exercise_started")[-1] == (1, gentle)
 
-    driver.feed_until(REST, reached(Phase.EXERCISE_RESULT))
+    driver.exercise_until(reached(Phase.EXERCISE_RESULT))
     assert [r.status for r in driver.session.view().results] == ["skipped", "completed"]
     # skipping the short rest after a finished exercise only moves on: the result stays "completed"
     driver.session.skip()
@@ -136,7 +137,7 @@ def test_stop_keeps_the_finished_repetitions(clip):
 
 def test_lost_camera_pauses_and_the_repetition_resumes_after_a_new_check(clip):
     driver = Driver(clip, programme_of(big_smile(repetitions=2)))
-    driver.feed_until(REST, lambda v: v.phase is Phase.MOVE and v.rep_number == 2)
+    driver.exercise_until(lambda v: v.phase is Phase.MOVE and v.rep_number == 2)
     driver.feed(rest_frames(0.3))
     assert len(driver.recorder.named("repetition_done")) == 1
 
@@ -162,7 +163,8 @@ def test_lost_camera_pauses_and_the_repetition_resumes_after_a_new_check(clip):
     assert view.phase is Phase.MOVE and view.rep_number == 2  # the same repetition, from its start
     assert driver.recorder.named("prompt")[-1] == ("start", "Repetition 2. Big smile, now.")
 
-    driver.feed_until(REST, lambda v: v.finished)
+    driver.feed(SMILE)
+    driver.exercise_until(lambda v: v.finished)
     assert [number for _, number, _ in driver.recorder.named("repetition_done")] == [1, 2]
     (result,) = driver.views[-1].results
     assert result.status == "completed" and result.summary.reps == 2
@@ -186,7 +188,8 @@ def test_a_repetition_without_any_face_is_not_counted_and_is_repeated(clip):
     assert [text for _, text in driver.recorder.named("prompt")].count("Repetition 1. Big smile, now.") == 2
 
     restart_s = driver.now
-    driver.feed_until(REST, lambda v: v.finished)
+    driver.feed(SMILE)
+    driver.exercise_until(lambda v: v.finished)
     ((_, number, rep),) = driver.recorder.named("repetition_done")
     assert number == 1 and rep.start_s >= restart_s
     (result,) = driver.views[-1].results

@@ -34,11 +34,7 @@ FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, coun
 @pytest.fixture(scope="module")
 def smile_sessions_clip(data_dir, tmp_path_factory) -> Path:
     """3.5 s of the man at rest, then smile (2 s) and rest (2 s), four times: real frames."""
-    frames, fps = synthetic.read_clip(data_dir / "single_face.mp4")
-    rest_order = list(range(12)) + list(range(11, -1, -1))
-    rest = [frames[i] for i in (rest_order * 10)]
-    clip = rest[:105] + (frames[12:] + rest[:60]) * 4
-    return synthetic.write_clip(tmp_path_factory.mktemp("clips") / "smiles.avi", clip, fps)
+    return synthetic.write_smiles_clip(data_dir, tmp_path_factory.mktemp("clips") / "smiles.avi")
 
 
 def _programme(repetitions: int) -> Programme:
@@ -291,3 +287,55 @@ def test_mirroring_never_swaps_the_patients_sides(qtbot, data_dir):
     for x, y in ((10, 100), (width // 3, 200)):
         assert mirrored.pixel(x, y) == plain.pixel(width - 1 - x, y)
     assert not np.array_equal(image[:, 0], image[:, -1])  # the test image is not itself symmetric
+
+
+def _answer_yes_when_asked(qtbot) -> None:
+    """Click Yes on the question the next click opens (it runs its own event loop)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click_yes() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QMessageBox):
+            QTimer.singleShot(50, click_yes)
+            return
+        qtbot.mouseClick(dialog.button(QMessageBox.StandardButton.Yes), qtbot_button())
+
+    QTimer.singleShot(50, click_yes)
+
+
+def test_three_sessions_in_a_row_every_button_works_with_the_mouse(qtbot, tmp_path, model_bytes, smile_sessions_clip):
+    """Start, pause, resume and stop (asked first) by mouse, three times: the buttons of a
+    second and third session work as the first's did, and the screen says "stopped" exactly
+    when the records do."""
+
+    def camera() -> PacedSource:
+        return PacedSource(lambda: VideoFileSource(smile_sessions_clip), loop=True)
+
+    window, _, _ = _open_window(qtbot, tmp_path, model_bytes, camera, 3)
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
+    controls = (window.pause_button, window.stop_button)
+    for number in range(1, 4):
+        qtbot.mouseClick(window.start_box.start_button, qtbot_button())
+        qtbot.waitUntil(
+            lambda: window.last_view is not None and window.last_view.session_serial == window.session.serial,
+            timeout=10_000,
+        )
+        assert window.start_box.isHidden(), f"session {number}: the start panel is still shown"
+        assert all(button.isEnabled() for button in controls), f"session {number}: {[b.text() for b in controls]}"
+        qtbot.mouseClick(window.pause_button, qtbot_button())
+        qtbot.waitUntil(lambda: window.last_view.paused, timeout=5_000)
+        assert window.pause_button.text() == "Resume (Space)"
+        qtbot.mouseClick(window.pause_button, qtbot_button())
+        qtbot.waitUntil(lambda: not window.last_view.paused, timeout=5_000)
+        _answer_yes_when_asked(qtbot)
+        qtbot.mouseClick(window.stop_button, qtbot_button())
+        qtbot.waitUntil(lambda: window.last_view.finished, timeout=10_000)
+        assert window.last_view.end_status == "stopped"
+        assert window.step_panel.headline.text() == "Session stopped"
+        assert not window.start_box.isHidden() and window.start_box.start_button.text() == "Start another session"
+        assert not any(button.isEnabled() for button in (*controls, window.skip_button))
+    window.close()
+    store, _ = SessionStore.open(database_path(tmp_path))
+    assert [record.status for record in store.history.sessions()] == ["stopped"] * 3
+    store.close()

@@ -738,18 +738,60 @@ def test_a_v2_database_is_upgraded_for_pictures_after_a_copy_is_kept(db_path: Pa
         assert [s.repetition_count for s in store.history.sessions()] == [0, 3]
     [backup] = sorted(p for p in db_path.parent.iterdir() if ".v2-backup-" in p.name)
     assert backup.name == f"sessions.sqlite3.v2-backup-{_stamp(clock.now)}" and backup.read_bytes() == original
-    assert notice is not None and "schema 2 to 3" in notice and "pictures" in notice and str(backup) in notice
+    assert notice is not None and "schema 2 to 4" in notice and "pictures" in notice and str(backup) in notice
     assert "patients and programmes" not in notice  # it says what this upgrade adds, not an earlier one's
     assert _raw(db_path, "SELECT id, uid, patient_id, status FROM sessions ORDER BY id") == before
-    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(3,)]
+    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(4,)]
     old, new = db_path, db_path.parent.parent / "new" / "sessions.sqlite3"
     _open(new).close()
     query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
     assert _raw(old, query) == _raw(new, query)
 
 
+def _v3_database(path: Path) -> None:
+    """A database as FaceCoach with schema 3 left it: v2's upgraded by the shipped MIGRATIONS[2],
+    with a picture kept for the first session's smile, closed cleanly."""
+    _v2_database(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")  # as the app opens it: the upgrade must not cascade
+    connection.execute("BEGIN IMMEDIATE")
+    schema_module.MIGRATIONS[2](connection)
+    connection.execute(
+        "INSERT INTO snapshots (session_exercise_id, taken_at, measure, picture_jpeg, landmarks_f32) "
+        "VALUES (1, ?, 'commissure_excursion_mm', x'ffd8ffd9', x'00000000')",
+        (_time(T0 + timedelta(seconds=12)),),
+    )
+    connection.execute("PRAGMA user_version = 3")
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_v3_database_takes_exercises_not_done_and_keeps_every_repetition_and_picture(db_path: Path):
+    _v3_database(db_path)
+    counts = "SELECT (SELECT count(*) FROM session_exercises), (SELECT count(*) FROM repetitions), " + (
+        "(SELECT count(*) FROM snapshots)"
+    )
+    before = _raw(db_path, counts)
+    assert before[0][1] > 0 and before[0][2] == 1
+    store, notice = SessionStore.open(db_path)
+    with store:
+        assert notice is not None and "schema 3 to 4" in notice and "exercises not done" in notice
+        assert store.history.session_detail(1).rest_accepted is False  # found still, as every earlier one was
+    assert _raw(db_path, counts) == before  # the statuses' edit cascaded nothing
+    assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert _raw(db_path, "SELECT rest_accepted FROM sessions ORDER BY id") == [(0,), (0,)]
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("UPDATE session_exercises SET status = 'not_done' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"), connection:
+        connection.execute("UPDATE session_exercises SET status = 'forgotten' WHERE id = 2")
+    connection.close()
+    with _open(db_path) as store:
+        assert [e.status for e in store.history.session_detail(1).exercises] == ["completed", "not_done"]
+
+
 #: a database as each earlier version of FaceCoach left it, by its schema version
-EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database}
+EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database, 3: _v3_database}
 
 
 def test_there_is_a_database_of_every_earlier_version():

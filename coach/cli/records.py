@@ -42,6 +42,7 @@ STORED_WORDS = {
     "skipped": N_("skipped"),
     "stopped": N_("stopped"),
     "interrupted": N_("interrupted"),
+    "not_done": N_("not done"),
 }
 
 

@@ -54,6 +54,7 @@ STATUS_WORDS = {
     "skipped": N_("skipped"),
     "stopped": N_("stopped"),
     "interrupted": N_("interrupted"),
+    "not_done": N_("not done: no movement seen"),
 }
 DELETE_QUESTION = (
     N_("Delete the {count} picture kept for this session? The numbers stay. This cannot be undone."),

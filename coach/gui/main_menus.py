@@ -30,7 +30,7 @@ def build_main_menus(window: MainWindow) -> None:
     add_action(session, tr("&Start session"), window.start_session, "Ctrl+Return")
     add_action(session, tr("&Pause or resume"), window.toggle_pause, Qt.Key.Key_Space)
     add_action(session, tr("S&kip this exercise"), lambda: window.pipeline.command("skip"), Qt.Key.Key_S)
-    add_action(session, tr("S&top the session"), lambda: window.pipeline.command("stop"), Qt.Key.Key_Escape)
+    add_action(session, tr("S&top the session…"), window.ask_to_stop, Qt.Key.Key_Escape)
     session.addSeparator()
     add_action(session, tr("Use a &video file instead of the camera…"), window.use_file)
     add_action(session, tr("&Quit"), window.close, QKeySequence.StandardKey.Quit)

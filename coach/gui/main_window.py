@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -43,8 +44,8 @@ from coach.gui.widgets import WARNING, VideoView
 from coach.plans.programmes import Programme
 from coach.session.coaching import CoachingSession, SessionView
 from coach.session.listener import SessionListener
-from coach.session.live import LivePipeline, SourceEvent
-from coach.session.phases import SessionTiming
+from coach.session.live import LivePipeline, PipelineStats, SourceEvent
+from coach.session.phases import Phase, SessionTiming
 
 #: how long closing waits for the session under way to end and be saved
 CLOSE_WAIT_S = 2.0
@@ -84,6 +85,19 @@ class WindowOptions:
     #: the speech programs found here, and how to switch to one ("" = automatic, "tones" = none)
     voices: list[str] = field(default_factory=list)
     choose_voice: Callable[[str], None] = lambda voice: None
+
+
+def stats_line(stats: PipelineStats, display_times: deque[float], latencies_ms: deque[float]) -> str:
+    """The stats line (T): frames shown per second, capture-to-screen latency, frames dropped."""
+    fps = 0.0
+    if len(display_times) > 1:
+        fps = (len(display_times) - 1) / max(display_times[-1] - display_times[0], 1e-6)
+    latencies = np.array(latencies_ms) if latencies_ms else np.zeros(1)
+    p50, p95 = np.percentile(latencies, [50, 95])
+    return (
+        f"{fps:.0f} fps · latency p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+        f" · dropped {stats.dropped_for_processing} of {stats.offered_frames}"
+    )
 
 
 class SourceBox(QWidget):
@@ -173,6 +187,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.sound_label)
         self.statusBar().addPermanentWidget(self.stats_label)
         self.start_box.start_button.clicked.connect(self.start_session)
+        self.step_panel.accept_rest_button.clicked.connect(lambda: self.pipeline.command("accept_rest"))
         self.source_box.use_camera.clicked.connect(self._use_camera)
         self.source_box.use_file.clicked.connect(self.use_file)
 
@@ -207,7 +222,7 @@ class MainWindow(QMainWindow):
             controls.addLayout(row)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.skip_button.clicked.connect(lambda: self.pipeline.command("skip"))
-        self.stop_button.clicked.connect(lambda: self.pipeline.command("stop"))
+        self.stop_button.clicked.connect(self.ask_to_stop)
         self.mirror_box.toggled.connect(self._set_mirrored)
         self.overlay_box.toggled.connect(self._set_overlay)
         self.mute_box.toggled.connect(self._set_muted)
@@ -245,6 +260,21 @@ class MainWindow(QMainWindow):
         self.feedback_panel.clear(self._left_on_screen_left())
         for button in (self.pause_button, self.skip_button, self.stop_button):
             button.setEnabled(True)
+
+    def ask_to_stop(self) -> None:
+        """Stop the session after asking (Esc and the Stop button): a stray key must not end it."""
+        view = self.last_view
+        if self.session is None or view is None or view.finished:
+            return
+        answer = QMessageBox.question(
+            self,
+            tr("Stop the session?"),
+            tr("Stop this session now? What you have done so far is kept."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.pipeline.command("stop")
 
     def toggle_pause(self) -> None:
         view = self.last_view
@@ -284,22 +314,17 @@ class MainWindow(QMainWindow):
             self.stats_label.setText(self.stats_text())
 
     def stats_text(self) -> str:
-        stats = self.pipeline.stats
-        fps = 0.0
-        if len(self.display_times) > 1:
-            fps = (len(self.display_times) - 1) / max(self.display_times[-1] - self.display_times[0], 1e-6)
-        latencies = np.array(self.latencies_ms) if self.latencies_ms else np.zeros(1)
-        p50, p95 = np.percentile(latencies, [50, 95])
-        return (
-            f"{fps:.0f} fps · latency p50 {p50:.0f} ms, p95 {p95:.0f} ms"
-            f" · dropped {stats.dropped_for_processing} of {stats.offered_frames}"
-        )
+        return stats_line(self.pipeline.stats, self.display_times, self.latencies_ms)
 
     def _show_view(self, view: SessionView) -> None:
+        if self.session is not None and view.session_serial != self.session.serial:
+            return  # a frame of the session before this one, still on its way to the screen
         self.last_view = view
         self.step_panel.show_view(view)
         self.feedback_panel.show_view(view, self._left_on_screen_left())
         self.pause_button.setText(tr("Resume (Space)") if view.paused else tr("Pause (Space)"))
+        # nothing to skip while the camera is checked: there is no face to go on with yet
+        self.skip_button.setEnabled(not view.finished and view.phase is not Phase.CAMERA_CHECK)
         if view.finished:
             for button in (self.pause_button, self.skip_button, self.stop_button):
                 button.setEnabled(False)

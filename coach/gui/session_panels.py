@@ -8,7 +8,7 @@ Both redraw from one `SessionView` at a time, and only what changed.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressBar, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from coach.base.i18n import N_, tr
 from coach.base.palette import weaker_side_word
@@ -26,7 +26,12 @@ STATUS_WORDS = {
 }
 
 #: how an exercise ended, as shown (the records keep the codes)
-RESULT_WORDS = {"completed": N_("completed"), "skipped": N_("skipped"), "stopped": N_("stopped")}
+RESULT_WORDS = {
+    "completed": N_("completed"),
+    "skipped": N_("skipped"),
+    "stopped": N_("stopped"),
+    "not_done": N_("not done: no movement seen"),
+}
 
 
 class StepPanel(QWidget):
@@ -42,7 +47,11 @@ class StepPanel(QWidget):
         self.phase_bar = QProgressBar()
         self.phase_bar.setTextVisible(False)
         self.phase_bar.setFixedHeight(14)
-        for widget in (self.progress_label, self.headline, self.detail, self.phase_bar):
+        #: offered after a while relaxing without a still face: go on with the face as it is
+        self.accept_rest_button = QPushButton(tr("Use this face as my resting face"))
+        self.accept_rest_button.setMinimumHeight(36)
+        self.accept_rest_button.hide()
+        for widget in (self.progress_label, self.headline, self.detail, self.phase_bar, self.accept_rest_button):
             layout.addWidget(widget)
 
     def say(self, headline: str, detail: str) -> None:
@@ -72,6 +81,7 @@ class StepPanel(QWidget):
             )
             set_text(self.progress_label, f"{view.programme_name} · {stage}")
         self.phase_bar.setValue(int(view.phase_progress * 100))
+        self.accept_rest_button.setVisible(view.offer_accept_rest)
         camera_good = view.phase is Phase.CAMERA_CHECK and view.camera_check is not None and view.camera_check.ok
         set_style(self.detail, f"color: {GOOD.name()};" if camera_good else "")
 

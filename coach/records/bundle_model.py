@@ -131,7 +131,7 @@ class ExerciseIn(Struct):
     target: TargetIn
     started_at: Moment
     ended_at: Moment | None
-    status: Literal["completed", "skipped", "stopped", "interrupted"]
+    status: Literal["completed", "skipped", "stopped", "interrupted", "not_done"]
     summary: SummaryIn | None
     repetitions: Annotated[list[RepetitionRecordIn], Meta(max_length=10_000)]
 
@@ -148,6 +148,8 @@ class SessionIn(Struct):
     resting: Annotated[dict[str, RestingSides], Meta(max_length=50)] | None
     app_version: Name
     exercises: Annotated[list[ExerciseIn], Meta(max_length=1000)]
+    #: bundles from before schema 4 do not say: their resting faces were found still
+    rest_accepted: bool = False
 
 
 class PatientIn(Struct):

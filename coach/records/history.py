@@ -125,6 +125,7 @@ def _detail(
         patient_id=session["patient_id"],
         kind=session["kind"],
         uid=session["uid"],
+        rest_accepted=bool(session["rest_accepted"]),
     )
 
 

@@ -110,7 +110,8 @@ def _insert_session(connection: sqlite3.Connection, session: SessionDetail, pati
     session_id = row_id(
         connection.execute(
             "INSERT INTO sessions (started_at, ended_at, status, programme_id, programme_name, source, "
-            "resting_json, app_version, patient_id, kind, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "resting_json, app_version, patient_id, kind, uid, rest_accepted) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 stored_time(session.started_at),
                 stored_optional_time(session.ended_at),
@@ -123,6 +124,7 @@ def _insert_session(connection: sqlite3.Connection, session: SessionDetail, pati
                 patient_id,
                 session.kind,
                 session.uid,
+                int(session.rest_accepted),
             ),
         )
     )

@@ -15,7 +15,8 @@ from typing import Any, Literal, get_args
 from coach.session.engine import Repetition, Summary
 
 SessionEndStatus = Literal["completed", "stopped", "interrupted"]
-ExerciseEndStatus = Literal["completed", "skipped", "stopped", "interrupted"]
+#: not_done: no movement was seen in several tries (the coach moved on)
+ExerciseEndStatus = Literal["completed", "skipped", "stopped", "interrupted", "not_done"]
 SessionStatus = Literal["in_progress", SessionEndStatus]
 ExerciseStatus = Literal["in_progress", ExerciseEndStatus]
 SESSION_END_STATUSES: tuple[str, ...] = get_args(SessionEndStatus)
@@ -124,3 +125,6 @@ class SessionDetail:
     kind: SessionKind
     #: 32 lower-case hex digits (a UUID4), the same in every database the session is imported into
     uid: str
+    #: the resting face was accepted by the person as it was (it never stayed still), not found still:
+    #: its resting measures may hold some movement
+    rest_accepted: bool = False

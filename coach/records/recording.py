@@ -77,11 +77,13 @@ class Recording:
             )
         return row_id(cursor)
 
-    def save_resting(self, session_id: int, resting: dict[str, Any]) -> None:
-        """Keep the resting (static) measures of the session's neutral face."""
+    def save_resting(self, session_id: int, resting: dict[str, Any], accepted: bool = False) -> None:
+        """Keep the resting (static) measures of the session's neutral face; `accepted`: the
+        person accepted their face as it was (it was not found still)."""
         with self._database.writing(tr("the resting measures")) as connection:
             cursor = connection.execute(
-                "UPDATE sessions SET resting_json = ? WHERE id = ?", (to_json(resting), session_id)
+                "UPDATE sessions SET resting_json = ?, rest_accepted = ? WHERE id = ?",
+                (to_json(resting), int(accepted), session_id),
             )
             require_row(cursor.rowcount, "session", session_id)
 

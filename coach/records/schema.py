@@ -7,6 +7,8 @@ since it is how every older file reaches today's shape.
 
 Version 1: sessions, their exercises and repetitions. 2: patients, programmes, and a uid
 for every session. 3: pictures at the peak of each exercise, for those who keep them.
+4: an exercise "not done" (no movement seen in several tries), and whether the resting face
+was accepted by the person rather than found still.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from coach.base.i18n import N_
 from coach.records.encoding import new_uid
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: `PRAGMA application_id` of our files ("FCoa"): tells a FaceCoach database from another program's
 APPLICATION_ID = int.from_bytes(b"FCoa", "big")
 
@@ -167,12 +169,52 @@ def _add_snapshots(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+_EXERCISE_STATUSES_3 = "CHECK (status IN ('in_progress', 'completed', 'skipped', 'stopped', 'interrupted'))"
+#: not_done: no movement was seen in several tries (a comment here would swallow the comma after it)
+_EXERCISE_STATUSES_4 = "CHECK (status IN ('in_progress', 'completed', 'skipped', 'stopped', 'interrupted', 'not_done'))"
+
+
+def _add_not_done_and_accepted_rest(connection: sqlite3.Connection) -> None:
+    """Schema 4: 'not_done' among an exercise's statuses; `rest_accepted` on sessions.
+
+    A CHECK constraint cannot be altered, and rebuilding session_exercises inside the upgrade's
+    transaction would cascade its deletes into the repetitions (foreign keys cannot be turned
+    off in a transaction). Allowing one more value changes nothing stored, so the table's
+    definition is edited in place, as SQLite documents for such changes (writable_schema, then
+    a new schema_version so every connection reads it again), and checked."""
+    connection.execute("PRAGMA writable_schema = ON")
+    try:
+        changed = connection.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'session_exercises' "
+            "AND instr(sql, ?) > 0",
+            (_EXERCISE_STATUSES_3, _EXERCISE_STATUSES_4, _EXERCISE_STATUSES_3),
+        ).rowcount
+        version = connection.execute("PRAGMA schema_version").fetchone()[0]
+        connection.execute(f"PRAGMA schema_version = {version + 1:d}")
+    finally:
+        connection.execute("PRAGMA writable_schema = OFF")
+    if changed != 1:
+        raise sqlite3.DatabaseError("session_exercises is not as schema 3 made it: its statuses were left as they were")
+    problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise sqlite3.DatabaseError(f"the upgraded database does not check out: {problems[0]}")
+    connection.execute(
+        "ALTER TABLE sessions ADD COLUMN rest_accepted INTEGER NOT NULL DEFAULT 0 CHECK (rest_accepted IN (0, 1))"
+    )  # 1: the person accepted their face as it was as the resting face; 0: it was found still
+
+
 #: MIGRATIONS[v] takes the schema from version v to v + 1 (inside the caller's transaction).
 #: Append to it (and to UPGRADE_NOTES); never edit a migration that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _create_first_schema,
     _add_patients_and_programmes,
     _add_snapshots,
+    _add_not_done_and_accepted_rest,
 ]
 #: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words (shown with `tr`)
-UPGRADE_NOTES = [N_("sessions"), N_("patients and programmes"), N_("pictures at the peak of each exercise, if chosen")]
+UPGRADE_NOTES = [
+    N_("sessions"),
+    N_("patients and programmes"),
+    N_("pictures at the peak of each exercise, if chosen"),
+    N_("exercises not done, and resting faces accepted as they were"),
+]

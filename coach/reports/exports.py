@@ -272,6 +272,7 @@ def session_to_json(session: SessionDetail) -> dict[str, Any]:
         "source": session.source,
         "app_version": session.app_version,
         "resting": _resting_to_json(session.resting),
+        "rest_accepted": session.rest_accepted,
         "exercises": [_exercise_to_json(exercise) for exercise in session.exercises],
     }
 

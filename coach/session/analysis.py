@@ -244,11 +244,12 @@ def analyse_track(
             warnings.append(
                 tr(
                     "no repetition of '{exercise}' was found (no movement of at least {distance} mm "
-                    "in {measure} lasting {seconds} s or more; blinks and twitches are not counted)",
+                    "in {measure} held near its peak for {seconds} s or more; blinks, speech and twitches "
+                    "are not counted)",
                     exercise=exercise.name,
-                    distance=f"{exercise.min_movement_mm:g}",
+                    distance=f"{engine.onset_mm(exercise.min_movement_mm, noise):.1f}",
                     measure=exercise.primary[0],
-                    seconds=f"{engine.MIN_REPETITION_S:g}",
+                    seconds=f"{engine.MIN_HELD_S:g}",
                 )
             )
     return Analysis(

@@ -187,6 +187,10 @@ class Calibrator:
     duration_s: float = 3.0
     _points: list[np.ndarray] = field(default_factory=list)
     _start_s: float | None = None
+    #: the faces of the last `duration_s`, still or not: what "use this face" takes
+    _recent: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    #: how many times calibration started again (each with its reason)
+    restarts: int = 0
     last_problem: str = ""
     #: the frames (pixels) the last neutral reference was made from
     last_frames: np.ndarray = field(default_factory=lambda: np.zeros((0, 478, 3)))
@@ -195,6 +199,25 @@ class Calibrator:
         self._points.clear()
         self._start_s = None
         self.last_problem = reason
+        if reason:
+            self.restarts += 1
+        else:
+            self.restarts = 0
+            self._recent.clear()
+
+    def accept(self) -> FaceFrame | None:
+        """The face as it has been over the last few seconds, taken as the resting face
+        though it did not stay still (the person accepts it); None without enough face."""
+        if len(self._recent) < 3:
+            return None
+        stack = np.stack([points for _, points in self._recent])
+        try:
+            face_frame = FaceFrame.from_reference(mean_shape(stack))
+        except MeasurementError:
+            return None
+        self.last_frames = stack
+        self.reset()
+        return face_frame
 
     def progress(self, now_s: float) -> float:
         """0 to 1 through the calibration."""
@@ -204,6 +227,9 @@ class Calibrator:
 
     def add(self, points_px: np.ndarray | None, now_s: float) -> FaceFrame | None:
         """Feed one frame's chosen face; returns the neutral reference once complete."""
+        if points_px is not None:
+            self._recent = [(t, p) for t, p in self._recent if now_s - t < self.duration_s]
+            self._recent.append((now_s, points_px))
         if points_px is None:
             self.reset(tr("We lost sight of your face: look at the screen, starting again."))
             return None

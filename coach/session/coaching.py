@@ -10,10 +10,12 @@ The words it shows and says are in `wording`, the judging of each frame in `feed
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
+from coach.base.i18n import tr
 from coach.measure.geometry import FaceFrame
 from coach.measure.measures import static_measures
 from coach.plans.exercises import Exercise
@@ -48,6 +50,16 @@ class SessionView:
     results: tuple[ExerciseResult, ...] = ()
     resting: dict[str, dict[str, float]] | None = None
     finished: bool = False
+    #: how the session ended: "completed" or "stopped" ("" while it runs)
+    end_status: str = ""
+    #: "use this face as my resting face" may be offered now (calibrating for a while)
+    offer_accept_rest: bool = False
+    #: which session this view is of (a window ignores the views of a session before its own)
+    session_serial: int = 0
+
+
+#: each session's own number, for telling its views from an earlier session's
+_SERIALS = itertools.count(1)
 
 
 class CoachingSession:
@@ -74,6 +86,9 @@ class CoachingSession:
         self.results: list[ExerciseResult] = []
         self.pause_reason = ""
         self.finished = False
+        self.end_status = ""
+        self.rest_accepted = False
+        self.serial = next(_SERIALS)
         self._clock = PhaseClock()
         self._camera_check = SteadyCameraCheck(self.timing.camera_ok_s)
         self._calibrator = Calibrator(self.timing.calibration_s)
@@ -128,8 +143,13 @@ class CoachingSession:
             self._message = wording.REPEAT_AFTER_PAUSE
 
     def skip(self) -> None:
-        """Leave the current exercise (its finished repetitions are kept)."""
-        if self.finished or self.exercise is None or self.phase in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
+        """Go on past the current step: relaxing ends with the face as it is (as `accept_rest`),
+        an exercise is left (its finished repetitions are kept). The camera check cannot be
+        skipped: without a face in the picture there is nothing to measure."""
+        if self.phase is Phase.CALIBRATING:
+            self.accept_rest()
+            return
+        if self.finished or self.exercise is None or self.phase is Phase.CAMERA_CHECK:
             return
         self._clock.end_pause()
         if self._run is None or self._run.finished:
@@ -138,6 +158,19 @@ class CoachingSession:
             self._begin_exercise()
             return
         self._finish_exercise("skipped")
+
+    def accept_rest(self) -> bool:
+        """Take the face as it has been these last seconds as the resting face, though it did
+        not stay still (kept with that flag); False if not relaxing now or no face was seen."""
+        if self.finished or self.phase is not Phase.CALIBRATING:
+            return False
+        face_frame = self._calibrator.accept()
+        if face_frame is None:
+            return False
+        self._clock.end_pause()
+        self.rest_accepted = True
+        self._rest_found(face_frame)
+        return True
 
     def stop(self) -> None:
         """End the session now; everything finished so far is kept."""
@@ -224,12 +257,14 @@ class CoachingSession:
 
     def _on_calibrating(self, chosen: np.ndarray | None) -> None:
         face_frame = self._calibrator.add(chosen, self._now)
-        if face_frame is None:
-            return
+        if face_frame is not None:
+            self._rest_found(face_frame)
+
+    def _rest_found(self, face_frame: FaceFrame) -> None:
         self.face_frame = face_frame
         self._calibration_mm = face_frame.normalise(self._calibrator.last_frames)
         self.resting = static_measures(face_frame.reference_mm)
-        self.listener.resting_measured(self.resting)
+        self.listener.resting_measured(self.resting, self.rest_accepted)
         self._begin_exercise()
 
     def _begin_exercise(self) -> None:
@@ -270,9 +305,15 @@ class CoachingSession:
     def _complete_rep(self) -> None:
         run = self._run
         assert run is not None
-        rep = run.end_repetition(self.fps)
+        outcome = run.end_repetition(self.fps)
+        rep = outcome.rep
         if rep is None:
-            self._message = wording.REPEAT_UNSEEN
+            if outcome.gives_up:  # no movement in several tries: recorded as not done, and on
+                self.listener.prompt("done", wording.not_done_prompt(run.exercise))
+                self._finish_exercise("not_done")
+                return
+            self._message = wording.RETRY_MESSAGES[outcome.reason]
+            self.listener.prompt("start", tr(self._message))
             self._start_phase(Phase.MOVE)
             return
         self.listener.repetition_done(self._index, len(run.reps), rep)
@@ -301,6 +342,7 @@ class CoachingSession:
 
     def _finish_session(self, status: str) -> None:
         self.finished = True
+        self.end_status = status
         self.phase = Phase.SUMMARY
         self._feedback = None
         self.listener.session_finished(status)
@@ -308,43 +350,54 @@ class CoachingSession:
 
     # ----- what to show ----------------------------------------------------------------
     def view(self) -> SessionView:
-        exercise = self.exercise if not self.finished else None
-        length = self.timing.length_s(self.phase, self.exercise)
-        elapsed = self._clock.elapsed_s(self._now)
-        remaining_s = max(0.0, length - elapsed)
-        if self.phase is Phase.CALIBRATING:
-            progress = self._calibrator.progress(self._clock.time_s(self._now))
-        else:
-            progress = min(1.0, elapsed / length) if length > 0 else 1.0
-        headline, detail = wording.screen_words(
-            self.phase,
-            exercise,
-            remaining_s,
-            pause_reason=self.pause_reason if self.paused else None,
-            check=self._camera_check.last,
-            calibration_problem=self._calibrator.last_problem,
-            finished=self.finished,
-            message=self._message,
-            feedback=self._feedback,
-        )
-        rep_total = exercise.repetitions if exercise else 0
-        return SessionView(
-            phase=self.phase,
-            headline=headline,
-            detail=detail,
-            programme_name=self.programme.name,
-            paused=self.paused,
-            pause_reason=self.pause_reason,
-            exercise=exercise,
-            exercise_index=self._index,
-            exercise_count=len(self.programme.exercises),
-            rep_number=min(self.repetitions_done + (1 if self.phase in REP_PHASES else 0), rep_total),
-            rep_total=rep_total,
-            phase_progress=progress,
-            phase_remaining_s=remaining_s,
-            feedback=self._feedback if self.phase in REP_PHASES else None,
-            camera_check=self._camera_check.last if self.phase is Phase.CAMERA_CHECK else None,
-            results=tuple(self.results),
-            resting=self.resting,
-            finished=self.finished,
-        )
+        return _view_of(self)
+
+
+def _view_of(session: CoachingSession) -> SessionView:
+    """What the screen shows of `session` now."""
+    exercise = session.exercise if not session.finished else None
+    length = session.timing.length_s(session.phase, session.exercise)
+    elapsed = session._clock.elapsed_s(session._now)
+    remaining_s = max(0.0, length - elapsed)
+    if session.phase is Phase.CALIBRATING:
+        progress = session._calibrator.progress(session._clock.time_s(session._now))
+    else:
+        progress = min(1.0, elapsed / length) if length > 0 else 1.0
+    headline, detail = wording.screen_words(
+        session.phase,
+        exercise,
+        remaining_s,
+        pause_reason=session.pause_reason if session.paused else None,
+        check=session._camera_check.last,
+        calibration_problem=session._calibrator.last_problem,
+        finished=session.finished,
+        message=session._message,
+        feedback=session._feedback,
+        end_status=session.end_status,
+    )
+    rep_total = exercise.repetitions if exercise else 0
+    return SessionView(
+        phase=session.phase,
+        headline=headline,
+        detail=detail,
+        programme_name=session.programme.name,
+        paused=session.paused,
+        pause_reason=session.pause_reason,
+        exercise=exercise,
+        exercise_index=session._index,
+        exercise_count=len(session.programme.exercises),
+        rep_number=min(session.repetitions_done + (1 if session.phase in REP_PHASES else 0), rep_total),
+        rep_total=rep_total,
+        phase_progress=progress,
+        phase_remaining_s=remaining_s,
+        feedback=session._feedback if session.phase in REP_PHASES else None,
+        camera_check=session._camera_check.last if session.phase is Phase.CAMERA_CHECK else None,
+        results=tuple(session.results),
+        resting=session.resting,
+        finished=session.finished,
+        end_status=session.end_status,
+        offer_accept_rest=session.phase is Phase.CALIBRATING
+        and not session.paused
+        and session._clock.elapsed_s(session._now) >= session.timing.offer_rest_after_s,
+        session_serial=session.serial,
+    )

@@ -22,6 +22,12 @@ MAX_GAP_S = 0.5
 #: blink (100-400 ms from closing to open again), a twitch, or a jolt of the head. Prompted
 #: movements are held for seconds.
 MIN_REPETITION_S = 0.4
+#: a repetition is a movement HELD near its peak (within HOLD_FRACTION) at least this long.
+#: Blinks (100-400 ms closed), the lip, brow and lid movements of speech (syllables of
+#: 150-300 ms) and twitches never stay at their peak this long; every exercise asks for a
+#: hold of seconds (3-5 s), so a real attempt holds far longer. The same rule counts live
+#: and recorded repetitions (`counts_as_repetition`).
+MIN_HELD_S = 0.5
 #: shortest stretch accepted as the neutral reference, and the search span at the start
 NEUTRAL_WINDOW_S = 0.33
 NEUTRAL_SEARCH_S = 1.5
@@ -272,6 +278,37 @@ def describe_repetition(
     )
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """Whether a stretch of movement counts as a repetition, and if not, why (kept in English:
+    "no movement" or "not held"; the session words it)."""
+
+    counted: bool
+    reason: str = ""
+
+
+def counts_as_repetition(signal_mm: np.ndarray, timestamps_s: np.ndarray, on_mm: float, fps: float) -> Attempt:
+    """The one rule for live and recorded repetitions: the stronger side moved beyond the
+    onset threshold (`on_mm`: the exercise's least movement, or the resting noise if larger)
+    toward the exercise's direction, for at least MIN_REPETITION_S, and held near its peak
+    for at least MIN_HELD_S. `signal_mm`: the stronger side's movement over the attempt
+    (median-filtered), signed so that the exercise's direction is positive."""
+    if len(signal_mm) == 0 or float(np.max(signal_mm)) < on_mm:
+        return Attempt(False, "no movement")
+    if float(np.count_nonzero(signal_mm >= on_mm)) / fps < MIN_REPETITION_S:
+        return Attempt(False, "not held")
+    held = _held_stretch(signal_mm, int(np.argmax(signal_mm)))
+    held_s = float(timestamps_s[held.stop - 1] - timestamps_s[held.start]) + 1.0 / fps
+    if held_s < MIN_HELD_S:
+        return Attempt(False, "not held")
+    return Attempt(True)
+
+
+def onset_mm(min_movement_mm: float, noise_mm: float) -> float:
+    """Where a movement begins: the exercise's least movement, or the resting noise if larger."""
+    return max(min_movement_mm, noise_mm)
+
+
 def find_repetitions(
     timestamps_s: np.ndarray,
     primary: dict[str, np.ndarray],
@@ -287,7 +324,7 @@ def find_repetitions(
     filtered_watch = {name: median3(values) for name, values in watch.items()}
     filtered_hold = {name: median3(values) for name, values in (during_hold or {}).items()}
     signal = next(iter(filtered_primary.values())).max(axis=1)
-    on_mm = max(min_movement_mm, noise_mm)
+    on_mm = onset_mm(min_movement_mm, noise_mm)
     detector = RepetitionDetector(on_mm=on_mm, off_mm=0.5 * on_mm)
     for t, value in zip(timestamps_s, signal, strict=True):
         detector.update(float(t), float(value))
@@ -295,14 +332,10 @@ def find_repetitions(
     return [
         describe_repetition(window, timestamps_s, filtered_primary, filtered_watch, noise_mm, fps, filtered_hold)
         for window in detector.closed
-        if _time_above_s(window, signal >= on_mm, fps) >= MIN_REPETITION_S
+        if counts_as_repetition(
+            signal[window[0] : window[1] + 1], timestamps_s[window[0] : window[1] + 1], on_mm, fps
+        ).counted
     ]
-
-
-def _time_above_s(window: tuple[int, int, bool], above: np.ndarray, fps: float) -> float:
-    """How long the movement stayed above the onset threshold within a repetition's window."""
-    start, end, _ = window
-    return float(np.count_nonzero(above[start : end + 1])) / fps
 
 
 @dataclass(frozen=True)

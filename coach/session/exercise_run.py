@@ -13,13 +13,34 @@ from coach.session.feedback import ExerciseMeter, FrameMeasures
 from coach.session.repetition_buffer import RepetitionBuffer
 from coach.session.snapshots import PeakKeeper, Snapshot
 
+#: attempts in a row without a movement that counts, after which the exercise ends as "not_done"
+#: (its repetitions so far kept): the person may be unable to make it, and is not held in it
+MAX_FAILED_ATTEMPTS = 3
+
 
 @dataclass(frozen=True)
 class ExerciseResult:
     exercise: Exercise
     reps: tuple[engine.Repetition, ...]
     summary: engine.Summary
-    status: str  # "completed" | "skipped" | "stopped"
+    #: "completed" | "skipped" | "stopped" | "not_done" (no movement seen in MAX_FAILED_ATTEMPTS tries in a row)
+    status: str
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """How a move → hold → relax window ended: a repetition, or why not ("unseen": the face
+    was hardly seen; "no movement", "not held": `engine.counts_as_repetition`)."""
+
+    rep: engine.Repetition | None
+    reason: str = ""
+    #: failed attempts in a row so far, this one included
+    failed_in_a_row: int = 0
+
+    @property
+    def gives_up(self) -> bool:
+        """Enough tries without a movement: end the exercise as not done."""
+        return self.rep is None and self.reason != "unseen" and self.failed_in_a_row >= MAX_FAILED_ATTEMPTS
 
 
 class ExerciseRun:
@@ -33,6 +54,7 @@ class ExerciseRun:
         self.finished = False
         self._buffer = RepetitionBuffer()
         self._peak = PeakKeeper(self.exercise.primary[0]) if keep_snapshot else None
+        self._failed_in_a_row = 0
 
     def start_repetition(self) -> None:
         """Forget the frames of an unfinished attempt: the repetition starts again."""
@@ -46,12 +68,21 @@ class ExerciseRun:
             self._peak.offer(image_rgb, points_px, measures.primary[self.exercise.primary[0]])
         return measures
 
-    def end_repetition(self, fps: float) -> engine.Repetition | None:
-        """Score the repetition just ended; None (nothing kept) if its frames hardly saw a face."""
-        rep = self._buffer.describe(self.meter.noise_mm, fps)
-        if rep is not None:
-            self.reps.append(rep)
-        return rep
+    def end_repetition(self, fps: float) -> AttemptOutcome:
+        """Score the move → hold → relax window just ended: a repetition only where the
+        movement happened and was held (the rule `analyze` follows too)."""
+        buffer = self._buffer
+        if not buffer.seen():
+            return AttemptOutcome(None, "unseen", self._failed_in_a_row)
+        attempt = buffer.attempt(engine.onset_mm(self.exercise.min_movement_mm, self.meter.noise_mm), fps)
+        if not attempt.counted:
+            self._failed_in_a_row += 1
+            return AttemptOutcome(None, attempt.reason, self._failed_in_a_row)
+        rep = buffer.describe(self.meter.noise_mm, fps)
+        assert rep is not None  # seen
+        self.reps.append(rep)
+        self._failed_in_a_row = 0
+        return AttemptOutcome(rep)
 
     def finish(self, status: str) -> tuple[ExerciseResult, Snapshot | None]:
         """The exercise's result, and the picture at its peak if one was kept and a repetition done."""

@@ -72,7 +72,14 @@ def feedback_for(exercise: Exercise, primary: np.ndarray, watch: dict[str, np.nd
     """Judge one frame: per-side movement against the target, evenness, synkinesis."""
     left, right = (float(v) for v in primary)
     stronger = max(left, right)
-    sym = symmetry(left, right) if stronger >= exercise.min_movement_mm else None
+    weaker = weaker_side(left, right, noise_mm)
+    # a symmetry only for a movement beyond the resting noise, and never a low one for sides
+    # the noise cannot tell apart ("16 % · even"): then there is nothing to compare yet
+    moving = stronger >= engine.onset_mm(exercise.min_movement_mm, noise_mm)
+    sym = symmetry(left, right) if moving else None
+    too_close_to_tell = sym is not None and weaker is None and sym < exercise.target_symmetry
+    if too_close_to_tell:
+        sym = None
     alerts = tuple(
         SynkinesisAlert(name, side, float(values[i]), synkinesis_message(name, side))
         for name, values in watch.items()
@@ -80,8 +87,9 @@ def feedback_for(exercise: Exercise, primary: np.ndarray, watch: dict[str, np.nd
         if values[i] > exercise.synkinesis_limit_pct
     )
     low, high = exercise.target_mm
-    weaker = weaker_side(left, right, noise_mm)
-    if sym is None:
+    if too_close_to_tell:
+        status, message = "idle", tr("The coach cannot tell your sides apart yet: a little more if it is easy.")
+    elif sym is None:
         status, message = "idle", tr("Move gently, both sides together.")
     elif stronger > high:
         status, message = "too_much", tr("Gently: a smaller movement is enough.")

@@ -24,8 +24,9 @@ class SessionListener:
     def session_started(self, programme: Programme) -> None:
         """The first frame arrived: the session is under way."""
 
-    def resting_measured(self, resting: dict[str, dict[str, float]]) -> None:
-        """Calibration is done: the face at rest, measure → {"left": mm, "right": mm}."""
+    def resting_measured(self, resting: dict[str, dict[str, float]], accepted: bool = False) -> None:
+        """Calibration is done: the face at rest, measure → {"left": mm, "right": mm};
+        `accepted`: the person took their face as it was, it was not found still."""
 
     def exercise_started(self, index: int, exercise: Exercise) -> None:
         """Exercise `index` (in programme order) begins with its instruction."""
@@ -60,9 +61,9 @@ class ListenerGroup(SessionListener):
         for listener in self.listeners:
             listener.session_started(programme)
 
-    def resting_measured(self, resting: dict[str, dict[str, float]]) -> None:
+    def resting_measured(self, resting: dict[str, dict[str, float]], accepted: bool = False) -> None:
         for listener in self.listeners:
-            listener.resting_measured(resting)
+            listener.resting_measured(resting, accepted)
 
     def exercise_started(self, index: int, exercise: Exercise) -> None:
         for listener in self.listeners:

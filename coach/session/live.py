@@ -35,7 +35,7 @@ from coach.session.coaching import CoachingSession, SessionView
 T = TypeVar("T")
 
 #: what the GUI may ask of the session, applied on the processing thread
-SESSION_COMMANDS = ("pause", "resume", "skip", "stop")
+SESSION_COMMANDS = ("pause", "resume", "skip", "stop", "accept_rest")
 
 
 class LatestSlot(Generic[T]):

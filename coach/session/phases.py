@@ -47,11 +47,17 @@ class SessionTiming:
     result_s: float = 5.0
     #: a face missing this long during a repetition is announced
     face_lost_s: float = 1.0
+    #: after this long relaxing without a still face, "use this face as my resting face" is offered
+    #: (a face that cannot stay still, or lips that cannot close, must not hold the person there)
+    offer_rest_after_s: float = 10.0
 
     @classmethod
     def quick(cls) -> SessionTiming:
         """Short pauses between the steps, for demos and tests (holds and relaxes stay the exercise's)."""
-        return cls(camera_ok_s=0.3, calibration_s=1.0, instruction_s=0.5, countdown_s=0.5, move_s=0.5, result_s=0.5)
+        return cls(
+            camera_ok_s=0.3, calibration_s=1.0, instruction_s=0.5, countdown_s=0.5, move_s=0.5, result_s=0.5,
+            offer_rest_after_s=4.0,
+        )  # fmt: skip
 
     def length_s(self, phase: Phase, exercise: Exercise | None) -> float:
         """How long `phase` lasts; hold and relax last as long as the exercise asks."""

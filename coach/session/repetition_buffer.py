@@ -31,9 +31,20 @@ class RepetitionBuffer:
             for name, values in values_now.items():
                 kept.setdefault(name, []).append(values)
 
+    def seen(self) -> bool:
+        """Whether enough frames saw a face to judge the attempt at all."""
+        return len(self.times) >= 3
+
+    def attempt(self, on_mm: float, fps: float) -> engine.Attempt:
+        """Whether this move → hold → relax window holds a repetition, by the rule a recorded
+        video's repetitions follow (`engine.counts_as_repetition`), on its first primary measure."""
+        first = next(iter(self.primary))
+        signal = engine.median3(np.array(self.primary[first])).max(axis=1)
+        return engine.counts_as_repetition(signal, np.array(self.times), on_mm, fps)
+
     def describe(self, noise_mm: float, fps: float) -> engine.Repetition | None:
         """The repetition measured over the whole move → hold → relax window; None if too few frames saw a face."""
-        if len(self.times) < 3:
+        if not self.seen():
             return None
         times = np.array(self.times)
         primary = {name: engine.median3(np.array(v)) for name, v in self.primary.items()}

@@ -20,6 +20,10 @@ from coach.session.phases import Phase
 FACE_LOST_MESSAGE = N_("We can't see your face: look towards the screen.")
 REPEAT_AFTER_PAUSE = N_("Let's do that repetition again.")
 REPEAT_UNSEEN = N_("We couldn't see your face during that repetition; let's do it again.")
+NO_MOVEMENT = N_("No movement seen: try again.")
+NOT_HELD = N_("Too short to count: hold the movement until you hear relax.")
+#: why a move → hold → relax window gave no repetition (exercise_run.AttemptOutcome.reason) -> notice
+RETRY_MESSAGES = {"unseen": REPEAT_UNSEEN, "no movement": NO_MOVEMENT, "not held": NOT_HELD}
 CALIBRATION_HINT = N_("Relax your face, lips gently closed, and look at the screen.")
 
 
@@ -58,6 +62,12 @@ def exercise_done_prompt(exercise: Exercise) -> str:
     return tr("{exercise}: done. Well done.", exercise=exercise.name)
 
 
+def not_done_prompt(exercise: Exercise) -> str:
+    """Said when an exercise ends because no movement was seen in several tries."""
+    return tr("{exercise}: no movement seen, so we move on. That is fine: try it again next time.",
+              exercise=exercise.name)  # fmt: skip
+
+
 def session_end_prompt(status: str) -> str:
     """status: "completed" or "stopped" (kept in English)."""
     return tr("Session complete. Well done.") if status == "completed" else tr("Session stopped.")
@@ -74,6 +84,7 @@ def screen_words(
     finished: bool,
     message: str,
     feedback: Feedback | None,
+    end_status: str = "",
 ) -> tuple[str, str]:
     """(headline, detail) for the screen, in the person's language. pause_reason: None unless
     paused (already in their language); calibration_problem: likewise; message: one of the
@@ -85,7 +96,11 @@ def screen_words(
     if phase is Phase.CALIBRATING:
         return tr("Relax your face"), calibration_problem or tr(CALIBRATION_HINT)
     if phase is Phase.SUMMARY:
-        return tr("Session complete") if finished else tr("Summary"), tr("Here is how each exercise went.")
+        if not finished:
+            return tr("Summary"), tr("Here is how each exercise went.")
+        if end_status == "stopped":  # what the records say, word for word
+            return tr("Session stopped"), tr("What you did before stopping is kept. Here is how each exercise went.")
+        return tr("Session complete"), tr("Here is how each exercise went.")
     assert exercise is not None
     if phase is Phase.INSTRUCTION:
         return exercise.name, exercise.instruction
@@ -94,13 +109,16 @@ def screen_words(
     if phase is Phase.EXERCISE_RESULT:
         return tr("{exercise}: done", exercise=exercise.name), tr("Rest a moment before the next exercise.")
     detail = tr(message) if message else (feedback.message if feedback else exercise.instruction)
-    return _repetition_headline(phase, exercise, remaining_s), detail
+    return _repetition_headline(phase, exercise, remaining_s, feedback), detail
 
 
-def _repetition_headline(phase: Phase, exercise: Exercise, remaining_s: float) -> str:
-    """The headline during a repetition: move, hold (with its seconds left), relax."""
+def _repetition_headline(phase: Phase, exercise: Exercise, remaining_s: float, feedback: Feedback | None) -> str:
+    """The headline during a repetition: move, hold (with its seconds left), relax. "Hold"
+    only while there is a movement to hold: the bars at zero are not told to hold."""
     if phase is Phase.MOVE:
         return tr("{exercise} now", exercise=exercise.name)
     if phase is Phase.HOLD:
+        if feedback is None or feedback.symmetry is None:
+            return tr("No movement seen yet… {seconds}", seconds=math.ceil(remaining_s))
         return tr("Hold… {seconds}", seconds=math.ceil(remaining_s))
     return tr("Relax")

@@ -86,10 +86,10 @@ class SessionRecorder(SessionListener):
                 programme.id, programme.english_name, self.source_name, patient_id=self.patient_id
             )
 
-    def resting_measured(self, resting: dict[str, dict[str, float]]) -> None:
+    def resting_measured(self, resting: dict[str, dict[str, float]], accepted: bool = False) -> None:
         if self.store is not None and self.session_id is not None:
             with self._saving(tr("The resting measures were not saved; the session goes on.")):
-                self.store.recording.save_resting(self.session_id, resting)
+                self.store.recording.save_resting(self.session_id, resting, accepted)
 
     def exercise_started(self, index: int, exercise: Exercise) -> None:
         if self.store is None or self.session_id is None:

@@ -116,6 +116,15 @@ def _resting_face(session: SessionDetail) -> list[Block | Table]:
         Column(tr("L − R"), 1.0),
     ]
     items.append(Table(columns, rows))
+    if session.rest_accepted:
+        items.append(
+            paragraph(
+                tr(
+                    "This resting face was accepted as it was: it did not stay still while relaxing, "
+                    "so these measures, and the movements measured from them, may include some movement."
+                )
+            )
+        )
     return items
 
 

@@ -41,9 +41,10 @@ STATUS_WORDS = {
     "stopped": N_("stopped early"),
     "interrupted": N_("interrupted (app closed or crashed)"),
     "in_progress": N_("in progress"),
+    "not_done": N_("not done: no movement was seen in several tries"),
 }
 #: where a table cell has no room for the reason
-SHORT_STATUS_WORDS = {**STATUS_WORDS, "interrupted": N_("interrupted")}
+SHORT_STATUS_WORDS = {**STATUS_WORDS, "interrupted": N_("interrupted"), "not_done": N_("not done")}
 #: the patient's sides where a column header already says "(patient's)"
 SHORT_SIDES = {"left": N_("Left"), "right": N_("Right")}
 SIDES = {"left": LEFT_LABEL, "right": RIGHT_LABEL}
