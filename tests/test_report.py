@@ -173,10 +173,30 @@ def test_missing_values_read_as_a_dash(recorded: Recorded, tmp_path: Path) -> No
     assert re.search(r"^1 0\.0 0\.0 - - 0\.0 no$", "\n".join(texts), re.MULTILINE)
     assert "symmetry -; weaker side: -" in everything
     assert "Kind recorded video" in everything and "interrupted" in everything
+    # measured afterwards from a video (in a clinic, or sent in): not called a home practice record
+    assert "recorded video, measured afterwards" in everything and "home practice record" not in everything
     assert "Only this session so far" in everything
     # the interrupted exercise has no stored summary: its saved repetition still gives the means
     assert session.exercises[2].summary is None
     assert f"Summary: 1 repetition(s); mean peak Left (patient's) {cut_rep.left_mm:.1f} mm" in everything
+
+
+def test_an_exercise_not_done_and_a_resting_face_accepted_are_said(recorded: Recorded, tmp_path: Path) -> None:
+    store, _ = _open_later(recorded, SESSIONS + 4)
+    with store:
+        session_id = store.recording.start_session("daily", "Daily practice", "camera 0")
+        store.recording.save_resting(session_id, {"brow_height_mm": {"left": 21.0, "right": 22.0}}, accepted=True)
+        brows = store.recording.start_exercise(session_id, 0, "raise_brows", "Raise your eyebrows", "brow_lift_mm", {})
+        store.recording.finish_exercise(brows, "not_done", Summary(0, None, None, None, None))
+        store.recording.finish_session(session_id, "completed")
+        session = store.history.session_detail(session_id)
+    assert session.rest_accepted and session.exercises[0].status == "not_done"
+    pdf_path = tmp_path / "not_done.pdf"
+    write_session_report(pdf_path, session, [session])
+    everything = _flat("\n".join(pages_text(pdf_path)))
+    assert "status: not done: no movement was seen in several tries" in everything
+    assert "This resting face was accepted as it was" in everything
+    assert "home practice record" in everything
 
 
 def test_a_session_without_exercises(recorded: Recorded, history: list[SessionDetail], tmp_path: Path) -> None:

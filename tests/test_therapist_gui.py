@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QMessageBox
 
@@ -65,15 +65,25 @@ def window(qapp, database, model_bytes):
     therapist.deleteLater()
 
 
+def _type_date(field, when: date | str | None) -> None:
+    """Type a date as a person does: click into the field, select what is there, type."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    QTest.mouseClick(field.edit, Qt.MouseButton.LeftButton)
+    field.edit.selectAll()
+    QTest.keyClick(field.edit, Qt.Key.Key_Delete)
+    if when is not None:
+        QTest.keyClicks(field.edit, when if isinstance(when, str) else when.isoformat())
+
+
 def _fill_form(window: TherapistWindow, code: str, name: str, side: str, onset: date | None, cause: str) -> None:
     form = window.patient_form
     form.clear()
     form.code_edit.setText(code)
     form.name_edit.setText(name)
     form.side_edit.setCurrentIndex(form.side_edit.findData(side))
-    form.onset_known.setChecked(onset is not None)
-    if onset is not None:
-        form.onset_edit.setDate(QDate(onset.year, onset.month, onset.day))
+    _type_date(form.onset_edit, onset)
     form.cause_edit.setCurrentText(cause)
     form.notes_edit.setPlainText("Eye protection at night.")
 
@@ -105,16 +115,36 @@ def test_add_patient_through_the_form_and_a_duplicate_code_is_refused_inline(win
     assert "future" in window.patient_form.message.text() and "onset date" in window.patient_form.message.text().lower()
     assert window.patient_table.rowCount() == 1
 
+    # not a date: said, and nothing added
+    _fill_form(window, "P08", "", "right", None, "")
+    _type_date(window.patient_form.onset_edit, "2024-13-40")
+    window.patient_form.add_button.click()
+    assert "not a date" in window.patient_form.message.text() and window.patient_table.rowCount() == 1
+
     window.select_patient(patients[0].id)
     assert window.patient_form.code_edit.text() == "P07"
+    assert window.patient_form.onset_edit.edit.text() == "2024-11-03"
+    window.patient_form.clear()
+    assert window.patient_form.onset_edit.edit.text() == ""  # a new patient's onset is not known, not "today"
+    window.select_patient(patients[0].id)
+
+
+def test_one_import_button_and_no_picture_action_without_pictures(window):
+    from PySide6.QtWidgets import QPushButton
+
+    imports = [button for button in window.findChildren(QPushButton) if button.text() == "Import bundle…"]
+    assert imports == [window.import_patient_button]  # importing adds a patient: beside the patient list
+    tab = window.sessions_tab
+    assert tab.table.rowCount() == 0  # the new patient has no session yet
+    assert not tab.delete_pictures_button.isEnabled() and not tab.report_pictures.isEnabled()
 
 
 def test_analyse_a_recorded_video_into_the_history(window, qtbot, data_dir, database):
     assert window.patient is not None
     analysis = window.analysis_tab
-    assert analysis.filmed_on.date() == QDate.currentDate() and not analysis.keep_picture.isChecked()
+    assert analysis.filmed_on.date() == date.today() and not analysis.keep_picture.isChecked()
     filmed = date.today() - timedelta(days=9)
-    window.analysis_tab.filmed_on.setDate(QDate(filmed.year, filmed.month, filmed.day))
+    _type_date(window.analysis_tab.filmed_on, filmed)
     window.analysis_tab.keep_picture.setChecked(True)  # the patient agreed
     assert window.analysis_tab.analyse_video(data_dir / "single_face.mp4", "big_smile")
     assert window.analysis_tab.running and not window.analysis_tab.analyse_button.isEnabled()

@@ -9,13 +9,13 @@ and the analysis can be cancelled until the moment it is saved.
 from __future__ import annotations
 
 import threading
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
+from coach.gui.date_field import DateField
 from coach.gui.history import show_session
 from coach.gui.therapist.parts import (
     ALL_FILES,
@@ -131,11 +132,8 @@ class AnalysisTab(QWidget):
             name = tr("{exercise} (resting face only)", exercise=exercise.name) if exercise.is_static else exercise.name
             self.exercise.addItem(name, exercise.id)
         self.exercise.setCurrentIndex(max(self.exercise.findData(FIRST_EXERCISE_ID), 0))
-        self.filmed_on = QDateEdit()
-        self.filmed_on.setCalendarPopup(True)
-        self.filmed_on.setDisplayFormat("yyyy-MM-dd")
-        self.filmed_on.setDate(QDate.currentDate())
-        self.filmed_on.setMaximumDate(QDate.currentDate())
+        self.filmed_on = DateField(tr("Filmed on"))
+        self.filmed_on.set_date(date.today())
         self.filmed_on.setToolTip(tr("The session is dated on this day, so the trends put it in its place"))
         self.keep_picture = QCheckBox(tr("Keep a picture of the peak"))
         self.keep_picture.setToolTip(
@@ -196,9 +194,17 @@ class AnalysisTab(QWidget):
         exercise = self.exercises.get(exercise_id or self.exercise.currentData())
         if exercise is None:
             return False
+        filmed_on_problem = self.filmed_on.problem()
+        if filmed_on_problem is not None:
+            self.status.setStyleSheet(ERROR_STYLE)
+            self.status.setText(tr("Filmed on: {problem}", problem=filmed_on_problem))
+            return False
+        self.status.setStyleSheet("")
         self.video_path.setText(str(path))
         database, model, patient_id = self.clinic.database, self.model_bytes, self.patient.id
-        filmed_at, keep_picture = filmed_at_of(self.filmed_on.date().toPython()), self.keep_picture.isChecked()
+        filmed_on = self.filmed_on.date()
+        assert filmed_on is not None  # no problem: a date
+        filmed_at, keep_picture = filmed_at_of(filmed_on), self.keep_picture.isChecked()
         self._cancel = cancel = threading.Event()
 
         def work() -> tuple[RecordedAnalysis, SavedRecording]:

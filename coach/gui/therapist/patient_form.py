@@ -6,14 +6,11 @@ words, and what was typed stays, so nothing is lost.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from coach.base.errors import StoreError
 from coach.base.i18n import N_, tr
+from coach.gui.date_field import DateField
 from coach.gui.therapist.parts import ERROR_STYLE, OK_STYLE, message_label, side_words
 from coach.records.models import AFFECTED_SIDES, Patient
 from coach.usecases.clinic import Clinic, plain_patient_error
@@ -77,16 +75,8 @@ class PatientForm(QWidget):
         for side in AFFECTED_SIDES:
             self.side_edit.addItem(side_words(side), side)
         self.side_edit.setCurrentIndex(self.side_edit.findData("unknown"))
-        self.onset_known = QCheckBox(tr("Known:"))
-        self.onset_edit = QDateEdit()
-        self.onset_edit.setCalendarPopup(True)
-        self.onset_edit.setDisplayFormat("yyyy-MM-dd")
-        self.onset_edit.setDate(QDate.currentDate())
-        self.onset_edit.setEnabled(False)
-        self.onset_known.toggled.connect(self.onset_edit.setEnabled)
-        onset_row = QHBoxLayout()
-        onset_row.addWidget(self.onset_known)
-        onset_row.addWidget(self.onset_edit, 1)
+        # typed or picked; empty while not known (never today by default: a date nobody gave)
+        self.onset_edit = DateField(tr("Onset date"), optional=True)
         self.cause_edit = QComboBox()
         self.cause_edit.setEditable(True)
         self.cause_edit.addItems([tr(cause) if cause else "" for cause in COMMON_CAUSES])
@@ -95,7 +85,7 @@ class PatientForm(QWidget):
         form.addRow(tr("Code:"), self.code_edit)
         form.addRow(tr("Name:"), self.name_edit)
         form.addRow(tr("Affected side:"), self.side_edit)
-        form.addRow(tr("Onset date:"), onset_row)
+        form.addRow(tr("Onset date:"), self.onset_edit)
         form.addRow(tr("Cause:"), self.cause_edit)
         form.addRow(tr("Notes:"), self.notes_edit)
 
@@ -124,10 +114,7 @@ class PatientForm(QWidget):
         self.code_edit.setText(patient.code)
         self.name_edit.setText(patient.name or "")
         self.side_edit.setCurrentIndex(self.side_edit.findData(patient.affected_side))
-        self.onset_known.setChecked(patient.onset_date is not None)
-        if patient.onset_date is not None:
-            onset = patient.onset_date
-            self.onset_edit.setDate(QDate(int(onset.year), int(onset.month), int(onset.day)))
+        self.onset_edit.set_date(patient.onset_date)
         self.cause_edit.setCurrentText(patient.cause or "")
         self.notes_edit.setPlainText(patient.notes or "")
 
@@ -137,8 +124,7 @@ class PatientForm(QWidget):
         for edit in (self.code_edit, self.name_edit):
             edit.clear()
         self.side_edit.setCurrentIndex(self.side_edit.findData("unknown"))
-        self.onset_known.setChecked(False)
-        self.onset_edit.setDate(QDate.currentDate())
+        self.onset_edit.set_date(None)
         self.cause_edit.setCurrentText("")
         self.notes_edit.clear()
         self.message.setText("")
@@ -152,6 +138,8 @@ class PatientForm(QWidget):
         if not fields["code"].strip():
             self._tell_problem(tr("Enter a code: the patient's name or a pseudonymous code such as P07."))
             return None
+        if not self._onset_is_a_date():
+            return None
         try:
             patient = self.clinic.add_patient(**fields)
         except (StoreError, ValueError) as exc:
@@ -163,7 +151,7 @@ class PatientForm(QWidget):
 
     def save_patient(self) -> Patient | None:
         """Save the form over the selected patient."""
-        if self.clinic is None or self.patient is None:
+        if self.clinic is None or self.patient is None or not self._onset_is_a_date():
             return None
         try:
             patient = self.clinic.update_patient(self.patient.id, **self._fields())
@@ -174,11 +162,15 @@ class PatientForm(QWidget):
         self._tell_done(tr("Changes to {code} saved.", code=patient.code))
         return patient
 
+    def _onset_is_a_date(self) -> bool:
+        """The onset typed is a date (or empty); if not, says so under the form."""
+        problem = self.onset_edit.problem()
+        if problem is not None:
+            self._tell_problem(tr("Onset date: {problem}", problem=problem))
+        return problem is None
+
     def _fields(self) -> dict[str, Any]:
-        onset: date | None = None
-        if self.onset_known.isChecked():
-            chosen = self.onset_edit.date()
-            onset = date(chosen.year(), chosen.month(), chosen.day())
+        onset = self.onset_edit.date()
         return {
             "code": self.code_edit.text(),
             "name": self.name_edit.text(),

@@ -95,7 +95,6 @@ class SessionsTab(QWidget):
         layout.addLayout(self._build_buttons())
         self.message = message_label()
         layout.addWidget(self.message)
-        self.import_bundle_button.setEnabled(clinic is not None)
         self.table.itemSelectionChanged.connect(self._show_selected_session)
 
     def _build_buttons(self) -> QVBoxLayout:
@@ -118,15 +117,16 @@ class SessionsTab(QWidget):
         self.delete_pictures_button.setToolTip(
             tr("Delete the pictures kept for the selected session; the numbers stay")
         )
+        self._show_pictures_kept(0)  # until a session with pictures is selected
         self.export_bundle_button = QPushButton(tr("Export bundle…"))
         self.export_bundle_button.setToolTip(
             tr("All of this patient's sessions in one file, to import on another computer")
         )
-        self.import_bundle_button = QPushButton(tr("Import bundle…"))
         buttons = QVBoxLayout()  # two rows: room for longer words and larger text
         reports = (self.report_button, self.report_pictures, self.delete_pictures_button)
         exports = (self.export_scope, self.csv_button, self.json_button)
-        for row_widgets in (reports, exports, (self.export_bundle_button, self.import_bundle_button)):
+        # importing a bundle adds its patient: that button is beside the patient list (one Import)
+        for row_widgets in (reports, exports, (self.export_bundle_button,)):
             row = QHBoxLayout()
             for widget in row_widgets:
                 row.addWidget(widget)
@@ -136,7 +136,6 @@ class SessionsTab(QWidget):
         self.csv_button.clicked.connect(lambda: self.export_csv())
         self.json_button.clicked.connect(lambda: self.export_json())
         self.export_bundle_button.clicked.connect(lambda: self.export_bundle())
-        self.import_bundle_button.clicked.connect(lambda: self.import_bundle())
         self.delete_pictures_button.clicked.connect(lambda: self.delete_session_pictures())
         return buttons
 
@@ -170,6 +169,8 @@ class SessionsTab(QWidget):
         self._fill_table(records)
         for button in (self.report_button, self.csv_button, self.json_button, self.export_bundle_button):
             button.setEnabled(bool(records))
+        if not records:
+            self._show_pictures_kept(0)
         if records or left_out:
             listed = counted(len(records), *LISTED)
             self.message.setText(" ".join([listed, *left_out]))
@@ -218,6 +219,10 @@ class SessionsTab(QWidget):
         except (CoachError, KeyError) as exc:
             self.detail.setPlainText(str(exc))
             pictures = 0
+        self._show_pictures_kept(pictures)
+
+    def _show_pictures_kept(self, pictures: int) -> None:
+        """What can be done with pictures: nothing while the session shown has none."""
         self.delete_pictures_button.setEnabled(pictures > 0)
         self.report_pictures.setEnabled(pictures > 0)
 

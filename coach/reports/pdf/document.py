@@ -79,7 +79,7 @@ def _sections(
     """Page 1, each exercise (the first on a new page), then the progress pages."""
     sections = front_sections(session, fields)
     for number, exercise in enumerate(session.exercises, 1):
-        section = exercise_section(number, exercise, snapshots.get(exercise.id))
+        section = exercise_section(number, exercise, snapshots.get(exercise.id), session.kind)
         section.new_page = number == 1
         sections.append(section)
     return sections + trend_sections(session, history)

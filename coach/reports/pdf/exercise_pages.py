@@ -41,14 +41,22 @@ from coach.reports.pdf.wording import (
 from coach.reports.pictures import draw_measured_regions
 from coach.session.snapshots import Snapshot
 
-SNAPSHOT_NOTE = N_(
-    "Snapshot at the peak, kept at the patient's request. As the camera saw it, not mirrored: the patient's "
-    "right side (R) is on the left of the picture, their left side (L) on the right. Outlined: the regions "
-    "measured, the patient's left in blue, their right in orange."
-)
+#: why the picture was kept: chosen by the patient at home; ticked by the clinician (with consent) for a video
+SNAPSHOT_NOTE = {
+    "live": N_(
+        "Snapshot at the peak, kept at the patient's request. As the camera saw it, not mirrored: the patient's "
+        "right side (R) is on the left of the picture, their left side (L) on the right. Outlined: the regions "
+        "measured, the patient's left in blue, their right in orange."
+    ),
+    "recorded": N_(
+        "Snapshot at the peak of the recorded video, kept by the clinic with the patient's consent. As the camera "
+        "saw it, not mirrored: the patient's right side (R) is on the left of the picture, their left side (L) on "
+        "the right. Outlined: the regions measured, the patient's left in blue, their right in orange."
+    ),
+}
 
 
-def _snapshot_block(snapshot: Snapshot) -> Block:
+def _snapshot_block(snapshot: Snapshot, kind: str) -> Block:
     """The snapshot as the camera saw it (not mirrored) with the measured regions drawn,
     its sides named for the reader."""
     picture = np.asarray(snapshot.picture_rgb)
@@ -67,7 +75,7 @@ def _snapshot_block(snapshot: Snapshot) -> Block:
     if text_width(right_side + left_side, SMALL_PT) + 0.2 > width:
         right_side, left_side = "◀ R", "L ▶"
     note_x = MARGIN_X + width + 0.2
-    note = wrap(tr(SNAPSHOT_NOTE), CONTENT_W - width - 0.2, SMALL_PT)
+    note = wrap(tr(SNAPSHOT_NOTE.get(kind, SNAPSHOT_NOTE["live"])), CONTENT_W - width - 0.2, SMALL_PT)
     caption_h = line_height(SMALL_PT) + 0.05
 
     def draw(fig: Figure, y: float) -> None:
@@ -194,8 +202,9 @@ def _repetitions(number: int, exercise: ExerciseRecord) -> list[Block | Table]:
     return [paragraph(tr("Repetitions: {dash} (none were recorded for this exercise).", dash=DASH))]
 
 
-def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot | None) -> Section:
-    """The exercise numbered `number` in the session, with its picture at the peak if one was kept."""
+def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot | None, kind: str = "live") -> Section:
+    """The exercise numbered `number` in the session, with its picture at the peak if one was kept
+    (`kind`: the session's, "live" or "recorded": who kept the picture, and why)."""
     means = exercise_means(exercise)
     items: list[Block | Table] = [
         heading(f"{number}. {shown_exercise_name(exercise.exercise_id, exercise.exercise_name)}"),
@@ -223,7 +232,7 @@ def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot |
         ),
     ]
     if snapshot is not None:
-        items.insert(1, _snapshot_block(snapshot))
+        items.insert(1, _snapshot_block(snapshot, kind))
     items += _repetitions(number, exercise)
     items.append(spacer(0.2))
     return Section(items)

@@ -89,7 +89,11 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
             ),
         ),
         paragraph(
-            tr("Facial Symmetry Coach {version} · home practice record", version=__version__), SMALL_PT, after=0.05
+            tr("Facial Symmetry Coach {version} · home practice record", version=__version__)
+            if session.kind == "live"
+            else tr("Facial Symmetry Coach {version} · recorded video, measured afterwards", version=__version__),
+            SMALL_PT,
+            after=0.05,
         ),
         Block(0.12, lambda fig, y: draw_rule(fig, y + 0.04, 1.2)),
         key_values([patient_column, session_column]),
