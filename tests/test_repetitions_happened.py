@@ -9,10 +9,12 @@ live and through `analyze`. The records are a real SQLite file.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
 
+from coach.measure.geometry import turn_from_reference_deg
 from coach.plans.exercises import get_exercise
 from coach.plans.programmes import load_programmes
 from coach.session import engine
@@ -134,3 +136,54 @@ def test_live_and_recorded_find_the_same_repetition_in_the_same_frames(clip):
     (recorded,) = analyse_track(track_of(clip, driver.times, driver.fed), exercise).reps
     assert recorded.left_mm == pytest.approx(live.left_mm, abs=0.1)
     assert recorded.right_mm == pytest.approx(live.right_mm, abs=0.1)
+
+
+# ----- no finding where the head is turned away ----------------------------------------------
+def _rotated(points: np.ndarray, degrees: float, axis: int) -> np.ndarray:
+    """The points turned rigidly about their centre (axis 1: yaw, the vertical axis; 2: roll)."""
+    a = np.radians(degrees)
+    c, s = np.cos(a), np.sin(a)
+    rotation = {1: np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]]), 2: np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])}
+    centre = points.mean(axis=0)
+    return (points - centre) @ rotation[axis].T + centre
+
+
+def test_the_turn_is_read_as_it_was_made_and_a_tilt_is_not_a_turn(clip):
+    face = clip.chosen[0]
+    turned = np.stack([_rotated(face, degrees, 1) for degrees in (5.0, 15.0, 30.0)])
+    assert turn_from_reference_deg(turned, face) == pytest.approx([5.0, 15.0, 30.0], abs=0.5)
+    tilted = _rotated(face, 30.0, 2)[None]
+    assert turn_from_reference_deg(tilted, face) == pytest.approx([0.0], abs=0.5)  # roll hides nothing
+
+
+@pytest.fixture(scope="module")
+def turning(landmarker, data_dir):
+    return clip_of(landmarker, data_dir / "turn_and_eye_closure.mp4")
+
+
+@pytest.mark.parametrize("exercise_id", ["gentle_eye_closure", "raise_brows"])
+def test_a_turned_head_gives_no_finding_and_the_turned_stretch_is_said(turning, exercise_id):
+    """A healthy woman turned 20-30° who turns to the camera and closes her eyes: nothing is
+    measured while she is turned away, and nothing uneven is found."""
+    frames = list(range(len(turning.images)))
+    analysis = analyse_track(track_of(turning, [i / turning.fps for i in frames], frames), get_exercise(exercise_id))
+    (said,) = [w for w in analysis.warnings if "turned more than 20°" in w]
+    assert "were not measured" in said
+    assert all(rep.symmetry is None or rep.symmetry >= 0.8 for rep in analysis.reps)
+    for rep in analysis.reps:  # a lid read open while the eyes were closed would send a patient to an eye doctor
+        assert max(rep.measures.get("residual_gap_mm", {"left": 0.0, "right": 0.0}).values()) <= 1.5
+
+
+def test_the_live_coach_asks_to_face_the_screen_and_does_not_measure_a_turned_head(turning):
+    exercise = dataclasses.replace(get_exercise("gentle_eye_closure"), repetitions=2)
+    driver = Driver(turning, programme_of(exercise), FAST)
+    frontal = list(range(len(turning.images) - 40, len(turning.images)))  # she faces the camera at the end
+    driver.feed_until(itertools.cycle(frontal), lambda view: view.phase is Phase.MOVE)
+    turned_away = list(range(0, 40))  # at the start she is turned 20-30° away
+    views = [driver.feed([i]) for i in itertools.islice(itertools.cycle(turned_away), round(3 * turning.fps))]
+    assert any(v.detail == "Turn your head towards the screen: a turned face is not measured." for v in views)
+    assert all(v.feedback is None for v in views[5:] if v.detail.startswith("Turn your head"))
+    driver.feed_until(itertools.cycle(turned_away), lambda view: view.finished, max_s=120)
+    assert driver.recorder.named("repetition_done") == []
+    (result,) = driver.views[-1].results
+    assert result.status == "not_done"  # never trapped: after three tries turned away, on

@@ -26,6 +26,7 @@ for _path in (REPO / "tests", REPO):  # the product and tests/synthetic.py, from
 
 from benchmarks.accuracy import crosstalk, droop, eyes, stages, targets  # noqa: E402
 from benchmarks.accuracy import generator as gen  # noqa: E402
+from coach.measure.geometry import MAX_MEASURED_TURN_DEG  # noqa: E402
 
 
 def _progress(message: str) -> None:
@@ -78,6 +79,13 @@ def report(generator: gen.Generator, faces: list[str]) -> str:
             if table:
                 parts += [table, ""]
     parts += [stages.per_face_table(stage_rows, tune + held), ""]
+    unmeasured = [f"{r.face} {r.exercise} {r.weak} {r.p}: {r.unmeasured_hold_frames}" for r in stage_rows
+                  if r.unmeasured_hold_frames]  # fmt: skip
+    parts += [
+        "Hold frames the product left out (head turned more than "
+        f"{MAX_MEASURED_TURN_DEG:.0f}° from its resting pose): {'; '.join(unmeasured) or 'none'}",
+        "",
+    ]
     parts += ["## The product against the truth (cross-talk fitted on the tuning face only)", ""]
     parts += [crosstalk.report(series_rows, tune, held), ""]
     parts += ["## Static droop (product static measure commissure_height_mm)", ""]

@@ -97,6 +97,13 @@ class Reading:
         return self.left if name == "left" else self.right
 
 
+def _measured(analysis: Analysis, frames: np.ndarray) -> np.ndarray:
+    """Rows of the product's series for those of the clip's `frames` it measured (it leaves out
+    frames whose head is turned too far from rest)."""
+    row_of = {int(frame): row for row, frame in enumerate(analysis.track.face_frames)}
+    return np.array([row_of[int(f)] for f in frames if int(f) in row_of], dtype=int)
+
+
 def _hold_mean(series: np.ndarray, hold: np.ndarray) -> Reading:
     left, right = series[hold].mean(0)
     return Reading(float(left), float(right))
@@ -140,6 +147,8 @@ class StageRow:
     stages: dict[str, Reading]
     reps: int
     pixels: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # side -> (true, landmark)
+    #: hold frames the product did not measure (the head turned too far from its resting pose)
+    unmeasured_hold_frames: int = 0
 
 
 def _pixel_displacements(clip: gen.Clip, detected_px: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -170,7 +179,8 @@ def stage_readings(clip: gen.Clip, detected_px: np.ndarray) -> tuple[StageRow, A
     analysis = analyse_track(track_of(detected_px), get_exercise(EXERCISE_ID[ex]))
     product_mm = analysis.face_frame.normalise(detected_px)
     stages["c_neutral"] = _hold_mean(linear_measure(ex, product_mm, analysis.face_frame.reference_mm, direction), hold)
-    stages["d_measure"] = _hold_mean(analysis.series[MEASURE[ex]], hold)
+    measured_hold = _measured(analysis, hold)
+    stages["d_measure"] = _hold_mean(analysis.series[MEASURE[ex]], measured_hold)
     summary = analysis.summary
     stages["e_summary"] = Reading(summary.left_mm or 0.0, summary.right_mm or 0.0)
     row = StageRow(
@@ -182,6 +192,7 @@ def stage_readings(clip: gen.Clip, detected_px: np.ndarray) -> tuple[StageRow, A
         stages=stages,
         reps=summary.reps,
         pixels=_pixel_displacements(clip, detected_px),
+        unmeasured_hold_frames=len(hold) - len(measured_hold),
     )
     return row, analysis
 

@@ -19,7 +19,13 @@ from coach.base.i18n import tr
 from coach.base.private_files import atomic_private_open, write_private_text
 from coach.capture.sources import FrameSource
 from coach.measure import measures
-from coach.measure.geometry import FaceFrame, mean_shape, rough_mm_shapes
+from coach.measure.geometry import (
+    MAX_MEASURED_TURN_DEG,
+    FaceFrame,
+    mean_shape,
+    rough_mm_shapes,
+    turn_from_reference_deg,
+)
 from coach.measure.landmarks import FaceSelector, ParallelLandmarker
 from coach.plans.exercises import Exercise
 from coach.session import engine
@@ -176,6 +182,18 @@ def _choose_rest(track: LandmarkTrack, exercise: Exercise, times: np.ndarray) ->
     return engine.choose_rest_by_expression(times, shapes_mm, activation)
 
 
+def _turned_warning(turned_times_s: np.ndarray) -> str:
+    """Which stretch of the recording was left out because the head was turned away."""
+    return tr(
+        "the head was turned more than {degrees}° from its resting pose in {count} frame(s), "
+        "between {start} s and {end} s; those frames were not measured (face the camera for the exercise)",
+        degrees=f"{MAX_MEASURED_TURN_DEG:.0f}",
+        count=len(turned_times_s),
+        start=f"{turned_times_s[0]:.1f}",
+        end=f"{turned_times_s[-1]:.1f}",
+    )
+
+
 def analyse_track(
     track: LandmarkTrack, exercise: Exercise, neutral_range: tuple[float, float] | None = None
 ) -> Analysis:
@@ -203,6 +221,7 @@ def analyse_track(
                     distance=f"{neutral.spread_mm:.1f}",
                 )
             )
+    lost = track.frames - len(track.face_frames)  # no face found (frames left out below are said apart)
     face_frame = FaceFrame.from_reference(mean_shape(track.points_px[neutral.indices]))
     points_mm, relative_size = face_frame.normalise_with_size(track.points_px)
     implausible = np.abs(np.log(relative_size)) > np.log(MAX_SIZE_CHANGE)
@@ -216,14 +235,19 @@ def analyse_track(
                 count=int(implausible.sum()),
             )
         )
-        keep = ~implausible
+    turned = turn_from_reference_deg(track.points_px, face_frame.reference_px) > MAX_MEASURED_TURN_DEG
+    if turned.any():
+        # a head turned away from its resting pose is not measured: a number there would be a finding
+        # that is not there (the far side reads weaker on a healthy face)
+        warnings.append(_turned_warning(times[turned]))
+    if implausible.any() or turned.any():
+        keep = ~(implausible | turned)
         track = replace(track, face_frames=track.face_frames[keep], points_px=track.points_px[keep])
         points_mm, times = points_mm[keep], times[keep]
         neutral = replace(neutral, indices=np.searchsorted(np.nonzero(keep)[0], neutral.indices))
     neutral_mm = face_frame.reference_mm
     static = measures.static_measures(neutral_mm)
     lip_offset = measures.lip_centre_offset_mm(neutral_mm)
-    lost = track.frames - len(track.face_frames)
     if lost and track.frames > 1:
         warnings.append(
             tr("no face in {lost} of {count} frames; those frames were left out", lost=lost, count=track.frames)

@@ -291,13 +291,17 @@ class CoachingSession:
     def _on_rep_frame(self, image_rgb: np.ndarray, chosen: np.ndarray | None) -> None:
         run = self._run
         assert run is not None
-        if chosen is not None:
+        if chosen is not None and run.meter.turned_away(chosen):
+            # not measured: a head turned away would read the far side weaker on any face
+            self._message, self._feedback = wording.TURN_TOWARDS_SCREEN, None
+            run.note_turned_away()
+        elif chosen is not None:
             measures = run.measure(self._now, image_rgb, chosen)
             self._feedback = run.meter.judge(measures)
             if run.exercise.primary[0] == "eye_closure_mm" and self.phase is not Phase.RELAX:
                 closure = measures.eye_closure
                 self.listener.eye_closure(float(closure[0]), float(closure[1]), self._now)
-            if self._message == wording.FACE_LOST_MESSAGE:
+            if self._message in (wording.FACE_LOST_MESSAGE, wording.TURN_TOWARDS_SCREEN):
                 self._message = ""
         elif self._face_seen_at is None or self._now - self._face_seen_at > self.timing.face_lost_s:
             self._message = wording.FACE_LOST_MESSAGE

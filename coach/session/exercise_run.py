@@ -30,7 +30,8 @@ class ExerciseResult:
 @dataclass(frozen=True)
 class AttemptOutcome:
     """How a move → hold → relax window ended: a repetition, or why not ("unseen": the face
-    was hardly seen; "no movement", "not held": `engine.counts_as_repetition`)."""
+    was hardly seen; "turned": it was seen turned away, so not measured; "no movement", "not
+    held": `engine.counts_as_repetition`)."""
 
     rep: engine.Repetition | None
     reason: str = ""
@@ -55,10 +56,16 @@ class ExerciseRun:
         self._buffer = RepetitionBuffer()
         self._peak = PeakKeeper(self.exercise.primary[0]) if keep_snapshot else None
         self._failed_in_a_row = 0
+        self._turned_frames = 0
 
     def start_repetition(self) -> None:
         """Forget the frames of an unfinished attempt: the repetition starts again."""
         self._buffer = RepetitionBuffer()
+        self._turned_frames = 0
+
+    def note_turned_away(self) -> None:
+        """A frame of this attempt showed the face turned too far to be measured."""
+        self._turned_frames += 1
 
     def measure(self, now_s: float, image_rgb: np.ndarray, points_px: np.ndarray) -> FrameMeasures:
         """Measure one frame of the repetition under way and keep it for the repetition's score."""
@@ -73,6 +80,9 @@ class ExerciseRun:
         movement happened and was held (the rule `analyze` follows too)."""
         buffer = self._buffer
         if not buffer.seen():
+            if self._turned_frames:  # seen, but never facing the screen: a try that failed
+                self._failed_in_a_row += 1
+                return AttemptOutcome(None, "turned", self._failed_in_a_row)
             return AttemptOutcome(None, "unseen", self._failed_in_a_row)
         attempt = buffer.attempt(engine.onset_mm(self.exercise.min_movement_mm, self.meter.noise_mm), fps)
         if not attempt.counted:

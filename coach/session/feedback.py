@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.base.i18n import N_, tr
-from coach.measure.geometry import FaceFrame
+from coach.measure.geometry import MAX_MEASURED_TURN_DEG, FaceFrame, turn_from_reference_deg
 from coach.measure.measures import DURING_HOLD, per_frame_measures
 from coach.measure.sides import symmetry, weaker_side
 from coach.plans.exercises import Exercise
@@ -142,6 +142,11 @@ class ExerciseMeter:
             eye_closure=values["eye_closure_fraction"],
             during_hold={name: values[name] for name in held},
         )
+
+    def turned_away(self, points_px: np.ndarray) -> bool:
+        """Whether the head is turned too far from its resting pose to be measured (geometry.MAX_MEASURED_TURN_DEG)."""
+        turn = turn_from_reference_deg(points_px[None], self.face_frame.reference_px)[0]
+        return bool(turn > MAX_MEASURED_TURN_DEG)
 
     def judge(self, measures: FrameMeasures) -> Feedback:
         """What to show for this frame (see feedback_for)."""

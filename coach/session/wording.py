@@ -21,9 +21,15 @@ FACE_LOST_MESSAGE = N_("We can't see your face: look towards the screen.")
 REPEAT_AFTER_PAUSE = N_("Let's do that repetition again.")
 REPEAT_UNSEEN = N_("We couldn't see your face during that repetition; let's do it again.")
 NO_MOVEMENT = N_("No movement seen: try again.")
+TURN_TOWARDS_SCREEN = N_("Turn your head towards the screen: a turned face is not measured.")
 NOT_HELD = N_("Too short to count: hold the movement until you hear relax.")
 #: why a move → hold → relax window gave no repetition (exercise_run.AttemptOutcome.reason) -> notice
-RETRY_MESSAGES = {"unseen": REPEAT_UNSEEN, "no movement": NO_MOVEMENT, "not held": NOT_HELD}
+RETRY_MESSAGES = {
+    "unseen": REPEAT_UNSEEN,
+    "turned": TURN_TOWARDS_SCREEN,
+    "no movement": NO_MOVEMENT,
+    "not held": NOT_HELD,
+}
 CALIBRATION_HINT = N_("Relax your face, lips gently closed, and look at the screen.")
 
 
