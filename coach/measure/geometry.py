@@ -103,7 +103,18 @@ def turn_from_reference_deg(points: np.ndarray, reference: np.ndarray) -> np.nda
     pose, in degrees (yaw and pitch together, not roll): the angle the rigid fit's rotation
     gives the camera's viewing axis."""
     _, rotation, _ = rigid_pose(points, reference)
+    return _out_of_plane_deg(rotation)
+
+
+def _out_of_plane_deg(rotation: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(rotation[:, 2, 2], -1.0, 1.0)))
+
+
+def fit_with_turn(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`fit_to` plus each frame's turn (`turn_from_reference_deg`), from the one pose fit."""
+    scale, rotation, translation = rigid_pose(points, reference)
+    aligned = scale[:, None, None] * (points @ rotation.transpose(0, 2, 1)) + translation[:, None]
+    return aligned, scale, _out_of_plane_deg(rotation)
 
 
 def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -112,8 +123,7 @@ def fit_to(points: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.nd
     Returns the aligned points and each frame's scale factor (reference size ÷ frame
     size), which tells a face that came closer from a different, smaller face.
     """
-    scale, rotation, translation = rigid_pose(points, reference)
-    aligned = scale[:, None, None] * (points @ rotation.transpose(0, 2, 1)) + translation[:, None]
+    aligned, scale, _ = fit_with_turn(points, reference)
     return aligned, scale
 
 
@@ -177,8 +187,14 @@ class FaceFrame:
 
     def normalise_with_size(self, points_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """As `normalise`, plus each frame's face size relative to the reference (N,)."""
-        aligned, scale = fit_to(points_px, self.reference_px)
-        return self.to_mm(aligned), 1.0 / scale
+        points_mm, relative_size, _ = self.normalise_with_pose(points_px)
+        return points_mm, relative_size
+
+    def normalise_with_pose(self, points_px: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As `normalise_with_size`, plus how far each frame is turned from the reference's pose
+        (degrees, `turn_from_reference_deg`), all from one pose fit."""
+        aligned, scale, turn_deg = fit_with_turn(points_px, self.reference_px)
+        return self.to_mm(aligned), 1.0 / scale, turn_deg
 
     @property
     def reference_mm(self) -> np.ndarray:

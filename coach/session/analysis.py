@@ -24,7 +24,6 @@ from coach.measure.geometry import (
     FaceFrame,
     mean_shape,
     rough_mm_shapes,
-    turn_from_reference_deg,
 )
 from coach.measure.landmarks import FaceSelector, ParallelLandmarker
 from coach.plans.exercises import Exercise
@@ -223,7 +222,7 @@ def analyse_track(
             )
     lost = track.frames - len(track.face_frames)  # no face found (frames left out below are said apart)
     face_frame = FaceFrame.from_reference(mean_shape(track.points_px[neutral.indices]))
-    points_mm, relative_size = face_frame.normalise_with_size(track.points_px)
+    points_mm, relative_size, turn_deg = face_frame.normalise_with_pose(track.points_px)
     implausible = np.abs(np.log(relative_size)) > np.log(MAX_SIZE_CHANGE)
     if implausible.any():
         # A face half or twice the size of the neutral one within a session is a false
@@ -235,7 +234,7 @@ def analyse_track(
                 count=int(implausible.sum()),
             )
         )
-    turned = turn_from_reference_deg(track.points_px, face_frame.reference_px) > MAX_MEASURED_TURN_DEG
+    turned = turn_deg > MAX_MEASURED_TURN_DEG
     if turned.any():
         # a head turned away from its resting pose is not measured: a number there would be a finding
         # that is not there (the far side reads weaker on a healthy face)

@@ -291,12 +291,10 @@ class CoachingSession:
     def _on_rep_frame(self, image_rgb: np.ndarray, chosen: np.ndarray | None) -> None:
         run = self._run
         assert run is not None
-        if chosen is not None and run.meter.turned_away(chosen):
-            # not measured: a head turned away would read the far side weaker on any face
+        measures = run.measure(self._now, image_rgb, chosen) if chosen is not None else None
+        if chosen is not None and measures is None:  # turned away: not measured
             self._message, self._feedback = wording.TURN_TOWARDS_SCREEN, None
-            run.note_turned_away()
-        elif chosen is not None:
-            measures = run.measure(self._now, image_rgb, chosen)
+        elif measures is not None:
             self._feedback = run.meter.judge(measures)
             if run.exercise.primary[0] == "eye_closure_mm" and self.phase is not Phase.RELAX:
                 closure = measures.eye_closure

@@ -63,13 +63,13 @@ class ExerciseRun:
         self._buffer = RepetitionBuffer()
         self._turned_frames = 0
 
-    def note_turned_away(self) -> None:
-        """A frame of this attempt showed the face turned too far to be measured."""
-        self._turned_frames += 1
-
-    def measure(self, now_s: float, image_rgb: np.ndarray, points_px: np.ndarray) -> FrameMeasures:
-        """Measure one frame of the repetition under way and keep it for the repetition's score."""
+    def measure(self, now_s: float, image_rgb: np.ndarray, points_px: np.ndarray) -> FrameMeasures | None:
+        """Measure one frame of the repetition under way and keep it for the repetition's score;
+        None (nothing kept) when the face is turned too far away to be measured."""
         measures = self.meter.measure(points_px)
+        if measures is None:
+            self._turned_frames += 1
+            return None
         self._buffer.add(now_s, measures.primary, measures.watch, measures.during_hold)
         if self._peak is not None:
             self._peak.offer(image_rgb, points_px, measures.primary[self.exercise.primary[0]])

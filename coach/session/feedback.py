@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.base.i18n import N_, tr
-from coach.measure.geometry import MAX_MEASURED_TURN_DEG, FaceFrame, turn_from_reference_deg
+from coach.measure.geometry import MAX_MEASURED_TURN_DEG, FaceFrame
 from coach.measure.measures import DURING_HOLD, per_frame_measures
 from coach.measure.sides import symmetry, weaker_side
 from coach.plans.exercises import Exercise
@@ -129,10 +129,14 @@ class ExerciseMeter:
         #: sides closer than the resting jitter of this exercise's measure count as even
         self.noise_mm = engine.side_noise_mm(series)
 
-    def measure(self, points_px: np.ndarray) -> FrameMeasures:
-        """The exercise's measures on one frame's chosen face (pixels)."""
+    def measure(self, points_px: np.ndarray) -> FrameMeasures | None:
+        """The exercise's measures on one frame's chosen face (pixels); None when the head is
+        turned too far from its resting pose to be measured (geometry.MAX_MEASURED_TURN_DEG):
+        a turned head would read the far side weaker on any face."""
         exercise = self.exercise
-        points_mm = self.face_frame.normalise(points_px[None])
+        points_mm, _, turn_deg = self.face_frame.normalise_with_pose(points_px[None])
+        if turn_deg[0] > MAX_MEASURED_TURN_DEG:
+            return None
         held = DURING_HOLD.get(exercise.primary[0], ())
         names = list(dict.fromkeys([*exercise.primary, *exercise.synkinesis_watch, *held, "eye_closure_fraction"]))
         values = {k: v[0] for k, v in per_frame_measures(points_mm, self.face_frame.reference_mm, names).items()}
@@ -142,11 +146,6 @@ class ExerciseMeter:
             eye_closure=values["eye_closure_fraction"],
             during_hold={name: values[name] for name in held},
         )
-
-    def turned_away(self, points_px: np.ndarray) -> bool:
-        """Whether the head is turned too far from its resting pose to be measured (geometry.MAX_MEASURED_TURN_DEG)."""
-        turn = turn_from_reference_deg(points_px[None], self.face_frame.reference_px)[0]
-        return bool(turn > MAX_MEASURED_TURN_DEG)
 
     def judge(self, measures: FrameMeasures) -> Feedback:
         """What to show for this frame (see feedback_for)."""
