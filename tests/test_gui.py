@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from coach.base.errors import SourceError
 from coach.capture.sources import Frame, FrameSource, VideoFileSource
@@ -71,7 +72,11 @@ def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
     qtbot.addWidget(window)
     window.start_box.offer_programmes({"test": _programme(repetitions)}, "test")
     phases: list[Phase] = []
-    window.bridge.frame_arrived.connect(lambda: window.last_view and phases.append(window.last_view.phase))
+    # queued, as the window's own slot is: read on the GUI thread after the window showed the frame
+    # (a direct call would run on the processing thread, before it, and can miss the last view)
+    window.bridge.frame_arrived.connect(
+        lambda: window.last_view and phases.append(window.last_view.phase), Qt.ConnectionType.QueuedConnection
+    )
     return window, audio, phases
 
 
