@@ -59,14 +59,17 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from coach.capture.sources import VideoFileSource
-    from coach.gui.pipeline_bridge import PipelineBridge
+    from coach.gui.session_bridge import SessionBridge
     from coach.gui.widgets import VideoView
     from coach.measure.landmarks import default_model_path, load_model_bytes
-    from coach.session.coaching import CoachingSession
+    from coach.session.commands import Origin, Start
+    from coach.session.controller import SessionController
     from coach.session.live import LivePipeline, PacedSource
 
     app = QApplication.instance() or QApplication([])
-    bridge, view = PipelineBridge(), VideoView()
+    controller = SessionController()
+    bridge, view = SessionBridge(), VideoView()
+    controller.events.subscribe(bridge)
     view.resize(960, 540)
     view.show()
     window: list[float] = []
@@ -74,14 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     pipeline = LivePipeline(
         lambda: PacedSource(lambda: VideoFileSource(args.clip), loop=True),
         load_model_bytes(default_model_path()),
-        bridge,
+        controller,
+        bridge.picture_ready,
     )
     programme = _long_programme()
-    session = [CoachingSession(programme)]
+
+    def start() -> None:
+        controller.send(Start(origin=Origin.APP, programme=programme, save_results=False))
 
     def show() -> None:
         frame = pipeline.display.take()
-        if frame is None or frame.image_rgb.shape[1] < 2:
+        if frame is None:
             return
         view.set_frame(frame.image_rgb, frame.face_px)
         view.repaint()
@@ -99,12 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         window.clear()
         print(f"{row[0]:6.1f} min  rss {row[1]:7.1f} MB  threads {row[2]:3d}  p95 {row[3]:6.1f} ms  frames {row[4]}",
               flush=True)  # fmt: skip
-        if session[0].finished:  # a programme that ended early: the next session starts
-            session[0] = CoachingSession(programme)
-            pipeline.command("start", session[0])
+        if controller.session is not None and controller.session.finished:  # ended early: the next one starts
+            start()
 
-    bridge.frame_arrived.connect(show)
-    pipeline.command("start", session[0])
+    bridge.picture_arrived.connect(show)
+    start()
     pipeline.start()
     timer = QTimer()
     timer.timeout.connect(report)

@@ -21,9 +21,11 @@ from coach.capture.sources import Frame
 from coach.measure.landmarks import FaceSelector
 from coach.plans.exercises import Exercise, get_exercise
 from coach.plans.programmes import Programme
+from coach.session import events
 from coach.session.analysis import LandmarkTrack
-from coach.session.coaching import CoachingSession, SessionView
-from coach.session.listener import SessionListener
+from coach.session.coaching import SessionView
+from coach.session.commands import Origin, Start
+from coach.session.controller import SessionController
 from coach.session.phases import Phase, SessionTiming
 
 import synthetic
@@ -108,7 +110,7 @@ def track_of(clip: Clip, times: list[float], indices: list[int]) -> LandmarkTrac
         fps=clip.fps,
         image_size=(width, height),
         timestamps_s=np.array(times),
-        face_frames=np.array(with_face, dtype=int),
+        frames_with_face=np.array(with_face, dtype=int),
         points_px=np.stack([clip.chosen[indices[n]] for n in with_face]),
         faces_seen=np.array([len(clip.faces[i]) for i in indices]),
     )
@@ -120,39 +122,41 @@ def back_and_forth(count: int) -> Iterable[int]:
     return itertools.cycle([*range(count), *range(count - 2, 0, -1)])
 
 
-class Recorder(SessionListener):
-    """A SessionListener that keeps every event, in order."""
+#: each event as the tests name it, and the fields they read from it (in order)
+_NAMED = {
+    events.SessionStarted: ("session_started", ("programme",)),
+    events.RestingMeasured: ("resting_measured", ("resting",)),
+    events.ExerciseStarted: ("exercise_started", ("index", "exercise")),
+    events.RepetitionFinished: ("repetition_done", ("index", "number", "repetition")),
+    events.ExerciseFinished: ("exercise_finished", ("index", "result")),
+    events.SessionFinished: ("session_finished", ("status",)),
+    events.Prompt: ("prompt", ("kind", "text")),
+    events.EyeClosure: ("eye_closure", ("left", "right", "at_s")),
+    events.PeakPictureTaken: ("peak_snapshot", ("index", "snapshot")),
+}
+
+
+class Recorder:
+    """A subscriber of the session's events that keeps every one, in order."""
 
     def __init__(self) -> None:
+        self.all: list[events.SessionEvent] = []
         self.events: list[tuple[str, tuple]] = []
+        self.rest_accepted = False
 
-    def session_started(self, programme):
-        self.events.append(("session_started", (programme,)))
+    def __call__(self, event: events.SessionEvent) -> None:
+        if isinstance(event, events.SessionUpdated):
+            return  # every picture's view: the driver keeps those itself
+        self.all.append(event)
+        if isinstance(event, events.RestingMeasured):
+            self.rest_accepted = event.accepted
+        if type(event) in _NAMED:
+            name, fields = _NAMED[type(event)]
+            self.events.append((name, tuple(getattr(event, field) for field in fields)))
 
-    def resting_measured(self, resting, accepted=False):
-        self.events.append(("resting_measured", (resting,)))
-        self.rest_accepted = accepted
-
-    def exercise_started(self, index, exercise):
-        self.events.append(("exercise_started", (index, exercise)))
-
-    def repetition_done(self, index, number, rep):
-        self.events.append(("repetition_done", (index, number, rep)))
-
-    def exercise_finished(self, index, result):
-        self.events.append(("exercise_finished", (index, result)))
-
-    def session_finished(self, status):
-        self.events.append(("session_finished", (status,)))
-
-    def prompt(self, kind, text):
-        self.events.append(("prompt", (kind, text)))
-
-    def eye_closure(self, closure_left, closure_right, now_s):
-        self.events.append(("eye_closure", (closure_left, closure_right, now_s)))
-
-    def peak_snapshot(self, index, snapshot):
-        self.events.append(("peak_snapshot", (index, snapshot)))
+    def of(self, kind: type) -> list:
+        """Every event of this kind, in order."""
+        return [event for event in self.all if isinstance(event, kind)]
 
     def named(self, name: str) -> list[tuple]:
         return [args for event, args in self.events if event == name]
@@ -165,11 +169,25 @@ class Driver:
     """Feeds a session real frames by clip index, one per 1/fps seconds."""
 
     def __init__(
-        self, clip: Clip, programme: Programme, timing: SessionTiming = FAST, keep_snapshots: bool = False
+        self,
+        clip: Clip,
+        programme: Programme,
+        timing: SessionTiming = FAST,
+        keep_snapshots: bool = False,
+        eyes_closed_cue: str = "tones",
     ) -> None:
         self.clip = clip
         self.recorder = Recorder()
-        self.session = CoachingSession(programme, self.recorder, timing, clip.fps, keep_snapshots=keep_snapshots)
+        #: the live session's controller, as the app's processing thread drives it
+        self.controller = SessionController(timing, clip.fps)
+        #: the session's events (the recorder hears them; a test may subscribe the records too)
+        self.stream = self.controller.events
+        self.stream.subscribe(self.recorder)
+        self.controller.send(Start(origin=Origin.APP, programme=programme, keep_pictures=keep_snapshots,
+                                   eyes_closed_cue=eyes_closed_cue))  # fmt: skip
+        self.controller.apply_commands()
+        assert self.controller.session is not None
+        self.session = self.controller.session
         self.frame_number = 0
         self.offset_s = 0.0
         self.views: list[SessionView] = []
@@ -186,7 +204,8 @@ class Driver:
             self.times.append(self.now)
             self.fed.append(i)
             image, faces, chosen = self.clip.images[i], self.clip.faces[i], self.clip.chosen[i]
-            self.views.append(self.session.update(self.now, image, faces, chosen))
+            self.controller.process(self.now, image, faces, chosen)
+            self.views.append(self.session.view())
             self.frame_number += 1
         return self.views[-1]
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# windows without a display, on a desktop-sized screen (Qt's offscreen default is 800 × 800,
+# smaller than the windows the app opens: a restored window would be squeezed to fit it)
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).parent / 'offscreen_screen.json'}")
 
 DATA = Path(__file__).parent / "data"
 
@@ -39,3 +41,11 @@ def clip(landmarker, data_dir):
     from coaching_driver import find_clip
 
     return find_clip(landmarker, data_dir)
+
+
+@pytest.fixture(scope="session")
+def smile_sessions_clip(data_dir, tmp_path_factory) -> Path:
+    """3.5 s of the man at rest, then smile (2 s) and rest (2 s), four times: real frames."""
+    import synthetic
+
+    return synthetic.write_smiles_clip(data_dir, tmp_path_factory.mktemp("clips") / "smiles.avi")

@@ -92,8 +92,8 @@ def test_live_coach_and_analyze_measure_the_same_frames_identically(data_dir, la
     exercise = get_exercise("big_smile")
     track = collect_landmarks(VideoFileSource(data_dir / "single_face.mp4"), landmarker)
     analysis = analyse_track(track, exercise)
-    rest_mm = analysis.face_frame.normalise(track.points_px[analysis.neutral.indices])
-    meter = ExerciseMeter(exercise, analysis.face_frame, rest_mm)
+    rest_mm = analysis.resting_face.normalise(track.points_px[analysis.neutral.indices])
+    meter = ExerciseMeter(exercise, analysis.resting_face, rest_mm)
     assert meter.noise_mm == pytest.approx(analysis.noise_mm)
     live = np.array([meter.measure(points).primary["commissure_excursion_mm"] for points in track.points_px])
     assert live.max() > 8.0  # the smile is in the clip

@@ -98,3 +98,26 @@ def test_every_package_says_what_it_is_for():
         if not ast.get_docstring(tree):
             silent.append(str(init.relative_to(REPO)))
     assert not silent, f"packages without a docstring: {silent}"
+
+
+def test_the_documented_session_runs_with_a_clip_as_the_camera_and_no_window():
+    """docs/architecture.md's example, as written: a clip as the camera, commands in from the
+    patient and a therapist, the events printed in order; nothing of Qt is needed for it."""
+    document = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    (code,) = [block.split("```", 1)[0] for block in document.split("```python\n")[1:]]
+    code = "import sys\nsys.modules['PySide6'] = None  # a session needs no Qt\n" + code
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    assert lines[:3] == [
+        "CommandApplied Start from the patient",
+        "CommandRefused Resume from the patient: The session is not paused.",
+        "SessionStarted {'serial': 1, 'save_results': False, 'source_name': ''}",
+    ]
+    assert "CommandApplied Pause from the therapist" in lines and "CommandApplied Resume from the patient" in lines
+    repetitions = [line for line in lines if line.startswith("RepetitionFinished")]
+    assert [line.split(":")[0] for line in repetitions] == [f"RepetitionFinished {n}" for n in (1, 2, 3)]
+    assert lines[-2:] == [
+        "SessionFinished {'status': 'completed'}",
+        "Prompt {'kind': 'done', 'text': 'Session complete. Well done.'}",
+    ]

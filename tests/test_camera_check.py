@@ -233,10 +233,10 @@ def test_calibrator_returns_the_neutral_face_after_a_still_stretch(seen):
     calibrator = Calibrator(duration_s=1.0)
     results = [calibrator.add(rest[k % len(rest)], k / 30) for k in range(30)]
     assert all(result is None for result in results) and calibrator.progress(29 / 30) > 0.9
-    face_frame = calibrator.add(rest[30 % len(rest)], 1.0)  # a full second after the first frame
-    assert face_frame is not None and len(calibrator.last_frames) == 31
-    iris_px = float(iris_diameter_px(face_frame.reference_px).mean())
-    assert face_frame.mm_per_px == pytest.approx(IRIS_DIAMETER_MM / iris_px)
+    resting_face = calibrator.add(rest[30 % len(rest)], 1.0)  # a full second after the first frame
+    assert resting_face is not None and len(calibrator.last_frames) == 31
+    iris_px = float(iris_diameter_px(resting_face.reference_px).mean())
+    assert resting_face.mm_per_px == pytest.approx(IRIS_DIAMETER_MM / iris_px)
     assert calibrator.last_problem == "" and calibrator.progress(2.0) == 0.0  # ready for another
 
     # lips apart (the broad smile) or no face: start again, saying why

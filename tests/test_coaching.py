@@ -249,3 +249,34 @@ def test_calibration_restarts_when_the_face_is_lost(clip):
     back_at = driver.now
     driver.feed_until(REST, reached(Phase.INSTRUCTION))
     assert driver.now - back_at >= FAST.calibration_s  # the half done before does not count
+
+
+@pytest.mark.parametrize(
+    ("cue", "said"),
+    [
+        ("tones", "Listen for the tones: they tell you when to open your eyes."),
+        ("voice", "Listen for the coach's voice: it tells you when to open your eyes."),
+        ("none", "No sound can play here: keep your eyes closed for 5 seconds, then open them."),
+    ],
+)
+def test_eyes_closed_the_instruction_says_what_the_sound_here_can_do(clip, cue, said):
+    """Nobody is told to listen for tones that cannot play: the eye-closure instruction says
+    how the person will know to open their eyes with the sound this computer has."""
+    exercise = get_exercise("gentle_eye_closure")
+    driver = Driver(clip, programme_of(exercise), eyes_closed_cue=cue)
+    view = driver.feed_until(REST, reached(Phase.INSTRUCTION))
+    assert view.detail.endswith(said) and view.detail.startswith(exercise.instruction)
+    (spoken,) = [text for kind, text in driver.recorder.named("prompt") if text.startswith(exercise.name)]
+    assert spoken.endswith(said)
+    assert sum("Listen for" in text or "No sound can play" in text for _, text in driver.recorder.named("prompt")) == 1
+
+
+def test_the_sound_here_decides_the_cue():
+    from coach.sound.audio_coach import AudioCoach
+    from coach.sound.outputs import NullOutput, RecordingOutput
+
+    with_tones = AudioCoach(RecordingOutput())
+    assert with_tones.eyes_closed_cue == "tones"
+    with_tones.muted = True
+    assert with_tones.eyes_closed_cue == "none"
+    assert AudioCoach(NullOutput("no device")).eyes_closed_cue == "none"  # no output and no speech: nothing

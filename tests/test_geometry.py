@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from coach.capture.sources import ImageSource
-from coach.measure.geometry import FaceFrame, align_to, mean_shape, similarity_transforms
+from coach.measure.geometry import RestingFace, align_to, mean_shape, similarity_transforms
 from coach.measure.measures import per_frame_measures, raw_displacement_mm, static_measures
 
 
@@ -38,7 +38,7 @@ def test_similarity_fit_recovers_a_known_3d_transform(real_face):
 
 def test_head_turn_and_tilt_do_not_change_the_measures(real_face):
     """The same face turned 15°, tilted 25° and nodded 10° reads the same, in mm."""
-    frame = FaceFrame.from_reference(real_face)
+    frame = RestingFace.from_reference(real_face)
     poses = np.stack(
         [1.1 * real_face @ _rotation(yaw, pitch, roll).T for yaw, pitch, roll in [(15, 0, 0), (-15, 10, 25)]]
     )
@@ -50,9 +50,9 @@ def test_head_turn_and_tilt_do_not_change_the_measures(real_face):
         assert np.abs(values).max() < 1e-6
 
 
-def test_face_frame_puts_the_patients_left_at_positive_x(real_face):
+def test_resting_face_puts_the_patients_left_at_positive_x(real_face):
     """Anatomical sides: the patient's left eye (MediaPipe 263) is on the image's right."""
-    frame = FaceFrame.from_reference(real_face)
+    frame = RestingFace.from_reference(real_face)
     shape = frame.reference_mm
     assert shape[263, 0] > 0 > shape[33, 0]  # left outer eye corner vs right
     assert shape[291, 0] > 0 > shape[61, 0]  # left mouth corner vs right
@@ -71,8 +71,8 @@ def test_mirrored_picture_keeps_anatomical_sides(landmarker, data_dir):
     plain, flipped = (
         r.faces[0] for r in landmarker.run([Frame(0, 0.0, image), Frame(1, 0.0, np.ascontiguousarray(image[:, ::-1]))])
     )
-    a = static_measures(FaceFrame.from_reference(plain).reference_mm)["mouth_half_width_mm"]
-    b = static_measures(FaceFrame.from_reference(flipped).reference_mm)["mouth_half_width_mm"]
+    a = static_measures(RestingFace.from_reference(plain).reference_mm)["mouth_half_width_mm"]
+    b = static_measures(RestingFace.from_reference(flipped).reference_mm)["mouth_half_width_mm"]
     # the model is not exactly mirror-equivariant: the same face flipped reads within 1 mm
     assert a["left"] - a["right"] == pytest.approx(-(b["left"] - b["right"]), abs=1.0)
     assert abs(a["left"] - a["right"]) > 1.0  # this face's mouth sits off-centre at rest
@@ -81,7 +81,7 @@ def test_mirrored_picture_keeps_anatomical_sides(landmarker, data_dir):
 def test_one_sided_brow_lift_is_read_on_that_side_only(real_face):
     """Landmarks moved directly (no model in between, so no cross-talk to undo): the pose fit and
     the face frame must not pass any of the movement to the other side."""
-    frame = FaceFrame.from_reference(real_face)
+    frame = RestingFace.from_reference(real_face)
     lifted = real_face.copy()
     left_brow = [300, 293, 334, 296, 336, 276, 283, 282, 295, 285]
     lifted[left_brow, 1] -= 5.0  # 5 px up in the image

@@ -27,15 +27,7 @@ from coach.session.phases import Phase, SessionTiming
 from coach.sound.audio_coach import AudioCoach
 from coach.sound.outputs import RecordingOutput
 
-import synthetic
-
 FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, countdown_s=0.5, move_s=1.0, result_s=0.5)
-
-
-@pytest.fixture(scope="module")
-def smile_sessions_clip(data_dir, tmp_path_factory) -> Path:
-    """3.5 s of the man at rest, then smile (2 s) and rest (2 s), four times: real frames."""
-    return synthetic.write_smiles_clip(data_dir, tmp_path_factory.mktemp("clips") / "smiles.avi")
 
 
 def _programme(repetitions: int) -> Programme:
@@ -74,7 +66,7 @@ def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
     phases: list[Phase] = []
     # queued, as the window's own slot is: read on the GUI thread after the window showed the frame
     # (a direct call would run on the processing thread, before it, and can miss the last view)
-    window.bridge.frame_arrived.connect(
+    window.bridge.view_arrived.connect(
         lambda: window.last_view and phases.append(window.last_view.phase), Qt.ConnectionType.QueuedConnection
     )
     return window, audio, phases
@@ -149,7 +141,13 @@ def test_a_database_another_program_holds_is_told_and_the_session_goes_on(
     window.close()
     (result,) = window.last_view.results
     assert result.status == "completed" and result.summary.reps == 1  # the exercise was not stopped
-    assert window.pipeline.stats.session_errors == 0  # the recorder coped; the session never failed
+    assert window.controller.failures == 0  # the recorder coped; the session never failed
+
+
+def _repetitions_done(window) -> int:
+    """Repetitions finished so far in the session under way (read across threads: a test's wait only)."""
+    session = window.controller.session
+    return 0 if session is None else sum(len(result.reps) for result in session.results) + session.repetitions_done
 
 
 def qtbot_button():
@@ -167,7 +165,7 @@ def test_camera_pulled_mid_session_keeps_every_repetition_and_recovers(
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
     qtbot.mouseClick(window.start_box.start_button, qtbot_button())
     # wait for the first repetition to be done and saved, then pull the camera
-    qtbot.waitUntil(lambda: window.session.results or window.session.repetitions_done >= 1, timeout=30_000)
+    qtbot.waitUntil(lambda: _repetitions_done(window) >= 1, timeout=30_000)
     unplugged.set()
     qtbot.waitUntil(lambda: window.last_view is not None and window.last_view.paused, timeout=10_000)
     detail = window.step_panel.detail.text()
@@ -219,7 +217,7 @@ def test_no_camera_offers_another_camera_or_a_video_file(qtbot, tmp_path, model_
     assert "video file" in window.step_panel.detail.text()
     assert "camera" in window.video.message.lower() and window.video.message[0].isupper()
     # the person picks a video file instead: the picture comes, the choices go away
-    window.replace_source(lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)), "smiles.avi")
+    window.replace_source(lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip)), lambda: "smiles.avi")
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
     assert window.source_box.isHidden() and window.source_label.text() == "smiles.avi"
     window.close()
@@ -321,9 +319,10 @@ def test_three_sessions_in_a_row_every_button_works_with_the_mouse(qtbot, tmp_pa
     qtbot.waitUntil(lambda: window.camera_ok, timeout=10_000)
     controls = (window.pause_button, window.stop_button)
     for number in range(1, 4):
+        before = window.last_view.session_serial if window.last_view is not None else 0
         qtbot.mouseClick(window.start_box.start_button, qtbot_button())
         qtbot.waitUntil(
-            lambda: window.last_view is not None and window.last_view.session_serial == window.session.serial,
+            lambda before=before: window.last_view is not None and window.last_view.session_serial > before,
             timeout=10_000,
         )
         assert window.start_box.isHidden(), f"session {number}: the start panel is still shown"

@@ -7,6 +7,7 @@ window, opens a new one on the same data folder and checks that it is all as it 
 from __future__ import annotations
 
 import argparse
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from coach.base import i18n
 from coach.capture.sources import VideoFileSource
 from coach.gui.app import build_window
 from coach.gui.help import GuideDialog, about_html
+from coach.gui.main_window import MainWindow
 from coach.gui.preferences import SETTINGS_FILE, Preferences, PreferenceStore
 from coach.records.store import database_path
 from coach.session.live import PacedSource
@@ -71,10 +73,13 @@ def test_every_choice_is_the_same_after_closing_and_reopening(qtbot, tmp_path, m
     store.update(volume_pct=35)  # as the sound check's volume slider does (tested below)
     _menu_action(window, "View", "Text size", "150 %").trigger()
     _menu_action(window, "Sound", "Voice", "Tones only").trigger()
-    QTimer.singleShot(300, lambda: QApplication.activeModalWidget().accept())  # "from the next start"
     _menu_action(window, "View", "Language", "Deutsch").trigger()
-    assert window.windowTitle() == "Facial Symmetry Coach"  # the windows change at the next start
-    window.pipeline.command = lambda name, argument=None: None  # the session itself is not under test
+    window = _main_window_shown()  # built anew in German at once, with every choice made on it
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "Gesichtssymmetrie-Coach" and _menu_action(window, "Ansicht", "Spiegeln")
+    assert window.start_box.chosen_patient() == second.id
+    assert window.start_box.chosen_programme().id == "smile_and_eyes"
+    window.controller.send = lambda command: _answered()  # the session itself is not under test
     window.start_session()
     window.resize(900, 640)
     window.move(40, 50)
@@ -110,8 +115,10 @@ def test_command_line_wins_over_what_was_remembered(qtbot, tmp_path, model_bytes
     from coach.gui import app
 
     store = PreferenceStore.in_data_folder(tmp_path)
-    assert app._source(_args(tmp_path), store.current.camera)[1:] == ("camera 3", 3)
-    assert app._source(_args(tmp_path, camera=1), store.current.camera)[1:] == ("camera 1", 1)
+    _, label, number = app._source(_args(tmp_path), store.current.camera)
+    assert (label(), number) == ("camera 3", 3)
+    _, label, number = app._source(_args(tmp_path, camera=1), store.current.camera)
+    assert (label(), number) == ("camera 1", 1)
     assert app._programmes(_args(tmp_path), "smile_and_eyes")[1] == "smile_and_eyes"
     assert app._programmes(_args(tmp_path, programme="daily"), "smile_and_eyes")[1] == "daily"
     assert app._programmes(_args(tmp_path), "a_programme_since_removed")[1] == "daily"
@@ -244,3 +251,15 @@ def test_the_app_starts_shows_its_window_and_quits_when_asked(tmp_path, data_dir
     lines = done.stdout.splitlines()
     assert lines[-1] == "window shown"
     assert any("volume_pct" in line and "verwendet wird 80" in line for line in lines)  # said, in German, not a dialog
+
+
+def _main_window_shown() -> MainWindow:
+    (shown,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    return shown
+
+
+def _answered() -> threading.Event:
+    """A command's answer, given at once."""
+    answered = threading.Event()
+    answered.set()
+    return answered

@@ -19,7 +19,6 @@ from coach.plans.exercises import get_exercise
 from coach.plans.programmes import load_programmes
 from coach.session import engine
 from coach.session.analysis import analyse_track
-from coach.session.listener import ListenerGroup
 from coach.session.phases import Phase
 from coach.usecases.clinic import Clinic
 from coach.usecases.live_session import LiveRecords
@@ -59,10 +58,9 @@ def test_a_repetition_is_a_movement_made_and_held(spans, counted, reason):
 # ----- live: nothing counted where nothing happened ----------------------------------------
 def test_a_still_face_through_the_whole_daily_programme_counts_nothing_and_says_so(clip, tmp_path):
     records, _ = LiveRecords.open(tmp_path)
-    recorder = records.recorder("test clip", on_notice=lambda text: None)
     daily = load_programmes()["daily"]
     driver = Driver(clip, daily, FAST)
-    driver.session.listener = ListenerGroup(recorder, driver.recorder)
+    driver.stream.subscribe(records.recorder(on_notice=lambda text: None))
     driver.feed_until(REST, lambda view: view.finished, max_s=60 * 30)
 
     assert driver.recorder.named("repetition_done") == []
@@ -101,7 +99,7 @@ def test_talking_and_blinking_counts_no_repetition_live_or_recorded(talking, nam
     # a face that talks never stays still: after a while the person takes it as it is
     offered = driver.feed_until(frames, lambda view: view.offer_accept_rest or view.phase is Phase.INSTRUCTION)
     if offered.phase is Phase.CALIBRATING:
-        assert driver.session.accept_rest()
+        assert driver.session.accept_rest() is None
         assert driver.recorder.rest_accepted
     driver.feed_until(frames, lambda view: view.finished, max_s=300)
     assert driver.recorder.named("repetition_done") == []

@@ -8,7 +8,7 @@ import json
 import shutil
 import sqlite3
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -271,15 +271,6 @@ def test_a_picture_for_an_unknown_exercise_is_refused(tmp_path: Path):
         assert store.pictures.count() == 0
 
 
-def test_a_filming_time_in_the_future_is_refused(tmp_path: Path):
-    from coach.usecases.recorded import _dated
-
-    with SessionStore.open(database_path(tmp_path))[0] as store:
-        with pytest.raises(Exception, match="future"), _dated(store, datetime.now(UTC) + timedelta(days=2)):
-            pass
-        assert store.history.sessions() == []
-
-
 def test_patient_json_has_no_pictures(kept: Path, capsys):
     code, out, _ = run(capsys, "--data-dir", str(kept), "sessions", "--patient", "P30", "--json")
     assert code == 0 and len(json.loads(out)["sessions"]) == 2 and "jpeg" not in out.lower()
@@ -340,6 +331,7 @@ def test_a_picture_that_cannot_be_saved_is_told_and_the_numbers_are_kept(tmp_pat
     import coach.records.database
     from coach.plans.exercises import get_exercise
     from coach.plans.programmes import Programme
+    from coach.session import events
     from coach.session.engine import summarise
     from coach.session.exercise_run import ExerciseResult
     from coach.usecases.live_session import SessionRecorder
@@ -347,18 +339,18 @@ def test_a_picture_that_cannot_be_saved_is_told_and_the_numbers_are_kept(tmp_pat
     monkeypatch.setattr(coach.records.database, "BUSY_TIMEOUT_S", 0.3)
     notices: list[str] = []
     path = database_path(tmp_path)
-    recorder = SessionRecorder(path, "camera 0", notices.append)
+    recorder = SessionRecorder(path, notices.append)
     exercise = get_exercise("raise_brows")
-    recorder.session_started(Programme("t", "T", "", (exercise,)))
-    recorder.exercise_started(0, exercise)
+    recorder(events.SessionStarted(1, Programme("t", "T", "", (exercise,)), None, True, "camera 0"))
+    recorder(events.ExerciseStarted(0, exercise))
     other_program = sqlite3.connect(path, isolation_level=None)
     other_program.execute("BEGIN IMMEDIATE")
-    recorder.peak_snapshot(0, _picture(3))
-    recorder.peak_snapshot(0, _picture(4))  # the same problem is told once
+    recorder(events.PeakPictureTaken(0, _picture(3)))
+    recorder(events.PeakPictureTaken(0, _picture(4)))  # the same problem is told once
     other_program.rollback()
     other_program.close()
-    recorder.exercise_finished(0, ExerciseResult(exercise, (), summarise([], 0.5), "completed"))
-    recorder.session_finished("completed")
+    recorder(events.ExerciseFinished(0, ExerciseResult(exercise, (), summarise([], 0.5), "completed")))
+    recorder(events.SessionFinished("completed"))
     assert len(notices) == 1 and "another program is using the database" in notices[0]
     assert "The picture of this exercise was not kept; your results are saved." in notices[0]
     with SessionStore.open(path)[0] as store:

@@ -26,7 +26,8 @@ from coach.plans.programmes import Programme
 from coach.records.models import SessionDetail
 from coach.records.store import SessionStore, database_path
 from coach.session import engine
-from coach.usecases.live_session import SessionRecorder
+from coach.session.commands import Origin, Start
+from coach.session.events import SessionFinished, SessionStarted
 
 SHOTS = Path("/tmp/therapist_shots")
 
@@ -376,13 +377,15 @@ def test_patient_chosen_in_the_start_box_is_recorded_with_the_session(qtbot, dat
     assert programme.exercises[1].repetitions == 5
 
     started = []
-    main.pipeline.command = lambda name, argument=None: started.append((name, argument))
+    main.controller.send = started.append  # the command the window sends, not yet applied
     main.start_session()
-    (_command, session), *_ = started
-    recorder = session.listener.listeners[0]
-    assert isinstance(recorder, SessionRecorder) and recorder.patient_id == window.patient.id
-    recorder.session_started(session.programme)
-    recorder.session_finished("stopped")
+    del main.controller.send
+    (start,) = started
+    assert isinstance(start, Start) and start.origin is Origin.PATIENT
+    assert start.patient_id == window.patient.id and start.save_results
+    # the records are a subscriber of the app's session events: a session started for the patient is theirs
+    main.controller.events.emit(SessionStarted(0, start.programme, start.patient_id, True, start.source_name))
+    main.controller.events.emit(SessionFinished("stopped"))
     with SessionStore.open(database)[0] as store:
         newest = store.history.sessions(limit=1)[0]
     assert newest.patient_id == window.patient.id and newest.kind == "live"
@@ -401,7 +404,6 @@ def test_patient_chosen_in_the_start_box_is_recorded_with_the_session(qtbot, dat
     opened.patient_form.add_button.click()
     assert [main.start_box.patient.itemText(i) for i in range(main.start_box.patient.count())][-1] == "P09"
     opened.close()
-    main.session = None  # never ran: nothing to stop
     main.close()
 
 

@@ -77,10 +77,10 @@ def _residual_gap_error(clip: gen.Clip, truth: stages.TruthFrame, analysis: Anal
 def series_row(clip: gen.Clip, detected_px: np.ndarray, analysis: Analysis) -> SeriesRow:
     """The product's reading of one clip as the table and the fit need it."""
     truth = stages.truth_frame(clip)
-    neutral_mm = truth.face_frame.reference_mm
+    neutral_mm = truth.resting_face.reference_mm
     left, right = true_measure(clip.exercise, truth.true_mm, neutral_mm)[clip.hold].mean(0)
     summary = analysis.summary
-    product_mm = analysis.face_frame.normalise(detected_px)
+    product_mm = analysis.resting_face.normalise(detected_px)
     return SeriesRow(
         face=clip.face,
         exercise=clip.exercise,
@@ -88,7 +88,7 @@ def series_row(clip: gen.Clip, detected_px: np.ndarray, analysis: Analysis) -> S
         p=clip.p,
         truth=(float(left), float(right)),
         read=None if summary.reps == 0 else (summary.left_mm, summary.right_mm),
-        raw=raw_side_series(clip.exercise, product_mm, analysis.face_frame.reference_mm),
+        raw=raw_side_series(clip.exercise, product_mm, analysis.resting_face.reference_mm),
         true=raw_side_series(clip.exercise, truth.true_mm, neutral_mm),
         residual_gap_error_mm=_residual_gap_error(clip, truth, analysis),
     )

@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.accuracy import generator as gen
-from coach.measure.geometry import FaceFrame, mean_shape
+from coach.measure.geometry import RestingFace, mean_shape
 from coach.measure.measures import static_measures
 
 
 def _difference(shape_px: np.ndarray) -> float:
     """commissure_height_mm difference (left − right) of one face shape (478, 3) in px."""
-    return static_measures(FaceFrame.from_reference(shape_px).reference_mm)["commissure_height_mm"]["difference"]
+    return static_measures(RestingFace.from_reference(shape_px).reference_mm)["commissure_height_mm"]["difference"]
 
 
 DroopReading = tuple[str, float, str, float, float]  # face, droop mm, weak side, read mm, truth mm

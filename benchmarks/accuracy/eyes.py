@@ -23,7 +23,7 @@ import numpy as np
 
 from benchmarks.accuracy import generator as gen
 from coach.measure import measures
-from coach.measure.geometry import FaceFrame, mean_shape
+from coach.measure.geometry import RestingFace, mean_shape
 
 VIDEO = "blink_face.mp4"
 BLINKS = {"blink1": (75, range(74, 85)), "blink2": (102, range(101, 113))}
@@ -37,10 +37,10 @@ SEAM_PX = 6.0
 
 def _closure_fractions(points_px: np.ndarray, open_frame: int) -> np.ndarray:
     """(N, 2) how far each eye is closed on each frame, 0 = as in the open frame, 1 = lids touching."""
-    face_frame = FaceFrame.from_reference(mean_shape(points_px[[open_frame]]))
-    points_mm = face_frame.normalise(points_px)
-    return measures.raw_eye_closure_mm(points_mm, face_frame.reference_mm) / measures._eye_aperture_mm(
-        face_frame.reference_mm
+    resting_face = RestingFace.from_reference(mean_shape(points_px[[open_frame]]))
+    points_mm = resting_face.normalise(points_px)
+    return measures.raw_eye_closure_mm(points_mm, resting_face.reference_mm) / measures._eye_aperture_mm(
+        resting_face.reference_mm
     )
 
 

@@ -5,7 +5,7 @@ product's own computation, cumulatively:
 (a) landmarks of the generated clip, posed with the *true* pose (fitted on the unmodified frames) and
     measured from the *true* neutral, with a signed linear measure (corner displacement projected on the
     true healthy direction; brow lift as the product);
-(b) + the product's 3D pose fit (``FaceFrame.normalise``) on the clip's own landmarks;
+(b) + the product's 3D pose fit (``RestingFace.normalise``) on the clip's own landmarks;
 (c) + the product's neutral choice and reference (``analyse_track``);
 (d) + the product's per-side measure (``commissure_excursion_mm``, ``brow_lift_mm``);
 (e) + the repetition peak / summary (``engine``) = what ``analyze`` reports.
@@ -23,7 +23,7 @@ import numpy as np
 
 from benchmarks.accuracy import generator as gen
 from coach.measure import measures
-from coach.measure.geometry import FaceFrame, mean_shape, rigid_pose
+from coach.measure.geometry import RestingFace, mean_shape, rigid_pose
 from coach.measure.sides import symmetry
 from coach.plans.exercises import get_exercise
 from coach.session.analysis import Analysis, LandmarkTrack, analyse_track
@@ -62,7 +62,7 @@ def track_of(points_px: np.ndarray, fps: float = gen.FPS) -> LandmarkTrack:
         fps=fps,
         image_size=(480, 480),
         timestamps_s=np.arange(n) / fps,
-        face_frames=np.arange(n),
+        frames_with_face=np.arange(n),
         points_px=points_px,
         faces_seen=np.ones(n, int),
     )
@@ -100,7 +100,7 @@ class Reading:
 def _measured(analysis: Analysis, frames: np.ndarray) -> np.ndarray:
     """Rows of the product's series for those of the clip's `frames` it measured (it leaves out
     frames whose head is turned too far from rest)."""
-    row_of = {int(frame): row for row, frame in enumerate(analysis.track.face_frames)}
+    row_of = {int(frame): row for row, frame in enumerate(analysis.track.frames_with_face)}
     return np.array([row_of[int(f)] for f in frames if int(f) in row_of], dtype=int)
 
 
@@ -111,9 +111,9 @@ def _hold_mean(series: np.ndarray, hold: np.ndarray) -> Reading:
 
 @dataclass
 class TruthFrame:
-    """The unmodified frames' pose and neutral, and the true landmark positions in that face frame (mm)."""
+    """The unmodified frames' pose and neutral, and the true landmark positions in that resting face's axes (mm)."""
 
-    face_frame: FaceFrame
+    resting_face: RestingFace
     pose: Pose
     true_mm: np.ndarray
 
@@ -121,9 +121,9 @@ class TruthFrame:
 def truth_frame(clip: gen.Clip) -> TruthFrame:
     """True positions posed with the pose of the unmodified frames, against their neutral."""
     ref_true = mean_shape(clip.orig_px[list(clip.neutral)])
-    face_frame = FaceFrame.from_reference(ref_true)
+    resting_face = RestingFace.from_reference(ref_true)
     pose = true_pose(clip.orig_px, ref_true)
-    return TruthFrame(face_frame, pose, face_frame.to_mm(apply_pose(pose, clip.true_px)))
+    return TruthFrame(resting_face, pose, resting_face.to_mm(apply_pose(pose, clip.true_px)))
 
 
 def _healthy_direction(true_mm: np.ndarray, neutral_mm: np.ndarray, hold: np.ndarray) -> np.ndarray:
@@ -167,18 +167,20 @@ def stage_readings(clip: gen.Clip, detected_px: np.ndarray) -> tuple[StageRow, A
     """Per-side readings (mean over the hold frames) at each stage, the truth, and the product's analysis."""
     ex, hold = clip.exercise, clip.hold
     truth = truth_frame(clip)
-    neutral_mm = truth.face_frame.reference_mm
+    neutral_mm = truth.resting_face.reference_mm
     direction = _healthy_direction(truth.true_mm, neutral_mm, hold) if ex == "smile" else np.zeros((2, 2))
     stages = {}
     stages["a_raw"] = _hold_mean(
-        linear_measure(ex, truth.face_frame.to_mm(apply_pose(truth.pose, detected_px)), neutral_mm, direction), hold
+        linear_measure(ex, truth.resting_face.to_mm(apply_pose(truth.pose, detected_px)), neutral_mm, direction), hold
     )
     stages["b_pose"] = _hold_mean(
-        linear_measure(ex, truth.face_frame.normalise(detected_px), neutral_mm, direction), hold
+        linear_measure(ex, truth.resting_face.normalise(detected_px), neutral_mm, direction), hold
     )
     analysis = analyse_track(track_of(detected_px), get_exercise(EXERCISE_ID[ex]))
-    product_mm = analysis.face_frame.normalise(detected_px)
-    stages["c_neutral"] = _hold_mean(linear_measure(ex, product_mm, analysis.face_frame.reference_mm, direction), hold)
+    product_mm = analysis.resting_face.normalise(detected_px)
+    stages["c_neutral"] = _hold_mean(
+        linear_measure(ex, product_mm, analysis.resting_face.reference_mm, direction), hold
+    )
     measured_hold = _measured(analysis, hold)
     stages["d_measure"] = _hold_mean(analysis.series[MEASURE[ex]], measured_hold)
     summary = analysis.summary

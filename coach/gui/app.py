@@ -19,7 +19,7 @@ from coach.base.userdirs import default_data_dir
 from coach.capture.sources import CameraSource, FrameSource, VideoFileSource
 from coach.plans.exercises import load_exercises
 from coach.plans.programmes import Programme, load_programmes, programme_from_prescription
-from coach.session.listener import ListenerGroup, SessionListener
+from coach.session.controller import SessionController
 from coach.session.live import PacedSource
 from coach.session.phases import SessionTiming
 from coach.sound.audio_coach import AudioCoach, open_audio_coach
@@ -144,7 +144,10 @@ def build_window(
     programmes, programme_id = _programmes(args, preferences.current.last_programme_id)
     camera_number = None
     if open_source is not None:
-        source_label = tr("test source")
+
+        def source_label() -> str:
+            return tr("test source")
+
     else:
         open_source, source_label, camera_number = _source(args, preferences.current.camera)
     records, notices = LiveRecords.open(_data_dir(args))
@@ -152,18 +155,22 @@ def build_window(
     sound.muted = preferences.current.muted
     sound.output.volume = preferences.current.volume_pct / 100.0
     start = _PatientStart(records, args.exercises_dir)
+    controller = SessionController(timing or (SessionTiming.quick() if getattr(args, "quick", False) else None))
+    if records.writable:  # keeping the data comes first, then voicing it, then showing it
+        on_saved = _print_line if getattr(args, "start", False) else (lambda text: None)
+        controller.events.subscribe(records.recorder(controller.report_problem, on_saved))
+    controller.events.subscribe(SoundPrompter(sound))
     options = WindowOptions(
         open_source=open_source,
         source_label=source_label,
         model_bytes=model_bytes,
         programmes=programmes,
         programme_id=programme_id,
-        listener_factory=_ListenerFactory(
-            records, sound, source_label, _print_line if getattr(args, "start", False) else None
-        ),
+        controller=controller,
+        can_save=records.writable,
         sound_status=lambda: sound.status_text,
+        eyes_closed_cue=lambda: sound.eyes_closed_cue,
         set_muted=lambda muted: setattr(sound, "muted", muted),
-        timing=timing or (SessionTiming.quick() if getattr(args, "quick", False) else SessionTiming()),
         open_history=lambda parent: _show_history(HistoryDialog(records.database, parent), preferences),
         list_patients=start.patient_choices if records.writable else None,
         patient_programme=start.assigned_programme if records.writable else None,
@@ -216,9 +223,11 @@ def _programmes(args: argparse.Namespace, last_used: str = "") -> tuple[dict[str
     return programmes, programme_id
 
 
-def _source(args: argparse.Namespace, last_camera: int = 0) -> tuple[Callable[[], FrameSource], str, int | None]:
-    """How to open the camera, or the video standing in for it, its name for the status bar,
-    and the camera's number (None for a video)."""
+def _source(
+    args: argparse.Namespace, last_camera: int = 0
+) -> tuple[Callable[[], FrameSource], Callable[[], str], int | None]:
+    """How to open the camera, or the video standing in for it, its name for the status bar
+    (in the language in use when asked), and the camera's number (None for a video)."""
     if args.source:
         path = Path(args.source)
         VideoFileSource(path).close()  # an unreadable file is an error now, not a blank window
@@ -226,40 +235,13 @@ def _source(args: argparse.Namespace, last_camera: int = 0) -> tuple[Callable[[]
         def open_video() -> PacedSource:
             return PacedSource(lambda: VideoFileSource(path), loop=args.loop)
 
-        return open_video, tr("video {name} (standing in for the camera)", name=path.name), None
+        return open_video, lambda: tr("video {name} (standing in for the camera)", name=path.name), None
     index = last_camera if args.camera is None else args.camera
 
     def open_camera() -> CameraSource:
         return CameraSource(index)
 
-    return open_camera, tr("camera {number}", number=index), index
-
-
-class _ListenerFactory:
-    """What hears each session: its record (when saved and saving is possible), then its sound."""
-
-    def __init__(
-        self,
-        records: LiveRecords,
-        audio: AudioCoach,
-        source_label: str,
-        on_saved: Callable[[str], None] | None = None,
-    ) -> None:
-        self.records = records
-        self.audio = audio
-        self.source_label = source_label
-        self.on_saved = on_saved or (lambda text: None)
-
-    def __call__(
-        self, save: bool, patient_id: int | None = None, on_notice: Callable[[str], None] = lambda text: None
-    ) -> SessionListener:
-        listeners: list[SessionListener] = [SoundPrompter(self.audio)]
-        if save and self.records.writable:
-            recorder = self.records.recorder(
-                self.source_label, on_notice, patient_id=patient_id, on_saved=self.on_saved
-            )
-            listeners.insert(0, recorder)
-        return ListenerGroup(*listeners)
+    return open_camera, lambda: tr("camera {number}", number=index), index
 
 
 def _print_line(text: str) -> None:
@@ -309,19 +291,38 @@ class _TherapistWindowOpener:
         if self._raise_open_window():
             return
         window = TherapistWindow(self.records.database, self.model_bytes, self.exercises_dir, parent)
+        self.window = window
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changed.connect(patients_changed)
         self.preferences.keep_window("therapist", window)
-        self.window = window
         window.show()
 
-    def _raise_open_window(self) -> bool:
+    def reopen(self, parent: QWidget, patients_changed: Callable[[], None]) -> None:
+        """The open window built anew (in the language now chosen) under `parent`, at the same
+        patient and tab. One with work under way (an analysis, a report) is left as it is: it
+        changes at its next opening."""
+        old = self._open_window()
+        if old is None or old.busy:
+            return
+        patient_id, tab = (old.patient.id if old.patient else None), old.tabs.currentIndex()
+        old.close()
+        self(parent, patients_changed)
+        new = self.window
+        if new is not None:
+            if patient_id is not None:
+                new.select_patient(patient_id)
+            new.tabs.setCurrentIndex(tab)
+
+    def _open_window(self) -> TherapistWindow | None:
         existing = self.window
         try:
-            if existing is not None and existing.isVisible():
-                existing.raise_()
-                existing.activateWindow()
-                return True
+            return existing if existing is not None and existing.isVisible() else None
         except RuntimeError:  # closed: Qt deleted it (WA_DeleteOnClose)
-            pass
-        return False
+            return None
+
+    def _raise_open_window(self) -> bool:
+        existing = self._open_window()
+        if existing is not None:
+            existing.raise_()
+            existing.activateWindow()
+        return existing is not None

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QLocale, Signal
-from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget, QWidgetAction
+from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QMenu, QToolButton, QWidget, QWidgetAction
 
 from coach.base import i18n
 from coach.base.i18n import tr
+from coach.gui.labels import HintedEdit
 
 #: no onset or filming before this: a typing slip, not a date in a patient's record
 EARLIEST = date(1900, 1, 1)
@@ -31,9 +32,10 @@ class DateField(QWidget):
         self.optional = optional
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.edit = QLineEdit()
+        self.edit = HintedEdit(tr("YYYY-MM-DD"))
         self.edit.setAccessibleName(accessible_name)
-        self.edit.setPlaceholderText(tr("YYYY-MM-DD, empty if not known") if optional else tr("YYYY-MM-DD"))
+        if optional:
+            self.edit.setToolTip(tr("Empty if not known"))
         self.edit.setMaxLength(10)
         self.calendar_button = QToolButton()
         self.calendar_button.setText(tr("Calendar…"))

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.i18n import N_, tr
-from coach.gui.labels import make_label
+from coach.gui.labels import make_label, points
+from coach.gui.layouts import scrolling
 from coach.gui.preferences import CAMERA_NUMBERS, Preferences
 from coach.gui.widgets import VideoView
 
@@ -76,7 +77,9 @@ class FirstRunWizard(QWizard):
         self.setWindowTitle(tr("Welcome to the Facial Symmetry Coach"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.resize(720, 560)
+        # larger with larger text, as far as the screen allows (the pages scroll beyond that)
+        grow = min(points(1.0), 1.6)
+        self.resize(round(720 * grow), round(560 * grow))
         self._choose_camera = choose_camera
         self._play_sound_check = play_sound_check
         self._set_volume = set_volume
@@ -88,16 +91,12 @@ class FirstRunWizard(QWizard):
 
     # ----- pages --------------------------------------------------------------------
     def _welcome_page(self) -> QWizardPage:
-        page = QWizardPage()
-        page.setTitle(tr("What this coach does"))
-        layout = QVBoxLayout(page)
+        page, layout = _page(tr("What this coach does"))
         layout.addWidget(make_label(tr(WELCOME_TEXT), 13))
         return page
 
     def _camera_page(self, camera: int, source_note: str) -> QWizardPage:
-        page = QWizardPage()
-        page.setTitle(tr("Your camera"))
-        layout = QVBoxLayout(page)
+        page, layout = _page(tr("Your camera"))
         layout.addWidget(make_label(tr(
             "Sit as you will for your exercises. You should see your face below, with your own "
             "left and right labelled. If you see nothing, try another camera number."), 13))  # fmt: skip
@@ -124,9 +123,7 @@ class FirstRunWizard(QWizard):
         return page
 
     def _sound_page(self, volume_pct: int) -> QWizardPage:
-        page = QWizardPage()
-        page.setTitle(tr("Can you hear the coach?"))
-        layout = QVBoxLayout(page)
+        page, layout = _page(tr("Can you hear the coach?"))
         layout.addWidget(make_label(tr(
             "During eye-closure exercises you follow the coach by ear: beeps rise as your eyes close. "
             "Press the button and listen."), 13))  # fmt: skip
@@ -158,9 +155,7 @@ class FirstRunWizard(QWizard):
         return page
 
     def _use_page(self, use: str) -> QWizardPage:
-        page = QWizardPage()
-        page.setTitle(tr("Who uses this computer?"))
-        layout = QVBoxLayout(page)
+        page, layout = _page(tr("Who uses this computer?"))
         self.use_home = QRadioButton(tr("I do my own exercises at home"))
         self.use_clinic = QRadioButton(tr("A therapist's computer: several patients and their programmes"))
         group = QButtonGroup(page)
@@ -230,3 +225,15 @@ def run_first_run(window: MainWindow) -> None:
         if window.camera_number is not None and choices.camera != window.camera_number:
             window.use_camera(choices.camera)  # chosen but not tried: used from now on
     window.preferences.update(first_run_done=True)
+
+
+def _page(title: str) -> tuple[QWizardPage, QVBoxLayout]:
+    """A page titled `title`, and the layout of its content, which scrolls when taller than
+    the page (large text): nothing is squeezed out of sight."""
+    page = QWizardPage()
+    page.setTitle(title)
+    content = QWidget()
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scrolling(content))
+    return page, QVBoxLayout(content)

@@ -170,8 +170,7 @@ class HistoryDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(header.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, header.ResizeMode.Stretch)
+        header.setSectionResizeMode(header.ResizeMode.ResizeToContents)  # whole words; scrolls if need be
         self.detail = QTextBrowser()
         self.detail.setAccessibleName(tr("Session details"))
         row = QHBoxLayout()

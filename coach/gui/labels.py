@@ -4,13 +4,14 @@ every frame).
 
 Every font size in the app is given in points at 100 % and goes through `points`, so the
 text-size setting (up to 200 %) reaches labels, painted widgets and Qt's own controls
-alike, and can change while the windows are open (`set_text_scale`).
+alike, and can change while the windows are open (`set_text_scale`); a widget with sizes
+of its own that follow the text defines `text_scale_changed()`, called after each change.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
 #: the property on a widget that holds its font size at 100 %
 BASE_POINTS = "base_points"
@@ -55,12 +56,32 @@ def set_text_scale(percent: int) -> None:
     font = app.font()
     font.setPointSizeF(_scale["app_points"] * _scale["factor"])
     app.setFont(font)  # Qt's own controls, and every widget without a size of its own
+    # a style sheet keeps the fonts widgets had when it was applied: applied again, every
+    # button, box, table and menu takes the new size (both ways), then our own sizes follow
+    app.setStyleSheet(app.styleSheet())
     for widget in app.allWidgets():
         base = widget.property(BASE_POINTS)
         if base is not None:
             widget.setFont(sized_font(widget.font(), float(base), widget.font().bold()))
         widget.updateGeometry()
         widget.update()
+    for widget in app.allWidgets():  # sizes of their own that follow the text (a panel's width)
+        follow = getattr(widget, "text_scale_changed", None)
+        if callable(follow):
+            follow()
+
+
+class HintedEdit(QLineEdit):
+    """A text field whose hint (shown while it is empty) always shows whole: it says what to
+    type, so it is never cut short, at any text size."""
+
+    def __init__(self, hint: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(hint)
+        self.text_scale_changed()
+
+    def text_scale_changed(self) -> None:
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(self.placeholderText()) + 24)
 
 
 def set_text(label: QLabel, text: str) -> None:

@@ -1,8 +1,8 @@
 """Switching the app's language: our catalogue (`coach.base.i18n`) and Qt's own words.
 
 Qt's standard buttons and dialogs (OK, Cancel, Back, Next) are translated by Qt's own
-catalogue, shipped with Qt; everything else by ours. The language is chosen before the
-windows are built, so a change is used from the next start.
+catalogue, shipped with Qt; everything else by ours. A change reaches the open windows by
+building them anew (`gui/rebuild.py`); the session under way carries on.
 """
 
 from __future__ import annotations

@@ -21,34 +21,39 @@ def run_live_benchmark(path: Path, model_bytes: bytes, seconds: float = 10.0) ->
     from PySide6.QtWidgets import QApplication
 
     from coach.capture.sources import VideoFileSource
-    from coach.gui.pipeline_bridge import PipelineBridge
+    from coach.gui.session_bridge import SessionBridge
     from coach.gui.widgets import VideoView
     from coach.plans.programmes import load_programmes
-    from coach.session.coaching import CoachingSession
+    from coach.session.commands import Origin, Start
+    from coach.session.controller import SessionController
     from coach.session.live import LivePipeline, PacedSource
 
     VideoFileSource(path).close()  # unreadable: a clear error before anything starts
     app = QApplication.instance() or QApplication([])
 
-    bridge = PipelineBridge()
+    controller = SessionController()
+    bridge = SessionBridge()
+    controller.events.subscribe(bridge)  # the session's events reach the GUI thread, as in the app
     view = VideoView()
     view.resize(960, 540)
     view.show()
     latencies_ms: list[float] = []
 
-    pipeline = LivePipeline(lambda: PacedSource(lambda: VideoFileSource(path), loop=True), model_bytes, bridge)
+    pipeline = LivePipeline(
+        lambda: PacedSource(lambda: VideoFileSource(path), loop=True), model_bytes, controller, bridge.picture_ready
+    )
 
     def show() -> None:
         frame = pipeline.display.take()
-        if frame is None or frame.image_rgb.shape[1] < 2:
+        if frame is None:
             return
         view.set_frame(frame.image_rgb, frame.face_px)
         view.repaint()  # paint now, synchronously: the picture is on screen when this returns
         latencies_ms.append((time.monotonic() - frame.captured_at) * 1000.0)
 
-    bridge.frame_arrived.connect(show)
+    bridge.picture_arrived.connect(show)
     programme = next(iter(load_programmes().values()))
-    pipeline.command("start", CoachingSession(programme))
+    controller.send(Start(origin=Origin.APP, programme=programme, save_results=False))
     cpu_start, wall_start = time.process_time(), time.monotonic()
     pipeline.start()
     # a local loop: quitting the application's own loop would leave it unusable afterwards

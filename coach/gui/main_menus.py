@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QMenu, QMessageBox
 from coach.base import i18n
 from coach.base.i18n import LANGUAGES, tr
 from coach.gui.help import GuideDialog, about_html
+from coach.gui.language import use_language
 from coach.gui.preferences import TEXT_SCALES_PCT
 
 if TYPE_CHECKING:
@@ -28,9 +29,10 @@ def build_main_menus(window: MainWindow) -> None:
     bar = window.menuBar()
     session = bar.addMenu(tr("&Session"))
     add_action(session, tr("&Start session"), window.start_session, "Ctrl+Return")
-    add_action(session, tr("&Pause or resume"), window.toggle_pause, Qt.Key.Key_Space)
-    add_action(session, tr("S&kip this exercise"), lambda: window.pipeline.command("skip"), Qt.Key.Key_S)
-    add_action(session, tr("S&top the session…"), window.ask_to_stop, Qt.Key.Key_Escape)
+    buttons = window.session_buttons
+    add_action(session, tr("&Pause or resume"), buttons.toggle_pause, Qt.Key.Key_Space)
+    add_action(session, tr("S&kip this exercise"), buttons.skip, Qt.Key.Key_S)
+    add_action(session, tr("S&top the session…"), buttons.ask_to_stop, Qt.Key.Key_Escape)
     session.addSeparator()
     add_action(session, tr("Use a &video file instead of the camera…"), window.use_file)
     add_action(session, tr("&Quit"), window.close, QKeySequence.StandardKey.Quit)
@@ -103,15 +105,20 @@ def choose_voice(window: MainWindow, voice: str) -> None:
     """Speak with `voice` now and at every later start."""
     window.preferences.update(voice=voice)
     window.options.choose_voice(voice)
-    window.sound_label.setText(window.options.sound_status())
+    window.show_sound_status()
 
 
-def choose_language(window: MainWindow, code: str) -> None:
-    """Remember the language; the windows are built in it from the next start."""
+def choose_language(window: MainWindow, code: str) -> MainWindow:
+    """Speak `code` now and at every later start: the windows are built anew in it (the
+    session under way carries on), and the coach's voice speaks it. Returns the window now shown."""
     window.preferences.update(language=code)
-    if code != i18n.language():
-        QMessageBox.information(window, tr("Language"), tr("The app will speak {language} from its next start.",
-                                                           language=LANGUAGES[code]))  # fmt: skip
+    if code == i18n.language():
+        return window
+    from coach.gui.rebuild import rebuild_main_window  # (it builds main windows, which build these menus)
+
+    use_language(code)
+    window.options.choose_voice(window.preferences.current.voice)
+    return rebuild_main_window(window)
 
 
 def show_about(window: MainWindow) -> None:

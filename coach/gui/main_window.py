@@ -1,8 +1,8 @@
 """The coach's main window: the camera picture, what to do now, and live feedback.
 
-The window hears the live pipeline through one `PipelineBridge` (frames, camera lost or
-back, problems), on its own thread; it asks the session for things only through the
-pipeline's commands, applied on the processing thread.
+The window is one subscriber of the session controller's events, heard on its own thread
+through a `SessionBridge` (what to show, the camera lost or back, problems, refusals); it
+asks the session for things only by sending typed commands (origin: the patient).
 """
 
 from __future__ import annotations
@@ -18,37 +18,39 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from coach.base.i18n import tr
-from coach.capture.sources import FrameSource
+from coach.capture.sources import CameraSource, FrameSource
 from coach.gui.first_run import run_first_run
 from coach.gui.labels import make_label, points, set_text, set_text_scale
 from coach.gui.main_menus import build_main_menus
-from coach.gui.pipeline_bridge import PipelineBridge
 from coach.gui.preferences import PreferenceStore
+from coach.gui.session_bridge import SessionBridge
+from coach.gui.session_buttons import SessionButtons
 from coach.gui.session_panels import FeedbackPanel, StepPanel
+from coach.gui.source_box import SourceBox, ask_video_file
 from coach.gui.start_box import StartBox
 from coach.gui.widgets import WARNING, VideoView
 from coach.plans.programmes import Programme
-from coach.session.coaching import CoachingSession, SessionView
-from coach.session.listener import SessionListener
-from coach.session.live import LivePipeline, PipelineStats, SourceEvent
-from coach.session.phases import Phase, SessionTiming
+from coach.session.coaching import SessionView
+from coach.session.commands import AcceptRest, Origin, Start
+from coach.session.controller import SessionController
+from coach.session.events import CameraChanged, CommandRefused, Problem, SessionEvent
+from coach.session.live import LivePipeline, PipelineStats
 
 #: how long closing waits for the session under way to end and be saved
 CLOSE_WAIT_S = 2.0
+#: how long a refused command's reason stays in the status bar
+REFUSAL_SHOWN_MS = 6000
 
 
 @dataclass
@@ -56,16 +58,19 @@ class WindowOptions:
     """What the window needs from the command line."""
 
     open_source: Callable[[], FrameSource]
-    source_label: str
+    #: the source's name for the status bar and the records, in the language in use when asked
+    source_label: Callable[[], str]
     model_bytes: bytes
     programmes: dict[str, Programme]
     programme_id: str
-    #: (save results?, the chosen patient's id or None, where to tell a problem from any
-    #: thread) -> what hears the session
-    listener_factory: Callable[[bool, int | None, Callable[[str], None]], SessionListener]
+    #: the live sessions (the records and the sound already subscribed to its events)
+    controller: SessionController = field(default_factory=SessionController)
+    #: results can be kept here (False: the database could not be opened)
+    can_save: bool = True
     sound_status: Callable[[], str] = lambda: "Sound off"
+    #: how someone with closed eyes will know when to open them here (commands.Start.eyes_closed_cue)
+    eyes_closed_cue: Callable[[], str] = lambda: "tones"
     set_muted: Callable[[bool], None] = lambda muted: None
-    timing: SessionTiming = field(default_factory=SessionTiming)
     open_history: Callable[[QWidget], None] | None = None
     #: (id, label) of every patient, for the start box; None: no patient records here
     list_patients: Callable[[], list[tuple[int, str]]] | None = None
@@ -100,25 +105,10 @@ def stats_line(stats: PipelineStats, display_times: deque[float], latencies_ms: 
     )
 
 
-class SourceBox(QWidget):
-    """Offered when there is no camera picture: another camera number, or a video file."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QGridLayout(self)
-        self.camera_index = QSpinBox()
-        self.camera_index.setRange(0, 9)
-        self.camera_index.setAccessibleName(tr("Camera number"))
-        self.use_camera = QPushButton(tr("Use this camera"))
-        self.use_file = QPushButton(tr("Use a video file…"))
-        layout.addWidget(make_label(tr("Camera number:"), 13), 0, 0)
-        layout.addWidget(self.camera_index, 0, 1)
-        layout.addWidget(self.use_camera, 0, 2)
-        layout.addWidget(self.use_file, 1, 0, 1, 3)
-
-
 class MainWindow(QMainWindow):
-    def __init__(self, options: WindowOptions) -> None:
+    def __init__(self, options: WindowOptions, pipeline: LivePipeline | None = None) -> None:
+        """pipeline: the camera pipeline of a window this one takes over from (`gui/rebuild.py`);
+        None: open the camera anew."""
         super().__init__()
         self.options = options
         self.setWindowTitle(tr("Facial Symmetry Coach"))
@@ -131,17 +121,26 @@ class MainWindow(QMainWindow):
         self.latencies_ms: deque[float] = deque(maxlen=600)
         self.display_times: deque[float] = deque(maxlen=90)
         self.last_view: SessionView | None = None
-        self.session: CoachingSession | None = None
+        #: views of sessions up to this serial are old news (a session before the one started)
+        self.old_sessions_upto = 0
         self.camera_ok = False
         #: problems shown since the session started, oldest first
-        self._problems: list[str] = []
-        self.bridge = PipelineBridge(self)
+        self.problems_shown: list[str] = []
+        #: a window built anew took over the session and the camera: closing this one keeps both
+        self.detached = False
+        self.controller = options.controller
+        self.bridge = SessionBridge(self)
         self._build()
-        self.bridge.frame_arrived.connect(self._show_latest)
-        self.bridge.source_event.connect(self._on_source_event)
-        self.bridge.problem_reported.connect(self._show_problem)
-        self.pipeline = self._new_pipeline(options.open_source)
-        self.pipeline.start()
+        self.bridge.picture_arrived.connect(self._show_picture)
+        self.bridge.view_arrived.connect(self._show_newest_view)
+        self.bridge.event_arrived.connect(self._on_event)
+        self._unsubscribe = self.controller.events.subscribe(self.bridge)
+        if pipeline is None:
+            self.pipeline = self._new_pipeline(options.open_source)
+            self.pipeline.start()
+        else:
+            self.pipeline = pipeline
+            pipeline.redirect(self.bridge.picture_ready)
         self.preferences.keep_window("main", self)
 
     # ----- layout ------------------------------------------------------------------
@@ -170,37 +169,46 @@ class MainWindow(QMainWindow):
         column.addWidget(self.problem)
         column.addStretch(0)
         column.addLayout(self._build_controls())
-        # large text makes the panel wider, then taller: it scrolls rather than clip
+        # large text makes the panel wider, then taller: it scrolls rather than clip; the
+        # session's buttons stay in view under it (a patient never scrolls to find Pause)
         self.panel = QScrollArea()
         self.panel.setWidget(panel)
         self.panel.setWidgetResizable(True)
         self.panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.panel.setFrameShape(QFrame.Shape.NoFrame)
+        side = QWidget()
+        side_column = QVBoxLayout(side)
+        side_column.setContentsMargins(0, 0, 0, 0)
+        side_column.addWidget(self.panel, stretch=1)
+        # in view whatever the text size: Start while no session runs, then Pause, Skip and Stop
+        side_column.addWidget(self.start_box.start_button)
+        side_column.addWidget(self.session_buttons)
+        self.show_session_running(False)
+        self.side = side
         self._fit_panel()
-        layout.addWidget(self.panel)
+        layout.addWidget(side)
         self.setCentralWidget(central)
-        self.sound_label = make_label(options.sound_status(), 11, wrap=False)
-        self.source_label = make_label(options.source_label, 11, wrap=False)
+        # (they wrap: the status bar grows a line rather than cut a long notice short)
+        self.sound_label = make_label("", 11)
+        self.show_sound_status()
+        #: what the source is called, in the language in use when asked
+        self.describe_source = options.source_label
+        self.source_label = make_label(self.describe_source(), 11)
         self.stats_label = make_label("", 11, wrap=False)
         self.stats_label.hide()
         self.statusBar().addWidget(self.source_label)
         self.statusBar().addWidget(self.sound_label)
         self.statusBar().addPermanentWidget(self.stats_label)
         self.start_box.start_button.clicked.connect(self.start_session)
-        self.step_panel.accept_rest_button.clicked.connect(lambda: self.pipeline.command("accept_rest"))
-        self.source_box.use_camera.clicked.connect(self._use_camera)
+        self.step_panel.accept_rest_button.clicked.connect(lambda: self.session_buttons.send(AcceptRest))
+        self.source_box.camera_chosen.connect(self.use_camera)
         self.source_box.use_file.clicked.connect(self.use_file)
 
     def _build_controls(self) -> QVBoxLayout:
         """The session's buttons, the display toggles and the records buttons, with their keys."""
         controls = QVBoxLayout()
-        self.session_buttons = QGridLayout()
-        self.pause_button = QPushButton(tr("Pause (Space)"))
-        self.skip_button = QPushButton(tr("Skip (S)"))
-        self.stop_button = QPushButton(tr("Stop (Esc)"))
-        for button in (self.pause_button, self.skip_button, self.stop_button):
-            button.setMinimumHeight(36)
-            button.setEnabled(False)
+        self.session_buttons = SessionButtons(self.controller)
+        self.pause_button, self.skip_button, self.stop_button = self.session_buttons.buttons
         toggles = QGridLayout()  # two by two: room for large text
         remembered = self.preferences.current
         self.mirror_box = QCheckBox(tr("Mirror (F)"))
@@ -218,13 +226,10 @@ class MainWindow(QMainWindow):
         records = QVBoxLayout()
         records.addWidget(self.history_button)
         records.addWidget(self.therapist_button)
-        for row in (self.session_buttons, toggles, records):
+        for row in (toggles, records):
             controls.addLayout(row)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.skip_button.clicked.connect(lambda: self.pipeline.command("skip"))
-        self.stop_button.clicked.connect(self.ask_to_stop)
         self.mirror_box.toggled.connect(self._set_mirrored)
-        self.overlay_box.toggled.connect(self._set_overlay)
+        self.overlay_box.toggled.connect(self.video.set_overlay)
         self.mute_box.toggled.connect(self._set_muted)
         self.stats_box.toggled.connect(lambda on: self.stats_label.setVisible(on))
         self.history_button.clicked.connect(self.open_history)
@@ -234,139 +239,124 @@ class MainWindow(QMainWindow):
 
     # ----- pipeline ----------------------------------------------------------------
     def _new_pipeline(self, open_source: Callable[[], FrameSource]) -> LivePipeline:
-        return LivePipeline(open_source, self.options.model_bytes, self.bridge)
+        return LivePipeline(open_source, self.options.model_bytes, self.controller, self.bridge.picture_ready)
 
-    def replace_source(self, open_source: Callable[[], FrameSource], label: str) -> None:
+    def replace_source(self, open_source: Callable[[], FrameSource], describe: Callable[[], str]) -> None:
         """Switch camera or file; a session under way continues with the new source."""
-        session = self.pipeline.processing.session
         self.pipeline.stop()
         self.pipeline = self._new_pipeline(open_source)
-        if session is not None:
-            self.pipeline.command("start", session)
         self.pipeline.start()
-        self.source_label.setText(label)
+        self.describe_source = describe
+        self.source_label.setText(describe())
         self.source_box.hide()
 
     def start_session(self) -> None:
         start = self.start_box
-        self._problems.clear()
+        if self.last_view is not None and not self.last_view.finished:
+            return  # one session at a time (the start box is hidden meanwhile; its key is not)
+        self.problems_shown.clear()
         self.problem.hide()
         self.preferences.update(last_patient_id=start.chosen_patient(), last_programme_id=start.chosen_programme().id)
-        listener = self.options.listener_factory(start.saves_results(), start.chosen_patient(), self.bridge.problem)
-        self.session = CoachingSession(start.chosen_programme(), listener, self.options.timing,
-                                       keep_snapshots=start.keeps_pictures())  # fmt: skip
-        self.pipeline.command("start", self.session)
-        start.hide()
+        self.old_sessions_upto = self.last_view.session_serial if self.last_view is not None else 0
+        self.controller.send(Start(
+            origin=Origin.PATIENT, programme=start.chosen_programme(), patient_id=start.chosen_patient(),
+            save_results=start.saves_results() and self.options.can_save, keep_pictures=start.keeps_pictures(),
+            source_name=self.source_label.text(), eyes_closed_cue=self.options.eyes_closed_cue(),
+        ))  # fmt: skip
+        self.show_session_running(True)
         self.feedback_panel.clear(self._left_on_screen_left())
-        for button in (self.pause_button, self.skip_button, self.stop_button):
-            button.setEnabled(True)
-
-    def ask_to_stop(self) -> None:
-        """Stop the session after asking (Esc and the Stop button): a stray key must not end it."""
-        view = self.last_view
-        if self.session is None or view is None or view.finished:
-            return
-        answer = QMessageBox.question(
-            self,
-            tr("Stop the session?"),
-            tr("Stop this session now? What you have done so far is kept."),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.pipeline.command("stop")
-
-    def toggle_pause(self) -> None:
-        view = self.last_view
-        if view is None or view.finished:
-            return
-        self.pipeline.command("resume" if view.paused else "pause")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """End the session under way (so it is saved as stopped), then stop the threads."""
-        self.pipeline.end_session(CLOSE_WAIT_S)
-        self.pipeline.stop()
+        """End the session under way (so it is saved as stopped), then stop the threads; a window
+        another has taken over from only stops listening."""
+        self._unsubscribe()
+        if not self.detached:
+            self.pipeline.end_session(CLOSE_WAIT_S)
+            self.pipeline.stop()
         super().closeEvent(event)
 
     # ----- showing -----------------------------------------------------------------
-    def _show_problem(self, message: str) -> None:
+    def show_problem(self, message: str) -> None:
         """What went wrong behind the screen (a result or picture that could not be saved)."""
-        if message not in self._problems:
-            self._problems.append(message)
-        set_text(self.problem, "\n".join(self._problems))
+        if message not in self.problems_shown:
+            self.problems_shown.append(message)
+        set_text(self.problem, "\n".join(self.problems_shown))
         self.problem.show()
 
-    def _show_latest(self) -> None:
-        frame = self.pipeline.display.take()
-        if frame is None:
+    def _on_event(self, event: SessionEvent) -> None:
+        match event:
+            case CameraChanged():
+                self._on_source_event(event)
+            case Problem(message=message):
+                self.show_problem(message)
+            case CommandRefused(reason=reason):
+                self.statusBar().showMessage(reason, REFUSAL_SHOWN_MS)
+
+    def _show_picture(self) -> None:
+        picture = self.pipeline.display.take()
+        if picture is None:
             return
         now = time.monotonic()
-        if frame.image_rgb.shape[1] > 1:
-            self.video.set_frame(frame.image_rgb, frame.face_px)
-            for preview in self.previews:
-                preview.set_frame(frame.image_rgb, frame.face_px)
-            self.latencies_ms.append((now - frame.captured_at) * 1000.0)
-            self.display_times.append(now)
-            self.camera_ok = True
-        if frame.view is not None:
-            self._show_view(frame.view)
+        self.video.set_frame(picture.image_rgb, picture.face_px)
+        for preview in self.previews:
+            preview.set_frame(picture.image_rgb, picture.face_px)
+        self.latencies_ms.append((now - picture.captured_at) * 1000.0)
+        self.display_times.append(now)
+        self.camera_ok = True
         if self.stats_box.isChecked():
             self.stats_label.setText(self.stats_text())
 
     def stats_text(self) -> str:
         return stats_line(self.pipeline.stats, self.display_times, self.latencies_ms)
 
-    def _show_view(self, view: SessionView) -> None:
-        if self.session is not None and view.session_serial != self.session.serial:
-            return  # a frame of the session before this one, still on its way to the screen
+    def _show_newest_view(self) -> None:
+        view = self.bridge.views.take()
+        if view is not None:
+            self.show_view(view)
+
+    def show_view(self, view: SessionView) -> None:
+        if view.session_serial <= self.old_sessions_upto:
+            return  # the session before this one, still on its way to the screen
         self.last_view = view
         self.step_panel.show_view(view)
         self.feedback_panel.show_view(view, self._left_on_screen_left())
-        self.pause_button.setText(tr("Resume (Space)") if view.paused else tr("Pause (Space)"))
-        # nothing to skip while the camera is checked: there is no face to go on with yet
-        self.skip_button.setEnabled(not view.finished and view.phase is not Phase.CAMERA_CHECK)
+        self.session_buttons.show_view(view)
         if view.finished:
-            for button in (self.pause_button, self.skip_button, self.stop_button):
-                button.setEnabled(False)
-            self.start_box.show()
+            self.show_session_running(False)
             self.start_box.start_button.setText(tr("Start another session"))
+
+    def show_session_running(self, running: bool) -> None:
+        """The start box and its button while no session runs; the session's buttons while one does."""
+        self.start_box.setVisible(not running)
+        self.start_box.start_button.setVisible(not running)
+        self.session_buttons.setVisible(running)
 
     def _left_on_screen_left(self) -> bool:
         return self.video.screen_side_of("left") == "left"
 
     # ----- sources and toggles -----------------------------------------------------
-    def _on_source_event(self, event: SourceEvent) -> None:
+    def _on_source_event(self, event: CameraChanged) -> None:
         if not event.lost:
             self.source_box.hide()
             return
         self.video.clear(event.message[:1].upper() + event.message[1:])
-        if not self.camera_ok or self.session is None:
+        if not self.camera_ok or self.last_view is None or self.last_view.finished:
             # no picture yet: offer another camera or a video file instead of failing
             self.source_box.show()
             self.step_panel.say(
                 tr("No camera picture"), tr("Connect a camera, or choose another camera number or a video file below.")
             )
 
-    def _use_camera(self) -> None:
-        self.use_camera(self.source_box.camera_index.value())
-
     def use_camera(self, index: int) -> None:
         """Switch to camera `index` and remember it for the next start."""
-        from coach.capture.sources import CameraSource
-
         self.preferences.update(camera=index)
         self.camera_number = index
-        self.replace_source(lambda: CameraSource(index), tr("camera {number}", number=index))
+        self.replace_source(lambda: CameraSource(index), lambda: tr("camera {number}", number=index))
 
     def use_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Choose a video file"), str(Path.home()),
-                                              tr("Videos ({patterns});;All files (*)",
-                                                 patterns="*.mp4 *.mov *.avi *.mkv *.webm"))  # fmt: skip
-        if path:
-            from coach.capture.sources import VideoFileSource
-            from coach.session.live import PacedSource
-
-            self.replace_source(lambda: PacedSource(lambda: VideoFileSource(path)), Path(path).name)
+        chosen = ask_video_file(self)
+        if chosen is not None:
+            self.replace_source(*chosen)
 
     def _set_mirrored(self, on: bool) -> None:
         self.preferences.update(mirrored=on)
@@ -375,14 +365,16 @@ class MainWindow(QMainWindow):
             preview.set_mirrored(on)
         self.feedback_panel.set_sides(self._left_on_screen_left())
 
-    def _set_overlay(self, on: bool) -> None:
-        self.video.show_overlay = on
-        self.video.update()
-
     def _set_muted(self, on: bool) -> None:
         self.preferences.update(muted=on)
         self.options.set_muted(on)
-        self.sound_label.setText(self.options.sound_status())
+        self.show_sound_status()
+
+    def show_sound_status(self) -> None:
+        """What sound there is, in a few words; why (which device is missing), when pointed at."""
+        status = self.options.sound_status()
+        self.sound_label.setText(status.partition(" (")[0])
+        self.sound_label.setToolTip(status)
 
     def show_therapist_button(self, shown: bool) -> None:
         """A therapist's computer shows the patients button; at home it stays in the Records menu."""
@@ -404,10 +396,7 @@ class MainWindow(QMainWindow):
 
     def _fit_panel(self) -> None:
         """The side panel grows with the text (up to 1.5×), then wraps and scrolls."""
-        self.panel.setFixedWidth(round(480 * min(points(1.0), 1.5)))
-        across = points(1.0) < 1.5  # side by side, or one under another with large text
-        for i, button in enumerate((self.pause_button, self.skip_button, self.stop_button)):
-            self.session_buttons.addWidget(button, 0 if across else i, i if across else 0)
+        self.side.setFixedWidth(round(480 * min(points(1.0), 1.5)))
 
     # ----- help and set-up ---------------------------------------------------------
     def show_welcome(self) -> None:

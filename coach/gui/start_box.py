@@ -17,7 +17,8 @@ from coach.plans.programmes import Programme
 
 
 class StartBox(QWidget):
-    """Chooses what the next session is; its `start_button` starts it."""
+    """Chooses what the next session is; its `start_button` (placed by the window, always in
+    view) starts it."""
 
     def __init__(
         self,
@@ -60,7 +61,6 @@ class StartBox(QWidget):
         layout.addWidget(self.save_results, 2, 0, 1, 2)
         layout.addWidget(self.saving_note, 3, 0, 1, 2)
         layout.addWidget(self.keep_pictures, 4, 0, 1, 2)
-        layout.addWidget(self.start_button, 5, 0, 1, 2)
         # shown once there is a patient to choose (a home user without records never sees it)
         self.patient_label.hide()
         self.patient.hide()
@@ -87,6 +87,17 @@ class StartBox(QWidget):
         index = self.patient.findData(patient_id) if patient_id is not None else -1
         if index >= 0:
             self.patient.setCurrentIndex(index)
+
+    def take_choices_from(self, other: StartBox) -> None:
+        """What was chosen in `other` (the same box before the window was built anew)."""
+        offered = {key: p for key, p in other._programmes.items() if key != other._assigned_programme_id}
+        self.offer_programmes(offered, other._default_programme_id)
+        self.choose_patient(other.chosen_patient())  # (offers their assigned programme, and chooses it)
+        self.programme.setCurrentIndex(max(self.programme.findData(other.programme.currentData()), 0))
+        if not other.save_results.isEnabled():
+            self.forbid_saving()
+        self.save_results.setChecked(other.save_results.isChecked())
+        self.keep_pictures.setChecked(other.keep_pictures.isChecked())
 
     def forbid_saving(self) -> None:
         """Nothing can be saved on this computer now (the database cannot be opened)."""

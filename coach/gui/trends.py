@@ -255,7 +255,7 @@ class TrendsView(QWidget):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.exercise = QComboBox()
-        self.exercise.setMinimumWidth(240)
+        self.exercise.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         row.addWidget(QLabel(tr("Exercise:")))
         row.addWidget(self.exercise)
         self.note = QLabel(tr("Each point is one session: the mean of that exercise's repetitions."))
@@ -296,7 +296,12 @@ class TrendsView(QWidget):
                 self.exercise.addItem(tr("No exercise measured yet"))
         finally:
             self.exercise.blockSignals(False)
+        self.text_scale_changed()
         self.redraw()
+
+    def text_scale_changed(self) -> None:
+        """The exercise box as wide as its longest entry, at the text size in use."""
+        self.exercise.setMinimumWidth(max(240, self.exercise.sizeHint().width()))
 
     def select_exercise(self, exercise_id: str) -> bool:
         index = self.exercise.findData(exercise_id)

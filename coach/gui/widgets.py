@@ -4,8 +4,8 @@ simple illustration of each exercise."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from coach.base.i18n import N_, tr
@@ -67,6 +67,11 @@ class VideoView(_PaintedWidget):
         self._make_image()
         self.update()
 
+    def set_overlay(self, shown: bool) -> None:
+        """Draw the measured regions' landmarks over the face, or not."""
+        self.show_overlay = shown
+        self.update()
+
     def set_mirrored(self, mirrored: bool) -> None:
         self.mirrored = mirrored
         if self._frame is not None:
@@ -121,19 +126,34 @@ class VideoView(_PaintedWidget):
                     x = self._image_size[0] - x
                 painter.drawEllipse(QPointF(target.left() + x * scale, target.top() + y * scale), 2.5, 2.5)
         # anatomical side labels, on the side of the screen where that side appears
-        painter.setFont(sized_font(self.font(), 14, bold=True))
-        for side in ("right", "left"):
-            text = tr(YOUR_SIDE[side])
-            box = QRectF(target.left() + 10, target.top() + 10, target.width() - 20, 36)
-            align = Qt.AlignmentFlag.AlignLeft if self.screen_side_of(side) == "left" else Qt.AlignmentFlag.AlignRight
+        for text, box, font in self.text_boxes():
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(0, 0, 0, 150))
-            metrics = painter.fontMetrics()
-            text_width = metrics.horizontalAdvance(text) + 20
-            x = box.left() if align == Qt.AlignmentFlag.AlignLeft else box.right() - text_width
-            painter.drawRoundedRect(QRectF(x, box.top(), text_width, 32), 6, 6)
+            painter.drawRoundedRect(box, 6, 6)
             painter.setPen(QColor("white"))
-            painter.drawText(QRectF(x, box.top(), text_width, 32), Qt.AlignmentFlag.AlignCenter, text)
+            painter.setFont(font)
+            painter.drawText(box, _CENTRED_WRAPPED, text)
+
+    def text_boxes(self) -> list[tuple[str, QRectF, QFont]]:
+        """The side labels: (text, where, font), each on its side of the picture; one under the
+        other when side by side they would touch (long words, large text, a narrow picture)."""
+        if self._image is None:
+            return []
+        target = self._target_rect()
+        font = sized_font(self.font(), 14, bold=True)
+        metrics = QFontMetrics(font)
+        boxes: list[tuple[str, QRectF, QFont]] = []
+        for side in ("right", "left"):
+            text = tr(YOUR_SIDE[side])
+            width = min(metrics.horizontalAdvance(text) + 20, target.width() - 20)
+            height = _wrapped_height(metrics, text, width - 20) + 10
+            on_left = self.screen_side_of(side) == "left"
+            x = target.left() + 10 if on_left else target.right() - 10 - width
+            box = QRectF(x, target.top() + 10, width, height)
+            if boxes and boxes[0][1].adjusted(-8, 0, 8, 0).intersects(box):
+                box.moveTop(boxes[0][1].bottom() + 6)
+            boxes.append((text, box, font))
+        return boxes
 
 
 class SideBars(_PaintedWidget):
@@ -155,36 +175,64 @@ class SideBars(_PaintedWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         feedback = self.feedback
         full_scale = max(12.0, (feedback.target_mm[1] * 1.5) if feedback else 12.0)
-        sides = ["left", "right"] if self.left_side_on_screen_left else ["right", "left"]
-        label_h, value_h = 26, 26
-        top, bottom = value_h + 4, self.height() - label_h - 4
-        bar_w = (self.width() - 60) / 2
-        font = sized_font(self.font(), 13)
-        for i, side in enumerate(sides):
-            x = 20 + i * (bar_w + 20)
-            frame = QRectF(x, top, bar_w, bottom - top)
+        boxes = self.text_boxes()
+        top = boxes[0][1].bottom() + 4 if feedback is not None else self._value_height() + 4
+        bottom = boxes[-1][1].top() - 4
+        for frame, side in self._bars(top, bottom):
             painter.setPen(QPen(QColor("#999"), 1))
             painter.setBrush(QColor("#f2f2f2"))
             painter.drawRect(frame)
-
-            def y_of(mm: float, frame: QRectF = frame) -> float:
-                return frame.bottom() - min(max(mm, 0.0), full_scale) / full_scale * frame.height()
-
             if feedback is not None:
+
+                def y_of(mm: float, frame: QRectF = frame) -> float:
+                    return frame.bottom() - min(max(mm, 0.0), full_scale) / full_scale * frame.height()
+
                 low, high = feedback.target_mm
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(QColor(46, 139, 87, 50))
-                painter.drawRect(QRectF(x, y_of(high), bar_w, y_of(low) - y_of(high)))
+                painter.drawRect(QRectF(frame.left(), y_of(high), frame.width(), y_of(low) - y_of(high)))
                 value = feedback.left_mm if side == "left" else feedback.right_mm
-                colour = STATUS_COLOURS.get(feedback.status, IDLE)
-                painter.setBrush(colour)
-                painter.drawRect(QRectF(x + bar_w * 0.2, y_of(value), bar_w * 0.6, frame.bottom() - y_of(value)))
-                painter.setPen(QColor("#222"))
-                painter.setFont(font)
-                painter.drawText(QRectF(x, 0, bar_w, value_h), Qt.AlignmentFlag.AlignCenter, f"{max(value, 0):.1f} mm")
-            painter.setPen(QColor("#222"))
-            painter.setFont(sized_font(self.font(), 13, bold=True))
-            painter.drawText(QRectF(x, bottom + 4, bar_w, label_h), Qt.AlignmentFlag.AlignCenter, tr(YOUR_SIDE[side]))
+                painter.setBrush(STATUS_COLOURS.get(feedback.status, IDLE))
+                bar = QRectF(frame.left() + frame.width() * 0.2, y_of(value), frame.width() * 0.6, 0)
+                painter.drawRect(bar.adjusted(0, 0, 0, frame.bottom() - y_of(value)))
+        painter.setPen(QColor("#222"))
+        for text, box, font in boxes:
+            painter.setFont(font)
+            painter.drawText(box, _CENTRED_WRAPPED, text)
+
+    def _bars(self, top: float, bottom: float) -> list[tuple[QRectF, str]]:
+        """Each side's bar frame, left to right on the screen."""
+        sides = ["left", "right"] if self.left_side_on_screen_left else ["right", "left"]
+        bar_w = (self.width() - 60) / 2
+        return [(QRectF(20 + i * (bar_w + 20), top, bar_w, bottom - top), side) for i, side in enumerate(sides)]
+
+    def _value_height(self) -> float:
+        return QFontMetrics(sized_font(self.font(), 13)).height() + 6
+
+    def text_boxes(self) -> list[tuple[str, QRectF, QFont]]:
+        """What is written: each side's value above its bar (when measuring) and its name below,
+        wrapped to the bar's width; the names' height follows the text size."""
+        value_font, name_font = sized_font(self.font(), 13), sized_font(self.font(), 13, bold=True)
+        bars = [(frame, side, tr(YOUR_SIDE[side])) for frame, side in self._bars(0, 0)]
+        metrics = QFontMetrics(name_font)
+        name_h = max(_wrapped_height(metrics, name, frame.width()) for frame, _, name in bars) + 4
+        boxes: list[tuple[str, QRectF, QFont]] = []
+        if self.feedback is not None:
+            for frame, side, _ in bars:
+                value = self.feedback.left_mm if side == "left" else self.feedback.right_mm
+                boxes.append((f"{max(value, 0):.1f} mm", QRectF(frame.left(), 0, frame.width(), self._value_height()),
+                              value_font))  # fmt: skip
+        for frame, _, name in bars:
+            boxes.append((name, QRectF(frame.left(), self.height() - name_h - 2, frame.width(), name_h), name_font))
+        return boxes
+
+
+def _wrapped_height(metrics: QFontMetrics, text: str, width: float) -> int:
+    """The height `text` takes wrapped at word boundaries to `width` pixels."""
+    return metrics.boundingRect(QRect(0, 0, max(int(width), 1), 10_000), _CENTRED_WRAPPED, text).height()
+
+
+_CENTRED_WRAPPED = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
 
 
 #: how each primary measure moves, for the illustration: (feature, dx, dy) arrows

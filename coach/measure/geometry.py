@@ -1,10 +1,10 @@
-"""Pose normalisation in 3D and the millimetre face frame.
+"""Pose normalisation in 3D and the resting face's millimetre axes.
 
 Every frame's landmarks are aligned to the neutral reference with a 3D similarity
 (Procrustes/Umeyama) fit on landmarks that do not move with expression, so turning,
 tilting or nodding the head is not read as asymmetry (2D alignment read a healthy
 smile with head roll as symmetry 0.02; design notes). The aligned points are then
-expressed in the *face frame* of the reference, in millimetres:
+expressed in the *resting face's axes* (`RestingFace`), in millimetres:
 
 * origin: midway between the inner eye corners (the irises move with gaze);
 * +x: along the line through both iris centres, towards the patient's LEFT;
@@ -140,8 +140,8 @@ def iris_diameter_px(points: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class FaceFrame:
-    """The neutral reference and the map from its pixel space to face-frame millimetres."""
+class RestingFace:
+    """The neutral reference and the map from its pixel space to face millimetres (the resting face's own axes)."""
 
     reference_px: np.ndarray  # (478, 3) neutral landmarks, pixel units
     origin_px: np.ndarray  # (3,)
@@ -149,7 +149,7 @@ class FaceFrame:
     mm_per_px: float
 
     @classmethod
-    def from_reference(cls, reference_px: np.ndarray) -> FaceFrame:
+    def from_reference(cls, reference_px: np.ndarray) -> RestingFace:
         diameter_px = float(iris_diameter_px(reference_px).mean())
         if diameter_px < MIN_IRIS_DIAMETER_PX:
             raise MeasurementError(
@@ -178,11 +178,11 @@ class FaceFrame:
         )
 
     def to_mm(self, aligned_px: np.ndarray) -> np.ndarray:
-        """Points already aligned to the reference (…, 478, 3) → face-frame mm."""
+        """Points already aligned to the reference (…, 478, 3) → face mm."""
         return (aligned_px - self.origin_px) @ self.axes.T * self.mm_per_px
 
     def normalise(self, points_px: np.ndarray) -> np.ndarray:
-        """Raw frames (N, 478, 3) in pixels → pose-normalised face-frame mm (N, 478, 3)."""
+        """Raw frames (N, 478, 3) in pixels → pose-normalised face mm (N, 478, 3)."""
         return self.normalise_with_size(points_px)[0]
 
     def normalise_with_size(self, points_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

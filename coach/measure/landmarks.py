@@ -16,7 +16,7 @@ import zipfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from coach.base.i18n import tr
 from coach.base.native import quiet_native_stderr
 from coach.base.resources import assets_dir
 from coach.capture.sources import Frame
+from coach.measure.eye_visibility import glare_fraction
 
 #: SHA-256 of Google's published face_landmarker/float16/1 bundle (assets/models/).
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
@@ -227,6 +228,8 @@ class FrameLandmarks:
     timestamp_s: float
     image_size: tuple[int, int]
     faces: list[np.ndarray]
+    #: per face, the share of each eye's region (left, right) whited out (`eye_visibility`)
+    eye_glare: list[np.ndarray] = field(default_factory=list)
 
 
 class ParallelLandmarker:
@@ -256,7 +259,9 @@ class ParallelLandmarker:
             with self._lock:
                 detector = self._free.pop()
             self._local.detector = detector
-        return FrameLandmarks(frame.index, frame.timestamp_s, frame.size, detector.detect(frame.image_rgb))
+        faces = detector.detect(frame.image_rgb)
+        glare = [glare_fraction(frame.image_rgb, face) for face in faces]  # where the picture still is
+        return FrameLandmarks(frame.index, frame.timestamp_s, frame.size, faces, glare)
 
     def run(self, frames: Iterable[Frame]) -> Iterator[FrameLandmarks]:
         pending: deque[Future[FrameLandmarks]] = deque()

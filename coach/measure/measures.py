@@ -1,4 +1,4 @@
-"""Per-side region measures, in the face frame (mm, +x = patient's left, +y = down).
+"""Per-side region measures, in the resting face's axes (mm, +x = patient's left, +y = down).
 
 Two kinds:
 

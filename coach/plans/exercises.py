@@ -98,6 +98,11 @@ class Exercise:
         return localised(self.english_name, self.translations, "name")
 
     @property
+    def measures_lids(self) -> bool:
+        """Its movement is read at the eyelids (where light in glasses can hide them)."""
+        return self.primary[:1] == ("eye_closure_mm",)
+
+    @property
     def instruction(self) -> str:
         """What to do, in the language in use (English if the file does not give it)."""
         return localised(self.english_instruction, self.translations, "instruction")

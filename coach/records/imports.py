@@ -9,6 +9,7 @@ session. The ids inside an imported session belong to the other database and are
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 from coach.base.i18n import tr
 from coach.records.database import Database, require_id, row_id
@@ -30,7 +31,9 @@ from coach.records.models import (
     SessionDetail,
 )
 from coach.records.patients import find_or_add, patient_from_row, patient_row, patient_values
+from coach.records.pictures import insert_picture
 from coach.records.recording import insert_repetition
+from coach.session.snapshots import Snapshot
 
 
 class Imports:
@@ -39,14 +42,17 @@ class Imports:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    def session(self, session: SessionDetail, patient_id: int | None) -> int | None:
+    def session(
+        self, session: SessionDetail, patient_id: int | None, pictures: Mapping[int, Snapshot] | None = None
+    ) -> int | None:
         """Insert a finished session for `patient_id`, with its exercises and repetitions,
         keeping its uid, times, statuses, summaries and app version. Returns its new id,
         or None, writing nothing, if its uid is already here. No recording lock is needed:
-        a finished session is never repaired as a crashed one."""
+        a finished session is never repaired as a crashed one. `pictures`: an exercise's
+        picture at its peak, by the exercise's position (kept only by the person's choice)."""
         _check_importable(session)
         with self._database.writing(tr("the imported session {uid}", uid=session.uid)) as connection:
-            return _insert_session(connection, session, patient_id)
+            return _insert_session(connection, session, patient_id, pictures or {})
 
     def patient_history(self, patient: Patient, sessions: list[SessionDetail]) -> tuple[Patient, int, int]:
         """A patient's sessions, all or nothing, in one transaction: the patient is matched
@@ -100,9 +106,14 @@ def _check_importable(session: SessionDetail) -> None:
             check_weaker_side(record.repetition)
 
 
-def _insert_session(connection: sqlite3.Connection, session: SessionDetail, patient_id: int | None) -> int | None:
+def _insert_session(
+    connection: sqlite3.Connection,
+    session: SessionDetail,
+    patient_id: int | None,
+    pictures: Mapping[int, Snapshot] | None = None,
+) -> int | None:
     """Insert one finished session inside the caller's transaction (for nobody named if
-    `patient_id` is None); None if its uid is here."""
+    `patient_id` is None), with the pictures by exercise position; None if its uid is here."""
     if connection.execute("SELECT 1 FROM sessions WHERE uid = ?", (session.uid,)).fetchone() is not None:
         return None
     if patient_id is not None:
@@ -129,11 +140,14 @@ def _insert_session(connection: sqlite3.Connection, session: SessionDetail, pati
         )
     )
     for exercise in session.exercises:
-        _insert_exercise(connection, session_id, exercise)
+        exercise_id = _insert_exercise(connection, session_id, exercise)
+        picture = (pictures or {}).get(exercise.position)
+        if picture is not None:
+            insert_picture(connection, exercise_id, picture, stored_time(exercise.ended_at or exercise.started_at))
     return session_id
 
 
-def _insert_exercise(connection: sqlite3.Connection, session_id: int, exercise: ExerciseRecord) -> None:
+def _insert_exercise(connection: sqlite3.Connection, session_id: int, exercise: ExerciseRecord) -> int:
     exercise_id = row_id(
         connection.execute(
             "INSERT INTO session_exercises (session_id, position, exercise_id, exercise_name, "
@@ -155,3 +169,4 @@ def _insert_exercise(connection: sqlite3.Connection, session_id: int, exercise: 
     )
     for record in exercise.repetitions:
         insert_repetition(connection, exercise_id, record.number, stored_time(record.recorded_at), record.repetition)
+    return exercise_id

@@ -32,14 +32,9 @@ class Pictures:
     def keep(self, session_exercise_id: int, snapshot: Snapshot) -> None:
         """Keep the picture of an exercise at its peak (replacing one kept before for it).
         Call only when the person chose to keep pictures."""
-        picture, landmarks = encode_picture(snapshot.picture_rgb), encode_landmarks(snapshot.face_px)
         with self._database.writing(tr("the picture of the exercise")) as connection:
             require_id(connection, "session_exercises", "exercise", session_exercise_id)
-            connection.execute(
-                "INSERT OR REPLACE INTO snapshots (session_exercise_id, taken_at, measure, picture_jpeg, "
-                "landmarks_f32) VALUES (?, ?, ?, ?, ?)",
-                (session_exercise_id, self._database.now(), snapshot.measure, picture, landmarks),
-            )
+            insert_picture(connection, session_exercise_id, snapshot, self._database.now())
 
     def of_session(self, session_id: int) -> dict[int, Snapshot]:
         """The pictures kept for a session's exercises, by `ExerciseRecord.id` (often none)."""
@@ -99,3 +94,14 @@ def _exercises_of(session_id: int | None, patient_id: int | None) -> tuple[str, 
             (patient_id,),
         )
     return "SELECT id FROM session_exercises", ()
+
+
+def insert_picture(connection: sqlite3.Connection, session_exercise_id: int, snapshot: Snapshot, taken_at: str) -> None:
+    """Keep `snapshot` for the exercise inside the caller's transaction (replacing one kept before);
+    `taken_at` as stored."""
+    picture, landmarks = encode_picture(snapshot.picture_rgb), encode_landmarks(snapshot.face_px)
+    connection.execute(
+        "INSERT OR REPLACE INTO snapshots (session_exercise_id, taken_at, measure, picture_jpeg, landmarks_f32) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (session_exercise_id, taken_at, snapshot.measure, picture, landmarks),
+    )

@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -163,15 +162,9 @@ class SessionStore:
     ) -> None:
         self.close()
 
-    @contextmanager
-    def dated(self, clock: Callable[[], datetime]) -> Iterator[None]:
-        """Write with another clock inside the block: a video analysed today is dated when
-        it was filmed."""
-        saved, self._database.clock = self._database.clock, clock
-        try:
-            yield
-        finally:
-            self._database.clock = saved
+    def now(self) -> datetime:
+        """This store's clock (UTC): what it dates a new record with."""
+        return checked_utc(self._database.clock())
 
 
 def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) -> Path:

@@ -40,10 +40,10 @@ def _num(value: float | None, digits: int = 1) -> str:
 def _source_line(result: Analysis) -> str:
     track = result.track
     fields = {
-        "measured": len(track.face_frames),
+        "measured": len(track.frames_with_face),
         "start": number_text(result.neutral.start_s, 2),
         "end": number_text(result.neutral.end_s, 2),
-        "scale": number_text(result.face_frame.mm_per_px, 3),
+        "scale": number_text(result.resting_face.mm_per_px, 3),
         "iris": number_text(IRIS_DIAMETER_MM, 1),
     }
     if track.fps <= 0:  # a photo has no frame rate: say "1 image", not "1 frame(s) at 0.0 fps"

@@ -19,9 +19,10 @@ from coach.base.i18n import tr
 from coach.base.private_files import atomic_private_open, write_private_text
 from coach.capture.sources import FrameSource
 from coach.measure import measures
+from coach.measure.eye_visibility import eyes_hidden
 from coach.measure.geometry import (
     MAX_MEASURED_TURN_DEG,
-    FaceFrame,
+    RestingFace,
     mean_shape,
     rough_mm_shapes,
 )
@@ -41,10 +42,12 @@ class LandmarkTrack:
     fps: float
     image_size: tuple[int, int]
     timestamps_s: np.ndarray  # (frames,) every frame read
-    face_frames: np.ndarray  # (M,) indices of frames where a face was measured
+    frames_with_face: np.ndarray  # (M,) indices of frames where a face was measured
     points_px: np.ndarray  # (M, 478, 3) the chosen face in those frames
     faces_seen: np.ndarray  # (frames,) how many faces the landmarker found
     warnings: list[str] = field(default_factory=list)
+    #: (M, 2) the share of each eye's region (left, right) whited out by light; None: not known
+    eye_glare: np.ndarray | None = None
 
     @property
     def frames(self) -> int:
@@ -56,8 +59,9 @@ def collect_landmarks(source: FrameSource, landmarker: ParallelLandmarker) -> La
     selector = FaceSelector()
     timestamps: list[float] = []
     counts: list[int] = []
-    face_frames: list[int] = []
+    frames_with_face: list[int] = []
     points: list[np.ndarray] = []
+    glare: list[np.ndarray] = []
     image_size = (0, 0)
     for result in landmarker.run(source):
         image_size = result.image_size
@@ -65,16 +69,19 @@ def collect_landmarks(source: FrameSource, landmarker: ParallelLandmarker) -> La
         counts.append(len(result.faces))
         chosen = selector.choose(result.faces)
         if chosen is not None:
-            face_frames.append(result.index)
+            frames_with_face.append(result.index)
             points.append(chosen)
+            which = next(i for i, face in enumerate(result.faces) if face is chosen)
+            glare.append(result.eye_glare[which] if result.eye_glare else np.zeros(2))
     track = LandmarkTrack(
         source=source.name,
         fps=source.nominal_fps or 0.0,
         image_size=image_size,
         timestamps_s=np.array(timestamps),
-        face_frames=np.array(face_frames, dtype=int),
+        frames_with_face=np.array(frames_with_face, dtype=int),
         points_px=np.array(points).reshape(-1, 478, 3),
         faces_seen=np.array(counts, dtype=int),
+        eye_glare=np.array(glare).reshape(-1, 2),
     )
     skipped = getattr(source, "skipped", [])
     if skipped:
@@ -94,10 +101,10 @@ class Analysis:
     track: LandmarkTrack
     exercise: Exercise
     neutral: engine.NeutralChoice
-    face_frame: FaceFrame
+    resting_face: RestingFace
     static: dict[str, dict[str, float]]
     lip_centre_offset_mm: float
-    series: dict[str, np.ndarray]  # per-frame measures over the face frames, (M, 2)
+    series: dict[str, np.ndarray]  # per-frame measures over the frames with a face, (M, 2)
     lip_centre_deviation_mm: np.ndarray  # (M,)
     noise_mm: float
     reps: list[engine.Repetition]
@@ -111,9 +118,9 @@ class Analysis:
             "exercise": self.exercise.id,
             "fps": round(track.fps, 3),
             "frames": track.frames,
-            "frames_with_face": len(track.face_frames),
+            "frames_with_face": len(track.frames_with_face),
             "neutral": {"start_s": round(self.neutral.start_s, 3), "end_s": round(self.neutral.end_s, 3)},
-            "mm_per_px": round(self.face_frame.mm_per_px, 4),
+            "mm_per_px": round(self.resting_face.mm_per_px, 4),
             "static": {name: {k: round(v, 2) for k, v in sides.items()} for name, sides in self.static.items()}
             | {"lip_centre_offset_mm": round(self.lip_centre_offset_mm, 2)},
             "primary_measure": self.exercise.primary[0] if self.exercise.primary else None,
@@ -135,7 +142,7 @@ class Analysis:
         for name in names:
             header += [f"{name}_left", f"{name}_right"]
         header.append("lip_centre_deviation_mm")
-        row_of_frame = {int(f): i for i, f in enumerate(self.track.face_frames)}
+        row_of_frame = {int(f): i for i, f in enumerate(self.track.frames_with_face)}
         with atomic_private_open(path, newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
@@ -153,8 +160,8 @@ class Analysis:
 
 
 def neutral_from_range(track: LandmarkTrack, start_s: float, end_s: float) -> engine.NeutralChoice:
-    """The face frames inside an explicit --neutral START:END range (seconds)."""
-    times = track.timestamps_s[track.face_frames]
+    """The frames with a face inside an explicit --neutral START:END range (seconds)."""
+    times = track.timestamps_s[track.frames_with_face]
     chosen = np.nonzero((times >= start_s - 1e-6) & (times <= end_s + 1e-6))[0]
     if len(chosen) == 0:
         last = track.timestamps_s[-1] if track.frames else 0.0
@@ -193,36 +200,15 @@ def _turned_warning(turned_times_s: np.ndarray) -> str:
     )
 
 
-def analyse_track(
-    track: LandmarkTrack, exercise: Exercise, neutral_range: tuple[float, float] | None = None
-) -> Analysis:
-    """Per-side measures and repetitions for one exercise from a landmark track."""
-    if len(track.face_frames) == 0:
-        raise MeasurementError(
-            tr(
-                "no face found in {source} ({count} frame(s)): face the camera in good light, "
-                "with the whole face in view",
-                source=track.source,
-                count=track.frames,
-            )
-        )
-    warnings = list(track.warnings)
-    times = track.timestamps_s[track.face_frames]
-    if neutral_range is not None:
-        neutral = neutral_from_range(track, *neutral_range)
-    else:
-        neutral = _choose_rest(track, exercise, times)
-        if neutral.spread_mm > 1.0:
-            warnings.append(
-                tr(
-                    "the face was not still at the start (moved {distance} mm); "
-                    "give a resting stretch with --neutral START:END",
-                    distance=f"{neutral.spread_mm:.1f}",
-                )
-            )
-    lost = track.frames - len(track.face_frames)  # no face found (frames left out below are said apart)
-    face_frame = FaceFrame.from_reference(mean_shape(track.points_px[neutral.indices]))
-    points_mm, relative_size, turn_deg = face_frame.normalise_with_pose(track.points_px)
+def _measurable(
+    track: LandmarkTrack,
+    exercise: Exercise,
+    times: np.ndarray,
+    relative_size: np.ndarray,
+    turn_deg: np.ndarray,
+    warnings: list[str],
+) -> np.ndarray:
+    """Which frames with a face (M,) can be measured; each kind left out is said in `warnings`."""
     implausible = np.abs(np.log(relative_size)) > np.log(MAX_SIZE_CHANGE)
     if implausible.any():
         # A face half or twice the size of the neutral one within a session is a false
@@ -239,12 +225,69 @@ def analyse_track(
         # a head turned away from its resting pose is not measured: a number there would be a finding
         # that is not there (the far side reads weaker on a healthy face)
         warnings.append(_turned_warning(times[turned]))
-    if implausible.any() or turned.any():
-        keep = ~(implausible | turned)
-        track = replace(track, face_frames=track.face_frames[keep], points_px=track.points_px[keep])
+    hidden = _eyes_hidden(track, exercise)
+    if hidden.any():
+        # a lid under a reflection is placed by guesswork: not measured rather than "read open"
+        warnings.append(_hidden_warning(times[hidden]))
+    return ~(implausible | turned | hidden)
+
+
+def _eyes_hidden(track: LandmarkTrack, exercise: Exercise) -> np.ndarray:
+    """Frames (M,) where light whited out an eye, for an exercise measured at the lids."""
+    if track.eye_glare is None or not exercise.measures_lids:
+        return np.zeros(len(track.frames_with_face), dtype=bool)
+    return np.array([eyes_hidden(glare) for glare in track.eye_glare], dtype=bool)
+
+
+def _hidden_warning(hidden_times_s: np.ndarray) -> str:
+    """Which stretch of the recording was left out because light hid the eyes."""
+    return tr(
+        "light whited out the eyes (a reflection in glasses, or a lamp) in {count} frame(s), between "
+        "{start} s and {end} s; those frames were not measured (turn the light away or tilt the glasses)",
+        count=len(hidden_times_s),
+        start=f"{hidden_times_s[0]:.1f}",
+        end=f"{hidden_times_s[-1]:.1f}",
+    )
+
+
+def analyse_track(
+    track: LandmarkTrack, exercise: Exercise, neutral_range: tuple[float, float] | None = None
+) -> Analysis:
+    """Per-side measures and repetitions for one exercise from a landmark track."""
+    if len(track.frames_with_face) == 0:
+        raise MeasurementError(
+            tr(
+                "no face found in {source} ({count} frame(s)): face the camera in good light, "
+                "with the whole face in view",
+                source=track.source,
+                count=track.frames,
+            )
+        )
+    warnings = list(track.warnings)
+    times = track.timestamps_s[track.frames_with_face]
+    if neutral_range is not None:
+        neutral = neutral_from_range(track, *neutral_range)
+    else:
+        neutral = _choose_rest(track, exercise, times)
+        if neutral.spread_mm > 1.0:
+            warnings.append(
+                tr(
+                    "the face was not still at the start (moved {distance} mm); "
+                    "give a resting stretch with --neutral START:END",
+                    distance=f"{neutral.spread_mm:.1f}",
+                )
+            )
+    lost = track.frames - len(track.frames_with_face)  # no face found (frames left out below are said apart)
+    resting_face = RestingFace.from_reference(mean_shape(track.points_px[neutral.indices]))
+    points_mm, relative_size, turn_deg = resting_face.normalise_with_pose(track.points_px)
+    keep = _measurable(track, exercise, times, relative_size, turn_deg, warnings)
+    if not keep.all():
+        glare = None if track.eye_glare is None else track.eye_glare[keep]
+        track = replace(track, frames_with_face=track.frames_with_face[keep], points_px=track.points_px[keep],
+                        eye_glare=glare)  # fmt: skip
         points_mm, times = points_mm[keep], times[keep]
         neutral = replace(neutral, indices=np.searchsorted(np.nonzero(keep)[0], neutral.indices))
-    neutral_mm = face_frame.reference_mm
+    neutral_mm = resting_face.reference_mm
     static = measures.static_measures(neutral_mm)
     lip_offset = measures.lip_centre_offset_mm(neutral_mm)
     if lost and track.frames > 1:
@@ -279,7 +322,7 @@ def analyse_track(
         track=track,
         exercise=exercise,
         neutral=neutral,
-        face_frame=face_frame,
+        resting_face=resting_face,
         static=static,
         lip_centre_offset_mm=lip_offset,
         series=series,

@@ -19,7 +19,7 @@ from coach.measure.geometry import (
     LEFT_IRIS_CENTRE,
     MIN_IRIS_DIAMETER_PX,
     RIGHT_IRIS_CENTRE,
-    FaceFrame,
+    RestingFace,
     iris_diameter_px,
     mean_shape,
     shape_spread_mm,
@@ -147,11 +147,13 @@ class SteadyCameraCheck:
         self.hold_s = hold_s
         #: the verdict on the latest frame, None before one was checked
         self.last: CameraCheck | None = None
+        #: the latest verdict says something else than the one before (or is the first)
+        self.changed = False
         self._ok_since_s: float | None = None
 
     def reset(self) -> None:
         """Check afresh: nothing seen so far counts."""
-        self.last, self._ok_since_s = None, None
+        self.last, self._ok_since_s, self.changed = None, None, False
 
     def restart_wait(self) -> None:
         """The good picture must be seen again for the whole `hold_s` (after a pause)."""
@@ -159,7 +161,8 @@ class SteadyCameraCheck:
 
     def passed(self, image_rgb: np.ndarray, faces: list[np.ndarray], chosen: np.ndarray | None, now_s: float) -> bool:
         """Check one frame; True once the picture has been good for `hold_s` without a break."""
-        self.last = check_camera(image_rgb, faces, chosen)
+        before, self.last = self.last, check_camera(image_rgb, faces, chosen)
+        self.changed = before is None or (before.ok, before.guidance) != (self.last.ok, self.last.guidance)
         if not self.last.ok:
             self._ok_since_s = None
             return False
@@ -179,7 +182,7 @@ MAX_LIP_GAP_FRACTION = 0.12
 
 @dataclass
 class Calibrator:
-    """Collects a few seconds of relaxed face; returns the neutral FaceFrame, or why not.
+    """Collects a few seconds of relaxed face; returns the neutral RestingFace, or why not.
 
     Rejected (and restarted) if the face is lost, moves, or the mouth is open.
     """
@@ -205,19 +208,19 @@ class Calibrator:
             self.restarts = 0
             self._recent.clear()
 
-    def accept(self) -> FaceFrame | None:
+    def accept(self) -> RestingFace | None:
         """The face as it has been over the last few seconds, taken as the resting face
         though it did not stay still (the person accepts it); None without enough face."""
         if len(self._recent) < 3:
             return None
         stack = np.stack([points for _, points in self._recent])
         try:
-            face_frame = FaceFrame.from_reference(mean_shape(stack))
+            resting_face = RestingFace.from_reference(mean_shape(stack))
         except MeasurementError:
             return None
         self.last_frames = stack
         self.reset()
-        return face_frame
+        return resting_face
 
     def progress(self, now_s: float) -> float:
         """0 to 1 through the calibration."""
@@ -225,7 +228,7 @@ class Calibrator:
             return 0.0
         return min(1.0, (now_s - self._start_s) / self.duration_s)
 
-    def add(self, points_px: np.ndarray | None, now_s: float) -> FaceFrame | None:
+    def add(self, points_px: np.ndarray | None, now_s: float) -> RestingFace | None:
         """Feed one frame's chosen face; returns the neutral reference once complete."""
         if points_px is not None:
             self._recent = [(t, p) for t, p in self._recent if now_s - t < self.duration_s]
@@ -249,11 +252,11 @@ class Calibrator:
             self.reset(tr("Keep your face still and relaxed, starting again."))
             return None
         try:
-            face_frame = FaceFrame.from_reference(mean_shape(stack))
+            resting_face = RestingFace.from_reference(mean_shape(stack))
         except MeasurementError:
             # the face shrank below what can be measured (moved back) while calibrating
             self.reset(tr("Move a little closer to the camera, starting again."))
             return None
         self.last_frames = stack
         self.reset()
-        return face_frame
+        return resting_face

@@ -1,30 +1,49 @@
 """The live coaching session: camera check → calibration → exercises → summary.
 
 A plain state machine, fed one processed frame at a time (with its capture time) and
-the user's commands; it decides what the person should do now, measures each
-repetition on the frames of its move → hold → relax window, and tells a listener
-(the session store, the sound) what happened. No Qt and no threads here: the live
-pipeline runs it on its processing thread, the tests run it on recorded clips.
-The words it shows and says are in `wording`, the judging of each frame in `feedback`.
+the commands the controller applies; it decides what the person should do now, measures
+each repetition on the frames of its move → hold → relax window, and emits what happened
+as typed events (`events`) for the records, the sound and the windows. No Qt and no
+threads here: the controller runs it on the processing thread, the tests on recorded
+clips. Each command method returns None once applied, or why it cannot apply now (in the
+person's language). The words it shows and says are in `wording`, the judging of each
+frame in `feedback`.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import numpy as np
 
 from coach.base.i18n import tr
-from coach.measure.geometry import FaceFrame
+from coach.measure.geometry import RestingFace
 from coach.measure.measures import static_measures
 from coach.plans.exercises import Exercise
 from coach.plans.programmes import Programme
 from coach.session import wording
 from coach.session.camera_check import Calibrator, CameraCheck, SteadyCameraCheck
+from coach.session.events import (
+    CameraChecked,
+    ExerciseFinished,
+    ExerciseStarted,
+    EyeClosure,
+    FrameMeasured,
+    PeakPictureTaken,
+    Prompt,
+    RepetitionFinished,
+    RepetitionMissed,
+    RestingMeasured,
+    SessionEvent,
+    SessionFinished,
+    SideValues,
+)
 from coach.session.exercise_run import ExerciseResult, ExerciseRun
-from coach.session.feedback import ExerciseMeter, Feedback
-from coach.session.listener import SessionListener
+from coach.session.feedback import ExerciseMeter, Feedback, FrameMeasures
 from coach.session.phases import NEXT_PHASE, REP_PHASES, Phase, PhaseClock, SessionTiming
 
 
@@ -61,6 +80,18 @@ class SessionView:
 #: each session's own number, for telling its views from an earlier session's
 _SERIALS = itertools.count(1)
 
+CommandMethod = TypeVar("CommandMethod", bound=Callable[..., "str | None"])
+
+
+def _refused_once_over(command: CommandMethod) -> CommandMethod:
+    """A command method that does nothing, and says so, once the session is over."""
+
+    @functools.wraps(command)
+    def unless_over(session: CoachingSession) -> str | None:
+        return tr(wording.SESSION_OVER) if session.finished else command(session)
+
+    return cast(CommandMethod, unless_over)
+
 
 class CoachingSession:
     """Runs a programme for one person in front of the camera."""
@@ -68,26 +99,26 @@ class CoachingSession:
     def __init__(
         self,
         programme: Programme,
-        listener: SessionListener | None = None,
+        emit: Callable[[SessionEvent], None] | None = None,
         timing: SessionTiming | None = None,
         fps: float = 30.0,
         keep_snapshots: bool = False,
+        eyes_closed_cue: str = "tones",
     ) -> None:
-        """keep_snapshots: the person chose to keep a picture of each exercise at its peak
-        (told to the listener before the exercise's end); otherwise no picture is kept."""
-        self.programme = programme
-        self.keep_snapshots = keep_snapshots
-        self.listener = listener or SessionListener()
+        """emit: where the session's events go (the controller's stream); keep_snapshots: the
+        person chose to keep a picture of each exercise at its peak (emitted before the
+        exercise's end), otherwise no picture is kept; eyes_closed_cue: commands.Start's."""
+        self.programme, self.keep_snapshots, self.eyes_closed_cue = programme, keep_snapshots, eyes_closed_cue
+        self.emit = emit or (lambda event: None)
         self.timing = timing or SessionTiming()
         self.fps = fps
         self.phase = Phase.CAMERA_CHECK
-        self.face_frame: FaceFrame | None = None
+        self.resting_face: RestingFace | None = None
         self.resting: dict[str, dict[str, float]] | None = None
         self.results: list[ExerciseResult] = []
-        self.pause_reason = ""
-        self.finished = False
-        self.end_status = ""
-        self.rest_accepted = False
+        self.end_status = ""  # "completed" or "stopped" once finished
+        self.pause_words: Callable[[], str] = wording.paused_reason  # why paused, in the language when shown
+        self.finished = self.rest_accepted = False
         self.serial = next(_SERIALS)
         self._clock = PhaseClock()
         self._camera_check = SteadyCameraCheck(self.timing.camera_ok_s)
@@ -100,10 +131,10 @@ class CoachingSession:
         self._feedback: Feedback | None = None
         self._message = ""  # a notice of `wording`'s, in English: translated when shown
         self._now = 0.0
-        self._started = False
+        #: a first picture has come (the controller tells `SessionStarted` before it)
+        self.started = False
         self._camera_lost = False
-        #: where to go once the camera check passes (calibration first; after a lost
-        #: camera, back to where the session was)
+        #: where to go once the camera check passes (calibration first; after a lost camera, back)
         self._return_after_check = Phase.CALIBRATING
 
     @property
@@ -120,77 +151,87 @@ class CoachingSession:
         """Repetitions finished in the current exercise."""
         return len(self._run.reps) if self._run is not None else 0
 
-    # ----- commands from the person -------------------------------------------------
-    def pause(self, reason: str | None = None) -> None:
-        """reason: why, in the person's language (default: they paused)."""
-        if self.finished or self.paused:
-            return
-        self.pause_reason = wording.paused_reason() if reason is None else reason
+    # ----- commands (each returns None once applied, else why not) -----------------------
+    @_refused_once_over
+    def pause(self) -> str | None:
+        if self.paused:
+            return tr(wording.ALREADY_PAUSED)
+        self.pause_words = wording.paused_reason
         self._clock.pause(self._now)
+        return None
 
-    def resume(self) -> None:
-        # without a camera there is nothing to resume with: source_back() ends that pause
-        if not self.paused or self._camera_lost:
-            return
+    @_refused_once_over
+    def resume(self) -> str | None:
+        if self._camera_lost:  # without a camera there is nothing to resume with: source_back() ends that pause
+            return tr(wording.WAITING_FOR_CAMERA)
+        if not self.paused:
+            return tr(wording.NOT_PAUSED)
         self._clock.resume(self._now)
         # the picture and the still face must be seen anew: what came before the pause does not count
         self._camera_check.restart_wait()
         if self.phase is Phase.CALIBRATING:
             self._calibrator.reset()
-        if self.phase in REP_PHASES:
-            # the repetition under way when paused is done again from its start
+        if self.phase in REP_PHASES:  # the repetition under way when paused is done again from its start
             self._start_phase(Phase.MOVE)
             self._message = wording.REPEAT_AFTER_PAUSE
+        return None
 
-    def skip(self) -> None:
-        """Go on past the current step: relaxing ends with the face as it is (as `accept_rest`),
-        an exercise is left (its finished repetitions are kept). The camera check cannot be
-        skipped: without a face in the picture there is nothing to measure."""
+    @_refused_once_over
+    def skip(self) -> str | None:
+        """(commands.Skip) The camera check cannot be skipped: there is no face to measure yet."""
         if self.phase is Phase.CALIBRATING:
-            self.accept_rest()
-            return
-        if self.finished or self.exercise is None or self.phase is Phase.CAMERA_CHECK:
-            return
+            return self.accept_rest()
+        if self.phase is Phase.CAMERA_CHECK:
+            return tr(wording.NO_SKIPPING_THE_CAMERA_CHECK)
         self._clock.end_pause()
-        if self._run is None or self._run.finished:
-            # the exercise is already finished (its result is showing): just move on
+        if self._run is None or self._run.finished:  # its result is showing: just move on
             self._index += 1
             self._begin_exercise()
-            return
+            return None
         self._finish_exercise("skipped")
+        return None
 
-    def accept_rest(self) -> bool:
-        """Take the face as it has been these last seconds as the resting face, though it did
-        not stay still (kept with that flag); False if not relaxing now or no face was seen."""
-        if self.finished or self.phase is not Phase.CALIBRATING:
-            return False
-        face_frame = self._calibrator.accept()
-        if face_frame is None:
-            return False
+    @_refused_once_over
+    def repeat_exercise(self) -> str | None:
+        """(commands.RepeatExercise)"""
+        if self._run is None or self.phase in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
+            return tr(wording.NO_EXERCISE_YET)
+        self._clock.end_pause()
+        if not self._run.finished:
+            self._finish_exercise("skipped", advance=False)
+        self._begin_exercise()
+        return None
+
+    @_refused_once_over
+    def accept_rest(self) -> str | None:
+        """(commands.AcceptRest)"""
+        if self.phase is not Phase.CALIBRATING:
+            return tr(wording.ONLY_WHILE_RELAXING)
+        resting_face = self._calibrator.accept()
+        if resting_face is None:
+            return tr(wording.NO_FACE_YET)
         self._clock.end_pause()
         self.rest_accepted = True
-        self._rest_found(face_frame)
-        return True
+        self._rest_found(resting_face)
+        return None
 
-    def stop(self) -> None:
+    @_refused_once_over
+    def stop(self) -> str | None:
         """End the session now; everything finished so far is kept."""
-        if self.finished:
-            return
         self._clock.end_pause()
         if self.exercise is not None and self._run is not None and not self._run.finished:
             self._finish_exercise("stopped", advance=False)
         self._finish_session("stopped")
+        return None
 
     def source_lost(self, reason: str) -> None:
         """The camera stopped (`reason`, in the person's language): pause, keep everything,
         and re-check the picture on return."""
         if self.finished:
             return
-        message = wording.camera_lost_reason(reason)
-        if self.paused:
-            self.pause_reason = message  # already paused by the person: say why nothing comes now
-        else:
-            self.pause(message)
+        if not self.paused:  # (paused by the person already: the reason now says why nothing comes)
+            self._clock.pause(self._now)
+        self.pause_words = lambda: wording.camera_lost_reason(reason)
         self._camera_lost = True
 
     def source_back(self) -> None:
@@ -202,7 +243,7 @@ class CoachingSession:
             self.phase = Phase.MOVE  # the repetition under way is done again once the picture is back
         if self.phase is not Phase.CAMERA_CHECK:
             # (lost again during the check that followed an earlier loss: keep where that one returns to)
-            self._return_after_check = self.phase if self.face_frame is not None else Phase.CALIBRATING
+            self._return_after_check = self.phase if self.resting_face is not None else Phase.CALIBRATING
         self._start_phase(Phase.CAMERA_CHECK)
 
     # ----- frames --------------------------------------------------------------------
@@ -211,9 +252,8 @@ class CoachingSession:
     ) -> SessionView:
         """Advance the session with one processed frame."""
         self._now = now_s
-        if not self._started:
-            self._started = True
-            self.listener.session_started(self.programme)
+        if not self.started:
+            self.started = True
             self._start_phase(Phase.CAMERA_CHECK)
         if chosen is not None:
             self._face_seen_at = now_s
@@ -222,7 +262,9 @@ class CoachingSession:
         if self.phase is Phase.CAMERA_CHECK:
             self._on_camera_check(image_rgb, faces, chosen)
         elif self.phase is Phase.CALIBRATING:
-            self._on_calibrating(chosen)
+            resting_face = self._calibrator.add(chosen, now_s)
+            if resting_face is not None:
+                self._rest_found(resting_face)
         else:  # a timed phase (the summary comes only once finished)
             if self.phase in REP_PHASES:
                 self._on_rep_frame(image_rgb, chosen)
@@ -242,29 +284,27 @@ class CoachingSession:
             self._message = ""
         elif phase is Phase.MOVE and self._run is not None:
             self._run.start_repetition()
-        prompt = wording.phase_prompt(phase, exercise, self.repetitions_done + 1)
+        prompt = wording.phase_prompt(phase, exercise, self.repetitions_done + 1, self.eyes_closed_cue)
         if prompt is not None:
-            self.listener.prompt(*prompt)
+            self.emit(Prompt(*prompt))
 
     def _on_camera_check(self, image_rgb: np.ndarray, faces: list[np.ndarray], chosen: np.ndarray | None) -> None:
-        if not self._camera_check.passed(image_rgb, faces, chosen, self._now):
+        passed = self._camera_check.passed(image_rgb, faces, chosen, self._now)
+        if self._camera_check.changed and self._camera_check.last is not None:
+            self.emit(CameraChecked(self._camera_check.last))
+        if not passed:
             return
         target = self._return_after_check
         if target is Phase.CALIBRATING:
             self._calibrator.reset()
-            self.listener.prompt("start", wording.calibration_prompt())
+            self.emit(Prompt("start", wording.calibration_prompt()))
         self._start_phase(target)
 
-    def _on_calibrating(self, chosen: np.ndarray | None) -> None:
-        face_frame = self._calibrator.add(chosen, self._now)
-        if face_frame is not None:
-            self._rest_found(face_frame)
-
-    def _rest_found(self, face_frame: FaceFrame) -> None:
-        self.face_frame = face_frame
-        self._calibration_mm = face_frame.normalise(self._calibrator.last_frames)
-        self.resting = static_measures(face_frame.reference_mm)
-        self.listener.resting_measured(self.resting, self.rest_accepted)
+    def _rest_found(self, resting_face: RestingFace) -> None:
+        self.resting_face = resting_face
+        self._calibration_mm = resting_face.normalise(self._calibrator.last_frames)
+        self.resting = static_measures(resting_face.reference_mm)
+        self.emit(RestingMeasured(self.resting, self.rest_accepted))
         self._begin_exercise()
 
     def _begin_exercise(self) -> None:
@@ -272,10 +312,10 @@ class CoachingSession:
         if exercise is None:
             self._finish_session("completed")
             return
-        assert self.face_frame is not None
-        meter = ExerciseMeter(exercise, self.face_frame, self._calibration_mm)
+        assert self.resting_face is not None
+        meter = ExerciseMeter(exercise, self.resting_face, self._calibration_mm)
         self._run = ExerciseRun(meter, self.keep_snapshots)
-        self.listener.exercise_started(self._index, exercise)
+        self.emit(ExerciseStarted(self._index, exercise))
         self._start_phase(Phase.INSTRUCTION)
 
     def _on_time_up(self) -> None:
@@ -292,14 +332,13 @@ class CoachingSession:
         run = self._run
         assert run is not None
         measures = run.measure(self._now, image_rgb, chosen) if chosen is not None else None
-        if chosen is not None and measures is None:  # turned away: not measured
-            self._message, self._feedback = wording.TURN_TOWARDS_SCREEN, None
+        if isinstance(measures, str):  # seen, but not measurable: say what to do
+            self._message, self._feedback = wording.RETRY_MESSAGES[measures], None
         elif measures is not None:
             self._feedback = run.meter.judge(measures)
-            if run.exercise.primary[0] == "eye_closure_mm" and self.phase is not Phase.RELAX:
-                closure = measures.eye_closure
-                self.listener.eye_closure(float(closure[0]), float(closure[1]), self._now)
-            if self._message in (wording.FACE_LOST_MESSAGE, wording.TURN_TOWARDS_SCREEN):
+            for event in _measured(self._now, self._index, self.phase, run.exercise, measures):
+                self.emit(event)
+            if self._message in (wording.FACE_LOST_MESSAGE, wording.TURN_TOWARDS_SCREEN, wording.EYES_HIDDEN):
                 self._message = ""
         elif self._face_seen_at is None or self._now - self._face_seen_at > self.timing.face_lost_s:
             self._message = wording.FACE_LOST_MESSAGE
@@ -310,15 +349,16 @@ class CoachingSession:
         outcome = run.end_repetition(self.fps)
         rep = outcome.rep
         if rep is None:
+            self.emit(RepetitionMissed(self._index, outcome.reason, outcome.failed_in_a_row))
             if outcome.gives_up:  # no movement in several tries: recorded as not done, and on
-                self.listener.prompt("done", wording.not_done_prompt(run.exercise))
+                self.emit(Prompt("done", wording.not_done_prompt(run.exercise)))
                 self._finish_exercise("not_done")
                 return
             self._message = wording.RETRY_MESSAGES[outcome.reason]
-            self.listener.prompt("start", tr(self._message))
+            self.emit(Prompt("start", tr(self._message)))
             self._start_phase(Phase.MOVE)
             return
-        self.listener.repetition_done(self._index, len(run.reps), rep)
+        self.emit(RepetitionFinished(self._index, len(run.reps), rep))
         if len(run.reps) < run.exercise.repetitions:
             self._start_phase(Phase.MOVE)
         else:
@@ -330,13 +370,13 @@ class CoachingSession:
         result, snapshot = run.finish(status)
         self.results.append(result)
         if snapshot is not None:
-            self.listener.peak_snapshot(self._index, snapshot)
-        self.listener.exercise_finished(self._index, result)
+            self.emit(PeakPictureTaken(self._index, snapshot))
+        self.emit(ExerciseFinished(self._index, result))
         self._feedback = None
         if not advance:
             return
         if status == "completed":
-            self.listener.prompt("done", wording.exercise_done_prompt(run.exercise))
+            self.emit(Prompt("done", wording.exercise_done_prompt(run.exercise)))
             self._start_phase(Phase.EXERCISE_RESULT)
         else:
             self._index += 1
@@ -347,12 +387,35 @@ class CoachingSession:
         self.end_status = status
         self.phase = Phase.SUMMARY
         self._feedback = None
-        self.listener.session_finished(status)
-        self.listener.prompt("done", wording.session_end_prompt(status))
+        self.emit(SessionFinished(status))
+        self.emit(Prompt("done", wording.session_end_prompt(status)))
 
     # ----- what to show ----------------------------------------------------------------
     def view(self) -> SessionView:
         return _view_of(self)
+
+
+def _measured(
+    at_s: float, index: int, phase: Phase, exercise: Exercise, measures: FrameMeasures
+) -> list[FrameMeasured | EyeClosure]:
+    """One measured picture as numbers for whoever follows the session; during an eye-closure
+    exercise (but not while relaxing) also the closure the beeps follow."""
+
+    def sides(values: np.ndarray) -> SideValues:
+        return SideValues(float(values[0]), float(values[1]))
+
+    measured: list[FrameMeasured | EyeClosure] = [FrameMeasured(
+        at_s=at_s,
+        index=index,
+        phase=phase,
+        measures_mm={name: sides(values) for name, values in measures.primary.items()},
+        synkinesis_pct={name: sides(values) for name, values in measures.watch.items()},
+        eye_closure=sides(measures.eye_closure),
+    )]  # fmt: skip
+    if exercise.primary[0] == "eye_closure_mm" and phase is not Phase.RELAX:
+        closure = measures.eye_closure
+        measured.append(EyeClosure(float(closure[0]), float(closure[1]), at_s))
+    return measured
 
 
 def _view_of(session: CoachingSession) -> SessionView:
@@ -369,13 +432,14 @@ def _view_of(session: CoachingSession) -> SessionView:
         session.phase,
         exercise,
         remaining_s,
-        pause_reason=session.pause_reason if session.paused else None,
+        pause_reason=session.pause_words() if session.paused else None,
         check=session._camera_check.last,
         calibration_problem=session._calibrator.last_problem,
         finished=session.finished,
         message=session._message,
         feedback=session._feedback,
         end_status=session.end_status,
+        eyes_closed_cue=session.eyes_closed_cue,
     )
     rep_total = exercise.repetitions if exercise else 0
     return SessionView(
@@ -384,7 +448,7 @@ def _view_of(session: CoachingSession) -> SessionView:
         detail=detail,
         programme_name=session.programme.name,
         paused=session.paused,
-        pause_reason=session.pause_reason,
+        pause_reason=session.pause_words() if session.paused else "",
         exercise=exercise,
         exercise_index=session._index,
         exercise_count=len(session.programme.exercises),

@@ -1,6 +1,6 @@
 """The exercise engine: neutral reference, repetitions, per-side scores.
 
-Works on per-frame measure series (face-frame mm), so the same code serves a recorded
+Works on per-frame measure series (mm in the resting face's axes), so the same code serves a recorded
 video and, sample by sample, the live coach.
 """
 
@@ -35,7 +35,7 @@ NEUTRAL_SEARCH_S = 1.5
 
 @dataclass(frozen=True)
 class NeutralChoice:
-    """Which frames form the neutral reference (indices into the face frames)."""
+    """Which frames form the neutral reference (indices into the frames with a face)."""
 
     indices: np.ndarray
     start_s: float

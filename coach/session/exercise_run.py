@@ -3,13 +3,14 @@ in progress, and the picture at its peak when the person chose to keep one."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from coach.plans.exercises import Exercise
 from coach.session import engine
-from coach.session.feedback import ExerciseMeter, FrameMeasures
+from coach.session.feedback import ExerciseMeter, FrameMeasures, Unmeasured
 from coach.session.repetition_buffer import RepetitionBuffer
 from coach.session.snapshots import PeakKeeper, Snapshot
 
@@ -30,8 +31,8 @@ class ExerciseResult:
 @dataclass(frozen=True)
 class AttemptOutcome:
     """How a move → hold → relax window ended: a repetition, or why not ("unseen": the face
-    was hardly seen; "turned": it was seen turned away, so not measured; "no movement", "not
-    held": `engine.counts_as_repetition`)."""
+    was hardly seen; "turned", "eyes hidden": it was seen but could not be measured
+    (`feedback.ExerciseMeter.measure`); "no movement", "not held": `engine.counts_as_repetition`)."""
 
     rep: engine.Repetition | None
     reason: str = ""
@@ -56,20 +57,21 @@ class ExerciseRun:
         self._buffer = RepetitionBuffer()
         self._peak = PeakKeeper(self.exercise.primary[0]) if keep_snapshot else None
         self._failed_in_a_row = 0
-        self._turned_frames = 0
+        #: frames of the attempt under way seen but not measured, by why (Unmeasured)
+        self._unmeasured: Counter[str] = Counter()
 
     def start_repetition(self) -> None:
         """Forget the frames of an unfinished attempt: the repetition starts again."""
         self._buffer = RepetitionBuffer()
-        self._turned_frames = 0
+        self._unmeasured = Counter()
 
-    def measure(self, now_s: float, image_rgb: np.ndarray, points_px: np.ndarray) -> FrameMeasures | None:
+    def measure(self, now_s: float, image_rgb: np.ndarray, points_px: np.ndarray) -> FrameMeasures | Unmeasured:
         """Measure one frame of the repetition under way and keep it for the repetition's score;
-        None (nothing kept) when the face is turned too far away to be measured."""
-        measures = self.meter.measure(points_px)
-        if measures is None:
-            self._turned_frames += 1
-            return None
+        why not, when it cannot be measured (nothing kept then)."""
+        measures = self.meter.measure(points_px, image_rgb)
+        if isinstance(measures, str):
+            self._unmeasured[measures] += 1
+            return measures
         self._buffer.add(now_s, measures.primary, measures.watch, measures.during_hold)
         if self._peak is not None:
             self._peak.offer(image_rgb, points_px, measures.primary[self.exercise.primary[0]])
@@ -80,9 +82,9 @@ class ExerciseRun:
         movement happened and was held (the rule `analyze` follows too)."""
         buffer = self._buffer
         if not buffer.seen():
-            if self._turned_frames:  # seen, but never facing the screen: a try that failed
+            if self._unmeasured:  # seen, but never measurable (turned away, eyes hidden): a try that failed
                 self._failed_in_a_row += 1
-                return AttemptOutcome(None, "turned", self._failed_in_a_row)
+                return AttemptOutcome(None, self._unmeasured.most_common(1)[0][0], self._failed_in_a_row)
             return AttemptOutcome(None, "unseen", self._failed_in_a_row)
         attempt = buffer.attempt(engine.onset_mm(self.exercise.min_movement_mm, self.meter.noise_mm), fps)
         if not attempt.counted:

@@ -8,11 +8,13 @@ in the person's language (`coach.base.i18n`); the status, measure and side stay 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from coach.base.i18n import N_, tr
-from coach.measure.geometry import MAX_MEASURED_TURN_DEG, FaceFrame
+from coach.measure.eye_visibility import eyes_hidden, glare_fraction
+from coach.measure.geometry import MAX_MEASURED_TURN_DEG, RestingFace
 from coach.measure.measures import DURING_HOLD, per_frame_measures
 from coach.measure.sides import symmetry, weaker_side
 from coach.plans.exercises import Exercise
@@ -103,9 +105,13 @@ def feedback_for(exercise: Exercise, primary: np.ndarray, watch: dict[str, np.nd
     return Feedback(left, right, sym, status, message, exercise.target_mm, alerts)
 
 
+#: why a frame was not measured (ExerciseMeter.measure)
+Unmeasured = Literal["turned", "eyes hidden"]
+
+
 @dataclass(frozen=True)
 class FrameMeasures:
-    """One frame of the exercise under way, per side (left, right) in face-frame units."""
+    """One frame of the exercise under way, per side (left, right), in the resting face's axes."""
 
     #: the exercise's primary measures (mm); the first one drives the repetition
     primary: dict[str, np.ndarray]
@@ -120,26 +126,30 @@ class FrameMeasures:
 class ExerciseMeter:
     """Measures one exercise on one person's face, against that face at rest."""
 
-    def __init__(self, exercise: Exercise, face_frame: FaceFrame, calibration_mm: np.ndarray) -> None:
+    def __init__(self, exercise: Exercise, resting_face: RestingFace, calibration_mm: np.ndarray) -> None:
         """calibration_mm: the calibration frames, normalised; they give the resting jitter."""
         self.exercise = exercise
-        self.face_frame = face_frame
+        self.resting_face = resting_face
         measure = exercise.primary[0]
-        series = per_frame_measures(calibration_mm, face_frame.reference_mm, [measure])[measure]
+        series = per_frame_measures(calibration_mm, resting_face.reference_mm, [measure])[measure]
         #: sides closer than the resting jitter of this exercise's measure count as even
         self.noise_mm = engine.side_noise_mm(series)
 
-    def measure(self, points_px: np.ndarray) -> FrameMeasures | None:
-        """The exercise's measures on one frame's chosen face (pixels); None when the head is
-        turned too far from its resting pose to be measured (geometry.MAX_MEASURED_TURN_DEG):
-        a turned head would read the far side weaker on any face."""
+    def measure(self, points_px: np.ndarray, image_rgb: np.ndarray | None = None) -> FrameMeasures | Unmeasured:
+        """The exercise's measures on one frame's chosen face (pixels), or why it cannot be
+        measured: "turned" when the head is turned too far from its resting pose
+        (geometry.MAX_MEASURED_TURN_DEG: a turned head reads the far side weaker on any face);
+        "eyes hidden" when light whites out an eye of an exercise read at the lids
+        (`eye_visibility`: the lid would be placed by guesswork)."""
         exercise = self.exercise
-        points_mm, _, turn_deg = self.face_frame.normalise_with_pose(points_px[None])
+        points_mm, _, turn_deg = self.resting_face.normalise_with_pose(points_px[None])
         if turn_deg[0] > MAX_MEASURED_TURN_DEG:
-            return None
+            return "turned"
+        if exercise.measures_lids and image_rgb is not None and eyes_hidden(glare_fraction(image_rgb, points_px)):
+            return "eyes hidden"
         held = DURING_HOLD.get(exercise.primary[0], ())
         names = list(dict.fromkeys([*exercise.primary, *exercise.synkinesis_watch, *held, "eye_closure_fraction"]))
-        values = {k: v[0] for k, v in per_frame_measures(points_mm, self.face_frame.reference_mm, names).items()}
+        values = {k: v[0] for k, v in per_frame_measures(points_mm, self.resting_face.reference_mm, names).items()}
         return FrameMeasures(
             primary={name: values[name] for name in exercise.primary},
             watch={name: values[name] for name in exercise.synkinesis_watch},

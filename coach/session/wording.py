@@ -23,14 +23,43 @@ REPEAT_UNSEEN = N_("We couldn't see your face during that repetition; let's do i
 NO_MOVEMENT = N_("No movement seen: try again.")
 TURN_TOWARDS_SCREEN = N_("Turn your head towards the screen: a turned face is not measured.")
 NOT_HELD = N_("Too short to count: hold the movement until you hear relax.")
+EYES_HIDDEN = N_("I can't see your eyes well: light is reflecting on them. Turn a lamp away or tilt your glasses.")
 #: why a move → hold → relax window gave no repetition (exercise_run.AttemptOutcome.reason) -> notice
 RETRY_MESSAGES = {
     "unseen": REPEAT_UNSEEN,
     "turned": TURN_TOWARDS_SCREEN,
+    "eyes hidden": EYES_HIDDEN,
     "no movement": NO_MOVEMENT,
     "not held": NOT_HELD,
 }
+#: why a command cannot apply now (session/commands.py; English here, translated where refused)
+SESSION_OVER = N_("The session is over.")
+ALREADY_PAUSED = N_("The session is already paused.")
+NOT_PAUSED = N_("The session is not paused.")
+WAITING_FOR_CAMERA = N_("Waiting for the camera: the session goes on when the picture is back.")
+NO_SKIPPING_THE_CAMERA_CHECK = N_("The camera check cannot be skipped: there is no face to measure yet.")
+NO_EXERCISE_YET = N_("No exercise has started yet.")
+ONLY_WHILE_RELAXING = N_("That is only possible while the coach finds your resting face.")
+NO_FACE_YET = N_("No face has been seen yet: look at the screen.")
+SESSION_UNDER_WAY = N_("A session is under way: stop it first.")
+NO_SESSION = N_("No session is under way.")
+#: how a person with closed eyes knows when to open them, by the sound this computer can make
+#: (commands.Start.eyes_closed_cue); added to an eye-closure exercise's instruction
+EYES_CLOSED_CUES = {
+    "tones": N_("Listen for the tones: they tell you when to open your eyes."),
+    "voice": N_("Listen for the coach's voice: it tells you when to open your eyes."),
+    "none": N_("No sound can play here: keep your eyes closed for {seconds} seconds, then open them."),
+}
 CALIBRATION_HINT = N_("Relax your face, lips gently closed, and look at the screen.")
+
+
+def something_went_wrong(error: Exception) -> str:
+    """Said when a bug stopped part of the coach; the session goes on."""
+    return tr(
+        "Something went wrong inside the coach ({error}). What was saved is safe; "
+        "please stop the session, restart FaceCoach and report this.",
+        error=f"{type(error).__name__}: {error}",
+    )
 
 
 def paused_reason() -> str:
@@ -48,13 +77,25 @@ def calibration_prompt() -> str:
     return tr("Relax your face and look at the screen.")
 
 
-def phase_prompt(phase: Phase, exercise: Exercise | None, rep_number: int) -> tuple[str, str] | None:
+def instruction_for(exercise: Exercise, eyes_closed_cue: str) -> str:
+    """The exercise's instruction; for one done with the eyes closed, with how the person will
+    know when to open them (what the sound here can do: "tones", "voice" or "none")."""
+    if exercise.primary[:1] != ("eye_closure_mm",):
+        return exercise.instruction
+    cue = tr(EYES_CLOSED_CUES[eyes_closed_cue], seconds=f"{exercise.hold_s:g}")
+    return f"{exercise.instruction} {cue}"
+
+
+def phase_prompt(
+    phase: Phase, exercise: Exercise | None, rep_number: int, eyes_closed_cue: str = "tones"
+) -> tuple[str, str] | None:
     """What is said as `phase` starts, as (prompt kind, text); None when nothing is.
 
     rep_number: the repetition about to start, from 1.
     """
     if phase is Phase.INSTRUCTION and exercise is not None:
-        return "start", f"{exercise.name}. {exercise.instruction}"  # two sentences, each in the person's language
+        # sentences each in the person's language
+        return "start", f"{exercise.name}. {instruction_for(exercise, eyes_closed_cue)}"
     if phase is Phase.MOVE and exercise is not None:
         return "start", tr("Repetition {number}. {exercise}, now.", number=rep_number, exercise=exercise.name)
     if phase is Phase.HOLD:
@@ -91,6 +132,7 @@ def screen_words(
     message: str,
     feedback: Feedback | None,
     end_status: str = "",
+    eyes_closed_cue: str = "tones",
 ) -> tuple[str, str]:
     """(headline, detail) for the screen, in the person's language. pause_reason: None unless
     paused (already in their language); calibration_problem: likewise; message: one of the
@@ -109,9 +151,9 @@ def screen_words(
         return tr("Session complete"), tr("Here is how each exercise went.")
     assert exercise is not None
     if phase is Phase.INSTRUCTION:
-        return exercise.name, exercise.instruction
+        return exercise.name, instruction_for(exercise, eyes_closed_cue)
     if phase is Phase.COUNTDOWN:
-        return tr("Get ready: {seconds}", seconds=int(remaining_s) + 1), exercise.instruction
+        return tr("Get ready: {seconds}", seconds=int(remaining_s) + 1), instruction_for(exercise, eyes_closed_cue)
     if phase is Phase.EXERCISE_RESULT:
         return tr("{exercise}: done", exercise=exercise.name), tr("Rest a moment before the next exercise.")
     detail = tr(message) if message else (feedback.message if feedback else exercise.instruction)

@@ -125,6 +125,17 @@ class AudioCoach:
                       reason=self.output.description)  # fmt: skip
         return tr("Sound off: no audio output ({reason})", reason=self.output.description)
 
+    @property
+    def eyes_closed_cue(self) -> str:
+        """How someone with closed eyes will know when to open them with the sound here: "tones"
+        (beeps that follow the closure, and the prompts), "voice" (spoken prompts, no beeps: no
+        audio output for them) or "none" (muted, or no sound at all)."""
+        if self._muted:
+            return "none"
+        if self.output.available:
+            return "tones"
+        return "voice" if self._speech_usable() else "none"
+
     def use_speaker(self, speaker: Speaker | None, *, tones_chosen: bool = False) -> None:
         """Speak through `speaker` from now on (None: tones, `tones_chosen` if the user asked
         for them); the old one is stopped."""

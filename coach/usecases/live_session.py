@@ -1,9 +1,9 @@
 """The live session's records and sound: what keeps and voices a coaching session.
 
-`SessionRecorder` writes the session to the SQLite store as it happens (a repetition
-is on disk as soon as it is finished); `SoundPrompter` turns prompts and eye closure
-into sound. The app hears a session through both, as one `ListenerGroup`. They run on
-the processing thread, which is why the recorder opens its own store connection there.
+`SessionRecorder` writes each saved session to the SQLite store as it happens (a
+repetition is on disk as soon as it is finished); `SoundPrompter` turns prompts and eye
+closure into sound. Both subscribe to the session controller's events, records first;
+they run on the processing thread, which is why the recorder opens its own store there.
 `LiveRecords` is what the live window reads back: the patients and their programmes.
 
 What the person is told is in their language (`coach.base.i18n`); what is kept (the names
@@ -22,22 +22,29 @@ from typing import TypeVar
 
 from coach.base.errors import CoachError
 from coach.base.i18n import tr
-from coach.plans.exercises import Exercise
 from coach.plans.prescriptions import PrescribedProgramme
-from coach.plans.programmes import Programme
 from coach.records.models import Patient
 from coach.records.store import SessionStore, database_path
-from coach.session import engine
-from coach.session.exercise_run import ExerciseResult
-from coach.session.listener import SessionListener
-from coach.session.snapshots import Snapshot
+from coach.session.events import (
+    ExerciseFinished,
+    ExerciseStarted,
+    EyeClosure,
+    PeakPictureTaken,
+    Prompt,
+    RepetitionFinished,
+    RestingMeasured,
+    SessionEvent,
+    SessionFinished,
+    SessionStarted,
+)
 from coach.sound.audio_coach import AudioCoach
 
 T = TypeVar("T")
 
 
-class SessionRecorder(SessionListener):
-    """Keeps one session in the database, opened on first use by the calling thread.
+class SessionRecorder:
+    """Keeps each saved session in the database: a subscriber of the controller's events,
+    opening the store on the thread that emits them (the processing thread).
 
     A write that fails (a full disk, a database another program holds) is told through
     `on_notice`, once per problem, and the session goes on: the person's exercise is never
@@ -48,23 +55,35 @@ class SessionRecorder(SessionListener):
     def __init__(
         self,
         database: Path,
-        source_name: str,
         on_notice: Callable[[str], None] = lambda text: None,
-        patient_id: int | None = None,
         on_saved: Callable[[str], None] = lambda text: None,
     ) -> None:
         self.database = database
-        self.source_name = source_name
         #: told one line each time a repetition or the session's end is safely on disk
         self.on_saved = on_saved
-        #: whose session this is (chosen in the start box); None: nobody named
-        self.patient_id = patient_id
         self.on_notice = on_notice
         self.store: SessionStore | None = None
         self.session_id: int | None = None
         self._exercise_ids: dict[int, int] = {}
         self._exercise_names: dict[int, str] = {}
         self._told: set[str] = set()
+
+    def __call__(self, event: SessionEvent) -> None:
+        match event:
+            case SessionStarted():
+                self._session_started(event)
+            case RestingMeasured():
+                self._resting_measured(event)
+            case ExerciseStarted():
+                self._exercise_started(event)
+            case RepetitionFinished():
+                self._repetition_finished(event)
+            case PeakPictureTaken():
+                self._peak_picture(event)
+            case ExerciseFinished():
+                self._exercise_finished(event)
+            case SessionFinished():
+                self._session_finished(event)
 
     @contextmanager
     def _saving(self, consequence: str) -> Iterator[None]:
@@ -77,23 +96,29 @@ class SessionRecorder(SessionListener):
                 self._told.add(text)
                 self.on_notice(text)
 
-    def session_started(self, programme: Programme) -> None:
+    def _session_started(self, event: SessionStarted) -> None:
+        self._close()  # (a session that never ended leaves its store open: it shows as interrupted)
+        self._exercise_ids, self._exercise_names, self._told = {}, {}, set()
+        if not event.save_results:
+            return
+        programme = event.programme
         with self._saving(tr("Your results are not being saved in this session.")):
             self.store, notice = SessionStore.open(self.database)
             if notice:
                 self.on_notice(notice)
             self.session_id = self.store.recording.start_session(
-                programme.id, programme.english_name, self.source_name, patient_id=self.patient_id
+                programme.id, programme.english_name, event.source_name, patient_id=event.patient_id
             )
 
-    def resting_measured(self, resting: dict[str, dict[str, float]], accepted: bool = False) -> None:
+    def _resting_measured(self, event: RestingMeasured) -> None:
         if self.store is not None and self.session_id is not None:
             with self._saving(tr("The resting measures were not saved; the session goes on.")):
-                self.store.recording.save_resting(self.session_id, resting, accepted)
+                self.store.recording.save_resting(self.session_id, event.resting, event.accepted)
 
-    def exercise_started(self, index: int, exercise: Exercise) -> None:
+    def _exercise_started(self, event: ExerciseStarted) -> None:
         if self.store is None or self.session_id is None:
             return
+        exercise = event.exercise
         target = {
             "target_mm": list(exercise.target_mm),
             "target_symmetry": exercise.target_symmetry,
@@ -103,54 +128,61 @@ class SessionRecorder(SessionListener):
         }
         primary = exercise.primary[0] if exercise.primary else None
         with self._saving(tr("“{exercise}” is not being saved; the session goes on.", exercise=exercise.name)):
-            self._exercise_ids[index] = self.store.recording.start_exercise(
-                self.session_id, index, exercise.id, exercise.english_name, primary, target
+            self._exercise_ids[event.index] = self.store.recording.start_exercise(
+                self.session_id, event.index, exercise.id, exercise.english_name, primary, target
             )
-            self._exercise_names[index] = exercise.english_name
+            self._exercise_names[event.index] = exercise.english_name
 
-    def repetition_done(self, index: int, number: int, rep: engine.Repetition) -> None:
-        if self.store is not None and index in self._exercise_ids:
+    def _repetition_finished(self, event: RepetitionFinished) -> None:
+        if self.store is not None and event.index in self._exercise_ids:
+            rep = event.repetition
             with self._saving(tr("A repetition was not saved; the session goes on.")):
-                self.store.recording.add_repetition(self._exercise_ids[index], number, rep)
+                self.store.recording.add_repetition(self._exercise_ids[event.index], event.number, rep)
                 self.on_saved(
-                    f"saved session {self.session_id}: {self._exercise_names[index]}, repetition {number} "
-                    f"(left {rep.left_mm:.1f} mm, right {rep.right_mm:.1f} mm)"
+                    f"saved session {self.session_id}: {self._exercise_names[event.index]}, "
+                    f"repetition {event.number} (left {rep.left_mm:.1f} mm, right {rep.right_mm:.1f} mm)"
                 )
 
-    def peak_snapshot(self, index: int, snapshot: Snapshot) -> None:
+    def _peak_picture(self, event: PeakPictureTaken) -> None:
         """Only sent when the person chose to keep pictures."""
-        if self.store is not None and index in self._exercise_ids:
+        if self.store is not None and event.index in self._exercise_ids:
             with self._saving(tr("The picture of this exercise was not kept; your results are saved.")):
-                self.store.pictures.keep(self._exercise_ids[index], snapshot)
+                self.store.pictures.keep(self._exercise_ids[event.index], event.snapshot)
 
-    def exercise_finished(self, index: int, result: ExerciseResult) -> None:
-        if self.store is not None and index in self._exercise_ids:
+    def _exercise_finished(self, event: ExerciseFinished) -> None:
+        if self.store is not None and event.index in self._exercise_ids:
+            result = event.result
             with self._saving(tr("The end of this exercise was not saved; its repetitions are.")):
-                self.store.recording.finish_exercise(self._exercise_ids[index], result.status, result.summary)
+                self.store.recording.finish_exercise(self._exercise_ids[event.index], result.status, result.summary)
+            # a repeated exercise starts a record of its own at the same place in the programme
+            del self._exercise_ids[event.index]
 
-    def session_finished(self, status: str) -> None:
-        if self.store is None:
-            return
-        if self.session_id is not None:
+    def _session_finished(self, event: SessionFinished) -> None:
+        if self.store is not None and self.session_id is not None:
             with self._saving(tr("The end of the session was not saved; it will show as interrupted.")):
-                self.store.recording.finish_session(self.session_id, status)
-                self.on_saved(f"saved session {self.session_id}: {status}")
-        self.store.close()
-        self.store = None
+                self.store.recording.finish_session(self.session_id, event.status)
+                self.on_saved(f"saved session {self.session_id}: {event.status}")
+        self._close()
+
+    def _close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+        self.store, self.session_id = None, None
 
 
-class SoundPrompter(SessionListener):
-    """Speaks or sounds the session's prompts, and the eye-closure feedback; every other
-    session event needs no sound."""
+class SoundPrompter:
+    """Speaks or sounds the session's prompts, and the eye-closure feedback: a subscriber of
+    the controller's events (every other event needs no sound)."""
 
     def __init__(self, audio: AudioCoach) -> None:
         self.audio = audio
 
-    def prompt(self, kind: str, text: str) -> None:
-        self.audio.prompt(kind, text)
-
-    def eye_closure(self, closure_left: float, closure_right: float, now_s: float) -> None:
-        self.audio.eye_closure(closure_left, closure_right, now_s)
+    def __call__(self, event: SessionEvent) -> None:
+        match event:
+            case Prompt(kind=kind, text=text):
+                self.audio.prompt(kind, text)
+            case EyeClosure(left=left, right=right, at_s=at_s):
+                self.audio.eye_closure(left, right, at_s)
 
 
 @dataclass(frozen=True)
@@ -177,13 +209,10 @@ class LiveRecords:
         return cls(database), [notice] if notice else []
 
     def recorder(
-        self,
-        source_name: str,
-        on_notice: Callable[[str], None],
-        patient_id: int | None = None,
-        on_saved: Callable[[str], None] = lambda text: None,
+        self, on_notice: Callable[[str], None], on_saved: Callable[[str], None] = lambda text: None
     ) -> SessionRecorder:
-        return SessionRecorder(self.database, source_name, on_notice, patient_id=patient_id, on_saved=on_saved)
+        """What keeps every saved session of a live controller here (subscribe it to its events)."""
+        return SessionRecorder(self.database, on_notice, on_saved=on_saved)
 
     def patients(self) -> list[Patient]:
         return self._read(lambda store: store.patients.all(), [])

@@ -5,29 +5,31 @@
 (`facecoach analyze [--save]`) and the therapist's window call both, so a recording is
 measured and kept one way.
 
-The analysis becomes a session of kind "recorded" with one exercise and its
+The analysis becomes a finished session of kind "recorded" with one exercise and its
 repetitions, exactly as a live session would be stored, so history, trends, reports
-and bundles treat both alike. Given when it was filmed, the session is dated then
-(its repetitions at their moments in the video), so trends put it in its place;
-otherwise it is dated when it was analysed.
+and bundles treat both alike; it is saved in one transaction by the path an imported
+session takes. Given when it was filmed, the session is dated then (its repetitions at
+their moments in the video), so trends put it in its place; otherwise it is dated when
+it was analysed.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
 
+from coach import __version__
 from coach.base.errors import CoachError, StoreBusyError
 from coach.base.i18n import tr
 from coach.capture.sources import Frame, FrameSource, open_source
 from coach.measure.landmarks import FrameLandmarks, ParallelLandmarker
 from coach.plans.exercises import Exercise
-from coach.records.models import PATIENT_FIELDS, Patient
+from coach.records.encoding import new_uid
+from coach.records.models import PATIENT_FIELDS, ExerciseRecord, Patient, RepetitionRecord, SessionDetail
 from coach.records.pending import new_pending_file
 from coach.records.store import SessionStore
 from coach.session.analysis import Analysis, analyse_track, collect_landmarks
@@ -170,40 +172,62 @@ def _record_analysis(
     filmed_at: datetime | None = None,
     snapshot: Snapshot | None = None,
 ) -> int:
-    """Store the analysis for the patient; returns the new session's id.
+    """Store the analysis for the patient, in one transaction, by the path an imported
+    session takes; returns the new session's id.
 
     filmed_at: when the video was filmed (aware datetime; not in the future).
     snapshot: the picture at the peak, only when the user chose to keep one.
     """
-    exercise = analysis.exercise
-    with _dated(store, filmed_at) as at_video_time:
-        session_id = store.recording.start_session(
-            f"recorded:{exercise.id}", f"Recorded video: {exercise.english_name}", analysis.track.source,
-            patient_id=patient_id, kind="recorded",
-        )  # fmt: skip
-        resting = {name: dict(sides) for name, sides in analysis.static.items()}
-        store.recording.save_resting(session_id, resting)
-        if exercise.is_static:
-            store.recording.finish_session(session_id, "completed")
-            return session_id
+    session = recorded_session(analysis, filmed_at, store.now())
+    session_id = store.imports.session(session, patient_id, {0: snapshot} if snapshot is not None else None)
+    assert session_id is not None  # a new uid is never already here
+    return session_id
+
+
+def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: datetime) -> SessionDetail:
+    """The analysis as a finished session of kind "recorded", with one exercise (none for a
+    resting-face exercise), as a live session of it would be kept. Dated when it was filmed,
+    each repetition at its moment in the video; without a filming time, all is dated `now`.
+    An exercise in which no repetition happened is "not_done", as live."""
+    if filmed_at is not None:
+        if filmed_at.tzinfo is None:
+            raise ValueError("filmed_at needs a time zone")
+        if filmed_at > now:
+            raise CoachError(tr("the video cannot have been filmed in the future ({when})",
+                                when=f"{filmed_at.astimezone():%Y-%m-%d %H:%M}"))  # fmt: skip
+
+    def at(video_s: float) -> datetime:
+        return now if filmed_at is None else filmed_at + timedelta(seconds=video_s)
+
+    exercise, track = analysis.exercise, analysis.track
+    end_s = float(track.timestamps_s[-1]) if track.frames else 0.0
+    exercises: tuple[ExerciseRecord, ...] = ()
+    if not exercise.is_static:
         target = {
             "target_mm": list(exercise.target_mm),
             "target_symmetry": exercise.target_symmetry,
             "neutral_s": [analysis.neutral.start_s, analysis.neutral.end_s],
         }
-        at_video_time(analysis.neutral.start_s)
-        exercise_row = store.recording.start_exercise(
-            session_id, 0, exercise.id, exercise.english_name, exercise.primary[0], target
-        )
-        for number, rep in enumerate(analysis.reps, 1):
-            at_video_time(rep.end_s)
-            store.recording.add_repetition(exercise_row, number, rep)
-        if snapshot is not None:
-            store.pictures.keep(exercise_row, snapshot)
-        at_video_time(float(analysis.track.timestamps_s[-1]) if analysis.track.frames else 0.0)
-        store.recording.finish_exercise(exercise_row, "completed", analysis.summary)
-        store.recording.finish_session(session_id, "completed")
-    return session_id
+        repetitions = tuple(RepetitionRecord(0, n, at(rep.end_s), rep) for n, rep in enumerate(analysis.reps, 1))
+        exercises = (ExerciseRecord(
+            0, 0, exercise.id, exercise.english_name, exercise.primary[0], target, at(analysis.neutral.start_s),
+            at(end_s), "completed" if repetitions else "not_done", analysis.summary, repetitions,
+        ),)  # fmt: skip
+    return SessionDetail(
+        id=0,
+        started_at=at(0.0),
+        ended_at=at(end_s),
+        status="completed",
+        programme_id=f"recorded:{exercise.id}",
+        programme_name=f"Recorded video: {exercise.english_name}",
+        source=track.source,
+        resting={name: dict(sides) for name, sides in analysis.static.items()},
+        app_version=__version__,
+        exercises=exercises,
+        patient_id=None,
+        kind="recorded",
+        uid=new_uid(),
+    )
 
 
 def _kept_for_later(
@@ -241,31 +265,6 @@ def midday_of(day: date) -> datetime:
     return datetime.combine(day, time(12, 0)).astimezone()
 
 
-@contextmanager
-def _dated(store: SessionStore, filmed_at: datetime | None) -> Iterator[Callable[[float], None]]:
-    """Within it, the store writes times of the video (`at_video_time(seconds)` moves
-    the clock to that moment of it); without a filming time, nothing changes."""
-    if filmed_at is None:
-        yield lambda seconds: None
-        return
-    if filmed_at.tzinfo is None:
-        raise ValueError("filmed_at needs a time zone")
-    if filmed_at > datetime.now(UTC):
-        raise CoachError(
-            tr(
-                "the video cannot have been filmed in the future ({when})",
-                when=f"{filmed_at.astimezone():%Y-%m-%d %H:%M}",
-            )
-        )
-    offset_s = [0.0]
-
-    def at_video_time(seconds: float) -> None:
-        offset_s[0] = max(offset_s[0], seconds)
-
-    with store.dated(lambda: filmed_at + timedelta(seconds=offset_s[0])):
-        yield at_video_time
-
-
 def peak_snapshot(analysis: Analysis, reopen: Callable[[], FrameSource]) -> Snapshot | None:
     """The picture where the exercise moved most, read again from the recording (None for
     a resting exercise, or when no frame could be measured)."""
@@ -277,5 +276,5 @@ def peak_snapshot(analysis: Analysis, reopen: Callable[[], FrameSource]) -> Snap
     if row is None:
         return None
     track = analysis.track
-    picture = picture_at(reopen, int(track.face_frames[row]))
+    picture = picture_at(reopen, int(track.frames_with_face[row]))
     return crop_to_face(picture, track.points_px[row], measure)

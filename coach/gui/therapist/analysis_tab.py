@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QTextBrowser,
@@ -32,6 +31,8 @@ from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.date_field import DateField
 from coach.gui.history import show_session
+from coach.gui.labels import HintedEdit
+from coach.gui.layouts import flow_of
 from coach.gui.therapist.parts import (
     ALL_FILES,
     ERROR_STYLE,
@@ -105,7 +106,7 @@ class AnalysisTab(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addLayout(self._build_form())
-        layout.addLayout(self._build_buttons())
+        layout.addWidget(self._build_buttons())
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -119,10 +120,9 @@ class AnalysisTab(QWidget):
 
     def _build_form(self) -> QFormLayout:
         video_row = QHBoxLayout()
-        self.video_path = QLineEdit()
+        self.video_path = HintedEdit(tr("no video chosen"))
         self.video_path.setReadOnly(True)
         self.video_path.setAccessibleName(tr("Video file"))
-        self.video_path.setPlaceholderText(tr("no video chosen"))
         self.choose_video_button = QPushButton(tr("Choose video…"))
         self.choose_video_button.clicked.connect(self._choose_video)
         video_row.addWidget(self.video_path, 1)
@@ -143,21 +143,19 @@ class AnalysisTab(QWidget):
             )
         )
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # the label above, when long
         form.addRow(tr("Video:"), video_row)
         form.addRow(tr("Exercise shown:"), self.exercise)
         form.addRow(tr("Filmed on:"), self.filmed_on)
         form.addRow("", self.keep_picture)
         return form
 
-    def _build_buttons(self) -> QHBoxLayout:
-        buttons = QHBoxLayout()
+    def _build_buttons(self) -> QWidget:
         self.analyse_button = QPushButton(tr("Analyse and add to history"))
         self.analyse_button.setMinimumHeight(36)
         self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setEnabled(False)
-        buttons.addWidget(self.analyse_button)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
+        buttons = flow_of(self.analyse_button, self.cancel_button)
         self.analyse_button.clicked.connect(lambda: self.analyse_video())
         self.cancel_button.clicked.connect(self.cancel_analysis)
         return buttons

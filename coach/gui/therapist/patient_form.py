@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from coach.base.errors import StoreError
 from coach.base.i18n import N_, tr
 from coach.gui.date_field import DateField
+from coach.gui.layouts import flow_of
 from coach.gui.therapist.parts import ERROR_STYLE, OK_STYLE, message_label, side_words
 from coach.records.models import AFFECTED_SIDES, Patient
 from coach.usecases.clinic import Clinic, plain_patient_error
@@ -57,14 +57,21 @@ class PatientForm(QWidget):
         self.box.setEnabled(clinic is not None)
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # the label above, when long
         self._build_fields(form)
         form.addRow(self._build_buttons())
         column.addWidget(self.box)
         # under the form, not in it: a wrapped message then takes the room it needs from the list
         self.message = message_label()
-        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 4)
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         column.addWidget(self.message)
+        self.text_scale_changed()
+
+    def text_scale_changed(self) -> None:
+        """Two lines of notes and of message, at the text size in use."""
+        lines = self.notes_edit.fontMetrics().lineSpacing()
+        self.notes_edit.setFixedHeight(lines * 2 + 14)
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 4)
 
     def _build_fields(self, form: QFormLayout) -> None:
         self.code_edit = QLineEdit()
@@ -81,7 +88,6 @@ class PatientForm(QWidget):
         self.cause_edit.setEditable(True)
         self.cause_edit.addItems([tr(cause) if cause else "" for cause in COMMON_CAUSES])
         self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setFixedHeight(58)
         form.addRow(tr("Code:"), self.code_edit)
         form.addRow(tr("Name:"), self.name_edit)
         form.addRow(tr("Affected side:"), self.side_edit)
@@ -89,14 +95,12 @@ class PatientForm(QWidget):
         form.addRow(tr("Cause:"), self.cause_edit)
         form.addRow(tr("Notes:"), self.notes_edit)
 
-    def _build_buttons(self) -> QHBoxLayout:
-        buttons = QHBoxLayout()
+    def _build_buttons(self) -> QWidget:
         self.add_button = QPushButton(tr("Add patient"))
         self.save_button = QPushButton(tr("Save changes"))
         self.save_button.setEnabled(False)
         self.clear_button = QPushButton(tr("Clear form"))
-        for button in (self.add_button, self.save_button, self.clear_button):
-            buttons.addWidget(button)
+        buttons = flow_of(self.add_button, self.save_button, self.clear_button)
         self.add_button.clicked.connect(self.add_patient)
         self.save_button.clicked.connect(self.save_patient)
         self.clear_button.clicked.connect(self.clear)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPush
 
 from coach.base.errors import ExerciseFileError, StoreError, ValidationError
 from coach.base.i18n import N_, tr
+from coach.gui.layouts import flow_of
 from coach.gui.therapist.parts import (
     ALL_FILES,
     ERROR_STYLE,
@@ -78,7 +79,8 @@ class ProgrammeTab(QWidget):
         movements = {key: exercise for key, exercise in exercises.items() if not exercise.is_static}
         self.table = ProgrammeTable(movements)
         layout.addWidget(self.table, 1)
-        layout.addLayout(self._build_row_buttons())
+        self.table.setMinimumHeight(self.table.fontMetrics().lineSpacing() * 12)
+        layout.addWidget(self._build_row_buttons())
         self.message = message_label()
         layout.addWidget(self.message)
         save_row = QHBoxLayout()
@@ -92,25 +94,16 @@ class ProgrammeTab(QWidget):
         self.table.edited.connect(self.validate)
         self.save_button.clicked.connect(self.save)
 
-    def _build_row_buttons(self) -> QVBoxLayout:
-        """The rows' buttons, then the file buttons under them (room for longer words and larger text)."""
-        both = QVBoxLayout()
-        rows = QHBoxLayout()
+    def _build_row_buttons(self) -> QWidget:
+        """The rows' buttons and the file buttons, in rows that wrap (longer words, larger text)."""
         self.add_row_button = QPushButton(tr("Add exercise"))
         self.remove_row_button = QPushButton(tr("Remove"))
         self.up_button = QPushButton(tr("Move up"))
         self.down_button = QPushButton(tr("Move down"))
-        for button in (self.add_row_button, self.remove_row_button, self.up_button, self.down_button):
-            rows.addWidget(button)
-        rows.addStretch(1)
-        files = QHBoxLayout()
         self.import_button = QPushButton(tr("Import programme file…"))
         self.export_button = QPushButton(tr("Export programme file…"))
-        files.addWidget(self.import_button)
-        files.addWidget(self.export_button)
-        files.addStretch(1)
-        both.addLayout(rows)
-        both.addLayout(files)
+        both = flow_of(self.add_row_button, self.remove_row_button, self.up_button, self.down_button,
+                       self.import_button, self.export_button)  # fmt: skip
         self.add_row_button.clicked.connect(lambda: self.table.add_row())
         self.remove_row_button.clicked.connect(self.table.remove_row)
         self.up_button.clicked.connect(lambda: self.table.move_row(-1))

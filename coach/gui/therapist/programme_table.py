@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.i18n import N_, tr
+from coach.gui.labels import points
 from coach.plans.exercises import Exercise
 from coach.usecases.programme_editing import EditorRow
 
@@ -82,13 +84,23 @@ class ProgrammeTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # as wide as its longest exercise name (the table scrolls sideways if need be)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for index in range(1, len(headers)):
             header.setSectionResizeMode(index, QHeaderView.ResizeMode.Fixed)
-            # wide enough for the header's longest line, in any language
-            widest = max(header.fontMetrics().horizontalAdvance(line) for line in headers[index].split("\n"))
-            self.setColumnWidth(index, max(COLUMN_WIDTH_PX, widest + 20))
-        self.verticalHeader().setDefaultSectionSize(34)
+        self.text_scale_changed()
+
+    def text_scale_changed(self) -> None:
+        """Columns wide enough for their titles' longest line, rows for a box, at the text size in use."""
+        header = self.horizontalHeader()
+        bold = QFont(header.font())
+        bold.setBold(True)  # (a highlighted title is drawn bold)
+        metrics = QFontMetrics(bold)
+        for index in range(1, self.columnCount()):
+            title = self.horizontalHeaderItem(index).text()
+            widest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+            self.setColumnWidth(index, max(round(COLUMN_WIDTH_PX * points(1.0)), widest + 20))
+        self.verticalHeader().setDefaultSectionSize(QSpinBox().sizeHint().height() + 4)
 
     def set_rows(self, rows: list[EditorRow]) -> None:
         """Edit these rows (those of an exercise that is not offered are left out)."""

@@ -84,8 +84,7 @@ class SessionsTab(QWidget):
             [tr("Date"), tr("Kind"), tr("Programme"), tr("Status"), tr("Reps")], tr("Sessions")
         )
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # whole words; scrolls if need be
         self.detail = QTextBrowser()
         self.detail.setAccessibleName(tr("Session details"))
         splitter.addWidget(self.table)

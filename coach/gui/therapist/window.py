@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
+from coach.gui.labels import points
+from coach.gui.layouts import scrolling
 from coach.gui.therapist.analysis_tab import AnalysisTab
 from coach.gui.therapist.parts import Messages, heading, read_only_table, side_words
 from coach.gui.therapist.patient_form import PatientForm
@@ -44,6 +46,8 @@ from coach.records.models import Patient
 from coach.usecases.clinic import Clinic, patient_label
 
 NO_PATIENT = N_("Choose a patient on the left, or add one.")
+#: the patient list and form's width at normal text size
+LEFT_COLUMN_PX = 440
 #: how long closing waits for each worker still running (an analysis stops at the next frame)
 CLOSING_WAIT_S = 10.0
 
@@ -90,7 +94,9 @@ class TherapistWindow(QMainWindow):
         self.analysis_tab = AnalysisTab(self.clinic, model_bytes, exercises, self.messages, self.tasks)
         central = QWidget()
         layout = QHBoxLayout(central)
-        layout.addWidget(self._build_patient_list())
+        self.left_column = scrolling(self._build_patient_list())
+        self.text_scale_changed()
+        layout.addWidget(self.left_column)
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(6, 0, 0, 0)
@@ -101,10 +107,11 @@ class TherapistWindow(QMainWindow):
         right_column.addWidget(self.patient_title)
         right_column.addWidget(self.patient_facts)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.sessions_tab, tr("Sessions"))
-        self.tabs.addTab(self.trends, tr("Trends"))
-        self.tabs.addTab(self.programme_tab, tr("Programme"))
-        self.tabs.addTab(self.analysis_tab, tr("Analyse a recorded video"))
+        # each page scrolls rather than squeeze its controls (large text, a small screen)
+        self.tabs.addTab(scrolling(self.sessions_tab), tr("Sessions"))
+        self.tabs.addTab(scrolling(self.trends), tr("Trends"))
+        self.tabs.addTab(scrolling(self.programme_tab), tr("Programme"))
+        self.tabs.addTab(scrolling(self.analysis_tab), tr("Analyse a recorded video"))
         self.tabs.setEnabled(False)
         right_column.addWidget(self.tabs, 1)
         layout.addWidget(right, 1)
@@ -114,9 +121,18 @@ class TherapistWindow(QMainWindow):
         self.programme_tab.assigned.connect(self.changed.emit)
         self.analysis_tab.session_added.connect(lambda session_id: self.sessions_tab.refresh(select_id=session_id))
 
+    def text_scale_changed(self) -> None:
+        """The patient list and form grow with the text (up to 1.6 times, and to at most 45 %
+        of the window: the patient's tabs keep their room), then scroll."""
+        wanted = round(LEFT_COLUMN_PX * min(points(1.0), 1.6))
+        self.left_column.setFixedWidth(max(min(wanted, round(self.width() * 0.45)), LEFT_COLUMN_PX // 2))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.text_scale_changed()
+
     def _build_patient_list(self) -> QWidget:
         left = QWidget()
-        left.setFixedWidth(440)
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 6, 0)
         row = QHBoxLayout()

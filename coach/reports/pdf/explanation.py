@@ -32,7 +32,7 @@ ABOUT_LINES = (
 )
 DISCLAIMER = N_(
     "This tool does not diagnose or grade facial palsy and does not replace clinical assessment. It records "
-    "home exercise practice for discussion with the treating clinician."
+    "facial exercises, done at home or filmed in clinic, for discussion with the treating clinician."
 )
 
 
