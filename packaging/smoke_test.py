@@ -309,7 +309,8 @@ def check_wayland_window(home: Path) -> None:
             env.update(
                 XDG_RUNTIME_DIR=runtime, WAYLAND_DISPLAY=socket, XDG_SESSION_TYPE="wayland", QT_DEBUG_PLUGINS="1"
             )
-            command = without(X11_HELPERS, [str(PROGRAM), "--source", str(CLIP), "--quit-when-shown"])
+            # (with the supervision window too: its live plots are imported by name, which a build can miss)
+            command = without(X11_HELPERS, [str(PROGRAM), "--source", str(CLIP), "--supervise", "--quit-when-shown"])
             done = subprocess.run(command, env=env, cwd=home, capture_output=True, text=True, timeout=120)
         finally:
             compositor.terminate()

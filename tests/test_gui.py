@@ -22,6 +22,7 @@ from coach.gui.app import build_window
 from coach.plans.exercises import get_exercise
 from coach.plans.programmes import Programme
 from coach.records.store import SessionStore, database_path
+from coach.session.events import SessionUpdated
 from coach.session.live import PacedSource
 from coach.session.phases import Phase, SessionTiming
 from coach.sound.audio_coach import AudioCoach
@@ -64,10 +65,10 @@ def _open_window(qtbot, tmp_path, model_bytes, open_source, repetitions):
     qtbot.addWidget(window)
     window.start_box.offer_programmes({"test": _programme(repetitions)}, "test")
     phases: list[Phase] = []
-    # queued, as the window's own slot is: read on the GUI thread after the window showed the frame
-    # (a direct call would run on the processing thread, before it, and can miss the last view)
-    window.bridge.view_arrived.connect(
-        lambda: window.last_view and phases.append(window.last_view.phase), Qt.ConnectionType.QueuedConnection
+    # every view the session emits, heard on the stream as the window hears it (the window itself
+    # shows only the newest: under load a short phase can pass between two of its paints)
+    window.controller.events.subscribe(
+        lambda event: isinstance(event, SessionUpdated) and phases.append(event.view.phase)
     )
     return window, audio, phases
 
@@ -151,7 +152,6 @@ def _repetitions_done(window) -> int:
 
 
 def qtbot_button():
-    from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
 

@@ -23,6 +23,7 @@ from coach.gui.help import GuideDialog
 from coach.gui.history import HistoryDialog
 from coach.gui.main_menus import choose_language
 from coach.gui.main_window import MainWindow
+from coach.gui.supervision import SupervisionWindow
 from coach.gui.therapist.window import TherapistWindow
 from coach.records.store import database_path
 from coach.session.live import PacedSource
@@ -70,6 +71,8 @@ def _walk(main: MainWindow, qtbot, where: str) -> list[str]:
         QApplication.processEvents()
         problems += [f"{where}, tab {tab}: {p}" for p in unfit(therapist)]
     therapist.tabs.setCurrentIndex(0)
+    (supervision,) = [w for w in main.findChildren(SupervisionWindow) if w.isVisible()]
+    problems += [f"{where}: {p}" for p in unfit(supervision)]
     for dialog in _dialogs(main, qtbot):
         pages = dialog.pageIds() if isinstance(dialog, FirstRunWizard) else [None]
         for page in pages:
@@ -95,6 +98,7 @@ def test_every_text_fits_at_every_size_changed_live_in_english_and_german(
     main.show()
     try:
         main.open_therapist()
+        main.supervise()
         _therapist(main).select_patient(1)
         qtbot.waitUntil(lambda: main.camera_ok, timeout=10_000)
         main.start_session()  # under way, with its bars and side labels, while everything changes
@@ -107,9 +111,10 @@ def test_every_text_fits_at_every_size_changed_live_in_english_and_german(
             if language != i18n.language():
                 carried = main.last_view
                 main = choose_language(main, language)  # live: the window is built anew, the session goes on
-                qtbot.waitUntil(lambda: main.last_view is not carried, timeout=5_000)  # the next picture's view
+                qtbot.waitUntil(lambda m=main, c=carried: m.last_view is not c, timeout=5_000)  # the next view
                 assert main.last_view is not None and main.last_view.paused and main.start_box.isHidden()
-                english = still_english([*texts_of(main), *texts_of(_therapist(main))])
+                supervision = next(w for w in main.findChildren(SupervisionWindow) if w.isVisible())
+                english = still_english([*texts_of(main), *texts_of(_therapist(main)), *texts_of(supervision)])
                 assert english == [], f"left in English after the change: {english}"
             for size in SIZES_PCT:
                 main.set_text_size(size)

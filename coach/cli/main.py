@@ -113,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.add_argument("--quick", action="store_true", help="short pauses between the steps (demos, tests)")
     app.add_argument(
+        "--supervise", action="store_true", help="open the therapist's supervision window too (for a second screen)"
+    )
+    app.add_argument(
         "--quit-when-shown",
         nargs="?",
         type=float,
@@ -146,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--live", action="store_true", help="play the clip in real time through capture → process → display instead"
     )
     bench.add_argument("--seconds", type=float, default=10.0, help="with --live: how long to play (the clip loops)")
+    bench.add_argument(
+        "--supervised",
+        action="store_true",
+        help="with --live: play it twice, the second time with the therapist's supervision window open, and compare",
+    )
 
     commands.add_parser("exercises", help="list the exercises")
 
@@ -253,6 +261,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         figures = run_live_benchmark(source, model, args.seconds)
         summary = _live_summary(figures)
+        if args.supervised:  # the same run again with the therapist's view open: the difference is its cost
+            watched = run_live_benchmark(source, model, args.seconds, supervised=True)
+            summary += "\n" + tr("with the supervision window open: {line}", line=_live_summary(watched))
+            summary += "\n" + tr(
+                "{count} pauses and resumes from the supervision window reached the patient's view in "
+                "{p50} ms (median), {max} ms at most; the traces were redrawn {redraws} times a second",
+                count=watched["commands_seen"], p50=watched["command_to_patient_ms_p50"],
+                max=watched["command_to_patient_ms_max"], redraws=watched["trace_redraws_per_s"],
+            )  # fmt: skip
+            figures = {"plain": figures, "supervised": watched}
     else:
         figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
         summary = tr(

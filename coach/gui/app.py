@@ -60,6 +60,8 @@ def run_app(args: argparse.Namespace, model_bytes: bytes) -> int:
         notices = []
     elif not preferences.current.first_run_done:
         QTimer.singleShot(0, window.show_welcome)
+    if getattr(args, "supervise", False):
+        QTimer.singleShot(0, window.supervise)
     if getattr(args, "start", False):
         QTimer.singleShot(0, window.start_session)
     if hold_shown_s is not None:  # once the event loop, so the window, is up
@@ -174,6 +176,7 @@ def build_window(
         open_history=lambda parent: _show_history(HistoryDialog(records.database, parent), preferences),
         list_patients=start.patient_choices if records.writable else None,
         patient_programme=start.assigned_programme if records.writable else None,
+        patient_of=records.patient,
         open_therapist=_TherapistWindowOpener(records, model_bytes, args.exercises_dir, preferences),
         preferences=preferences,
         play_sound_check=lambda: _sound_check(sound),
@@ -290,7 +293,8 @@ class _TherapistWindowOpener:
 
         if self._raise_open_window():
             return
-        window = TherapistWindow(self.records.database, self.model_bytes, self.exercises_dir, parent)
+        window = TherapistWindow(self.records.database, self.model_bytes, self.exercises_dir, parent,
+                                 supervise=getattr(parent, "supervise", None))  # fmt: skip
         self.window = window
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changed.connect(patients_changed)

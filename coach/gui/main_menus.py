@@ -33,6 +33,7 @@ def build_main_menus(window: MainWindow) -> None:
     add_action(session, tr("&Pause or resume"), buttons.toggle_pause, Qt.Key.Key_Space)
     add_action(session, tr("S&kip this exercise"), buttons.skip, Qt.Key.Key_S)
     add_action(session, tr("S&top the session…"), buttons.ask_to_stop, Qt.Key.Key_Escape)
+    add_action(session, tr("Super&vise (therapist's view)…"), window.supervise, "Ctrl+Shift+V")
     session.addSeparator()
     add_action(session, tr("Use a &video file instead of the camera…"), window.use_file)
     add_action(session, tr("&Quit"), window.close, QKeySequence.StandardKey.Quit)

@@ -39,8 +39,10 @@ from coach.gui.session_buttons import SessionButtons
 from coach.gui.session_panels import FeedbackPanel, StepPanel
 from coach.gui.source_box import SourceBox, ask_video_file
 from coach.gui.start_box import StartBox
+from coach.gui.supervision import open_supervision
 from coach.gui.widgets import WARNING, VideoView
 from coach.plans.programmes import Programme
+from coach.records.models import Patient
 from coach.session.coaching import SessionView
 from coach.session.commands import AcceptRest, Origin, Start
 from coach.session.controller import SessionController
@@ -76,6 +78,8 @@ class WindowOptions:
     list_patients: Callable[[], list[tuple[int, str]]] | None = None
     #: the programme a therapist assigned to a patient, if any
     patient_programme: Callable[[int], Programme | None] | None = None
+    #: a patient from the records by id (the supervision view names whose session it is)
+    patient_of: Callable[[int | None], Patient | None] = lambda patient_id: None
     #: (parent, what to call when the therapist changed the patients) -> opens their window
     open_therapist: Callable[[QWidget, Callable[[], None]], None] | None = None
     #: what the user chose last time, kept as they change it
@@ -115,14 +119,12 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
         self.preferences = options.preferences
         set_text_scale(self.preferences.current.text_scale_pct)
-        #: other pictures of the camera (the first run's preview) fed with every frame
-        self.previews: list[VideoView] = []
+        self.previews: list[VideoView] = []  # other pictures of the camera fed with every frame
         self.camera_number = options.camera_number
         self.latencies_ms: deque[float] = deque(maxlen=600)
         self.display_times: deque[float] = deque(maxlen=90)
         self.last_view: SessionView | None = None
-        #: views of sessions up to this serial are old news (a session before the one started)
-        self.old_sessions_upto = 0
+        self.old_sessions_upto = 0  # views of sessions up to this serial are old news
         self.camera_ok = False
         #: problems shown since the session started, oldest first
         self.problems_shown: list[str] = []
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self.bridge.view_arrived.connect(self._show_newest_view)
         self.bridge.event_arrived.connect(self._on_event)
         self._unsubscribe = self.controller.events.subscribe(self.bridge)
+        self.destroyed.connect(self._unsubscribe)
         if pipeline is None:
             self.pipeline = self._new_pipeline(options.open_source)
             self.pipeline.start()
@@ -264,11 +267,11 @@ class MainWindow(QMainWindow):
             source_name=self.source_label.text(), eyes_closed_cue=self.options.eyes_closed_cue(),
         ))  # fmt: skip
         self.show_session_running(True)
-        self.feedback_panel.clear(self._left_on_screen_left())
+        affected = getattr(self.options.patient_of(start.chosen_patient()), "affected_side", None)  # (None: nobody)
+        self.feedback_panel.clear(self._left_on_screen_left(), affected)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """End the session under way (so it is saved as stopped), then stop the threads; a window
-        another has taken over from only stops listening."""
+        """End the session (saved as stopped) and the threads; a window taken over only stops listening."""
         self._unsubscribe()
         if not self.detached:
             self.pipeline.end_session(CLOSE_WAIT_S)
@@ -379,6 +382,10 @@ class MainWindow(QMainWindow):
     def show_therapist_button(self, shown: bool) -> None:
         """A therapist's computer shows the patients button; at home it stays in the Records menu."""
         self.therapist_button.setVisible(shown and self.options.open_therapist is not None)
+
+    def supervise(self) -> None:
+        """The therapist's view of this window's session, on a second screen (`gui/supervision.py`)."""
+        open_supervision(self, self.controller, self.options.patient_of, self.previews)
 
     def open_history(self) -> None:
         if self.options.open_history is not None:

@@ -3,14 +3,15 @@
 The windows' words are chosen as they are built (`tr`), so a new language is a new build
 rather than a restart: the main window is built again around the same session controller
 and camera pipeline, with what the person had chosen on it (patient, programme, switches),
-the session's current view and the problems it showed; the patients window, if open, is
-built again at the same patient and tab. Nothing of the session is touched: it is not
-paused, and its records and sound go on as they were.
+the session's current view and the problems it showed; the patients window and the
+supervision window, if open, are built again (the patients window at the same patient and
+tab). Nothing of the session is touched: it is not paused, and its records and sound go on.
 """
 
 from __future__ import annotations
 
 from coach.gui.main_window import MainWindow
+from coach.gui.supervision import SupervisionWindow
 
 
 def rebuild_main_window(old: MainWindow) -> MainWindow:
@@ -23,6 +24,10 @@ def rebuild_main_window(old: MainWindow) -> MainWindow:
         new.showMaximized()
     elif old.isVisible():
         new.show()
+    supervision = old.findChild(SupervisionWindow)
+    if supervision is not None and supervision.isVisible():  # the therapist's view, in the new language too
+        supervision.close()
+        new.supervise()
     reopen = getattr(old.options.open_therapist, "reopen", None)
     if reopen is not None:  # the patients window, if open, in the new language too, under the new window
         reopen(new, new.start_box.refresh_patients)

@@ -118,9 +118,11 @@ class FeedbackPanel(QWidget):
         for widget in (self.illustration, self.bars, self.alert, self.results):
             widget.hide()
 
-    def clear(self, left_on_screen_left: bool) -> None:
-        """A new session: no results and no movement yet."""
+    def clear(self, left_on_screen_left: bool, affected_side: str | None = None) -> None:
+        """A new session (of someone whose palsy is on `affected_side`, if known): no results and
+        no movement yet."""
         self.results.hide()
+        self.bars.affected_side = affected_side if affected_side in ("left", "right") else None
         self.bars.set_feedback(None, left_on_screen_left)
 
     def set_sides(self, left_on_screen_left: bool) -> None:

@@ -20,6 +20,8 @@ WARNING = QColor(WARNING_TEXT)
 IDLE = QColor("#7f8c8d")
 #: the patient's own sides, as labelled on screen
 YOUR_SIDE = {"left": N_("Your left"), "right": N_("Your right")}
+#: the same for the side of the palsy (the patient's records say which), under its bar
+YOUR_AFFECTED_SIDE = {"left": N_("Your left (affected)"), "right": N_("Your right (affected)")}
 STATUS_COLOURS = {"good": GOOD, "caution": CAUTION, "too_much": CAUTION, "idle": IDLE}
 
 #: landmarks drawn in the overlay: the regions that are measured
@@ -136,11 +138,18 @@ class VideoView(_PaintedWidget):
 
     def text_boxes(self) -> list[tuple[str, QRectF, QFont]]:
         """The side labels: (text, where, font), each on its side of the picture; one under the
-        other when side by side they would touch (long words, large text, a narrow picture)."""
+        other when side by side they would touch (long words, large text, a narrow picture); in
+        smaller letters, down to 8 points, when even so they would not fit on the picture."""
         if self._image is None:
             return []
         target = self._target_rect()
-        font = sized_font(self.font(), 14, bold=True)
+        for size in range(14, 7, -1):
+            boxes = self._side_label_boxes(target, sized_font(self.font(), size, bold=True))
+            if all(target.contains(box) for _, box, _ in boxes):
+                break
+        return boxes
+
+    def _side_label_boxes(self, target: QRectF, font: QFont) -> list[tuple[str, QRectF, QFont]]:
         metrics = QFontMetrics(font)
         boxes: list[tuple[str, QRectF, QFont]] = []
         for side in ("right", "left"):
@@ -165,6 +174,8 @@ class SideBars(_PaintedWidget):
         self.setMinimumSize(260, 220)
         self.feedback: Feedback | None = None
         self.left_side_on_screen_left = False  # mirrored display: patient's left on screen left
+        #: the side of the palsy, marked under its bar ("left", "right"; None: not known or both)
+        self.affected_side: str | None = None
 
     def set_feedback(self, feedback: Feedback | None, left_side_on_screen_left: bool) -> None:
         self.feedback = feedback
@@ -213,7 +224,8 @@ class SideBars(_PaintedWidget):
         """What is written: each side's value above its bar (when measuring) and its name below,
         wrapped to the bar's width; the names' height follows the text size."""
         value_font, name_font = sized_font(self.font(), 13), sized_font(self.font(), 13, bold=True)
-        bars = [(frame, side, tr(YOUR_SIDE[side])) for frame, side in self._bars(0, 0)]
+        words = {**YOUR_SIDE, **{k: v for k, v in YOUR_AFFECTED_SIDE.items() if k == self.affected_side}}
+        bars = [(frame, side, tr(words[side])) for frame, side in self._bars(0, 0)]
         metrics = QFontMetrics(name_font)
         name_h = max(_wrapped_height(metrics, name, frame.width()) for frame, _, name in bars) + 4
         boxes: list[tuple[str, QRectF, QFont]] = []

@@ -27,6 +27,7 @@ from coach.plans.exercises import Exercise
 from coach.plans.programmes import Programme
 from coach.session import wording
 from coach.session.camera_check import Calibrator, CameraCheck, SteadyCameraCheck
+from coach.session.engine import onset_mm
 from coach.session.events import (
     CameraChecked,
     ExerciseFinished,
@@ -315,7 +316,7 @@ class CoachingSession:
         assert self.resting_face is not None
         meter = ExerciseMeter(exercise, self.resting_face, self._calibration_mm)
         self._run = ExerciseRun(meter, self.keep_snapshots)
-        self.emit(ExerciseStarted(self._index, exercise))
+        self.emit(ExerciseStarted(self._index, exercise, onset_mm(exercise.min_movement_mm, meter.noise_mm)))
         self._start_phase(Phase.INSTRUCTION)
 
     def _on_time_up(self) -> None:

@@ -69,6 +69,8 @@ class RestingMeasured:
 class ExerciseStarted:
     index: int  # in programme order, from 0
     exercise: Exercise
+    #: the movement (mm, either side) beyond which this face counts as moving, from its resting noise
+    onset_mm: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,12 @@ class LiveRecords:
     def patients(self) -> list[Patient]:
         return self._read(lambda store: store.patients.all(), [])
 
+    def patient(self, patient_id: int | None) -> Patient | None:
+        """One patient, or None if nobody is named, they are gone, or the records cannot be read now."""
+        if patient_id is None:
+            return None
+        return next((patient for patient in self.patients() if patient.id == patient_id), None)
+
     def assigned_programme(self, patient_id: int) -> PrescribedProgramme | None:
         """The programme the therapist assigned to the patient last, if any."""
         return self._read(lambda store: store.programmes.current(patient_id), None)

@@ -14,10 +14,11 @@ Left and right are always the patient's anatomical sides, and labelled so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -63,8 +64,11 @@ class TherapistWindow(QMainWindow):
         model_bytes: bytes,
         exercises_folder: Path | None = None,
         parent: QWidget | None = None,
+        supervise: Callable[[], None] | None = None,
     ) -> None:
+        """supervise: opens the supervision view of the live session beside this window (None: none here)."""
         super().__init__(parent)
+        self._supervise = supervise
         self.setWindowTitle(tr("Patients and programmes — Facial Symmetry Coach"))
         self.resize(1280, 720)
         self.messages = Messages(self)
@@ -106,6 +110,11 @@ class TherapistWindow(QMainWindow):
         self.patient_facts.setWordWrap(True)
         right_column.addWidget(self.patient_title)
         right_column.addWidget(self.patient_facts)
+        self.supervise_button = QPushButton(tr("Supervise the live session…"))
+        self.supervise_button.setToolTip(tr("Follow and steer the session under way in the coach's window"))
+        self.supervise_button.setVisible(self._supervise is not None)
+        self.supervise_button.clicked.connect(lambda: self._supervise() if self._supervise else None)
+        right_column.addWidget(self.supervise_button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.tabs = QTabWidget()
         # each page scrolls rather than squeeze its controls (large text, a small screen)
         self.tabs.addTab(scrolling(self.sessions_tab), tr("Sessions"))

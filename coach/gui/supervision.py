@@ -1,0 +1,298 @@
+"""The therapist's view of a live session, beside the patient (a second window, for a second screen).
+
+One more subscriber of the session's events, hearing every measured picture too, and one more
+sender of its commands, each as the therapist: the per-side traces of the exercise's own
+measure and of the synkinesis it watches over the last 30 s (target band and the face's onset
+threshold drawn), the repetitions as they come (counted or missed, and why), the phase and
+timer, whose session it is and their affected side, and the session's own controls with keys.
+It shows the camera picture too: it is on the same computer as the patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coach.base.i18n import N_, tr
+from coach.base.palette import weaker_side_word
+from coach.gui.labels import make_label, set_text
+from coach.gui.layouts import flow_of
+from coach.gui.session_bridge import SessionBridge
+from coach.gui.trace_plot import TracePlot
+from coach.gui.widgets import VideoView
+from coach.records.models import Patient
+from coach.reports.pdf.wording import MEASURE_LABELS
+from coach.session.coaching import SessionView
+from coach.session.commands import AcceptRest, Command, Origin, Pause, RepeatExercise, Resume, Skip, Stop
+from coach.session.controller import SessionController
+from coach.session.engine import Repetition
+from coach.session.events import (
+    CommandApplied,
+    CommandRefused,
+    ExerciseStarted,
+    FrameMeasured,
+    RepetitionFinished,
+    RepetitionMissed,
+    SessionEvent,
+    SessionStarted,
+)
+from coach.session.phases import Phase
+
+#: the traces are redrawn this often (ms): 20 a second, smooth to the eye, cheap to draw
+REDRAW_MS = 50
+#: a missed attempt's reason (exercise_run.AttemptOutcome.reason) in the therapist's words
+MISSED_WORDS = {
+    "unseen": N_("not counted: face not seen"),
+    "turned": N_("not counted: head turned away"),
+    "eyes hidden": N_("not counted: eyes hidden by light"),
+    "no movement": N_("not counted: no movement"),
+    "not held": N_("not counted: not held"),
+}
+#: who asked, in the words shown beside what was done
+ORIGIN_WORDS = {Origin.PATIENT: N_("the patient"), Origin.THERAPIST: N_("the therapist"), Origin.APP: N_("the app")}
+#: what was asked, in the words shown
+COMMAND_WORDS = {
+    Pause: N_("pause"),
+    Resume: N_("resume"),
+    Skip: N_("skip"),
+    RepeatExercise: N_("repeat the exercise"),
+    Stop: N_("stop"),
+    AcceptRest: N_("use this face as the resting face"),
+}
+AFFECTED_WORDS = {
+    "left": N_("affected side: left (patient's)"),
+    "right": N_("affected side: right (patient's)"),
+    "both": N_("affected side: both"),
+    "unknown": N_("affected side: not recorded"),
+}
+
+
+class SupervisionWindow(QMainWindow):
+    #: the window closed (it no longer needs the camera picture)
+    closed = Signal()
+
+    def __init__(
+        self,
+        controller: SessionController,
+        patient_of: Callable[[int], Patient | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        """patient_of: the patient a session is for, from the records (None: not known)."""
+        super().__init__(parent)
+        self.setWindowTitle(tr("Supervision — Facial Symmetry Coach"))
+        self.resize(1280, 760)
+        self.controller = controller
+        self.patient_of = patient_of
+        self.view: SessionView | None = None
+        self._build()
+        self.bridge = SessionBridge(self, measured_frames=True)
+        self.bridge.view_arrived.connect(self._show_newest_view)
+        self.bridge.event_arrived.connect(self._on_event)
+        self._unsubscribe = controller.events.subscribe(self.bridge)
+        self.destroyed.connect(self._unsubscribe)  # (deleted with its parent, never closed: stop hearing too)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._redraw)
+        self.timer.start(REDRAW_MS)
+        session = controller.session
+        if session is not None and controller.started_by is not None:  # opened during a session
+            self._show_patient(controller.started_by.patient_id)
+
+    # ----- layout --------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        column = QVBoxLayout(central)
+        self.patient_line = make_label(tr("No patient named for this session"), 15, bold=True)
+        self.phase_line = make_label("", 13)
+        column.addWidget(self.patient_line)
+        column.addWidget(self.phase_line)
+        row = QHBoxLayout()
+        plots = QSplitter(Qt.Orientation.Vertical)
+        self.movement = TracePlot(tr("Movement, per side"), "mm")
+        self.synkinesis = TracePlot(tr("Synkinesis, per side"), "%")
+        plots.addWidget(self.movement)
+        plots.addWidget(self.synkinesis)
+        row.addWidget(plots, stretch=3)
+        side = QVBoxLayout()
+        self.video = VideoView()
+        self.video.setMinimumSize(320, 180)
+        self.video.setAccessibleName(tr("Camera picture"))
+        side.addWidget(self.video, stretch=1)
+        self.repetitions = QTableWidget(0, 7)
+        self.repetitions.setAccessibleName(tr("Repetitions of this exercise"))
+        self.repetitions.setHorizontalHeaderLabels(["#", tr("Left\nmm"), tr("Right\nmm"), tr("Sym-\nmetry"),
+                                                    tr("Synki-\nnesis %"), tr("Hold\ns"), tr("State")])  # fmt: skip
+        self.repetitions.verticalHeader().hide()
+        self.repetitions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        header = self.repetitions.horizontalHeader()
+        header.setSectionResizeMode(header.ResizeMode.ResizeToContents)
+        side.addWidget(self.repetitions, stretch=2)
+        row.addLayout(side, stretch=2)
+        column.addLayout(row, stretch=1)
+        column.addWidget(self._build_controls())
+        self.setCentralWidget(central)
+
+    def _build_controls(self) -> QWidget:
+        """The session's controls, as the therapist, each with its key (while this window has the focus)."""
+        self.pause_button = QPushButton(tr("Pause (Space)"))
+        self.skip_button = QPushButton(tr("Skip (S)"))
+        self.repeat_button = QPushButton(tr("Repeat exercise (R)"))
+        self.accept_rest_button = QPushButton(tr("Use this face as the resting face (A)"))
+        self.stop_button = QPushButton(tr("Stop (Esc)"))
+        actions = [
+            (self.pause_button, self.toggle_pause, Qt.Key.Key_Space),
+            (self.skip_button, lambda: self.send(Skip), Qt.Key.Key_S),
+            (self.repeat_button, lambda: self.send(RepeatExercise), Qt.Key.Key_R),
+            (self.accept_rest_button, lambda: self.send(AcceptRest), Qt.Key.Key_A),
+            (self.stop_button, self.ask_to_stop, Qt.Key.Key_Escape),
+        ]
+        for button, act, key in actions:
+            button.clicked.connect(act)
+            QShortcut(QKeySequence(key), self, activated=act)
+        return flow_of(*(button for button, _, _ in actions))
+
+    # ----- steering ------------------------------------------------------------------
+    def send(self, kind: type[Command]) -> None:
+        """Ask the session for `kind` as the therapist, now."""
+        self.controller.send(kind(origin=Origin.THERAPIST))
+
+    def toggle_pause(self) -> None:
+        if self.view is not None and not self.view.finished:
+            self.send(Resume if self.view.paused else Pause)
+
+    def ask_to_stop(self) -> None:
+        if self.view is None or self.view.finished:
+            return
+        answer = QMessageBox.question(self, tr("Stop the session?"),
+                                      tr("Stop this session now? What was done so far is kept."))  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            self.send(Stop)
+
+    # ----- showing -------------------------------------------------------------------
+    def _on_event(self, event: SessionEvent) -> None:
+        match event:
+            case FrameMeasured():
+                self.movement.add(event.at_s, {k: (v.left, v.right) for k, v in event.measures_mm.items()})
+                self.synkinesis.add(event.at_s, {k: (v.left, v.right) for k, v in event.synkinesis_pct.items()})
+            case SessionStarted(patient_id=patient_id):
+                self._show_patient(patient_id)
+            case ExerciseStarted():
+                self._exercise_started(event)
+            case RepetitionFinished(number=number, repetition=rep):
+                self._add_row(_row_of(number, rep))
+            case RepetitionMissed(reason=reason):
+                self._add_row(["-", "-", "-", "-", "-", "-", tr(MISSED_WORDS.get(reason, reason))])
+            case CommandApplied(command=command):
+                self.statusBar().showMessage(tr("Done: {command}, asked by {origin}.", command=_words(command),
+                                                origin=tr(ORIGIN_WORDS[command.origin])), 4000)  # fmt: skip
+            case CommandRefused(command=command, reason=reason):
+                self.statusBar().showMessage(tr("Not done: {command}. {reason}", command=_words(command),
+                                                reason=reason), 8000)  # fmt: skip
+
+    def _show_patient(self, patient_id: int | None) -> None:
+        patient = self.patient_of(patient_id) if patient_id is not None else None
+        if patient is None:
+            set_text(self.patient_line, tr("No patient named for this session"))
+            return
+        name = f"{patient.code} — {patient.name}" if patient.name else patient.code
+        set_text(self.patient_line, f"{name} · {tr(AFFECTED_WORDS.get(patient.affected_side, patient.affected_side))}")
+
+    def _exercise_started(self, event: ExerciseStarted) -> None:
+        exercise = event.exercise
+        self.repetitions.setRowCount(0)
+        self.movement.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.primary[:1]})
+        self.movement.set_band(exercise.target_mm, event.onset_mm)
+        self.synkinesis.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.synkinesis_watch})
+        self.synkinesis.set_band(None, exercise.synkinesis_limit_pct)
+
+    def _add_row(self, cells: list[str]) -> None:
+        row = self.repetitions.rowCount()
+        self.repetitions.insertRow(row)
+        for column, text in enumerate(cells):
+            self.repetitions.setItem(row, column, QTableWidgetItem(text))
+        self.repetitions.scrollToBottom()
+
+    def _show_newest_view(self) -> None:
+        view = self.bridge.views.take()
+        if view is None:
+            return
+        self.view = view
+        self.pause_button.setText(tr("Resume (Space)") if view.paused else tr("Pause (Space)"))
+        for button in (self.pause_button, self.skip_button, self.repeat_button, self.stop_button):
+            button.setEnabled(not view.finished)
+        self.accept_rest_button.setEnabled(view.phase is Phase.CALIBRATING and not view.paused)
+        where = ""
+        if view.exercise is not None:
+            where = tr("Exercise {index} of {count}: {exercise}", index=view.exercise_index + 1,
+                       count=view.exercise_count, exercise=view.exercise.name)  # fmt: skip
+            if view.rep_total:
+                where += " · " + tr("repetition {number} of {total}", number=view.rep_number, total=view.rep_total)
+        timer = f" ({view.phase_remaining_s:.0f} s)" if view.phase_remaining_s >= 1 and not view.finished else ""
+        set_text(self.phase_line, " · ".join(part for part in (where, view.headline + timer, view.detail) if part))
+
+    def _redraw(self) -> None:
+        if self.isVisible():
+            self.movement.redraw()
+            self.synkinesis.redraw()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.timer.stop()
+        self._unsubscribe()
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+def _row_of(number: int, rep: Repetition) -> list[str]:
+    """A counted repetition as the table shows it: each side, evenness, the most synkinesis, hold."""
+    synkinesis = max((max(sides.values()) for sides in rep.synkinesis.values()), default=None)
+    state = tr("counted") if rep.weaker_side is None else tr("counted · weaker: {side}",
+                                                             side=weaker_side_word(rep.weaker_side))  # fmt: skip
+    return [
+        str(number),
+        f"{rep.left_mm:.1f}",
+        f"{rep.right_mm:.1f}",
+        "-" if rep.symmetry is None else f"{rep.symmetry * 100:.0f}%",
+        "-" if synkinesis is None else f"{synkinesis:.0f}",
+        f"{rep.hold_s:.1f}",
+        state,
+    ]
+
+
+def _words(command: Command) -> str:
+    """What a command asked, in the words shown (a start is not shown here)."""
+    words = COMMAND_WORDS.get(type(command))
+    return tr(words) if words else tr("start a session")
+
+
+def open_supervision(
+    window: QWidget,
+    controller: SessionController,
+    patient_of: Callable[[int], Patient | None],
+    previews: list[VideoView],
+) -> SupervisionWindow:
+    """The supervision window over `window`'s session (the one already open, brought to the front),
+    fed with the camera picture `window` shows (`previews`) while it is open."""
+    existing = window.findChild(SupervisionWindow)
+    if existing is not None and existing.isVisible():
+        existing.raise_()
+        existing.activateWindow()
+        return existing
+    supervision = SupervisionWindow(controller, patient_of, window)
+    supervision.setWindowFlag(Qt.WindowType.Window)
+    supervision.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    previews.append(supervision.video)
+    supervision.closed.connect(lambda: previews.remove(supervision.video))
+    supervision.show()
+    return supervision

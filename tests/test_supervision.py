@@ -1,0 +1,99 @@
+"""The therapist's view beside the patient: the real windows (offscreen), a clip as the camera.
+
+The supervision window follows the patient's session as one more subscriber (traces of both
+sides, the repetitions as they come, whose session it is) and steers it with the session's
+own commands, as the therapist; the patient's window shows what it asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+
+from coach.capture.sources import VideoFileSource
+from coach.gui.app import build_window
+from coach.gui.supervision import SupervisionWindow
+from coach.plans.exercises import get_exercise
+from coach.plans.programmes import Programme
+from coach.records.store import database_path
+from coach.session.live import PacedSource
+from coach.session.phases import Phase, SessionTiming
+from coach.sound.audio_coach import AudioCoach
+from coach.sound.outputs import RecordingOutput
+from coach.usecases.clinic import Clinic
+
+FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, countdown_s=0.5, move_s=1.0, result_s=0.5)
+
+
+@pytest.fixture()
+def coach_and_supervision(qtbot, tmp_path, model_bytes, smile_sessions_clip):
+    with Clinic.open(database_path(tmp_path))[0] as clinic:
+        patient = clinic.add_patient("P07", name="Alex Example", affected_side="left")
+    args = argparse.Namespace(exercises_dir=None, programme=None, source=None, loop=True, camera=None,
+                              data_dir=tmp_path)  # fmt: skip
+    main, _, _ = build_window(args, model_bytes, FAST, AudioCoach(RecordingOutput()),
+                              lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip), loop=True))  # fmt: skip
+    qtbot.addWidget(main)
+    smile = dataclasses.replace(get_exercise("big_smile"), repetitions=3, hold_s=1.5, relax_s=1.5)
+    main.start_box.offer_programmes({"smile": Programme("smile", "Smile", "", (smile,))}, "smile")
+    main.start_box.choose_patient(patient.id)
+    main.show()
+    action = next(a for menu in main.menuBar().actions() for a in menu.menu().actions()
+                  if a.text().replace("&", "") == "Supervise (therapist's view)…")  # fmt: skip
+    action.trigger()
+    (supervision,) = main.findChildren(SupervisionWindow)
+    yield main, supervision
+    main.close()
+
+
+def test_the_therapist_follows_both_sides_and_the_repetitions_as_they_come(qtbot, coach_and_supervision):
+    main, supervision = coach_and_supervision
+    assert supervision.isVisible() and supervision.isWindow()
+    qtbot.waitUntil(lambda: main.camera_ok, timeout=10_000)
+    qtbot.mouseClick(main.start_box.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: supervision.patient_line.text().startswith("P07"), timeout=10_000)
+    assert supervision.patient_line.text() == "P07 — Alex Example · affected side: left (patient's)"
+    qtbot.waitUntil(lambda: supervision.repetitions.rowCount() >= 1, timeout=40_000)
+    cells = [supervision.repetitions.item(0, c).text() for c in range(supervision.repetitions.columnCount())]
+    assert cells[0] == "1" and float(cells[1]) > 8 and float(cells[2]) > 8 and cells[6].startswith("counted")
+    traces = supervision.movement.samples
+    assert len(traces) > 20 and set(traces[-1][1]) == {"commissure_excursion_mm"}
+    lines = supervision.movement._lines  # both sides drawn, from the pictures measured
+    assert {side for _, side in lines} == {"left", "right"}
+    assert all(len(line.getData()[0]) > 20 for line in lines.values())
+    band = supervision.movement.band.getRegion()
+    assert band == pytest.approx(get_exercise("big_smile").target_mm)
+    assert supervision.video._image is not None  # the patient's picture, on this same computer
+
+
+def test_the_therapist_pauses_and_the_patient_window_says_so(qtbot, coach_and_supervision):
+    main, supervision = coach_and_supervision
+    qtbot.waitUntil(lambda: main.camera_ok, timeout=10_000)
+    qtbot.mouseClick(supervision.skip_button, Qt.MouseButton.LeftButton)  # no session yet: refused, said
+    qtbot.waitUntil(lambda: supervision.statusBar().currentMessage() != "", timeout=5_000)
+    assert supervision.statusBar().currentMessage() == "Not done: skip. No session is under way."
+    main.start_session()
+    qtbot.waitUntil(lambda: supervision.view is not None and supervision.view.phase is not Phase.CAMERA_CHECK,
+                    timeout=20_000)  # fmt: skip
+    qtbot.mouseClick(supervision.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main.last_view is not None and main.last_view.paused, timeout=5_000)
+    assert main.step_panel.headline.text() == "Paused" and main.pause_button.text() == "Resume (Space)"
+    qtbot.waitUntil(lambda: supervision.statusBar().currentMessage().startswith("Done: pause"), timeout=5_000)
+    assert supervision.statusBar().currentMessage() == "Done: pause, asked by the therapist."
+    qtbot.mouseClick(main.pause_button, Qt.MouseButton.LeftButton)  # the patient resumes: both windows follow
+    qtbot.waitUntil(lambda: supervision.view is not None and not supervision.view.paused, timeout=5_000)
+    assert supervision.pause_button.text() == "Pause (Space)"
+
+
+def test_closing_the_view_stops_it_hearing_the_session(qtbot, coach_and_supervision):
+    main, supervision = coach_and_supervision
+    heard = len(main.controller.events._subscribers)
+    assert supervision.video in main.previews
+    supervision.close()
+    assert len(main.controller.events._subscribers) == heard - 1 and supervision.video not in main.previews
+    main.supervise()  # opened again from the menu's action: a new view
+    (again,) = [w for w in main.findChildren(SupervisionWindow) if w.isVisible()]
+    assert again is not supervision and len(main.controller.events._subscribers) == heard
