@@ -42,7 +42,6 @@ from coach.session.engine import Repetition
 from coach.session.events import (
     CommandApplied,
     CommandRefused,
-    ExerciseStarted,
     FrameMeasured,
     RepetitionFinished,
     RepetitionMissed,
@@ -97,6 +96,8 @@ class SupervisionWindow(QMainWindow):
         self.controller = controller
         self.patient_of = patient_of
         self.view: SessionView | None = None
+        #: (session, exercise) the traces and table are of
+        self._plotted: tuple[int, int] | None = None
         self._build()
         self.bridge = SessionBridge(self, measured_frames=True)
         self.bridge.view_arrived.connect(self._show_newest_view)
@@ -188,8 +189,6 @@ class SupervisionWindow(QMainWindow):
                 self.synkinesis.add(event.at_s, {k: (v.left, v.right) for k, v in event.synkinesis_pct.items()})
             case SessionStarted(patient_id=patient_id):
                 self._show_patient(patient_id)
-            case ExerciseStarted():
-                self._exercise_started(event)
             case RepetitionFinished(number=number, repetition=rep):
                 self._add_row(_row_of(number, rep))
             case RepetitionMissed(reason=reason):
@@ -209,11 +208,17 @@ class SupervisionWindow(QMainWindow):
         name = f"{patient.code} — {patient.name}" if patient.name else patient.code
         set_text(self.patient_line, f"{name} · {tr(AFFECTED_WORDS.get(patient.affected_side, patient.affected_side))}")
 
-    def _exercise_started(self, event: ExerciseStarted) -> None:
-        exercise = event.exercise
+    def _follow_exercise(self, view: SessionView) -> None:
+        """Traces and table for the exercise the view shows, once per exercise (also when the
+        window opens, or is built anew, in the middle of one)."""
+        exercise = view.exercise
+        shown = (view.session_serial, view.exercise_index) if exercise is not None else None
+        if shown == self._plotted or exercise is None:
+            return
+        self._plotted = shown
         self.repetitions.setRowCount(0)
         self.movement.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.primary[:1]})
-        self.movement.set_band(exercise.target_mm, event.onset_mm)
+        self.movement.set_band(exercise.target_mm, view.onset_mm or None)
         self.synkinesis.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.synkinesis_watch})
         self.synkinesis.set_band(None, exercise.synkinesis_limit_pct)
 
@@ -229,6 +234,7 @@ class SupervisionWindow(QMainWindow):
         if view is None:
             return
         self.view = view
+        self._follow_exercise(view)
         self.pause_button.setText(tr("Resume (Space)") if view.paused else tr("Pause (Space)"))
         for button in (self.pause_button, self.skip_button, self.repeat_button, self.stop_button):
             button.setEnabled(not view.finished)

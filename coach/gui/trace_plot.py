@@ -14,7 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR, TARGET_COLOUR
+from coach.base.i18n import tr
+from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR, SIDE_WORDS, TARGET_COLOUR
 from coach.gui.labels import points
 
 #: how much of the session the traces show, seconds
@@ -33,7 +34,8 @@ class TracePlot(pg.PlotWidget):
         self.showGrid(x=False, y=True, alpha=0.2)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.legend = self.addLegend(offset=(8, 8))
+        # top right, on white, in the text colour: readable over the traces it may cover
+        self.legend = self.addLegend(offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 230), labelTextColor="#1C2526")
         #: (time s, {measure: (left, right)}) of every picture measured lately, oldest first
         self.samples: deque[tuple[float, dict[str, tuple[float, float]]]] = deque()
         self._lines: dict[tuple[str, str], pg.PlotDataItem] = {}
@@ -57,7 +59,7 @@ class TracePlot(pg.PlotWidget):
             for side, colour, style in (("left", LEFT_COLOUR, Qt.PenStyle.SolidLine),
                                         ("right", RIGHT_COLOUR, Qt.PenStyle.DashLine)):  # fmt: skip
                 pen = pg.mkPen(colour, width=2, style=style)
-                self._lines[(measure, side)] = self.plot([], [], pen=pen, name=f"{words}: {side}")
+                self._lines[(measure, side)] = self.plot([], [], pen=pen, name=f"{words}: {tr(SIDE_WORDS[side])}")
 
     def set_band(self, band: tuple[float, float] | None, threshold: float | None) -> None:
         """The target band (shaded) and the threshold (dotted), or none."""

@@ -76,6 +76,8 @@ class SessionView:
     offer_accept_rest: bool = False
     #: which session this view is of (a window ignores the views of a session before its own)
     session_serial: int = 0
+    #: the movement (mm) beyond which this face counts as moving in the exercise shown (0: none)
+    onset_mm: float = 0.0
 
 
 #: each session's own number, for telling its views from an earlier session's
@@ -467,4 +469,7 @@ def _view_of(session: CoachingSession) -> SessionView:
         and not session.paused
         and session._clock.elapsed_s(session._now) >= session.timing.offer_rest_after_s,
         session_serial=session.serial,
+        onset_mm=onset_mm(exercise.min_movement_mm, session._run.meter.noise_mm)
+        if exercise is not None and session._run is not None
+        else 0.0,
     )
