@@ -43,6 +43,7 @@ def programme_entry(exercise_id: str = "big_smile", **changes: object) -> dict[s
         "effort": 3,
         "target_mm": [2, 6.5],
         "target_symmetry": 0.8,
+        "feedback": "full",
     }
     return entry | changes
 

@@ -20,6 +20,7 @@ from coach.reports.exports import (
     BASE_COLUMNS,
     EXPORT_FORMAT,
     EXPORT_VERSION,
+    LATER_COLUMNS,
     session_rows,
     session_to_json,
     write_csv,
@@ -115,7 +116,7 @@ def test_csv_holds_every_session_with_a_stable_header(history: list[SessionDetai
     synkinesis += ["mouth_corner_pull_pct_left", "mouth_corner_pull_pct_right"]
     names = ("brow_lift_mm", "commissure_excursion_mm", "eye_closure_mm")
     measures = [f"{name}_{side}" for name in names for side in ("left", "right")]
-    assert header == [*BASE_COLUMNS, *synkinesis, *measures]
+    assert header == [*BASE_COLUMNS, *synkinesis, *measures, *LATER_COLUMNS]
     by_key = {(row["session_id"], row["exercise_id"], row["rep_number"]): row for row in rows}
     for session in history:
         for exercise in session.exercises:
@@ -197,7 +198,7 @@ def test_a_session_without_repetitions_has_no_rows(recorded: Recorded, tmp_path:
     assert session_rows(session) == []
     path = tmp_path / "empty.csv"
     assert write_csv(path, [session]) == 0
-    assert path.read_text(encoding="utf-8").strip() == ",".join(BASE_COLUMNS)
+    assert path.read_text(encoding="utf-8").strip() == ",".join([*BASE_COLUMNS, *LATER_COLUMNS])
     data = session_to_json(session)
     assert data["exercises"] == [] and data["resting"] is None and data["ended_at"] is not None
 

@@ -470,7 +470,7 @@ def test_only_one_store_records_into_a_database_at_a_time(db_path: Path, monkeyp
 
 
 def test_the_schema_is_versioned_durable_and_keeps_its_references(db_path: Path):
-    assert len(schema_module.MIGRATIONS) == len(schema_module.UPGRADE_NOTES) == SCHEMA_VERSION == 4
+    assert len(schema_module.MIGRATIONS) == len(schema_module.UPGRADE_NOTES) == SCHEMA_VERSION == 5
     _open(db_path).close()
     connection = sqlite3.connect(db_path)
     try:
@@ -479,7 +479,14 @@ def test_the_schema_is_versioned_durable_and_keeps_its_references(db_path: Path)
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         therapists_side = {"patients", "programmes", "patient_programmes"}  # schema 2
-        assert tables == {"sessions", "session_exercises", "repetitions", *therapists_side, "snapshots"}
+        assert tables == {
+            "sessions",
+            "session_exercises",
+            "repetitions",
+            *therapists_side,
+            "snapshots",
+            "session_steering",
+        }
         schema = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'repetitions'").fetchone()[0]
         assert "PATIENT'S ANATOMICAL SIDES" in schema
         connection.execute("PRAGMA foreign_keys = ON")

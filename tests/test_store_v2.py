@@ -19,7 +19,7 @@ from coach import __version__
 from coach.base.errors import StoreError
 from coach.plans.prescriptions import ProgrammeEntry, prescribed_programme
 from coach.records import schema as schema_module
-from coach.records.models import Patient, SessionDetail
+from coach.records.models import Patient, SessionDetail, SteeringRecord
 from coach.records.recorder_lock import RecorderLock
 from coach.records.schema import SCHEMA_VERSION
 from coach.records.store import SessionStore, database_path
@@ -738,10 +738,10 @@ def test_a_v2_database_is_upgraded_for_pictures_after_a_copy_is_kept(db_path: Pa
         assert [s.repetition_count for s in store.history.sessions()] == [0, 3]
     [backup] = sorted(p for p in db_path.parent.iterdir() if ".v2-backup-" in p.name)
     assert backup.name == f"sessions.sqlite3.v2-backup-{_stamp(clock.now)}" and backup.read_bytes() == original
-    assert notice is not None and "schema 2 to 4" in notice and "pictures" in notice and str(backup) in notice
+    assert notice is not None and "schema 2 to 5" in notice and "pictures" in notice and str(backup) in notice
     assert "patients and programmes" not in notice  # it says what this upgrade adds, not an earlier one's
     assert _raw(db_path, "SELECT id, uid, patient_id, status FROM sessions ORDER BY id") == before
-    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(4,)]
+    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(5,)]
     old, new = db_path, db_path.parent.parent / "new" / "sessions.sqlite3"
     _open(new).close()
     query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
@@ -775,7 +775,7 @@ def test_a_v3_database_takes_exercises_not_done_and_keeps_every_repetition_and_p
     assert before[0][1] > 0 and before[0][2] == 1
     store, notice = SessionStore.open(db_path)
     with store:
-        assert notice is not None and "schema 3 to 4" in notice and "exercises not done" in notice
+        assert notice is not None and "schema 3 to 5" in notice and "exercises not done" in notice
         assert store.history.session_detail(1).rest_accepted is False  # found still, as every earlier one was
     assert _raw(db_path, counts) == before  # the statuses' edit cascaded nothing
     assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
@@ -790,8 +790,48 @@ def test_a_v3_database_takes_exercises_not_done_and_keeps_every_repetition_and_p
         assert [e.status for e in store.history.session_detail(1).exercises] == ["completed", "not_done"]
 
 
+def _v4_database(path: Path) -> None:
+    """A database as FaceCoach with schema 4 left it: v3's upgraded by the shipped MIGRATIONS[3],
+    with the second exercise not done and the first session's resting face accepted."""
+    _v3_database(path)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.execute("BEGIN IMMEDIATE")
+    schema_module.MIGRATIONS[3](connection)
+    connection.execute("UPDATE session_exercises SET status = 'not_done' WHERE id = 2")
+    connection.execute("UPDATE sessions SET rest_accepted = 1 WHERE id = 1")
+    connection.execute("PRAGMA user_version = 4")
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_v4_database_takes_the_therapists_changes_with_every_repetition_still_counting(db_path: Path):
+    _v4_database(db_path)
+    store, notice = SessionStore.open(db_path)
+    with store:
+        assert notice is not None and "schema 4 to 5" in notice and "notes and changes" in notice
+        detail = store.history.session_detail(1)
+        assert detail.rest_accepted is True and [e.status for e in detail.exercises] == ["completed", "not_done"]
+        assert detail.steering == () and detail.notes == ()
+        assert all(r.counts for e in detail.exercises for r in e.repetitions)
+        # what schema 5 adds can be written: a repetition set aside (scored no more), a note
+        summary_of_one = Summary(1, 3.0, 4.0, 0.75, "left")
+        store.recording.set_aside_repetition(1, 2, "pushed with the jaw", summary_of_one)
+        store.recording.log_steering(1, SteeringRecord(12.5, "therapist", "note", 0, {}, "tires after two", T0))
+        detail = store.history.session_detail(1)
+        smile = detail.exercises[0]
+        assert [r.discarded_reason for r in smile.repetitions] == [None, "pushed with the jaw"]
+        assert [r.number for r in smile.counted_repetitions] == [1] and smile.summary == summary_of_one
+        assert [(n.at_s, n.origin, n.text) for n in detail.notes] == [(12.5, "therapist", "tires after two")]
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"), sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT INTO session_steering (session_id, at_s, origin, action, recorded_at) "
+            "VALUES (1, 1, 'neighbour', 'x', 't')"
+        )
+
+
 #: a database as each earlier version of FaceCoach left it, by its schema version
-EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database, 3: _v3_database}
+EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database, 3: _v3_database, 4: _v4_database}
 
 
 def test_there_is_a_database_of_every_earlier_version():

@@ -18,7 +18,7 @@ from coach.gui.app import build_window
 from coach.gui.supervision import SupervisionWindow
 from coach.plans.exercises import get_exercise
 from coach.plans.programmes import Programme
-from coach.records.store import database_path
+from coach.records.store import SessionStore, database_path
 from coach.session.live import PacedSource
 from coach.session.phases import Phase, SessionTiming
 from coach.sound.audio_coach import AudioCoach
@@ -97,3 +97,59 @@ def test_closing_the_view_stops_it_hearing_the_session(qtbot, coach_and_supervis
     main.supervise()  # opened again from the menu's action: a new view
     (again,) = [w for w in main.findChildren(SupervisionWindow) if w.isVisible()]
     assert again is not supervision and len(main.controller.events._subscribers) == heard
+
+
+def test_the_therapist_steers_with_the_panel_and_keys_and_everything_is_kept(qtbot, coach_and_supervision, tmp_path):
+    """The therapist lowers the target, fades the feedback, sets a repetition aside with a reason
+    and writes a note, with the mouse and the keys; the patient's window says what changed, and
+    the saved session holds exactly those."""
+    main, supervision = coach_and_supervision
+    panel = supervision.steering
+    qtbot.waitUntil(lambda: main.camera_ok, timeout=10_000)
+    main.start_session()
+    qtbot.waitUntil(lambda: supervision.view is not None and supervision.view.phase is Phase.INSTRUCTION,
+                    timeout=30_000)  # fmt: skip
+    assert (panel.low_mm.value(), panel.high_mm.value()) == get_exercise("big_smile").target_mm
+    panel.low_mm.setValue(2.0)
+    panel.high_mm.setValue(6.0)
+    qtbot.mouseClick(panel.target_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main.step_panel.notice.isVisible(), timeout=5_000)
+    assert main.step_panel.notice.text() == "Your therapist set a smaller target: from the next repetition."
+    supervision.activateWindow()
+    panel.feedback.setCurrentIndex(0)
+    qtbot.keyClick(supervision, Qt.Key.Key_F)  # the next schedule: faded
+    qtbot.waitUntil(lambda: panel.log.count() == 2, timeout=5_000)
+    table = supervision.repetitions
+    qtbot.waitUntil(lambda: table.rowCount() >= 1 and table.item(0, 0).text() == "1", timeout=40_000)
+    supervision.repetitions.selectRow(0)
+    panel.reason.setCurrentIndex(1)  # "another part of the face helped"
+    qtbot.keyClick(supervision, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: supervision.repetitions.item(0, 6).text().startswith("set aside"), timeout=5_000)
+    assert supervision.repetitions.item(0, 6).text() == "set aside: another part of the face helped"
+    qtbot.keyClick(supervision, Qt.Key.Key_N)
+    assert panel.note.hasFocus()  # (N) the note field, ready to type in
+    qtbot.keyClicks(panel.note, "smiles with the eye; S and D typed here do nothing else")
+    qtbot.keyClick(panel.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.log.count() == 4, timeout=5_000)
+    lines = [panel.log.item(i).text() for i in range(panel.log.count())]
+    assert [line.split(" · ", 2)[1:] for line in lines] == [
+        ["therapist", "set the target to 2.0–6.0 mm (was 5.0–18.0 mm)"],
+        [
+            "therapist",
+            "set the feedback to bars on some repetitions, a result after each (was bars on every repetition)",
+        ],
+        ["therapist", "set repetition 1 aside: another part of the face helped"],
+        ["therapist", "note: smiles with the eye; S and D typed here do nothing else"],
+    ]
+    assert supervision.view is not None and not supervision.view.finished  # typing S in the note skipped nothing
+    qtbot.waitUntil(lambda: main.last_view is not None and main.last_view.finished, timeout=60_000)
+    with SessionStore.open(database_path(tmp_path))[0] as store:
+        (record,) = store.history.sessions()
+        detail = store.history.session_detail(record.id)
+    assert [(s.origin, s.action) for s in detail.steering] == [
+        ("therapist", "set_target"), ("therapist", "set_feedback"), ("therapist", "discard_repetition"),
+        ("therapist", "note"),
+    ]  # fmt: skip
+    (smile,) = detail.exercises
+    assert smile.repetitions[0].discarded_reason == "another part of the face helped"
+    assert smile.summary is not None and smile.summary.reps == 3 == len(smile.counted_repetitions)

@@ -24,6 +24,8 @@ from coach.base.userdirs import default_data_dir
 from coach.plans.shown_names import shown_programme_name
 from coach.records.models import Patient, SessionDetail
 from coach.records.store import database_path
+from coach.reports.exports import steering_to_json
+from coach.reports.steering_log import steering_entries
 from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
 
 if TYPE_CHECKING:  # importing it loads the landmark model's library: only when analysing
@@ -150,6 +152,11 @@ def exercise_summary_json(detail: SessionDetail) -> list[dict[str, object]]:
                 "name": exercise.exercise_name,
                 "status": exercise.status,
                 "summary": None if summary is None else summary.to_json(),
+                "set_aside": [
+                    {"number": record.number, "reason": record.discarded_reason}
+                    for record in exercise.repetitions
+                    if not record.counts
+                ],
             }
         )
     return out
@@ -169,6 +176,7 @@ def cmd_sessions(args: argparse.Namespace) -> int:
             "programme": d.programme_name,
             "status": d.status,
             "exercises": exercise_summary_json(d),
+            "steering": [steering_to_json(record) for record in d.steering],
         }
         for d in details
     ]
@@ -185,11 +193,14 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         )
         for exercise in row["exercises"]:  # type: ignore[union-attr]
             print(_exercise_line(exercise))  # type: ignore[arg-type]
+        for entry in steering_entries(d):
+            print(" " * 9 + entry.line + (f" ({entry.exercise})" if entry.exercise else ""))
     return 0
 
 
 def _exercise_line(exercise: dict[str, object]) -> str:
-    """One exercise of a listed session: repetitions, each side's movement, symmetry, weaker side."""
+    """One exercise of a listed session: repetitions (those that count), each side's movement,
+    symmetry, weaker side."""
     s: dict[str, object] = exercise["summary"] or {}  # type: ignore[assignment]
     sym = "-" if s.get("symmetry") is None else f"{s['symmetry'] * 100:.0f}%"  # type: ignore[operator]
     weaker = s.get("weaker_side")

@@ -1,4 +1,5 @@
-"""A patient's past sessions, newest first, each opening to its exercises and repetitions."""
+"""A patient's past sessions, newest first, each opening to its exercises and repetitions, and to
+what the therapist noted and changed while it ran (repetitions set aside shown struck through)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import RepetitionRecord, SessionDetail
 from coach.reports.formats import long_date_text
 from coach.reports.pictures import draw_measured_regions
+from coach.reports.steering_log import SET_ASIDE_GREY, STEERING_HEADING, set_aside_words, steering_entries
 from coach.session.engine import Summary
 from coach.usecases.clinic import Clinic
 
@@ -47,6 +49,8 @@ PICTURES_NOTE = N_(
     "patient's right side is on the left of the picture. Outlined: the regions measured, the patient's left in "
     "blue, their right in orange."
 )
+#: under an exercise's repetitions when the therapist set some aside
+SET_ASIDE_NOTE = N_("Struck through: set aside by the therapist, not part of the result above.")
 #: how a session's or an exercise's stored status reads (translated where shown, `status_words`)
 STATUS_WORDS = {
     "in_progress": N_("in progress"),
@@ -108,6 +112,7 @@ def session_html(detail: SessionDetail, pictures: Collection[int] = ()) -> str:
     parts = [
         f"<h2>{html.escape(shown_programme_name(detail.programme_id, detail.programme_name) or tr('Session'))}</h2>",
         f"<p>{html.escape(session_date(detail.started_at))} · {html.escape(status_words(detail.status))}</p>",
+        _steering_html(detail),
     ]
     for exercise in detail.exercises:
         status = html.escape(status_words(exercise.status))
@@ -140,19 +145,47 @@ def _summary_html(summary: Summary | None) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
+def _steering_html(detail: SessionDetail) -> str:
+    """The notes and changes made while the session ran, one log line each (notes in bold), with
+    the exercise each concerned; nothing for a session nobody steered."""
+    entries = steering_entries(detail)
+    if not entries:
+        return ""
+    items = []
+    for entry in entries:
+        line = f"<b>{html.escape(entry.line)}</b>" if entry.is_note else html.escape(entry.line)
+        if entry.exercise:
+            line += f" <small>({html.escape(entry.exercise)})</small>"
+        items.append(f"<li>{line}</li>")
+    return f"<h3>{html.escape(tr(STEERING_HEADING))}</h3><ul>{''.join(items)}</ul>"
+
+
+def _repetition_row(record: RepetitionRecord, columns: int) -> str:
+    """One repetition's table row; one set aside greyed and struck through, with why on a row under it."""
+    rep = record.repetition
+    cells = [
+        str(record.number), _mm(rep.left_mm), _mm(rep.right_mm), _symmetry(rep.symmetry),
+        weaker_side_word(rep.weaker_side), f"{rep.hold_s:.1f} s",
+    ]  # fmt: skip
+    set_aside = set_aside_words(record)
+    if set_aside is None:
+        return "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in cells) + "</tr>"
+    struck = "".join(f"<td><font color='{SET_ASIDE_GREY}'><s>{html.escape(cell)}</s></font></td>" for cell in cells)
+    return f"<tr>{struck}</tr><tr><td></td><td colspan='{columns - 1}'><i>{html.escape(set_aside)}</i></td></tr>"
+
+
 def _repetitions_html(repetitions: Sequence[RepetitionRecord]) -> str:
-    """One table row per repetition (nothing without repetitions)."""
-    rows = "".join(
-        f"<tr><td>{r.number}</td><td>{_mm(r.repetition.left_mm)}</td><td>{_mm(r.repetition.right_mm)}</td>"
-        f"<td>{_symmetry(r.repetition.symmetry)}</td><td>{html.escape(weaker_side_word(r.repetition.weaker_side))}</td>"
-        f"<td>{r.repetition.hold_s:.1f} s</td></tr>"
-        for r in repetitions
-    )
-    if not rows:
+    """One table row per repetition (nothing without repetitions); under the table, when some were set
+    aside, that they are not part of the result."""
+    if not repetitions:
         return ""
     headers = ["#", tr("Left (patient's) mm"), tr("Right (patient's) mm"), tr("Symmetry"), tr("Weaker"), tr("Hold")]
     head = "".join(f"<th>{html.escape(text)}</th>" for text in headers)
-    return f"<table border='1' cellpadding='4' cellspacing='0'><tr>{head}</tr>{rows}</table>"
+    rows = "".join(_repetition_row(record, len(headers)) for record in repetitions)
+    table = f"<table border='1' cellpadding='4' cellspacing='0'><tr>{head}</tr>{rows}</table>"
+    if all(record.counts for record in repetitions):
+        return table
+    return table + f"<p><small>{html.escape(tr(SET_ASIDE_NOTE))}</small></p>"
 
 
 class HistoryDialog(QDialog):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QProgressBar, QPushButton, QTableWidget, QTableWid
 from coach.base.i18n import N_, tr
 from coach.base.palette import weaker_side_word
 from coach.gui.labels import make_label, set_style, set_text
-from coach.gui.widgets import CAUTION, GOOD, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars
+from coach.gui.widgets import CAUTION, GOOD, NOTICE, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars
 from coach.session.coaching import SessionView
 from coach.session.feedback import Feedback
 from coach.session.phases import REP_PHASES, Phase
@@ -43,6 +43,11 @@ class StepPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress_label = make_label("", 12)
         self.headline = make_label(tr("Welcome"), 24, bold=True)
+        #: what a therapist just changed, in plain words (shown for a few seconds)
+        self.notice = make_label("", 16, bold=True)
+        self.notice.setStyleSheet(f"background: {NOTICE.name()}; color: white; padding: 6px; border-radius: 6px;")
+        self.notice.setAccessibleName(tr("Notice from your therapist"))
+        self.notice.hide()
         self.detail = make_label(tr("Choose a programme and press Start. Sit facing the camera in good light."), 14)
         self.phase_bar = QProgressBar()
         self.phase_bar.setTextVisible(False)
@@ -51,7 +56,8 @@ class StepPanel(QWidget):
         self.accept_rest_button = QPushButton(tr("Use this face as my resting face"))
         self.accept_rest_button.setMinimumHeight(36)
         self.accept_rest_button.hide()
-        for widget in (self.progress_label, self.headline, self.detail, self.phase_bar, self.accept_rest_button):
+        for widget in (self.progress_label, self.headline, self.notice, self.detail, self.phase_bar,
+                       self.accept_rest_button):  # fmt: skip
             layout.addWidget(widget)
 
     def say(self, headline: str, detail: str) -> None:
@@ -61,6 +67,8 @@ class StepPanel(QWidget):
 
     def show_view(self, view: SessionView) -> None:
         set_text(self.headline, view.headline)
+        set_text(self.notice, view.notice)
+        self.notice.setVisible(bool(view.notice))
         set_text(self.detail, view.detail)
         exercise = view.exercise
         if exercise is not None and view.phase not in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
@@ -136,9 +144,13 @@ class FeedbackPanel(QWidget):
         self.illustration.setVisible(showing_exercise and view.phase not in REP_PHASES)
         if showing_exercise:
             self.illustration.set_measure(exercise.primary[0])
-        self.bars.setVisible(view.phase in REP_PHASES)
+        self.bars.setVisible(view.phase in REP_PHASES and view.bars_shown)
         self.bars.set_feedback(view.feedback, left_on_screen_left)
-        self._show_symmetry(view.feedback, view.phase in REP_PHASES)
+        if view.phase in REP_PHASES and not view.bars_shown:  # feedback faded or at the end only
+            set_text(self.symmetry, view.last_result or tr("Your result comes at the end of the exercise."))
+            set_style(self.symmetry, "color: #333;")
+        else:
+            self._show_symmetry(view.feedback, view.phase in REP_PHASES)
         alerts = view.feedback.alerts if view.feedback is not None else ()
         self.alert.setVisible(bool(alerts))
         if alerts:

@@ -4,8 +4,10 @@ One more subscriber of the session's events, hearing every measured picture too,
 sender of its commands, each as the therapist: the per-side traces of the exercise's own
 measure and of the synkinesis it watches over the last 30 s (target band and the face's onset
 threshold drawn), the repetitions as they come (counted or missed, and why), the phase and
-timer, whose session it is and their affected side, and the session's own controls with keys.
-It shows the camera picture too: it is on the same computer as the patient.
+timer, whose session it is and their affected side, the session's own controls with keys, and
+the therapist's steering (`steering_panel`: target, hold, feedback, repetitions set aside or done
+again, notes) with the log of what was done. It shows the camera picture too: it is on the same
+computer as the patient.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,12 +31,14 @@ from PySide6.QtWidgets import (
 from coach.base.i18n import N_, tr
 from coach.base.palette import weaker_side_word
 from coach.gui.labels import make_label, set_text
-from coach.gui.layouts import flow_of
+from coach.gui.layouts import flow_of, scrolling
 from coach.gui.session_bridge import SessionBridge
+from coach.gui.steering_panel import SteeringPanel
 from coach.gui.trace_plot import TracePlot
 from coach.gui.widgets import VideoView
 from coach.records.models import Patient
 from coach.reports.pdf.wording import MEASURE_LABELS
+from coach.session import commands
 from coach.session.coaching import SessionView
 from coach.session.commands import AcceptRest, Command, Origin, Pause, RepeatExercise, Resume, Skip, Stop
 from coach.session.controller import SessionController
@@ -42,13 +46,17 @@ from coach.session.engine import Repetition
 from coach.session.events import (
     CommandApplied,
     CommandRefused,
+    ExerciseAdjusted,
     FrameMeasured,
+    RepetitionDiscarded,
     RepetitionFinished,
     RepetitionMissed,
     SessionEvent,
     SessionStarted,
+    Steered,
 )
 from coach.session.phases import Phase
+from coach.session.steering_words import reason_words
 
 #: the traces are redrawn this often (ms): 20 a second, smooth to the eye, cheap to draw
 REDRAW_MS = 50
@@ -70,7 +78,17 @@ COMMAND_WORDS = {
     RepeatExercise: N_("repeat the exercise"),
     Stop: N_("stop"),
     AcceptRest: N_("use this face as the resting face"),
+    commands.SetTargetBand: N_("set the target"),
+    commands.TargetFromLastRepetition: N_("set the target from the last repetition"),
+    commands.SetHoldTime: N_("set the hold"),
+    commands.SetFeedbackSchedule: N_("change the feedback"),
+    commands.DiscardRepetition: N_("set a repetition aside"),
+    commands.RedoRepetition: N_("do the last repetition again"),
+    commands.PreviousExercise: N_("go back an exercise"),
+    commands.AddNote: N_("add a note"),
 }
+#: where a repetition's (attempt, number) is kept in the table's first column
+_REPETITION_ROLE = Qt.ItemDataRole.UserRole
 AFFECTED_WORDS = {
     "left": N_("affected side: left (patient's)"),
     "right": N_("affected side: right (patient's)"),
@@ -110,6 +128,8 @@ class SupervisionWindow(QMainWindow):
         session = controller.session
         if session is not None and controller.started_by is not None:  # opened during a session
             self._show_patient(controller.started_by.patient_id)
+            for steered in list(session.steered):
+                self.steering.logged(steered)
 
     # ----- layout --------------------------------------------------------------------
     def _build(self) -> None:
@@ -119,14 +139,17 @@ class SupervisionWindow(QMainWindow):
         self.phase_line = make_label("", 13)
         column.addWidget(self.patient_line)
         column.addWidget(self.phase_line)
-        row = QHBoxLayout()
+        #: the traces beside the rest; the therapist may move the line between them
+        self.row = row = QSplitter(Qt.Orientation.Horizontal)
         plots = QSplitter(Qt.Orientation.Vertical)
         self.movement = TracePlot(tr("Movement, per side"), "mm")
         self.synkinesis = TracePlot(tr("Synkinesis, per side"), "%")
         plots.addWidget(self.movement)
         plots.addWidget(self.synkinesis)
-        row.addWidget(plots, stretch=3)
-        side = QVBoxLayout()
+        row.addWidget(plots)
+        # every widget is made inside its parent: one Qt deletes with the window, never Python too
+        self._side = holder = QWidget()
+        side = QVBoxLayout(holder)
         self.video = VideoView()
         self.video.setMinimumSize(320, 180)
         self.video.setAccessibleName(tr("Camera picture"))
@@ -139,9 +162,18 @@ class SupervisionWindow(QMainWindow):
         self.repetitions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.repetitions.horizontalHeader()
         header.setSectionResizeMode(header.ResizeMode.ResizeToContents)
-        side.addWidget(self.repetitions, stretch=2)
-        row.addLayout(side, stretch=2)
-        column.addLayout(row, stretch=1)
+        self.repetitions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.repetitions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.repetitions.setMinimumHeight(120)
+        self.steering = SteeringPanel(self.controller.send, self.chosen_repetition)
+        self.tables = QTabWidget()
+        self.tables.addTab(self.repetitions, tr("Repetitions"))
+        self.tables.addTab(self.steering.log, tr("What was done in this session"))
+        side.addWidget(self.tables, stretch=1)
+        side.addWidget(self.steering)
+        row.addWidget(scrolling(holder))
+        row.setChildrenCollapsible(False)
+        column.addWidget(row, stretch=1)
         column.addWidget(self._build_controls())
         self.setCentralWidget(central)
 
@@ -189,10 +221,18 @@ class SupervisionWindow(QMainWindow):
                 self.synkinesis.add(event.at_s, {k: (v.left, v.right) for k, v in event.synkinesis_pct.items()})
             case SessionStarted(patient_id=patient_id):
                 self._show_patient(patient_id)
-            case RepetitionFinished(number=number, repetition=rep):
-                self._add_row(_row_of(number, rep))
+                self.steering.clear()
+            case RepetitionFinished(number=number, repetition=rep, attempt=attempt):
+                self._add_row(_row_of(number, rep), (attempt, number))
             case RepetitionMissed(reason=reason):
                 self._add_row(["-", "-", "-", "-", "-", "-", tr(MISSED_WORDS.get(reason, reason))])
+            case RepetitionDiscarded(attempt=attempt, number=number, reason=reason):
+                self._mark_set_aside((attempt, number), reason)
+            case ExerciseAdjusted(exercise=exercise):
+                self.steering.follow(exercise)
+                self.movement.set_band(exercise.target_mm, self.view.onset_mm or None if self.view else None)
+            case Steered():
+                self.steering.logged(event)
             case CommandApplied(command=command):
                 self.statusBar().showMessage(tr("Done: {command}, asked by {origin}.", command=_words(command),
                                                 origin=tr(ORIGIN_WORDS[command.origin])), 4000)  # fmt: skip
@@ -217,17 +257,36 @@ class SupervisionWindow(QMainWindow):
             return
         self._plotted = shown
         self.repetitions.setRowCount(0)
+        self.steering.follow(exercise)
         self.movement.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.primary[:1]})
         self.movement.set_band(exercise.target_mm, view.onset_mm or None)
         self.synkinesis.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.synkinesis_watch})
         self.synkinesis.set_band(None, exercise.synkinesis_limit_pct)
 
-    def _add_row(self, cells: list[str]) -> None:
+    def _add_row(self, cells: list[str], repetition: tuple[int, int] | None = None) -> None:
+        """One row of the table; `repetition`: the (attempt, number) of a finished repetition."""
         row = self.repetitions.rowCount()
         self.repetitions.insertRow(row)
         for column, text in enumerate(cells):
             self.repetitions.setItem(row, column, QTableWidgetItem(text))
+        # kept as text, a plain Qt value (a Python object inside Qt is freed by Qt, on any thread)
+        self.repetitions.item(row, 0).setData(
+            _REPETITION_ROLE, "" if repetition is None else f"{repetition[0]}:{repetition[1]}"
+        )
         self.repetitions.scrollToBottom()
+
+    def chosen_repetition(self) -> tuple[int, int] | None:
+        """The (attempt, number) of the repetition chosen in the table (None: none chosen)."""
+        rows = self.repetitions.selectionModel().selectedRows()
+        return _repetition_of(self.repetitions.item(rows[0].row(), 0) if rows else None)
+
+    def _mark_set_aside(self, repetition: tuple[int, int], reason: str) -> None:
+        """The repetition's row says it was set aside, and why (it stays in the table, greyed)."""
+        for row in range(self.repetitions.rowCount()):
+            if _repetition_of(self.repetitions.item(row, 0)) == repetition:
+                self.repetitions.item(row, 6).setText(tr("set aside: {reason}", reason=reason_words(reason)))
+                for column in range(self.repetitions.columnCount()):
+                    self.repetitions.item(row, column).setForeground(Qt.GlobalColor.gray)
 
     def _show_newest_view(self) -> None:
         view = self.bridge.views.take()
@@ -238,6 +297,7 @@ class SupervisionWindow(QMainWindow):
         self.pause_button.setText(tr("Resume (Space)") if view.paused else tr("Pause (Space)"))
         for button in (self.pause_button, self.skip_button, self.repeat_button, self.stop_button):
             button.setEnabled(not view.finished)
+        self.steering.set_session_running(not view.finished and view.exercise is not None)
         self.accept_rest_button.setEnabled(view.phase is Phase.CALIBRATING and not view.paused)
         where = ""
         if view.exercise is not None:
@@ -247,6 +307,16 @@ class SupervisionWindow(QMainWindow):
                 where += " · " + tr("repetition {number} of {total}", number=view.rep_number, total=view.rep_total)
         timer = f" ({view.phase_remaining_s:.0f} s)" if view.phase_remaining_s >= 1 and not view.finished else ""
         set_text(self.phase_line, " · ".join(part for part in (where, view.headline + timer, view.detail) if part))
+
+    def text_scale_changed(self) -> None:
+        """Larger text: the steering side gets the width its controls need (up to 60 %), the traces the rest."""
+        total = max(self.row.width(), self.width() - 20)
+        side = min(max(self._side.minimumSizeHint().width() + 24, round(0.4 * total)), round(0.6 * total))
+        self.row.setSizes([max(200, total - side), side])
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.text_scale_changed()
 
     def _redraw(self) -> None:
         if self.isVisible():
@@ -258,6 +328,15 @@ class SupervisionWindow(QMainWindow):
         self._unsubscribe()
         self.closed.emit()
         super().closeEvent(event)
+
+
+def _repetition_of(item: QTableWidgetItem | None) -> tuple[int, int] | None:
+    """The (attempt, number) a row of the table is of (None: a try that did not count)."""
+    kept = item.data(_REPETITION_ROLE) if item is not None else None
+    if not kept:
+        return None
+    attempt, number = str(kept).split(":")
+    return int(attempt), int(number)
 
 
 def _row_of(number: int, rep: Repetition) -> list[str]:

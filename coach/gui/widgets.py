@@ -18,6 +18,8 @@ GOOD = QColor(GOOD_TEXT)
 CAUTION = QColor(CAUTION_TEXT)
 WARNING = QColor(WARNING_TEXT)
 IDLE = QColor("#7f8c8d")
+#: behind white words from the therapist (a blue, 6:1 against white: read at a glance)
+NOTICE = QColor("#1f5fa8")
 #: the patient's own sides, as labelled on screen
 YOUR_SIDE = {"left": N_("Your left"), "right": N_("Your right")}
 #: the same for the side of the palsy (the patient's records say which), under its bar

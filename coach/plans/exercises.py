@@ -89,6 +89,8 @@ class Exercise:
     synkinesis_limit_pct: float = 25.0
     #: how hard to try, 1 to 10 (retraining asks for 2 or 3: small, controlled movements)
     effort: int = 3
+    #: how often the live bars show (FEEDBACK_SCHEDULES): "full", "faded" or "summary"
+    feedback: str = "full"
     source_file: Path | None = None
     translations: Translations = ()
 
@@ -127,6 +129,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "target_symmetry": (int, float),
     "synkinesis_limit_pct": (int, float),
     "effort": int,
+    "feedback": str,
 }
 #: how each expected type is named to the therapist editing the file (translated where shown)
 _TYPE_WORDS: dict[str, str] = {
@@ -143,6 +146,7 @@ _DEFAULTS: dict[str, Any] = {
     "target_symmetry": 0.8,
     "synkinesis_limit_pct": 25.0,
     "effort": 3,
+    "feedback": "full",
 }
 
 
@@ -156,6 +160,20 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "synkinesis_limit_pct": (1.0, 100.0),
     "effort": (1, 10),
 }
+#: how often the live bars show during an exercise. Motor learning: feedback on every repetition
+#: breeds dependence on it, so a therapist fades it as the movement is learnt. "full": on every
+#: repetition; "faded": on some (coach.session.steering.bars_shown), with a result after each;
+#: "summary": none, the result at the exercise's end
+FEEDBACK_SCHEDULES = ("full", "faded", "summary")
+
+
+def feedback_problem(value: object) -> str | None:
+    """What is wrong with a feedback schedule, or None if it is one of FEEDBACK_SCHEDULES."""
+    if value in FEEDBACK_SCHEDULES:
+        return None
+    return tr("{value} is not one of {known}", value=repr(value), known=", ".join(FEEDBACK_SCHEDULES))
+
+
 #: what a valid `target_mm` is, in the words of every message about it
 TARGET_MM_RULE = "[low, high] in mm with 0 ≤ low < high ≤ 40"
 
@@ -333,6 +351,9 @@ def _check_numbers(values: dict[str, Any], path: Path) -> None:
     target = values["target_mm"]
     if not target_mm_is_valid(target):
         raise _problem(path, "target_mm", target_mm_problem(target), target)
+    problem = feedback_problem(values["feedback"])
+    if problem:
+        raise _problem(path, "feedback", problem, values["feedback"])
 
 
 def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
@@ -360,6 +381,7 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
         target_symmetry=float(values["target_symmetry"]),
         synkinesis_limit_pct=float(values["synkinesis_limit_pct"]),
         effort=values["effort"],
+        feedback=values["feedback"],
         source_file=path,
         translations=translations,
     )
@@ -382,6 +404,7 @@ def exercise_table(exercise: Exercise) -> dict[str, Any]:
         "target_symmetry": exercise.target_symmetry,
         "synkinesis_limit_pct": exercise.synkinesis_limit_pct,
         "effort": exercise.effort,
+        "feedback": exercise.feedback,
         **language_tables(exercise.translations),
     }
 

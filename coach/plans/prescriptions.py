@@ -15,11 +15,13 @@ from typing import Any
 
 from coach.base.errors import FieldValueError
 from coach.base.i18n import tr
-from coach.plans.exercises import bounds_problem, target_mm_is_valid, target_mm_problem
+from coach.plans.exercises import bounds_problem, feedback_problem, target_mm_is_valid, target_mm_problem
 
 #: what a programme prescribes for each of its exercises (the rest comes from the exercise file);
 #: a programme file may set any of them, a kept programme sets them all
-PRESCRIBED_FIELDS = ("repetitions", "hold_s", "relax_s", "effort", "target_mm", "target_symmetry")
+PRESCRIBED_FIELDS = ("repetitions", "hold_s", "relax_s", "effort", "target_mm", "target_symmetry", "feedback")
+#: what an entry kept before a field existed means by its absence
+ENTRY_DEFAULTS: dict[str, object] = {"feedback": "full"}
 #: the keys of one entry, as `ProgrammeEntry.to_json` writes them (the database keeps these)
 ENTRY_KEYS = ("exercise_id", *PRESCRIBED_FIELDS)
 
@@ -35,6 +37,8 @@ class ProgrammeEntry:
     effort: int  # 1 (barely move) to 10 (as hard as possible); gentle is usual in facial palsy
     target_mm: tuple[float, float]
     target_symmetry: float
+    #: how often the live bars show (exercises.FEEDBACK_SCHEDULES)
+    feedback: str = "full"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -45,6 +49,7 @@ class ProgrammeEntry:
             "effort": self.effort,
             "target_mm": list(self.target_mm),
             "target_symmetry": self.target_symmetry,
+            "feedback": self.feedback,
         }
 
     @classmethod
@@ -58,6 +63,7 @@ class ProgrammeEntry:
             effort=data["effort"],
             target_mm=(data["target_mm"][0], data["target_mm"][1]),
             target_symmetry=data["target_symmetry"],
+            feedback=data.get("feedback", "full"),
         )
 
 
@@ -118,7 +124,16 @@ def programme_entry(number: int, entry: object) -> ProgrammeEntry:
         effort=int(_number(number, exercise_id, entry, "effort", whole=True)),
         target_mm=(float(target[0]), float(target[1])),
         target_symmetry=float(_number(number, exercise_id, entry, "target_symmetry")),
+        feedback=_feedback(number, exercise_id, entry),
     )
+
+
+def _feedback(number: int, exercise_id: str, entry: Mapping[str, Any]) -> str:
+    value = entry.get("feedback", ENTRY_DEFAULTS["feedback"])
+    problem = feedback_problem(value)
+    if problem:
+        raise _entry_error(number, exercise_id, "feedback", problem, value)
+    return str(value)
 
 
 def _entry_error(number: int, exercise_id: str | None, key: str, problem: str, value: object) -> FieldValueError:
@@ -137,7 +152,7 @@ def _entry_error(number: int, exercise_id: str | None, key: str, problem: str, v
 
 
 def _check_keys(number: int, exercise_id: str, entry: Mapping[str, Any]) -> None:
-    missing = [key for key in ENTRY_KEYS if key not in entry]
+    missing = [key for key in ENTRY_KEYS if key not in entry and key not in ENTRY_DEFAULTS]
     if missing:
         problem = tr("is missing (each entry has {keys})", keys=", ".join(ENTRY_KEYS))
         raise _entry_error(number, exercise_id, missing[0], problem, None)

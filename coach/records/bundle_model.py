@@ -23,7 +23,7 @@ from coach.base.errors import CoachError
 from coach.base.i18n import tr
 from coach.measure.measures import ALL_PER_FRAME, MOVEMENT_MEASURES, STATIC_MEASURES, SYNKINESIS_MEASURES
 from coach.plans.exercises import load_exercises
-from coach.records.models import ExerciseRecord, Patient, RepetitionRecord, SessionDetail
+from coach.records.models import ExerciseRecord, Patient, RepetitionRecord, SessionDetail, SteeringRecord
 from coach.session.engine import Repetition, Summary
 
 
@@ -100,6 +100,20 @@ class RepetitionRecordIn(Struct):
     number: Annotated[int, Meta(ge=1, le=10_000)]
     recorded_at: Moment
     repetition: RepetitionIn
+    #: set aside by the therapist, and why (bundles before schema 5 do not say: every one counted)
+    discarded_reason: Text | None = None
+
+
+class SteeringIn(Struct, forbid_unknown_fields=True):
+    """One thing done to the session while it ran (a command applied, a note)."""
+
+    at_s: Seconds
+    origin: Literal["patient", "therapist", "therapist_remote", "app"]
+    action: Annotated[str, Meta(pattern="^[a-z_]{1,40}$")]
+    position: Annotated[int, Meta(ge=0, le=1000)] | None
+    detail: Annotated[dict[str, Any], Meta(max_length=20)]
+    text: Text | None
+    recorded_at: Moment
 
 
 class SummaryIn(Struct, forbid_unknown_fields=True):
@@ -150,6 +164,8 @@ class SessionIn(Struct):
     exercises: Annotated[list[ExerciseIn], Meta(max_length=1000)]
     #: bundles from before schema 4 do not say: their resting faces were found still
     rest_accepted: bool = False
+    #: bundles from before schema 5 have none
+    steering: Annotated[list[SteeringIn], Meta(max_length=10_000)] = []
 
 
 class PatientIn(Struct):
@@ -246,6 +262,8 @@ def check_session(session: SessionIn, where: str, *, from_elsewhere: bool = True
     elsewhere, exercises and measures this app knows (a stored session may name ones since
     renamed or removed: readers show any name)."""
     _check_span(session.started_at, session.ended_at, "session", where)
+    for i, record in enumerate(session.steering):
+        _check_moment(record.recorded_at, f"steering[{i}].recorded_at", where)
     if from_elsewhere:
         _check_names(session.resting or {}, STATIC_MEASURES, "resting", where)
     known = set(load_exercises()) if from_elsewhere else None
@@ -275,14 +293,16 @@ def session_detail(session: SessionIn) -> SessionDetail:
     """The validated session as the store takes it (ids are given by the database)."""
     resting = None if session.resting is None else msgspec.to_builtins(session.resting)
     exercises = tuple(_exercise_record(e) for e in session.exercises)
-    return _as(SessionDetail, session, id=0, patient_id=None, resting=resting, exercises=exercises)
+    steering = tuple(
+        _as(SteeringRecord, record, detail=msgspec.to_builtins(record.detail)) for record in session.steering
+    )
+    return _as(SessionDetail, session, id=0, patient_id=None, resting=resting, exercises=exercises, steering=steering)
 
 
 def _exercise_record(exercise: ExerciseIn) -> ExerciseRecord:
     summary = None if exercise.summary is None else _as(Summary, exercise.summary)
     repetitions = tuple(
-        RepetitionRecord(id=0, number=r.number, recorded_at=r.recorded_at, repetition=_repetition(r.repetition))
-        for r in exercise.repetitions
+        _as(RepetitionRecord, r, id=0, repetition=_repetition(r.repetition)) for r in exercise.repetitions
     )
     target = msgspec.to_builtins(exercise.target)
     return _as(ExerciseRecord, exercise, id=0, target=target, summary=summary, repetitions=repetitions)

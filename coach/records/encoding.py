@@ -142,4 +142,5 @@ def repetition_record(row: sqlite3.Row) -> RepetitionRecord:
             synkinesis=json.loads(row["synkinesis_json"]),
             measures=json.loads(row["measures_json"]),
         ),
+        discarded_reason=row["discarded_reason"],
     )

@@ -16,7 +16,7 @@ from coach.base.i18n import tr
 from coach.records.bundle_model import BundleError, check_stored
 from coach.records.database import Database
 from coach.records.encoding import parse_optional_time, parse_time, repetition_record, summary_from_json
-from coach.records.models import ExerciseRecord, RepetitionRecord, SessionDetail, SessionRecord
+from coach.records.models import ExerciseRecord, RepetitionRecord, SessionDetail, SessionRecord, SteeringRecord
 
 
 class History:
@@ -37,7 +37,8 @@ class History:
                           s.patient_id, s.kind, s.uid,
                           (SELECT count(*) FROM session_exercises AS e WHERE e.session_id = s.id) AS exercise_count,
                           (SELECT count(*) FROM repetitions AS r JOIN session_exercises AS e
-                             ON r.session_exercise_id = e.id WHERE e.session_id = s.id) AS repetition_count
+                             ON r.session_exercise_id = e.id
+                           WHERE e.session_id = s.id AND r.discarded_reason IS NULL) AS repetition_count
                    FROM sessions AS s {only_patient} ORDER BY s.started_at DESC, s.id DESC LIMIT :limit""",
                 {"limit": limit, "patient_id": patient_id},
             ).fetchall()
@@ -86,8 +87,11 @@ class History:
                 "WHERE e.session_id = ? ORDER BY r.session_exercise_id, r.number, r.id",
                 (session_id,),
             ).fetchall()
+            steering_rows = connection.execute(
+                "SELECT * FROM session_steering WHERE session_id = ? ORDER BY at_s, id", (session_id,)
+            ).fetchall()
         try:
-            return _detail(session, exercise_rows, repetition_rows)
+            return _detail(session, exercise_rows, repetition_rows, steering_rows)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             raise DamagedSessionError(
                 tr(
@@ -105,7 +109,10 @@ class History:
 
 
 def _detail(
-    session: sqlite3.Row, exercise_rows: list[sqlite3.Row], repetition_rows: list[sqlite3.Row]
+    session: sqlite3.Row,
+    exercise_rows: list[sqlite3.Row],
+    repetition_rows: list[sqlite3.Row],
+    steering_rows: list[sqlite3.Row],
 ) -> SessionDetail:
     """A session from its rows (raises on any value that is not what it should be)."""
     repetitions: dict[int, list[RepetitionRecord]] = {}
@@ -126,6 +133,19 @@ def _detail(
         kind=session["kind"],
         uid=session["uid"],
         rest_accepted=bool(session["rest_accepted"]),
+        steering=tuple(_steering_record(row) for row in steering_rows),
+    )
+
+
+def _steering_record(row: sqlite3.Row) -> SteeringRecord:
+    return SteeringRecord(
+        at_s=row["at_s"],
+        origin=row["origin"],
+        action=row["action"],
+        position=row["position"],
+        detail=json.loads(row["detail_json"]),
+        text=row["text"],
+        recorded_at=parse_time(row["recorded_at"]),
     )
 
 

@@ -32,7 +32,7 @@ from coach.records.models import (
 )
 from coach.records.patients import find_or_add, patient_from_row, patient_row, patient_values
 from coach.records.pictures import insert_picture
-from coach.records.recording import insert_repetition
+from coach.records.recording import insert_repetition, insert_steering
 from coach.session.snapshots import Snapshot
 
 
@@ -144,6 +144,8 @@ def _insert_session(
         picture = (pictures or {}).get(exercise.position)
         if picture is not None:
             insert_picture(connection, exercise_id, picture, stored_time(exercise.ended_at or exercise.started_at))
+    for record in session.steering:
+        insert_steering(connection, session_id, record)
     return session_id
 
 
@@ -168,5 +170,6 @@ def _insert_exercise(connection: sqlite3.Connection, session_id: int, exercise: 
         )
     )
     for record in exercise.repetitions:
-        insert_repetition(connection, exercise_id, record.number, stored_time(record.recorded_at), record.repetition)
+        insert_repetition(connection, exercise_id, record.number, stored_time(record.recorded_at), record.repetition,
+                          record.discarded_reason)  # fmt: skip
     return exercise_id

@@ -28,6 +28,10 @@ SESSION_KINDS: tuple[str, ...] = get_args(SessionKind)
 #: the side of the palsy, as the patient's anatomical side
 AffectedSide = Literal["left", "right", "both", "unknown"]
 AFFECTED_SIDES: tuple[str, ...] = get_args(AffectedSide)
+#: who changed a session while it ran (`coach.session.commands.Origin`'s values): the person
+#: exercising, a therapist beside them or elsewhere, or the app itself
+SteeringOrigin = Literal["patient", "therapist", "therapist_remote", "app"]
+STEERING_ORIGINS: tuple[str, ...] = get_args(SteeringOrigin)
 #: the fields of a patient that can be given and changed (`Patients.add`, `Patients.update`)
 PATIENT_FIELDS = ("code", "name", "affected_side", "onset_date", "cause", "notes")
 
@@ -74,6 +78,7 @@ class SessionRecord:
     programme_id: str | None
     programme_name: str | None
     exercise_count: int
+    #: the repetitions that count (those set aside by the therapist are left out)
     repetition_count: int
     patient_id: int | None
     kind: SessionKind
@@ -88,6 +93,12 @@ class RepetitionRecord:
     number: int
     recorded_at: datetime
     repetition: Repetition
+    #: None: it counts; else why the therapist set it aside (kept and shown, left out of every score and trend)
+    discarded_reason: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.discarded_reason is None
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,30 @@ class ExerciseRecord:
     status: ExerciseStatus
     summary: Summary | None
     repetitions: tuple[RepetitionRecord, ...]
+
+    @property
+    def counted_repetitions(self) -> tuple[RepetitionRecord, ...]:
+        """The repetitions that count: every one the therapist did not set aside."""
+        return tuple(record for record in self.repetitions if record.counts)
+
+
+@dataclass(frozen=True)
+class SteeringRecord:
+    """One thing done to a session while it ran, by whom and when: a command it applied
+    (pause, a smaller target, a repetition set aside, ...) or a therapist's note."""
+
+    #: seconds from the session's start (its first picture)
+    at_s: float
+    origin: SteeringOrigin
+    #: what was done, as the records name it (`coach.session.steering.ACTIONS`), e.g. "set_target"
+    action: str
+    #: the position in the programme of the exercise it concerned (None: the session as a whole)
+    position: int | None
+    #: what it set or concerned, e.g. {"target_mm": [2.0, 5.0], "was": [2.0, 8.0]}
+    detail: dict[str, Any]
+    #: a note's words, or why a repetition was set aside (None for other actions)
+    text: str | None
+    recorded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -128,3 +163,10 @@ class SessionDetail:
     #: the resting face was accepted by the person as it was (it never stayed still), not found still:
     #: its resting measures may hold some movement
     rest_accepted: bool = False
+    #: what was done to it while it ran (commands and notes), in order
+    steering: tuple[SteeringRecord, ...] = ()
+
+    @property
+    def notes(self) -> tuple[SteeringRecord, ...]:
+        """The therapist's notes, in order."""
+        return tuple(record for record in self.steering if record.action == "note")

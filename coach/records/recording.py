@@ -22,6 +22,7 @@ from coach.records.encoding import (
     new_uid,
     parse_time,
     repetition_columns,
+    stored_time,
     summary_to_json,
     to_json,
 )
@@ -29,9 +30,11 @@ from coach.records.models import (
     EXERCISE_END_STATUSES,
     SESSION_END_STATUSES,
     SESSION_KINDS,
+    STEERING_ORIGINS,
     ExerciseEndStatus,
     SessionEndStatus,
     SessionKind,
+    SteeringRecord,
 )
 from coach.records.recorder_lock import RecorderLock
 from coach.session.engine import Repetition, Summary
@@ -127,6 +130,29 @@ class Recording:
             )
             require_row(cursor.rowcount, "exercise", session_exercise_id)
 
+    def set_aside_repetition(
+        self, session_exercise_id: int, number: int, reason: str, summary: Summary | None = None
+    ) -> None:
+        """Set repetition `number` aside (kept, flagged with `reason`, no longer scored); with the
+        exercise's `summary` worked out again when it had already ended."""
+        with self._database.writing(tr("repetition {number}", number=number)) as connection:
+            cursor = connection.execute(
+                "UPDATE repetitions SET discarded_reason = ? WHERE session_exercise_id = ? AND number = ?",
+                (reason, session_exercise_id, number),
+            )
+            require_row(cursor.rowcount, "repetition", number)
+            if summary is not None:
+                connection.execute(
+                    "UPDATE session_exercises SET summary_json = ? WHERE id = ?",
+                    (to_json(summary_to_json(summary)), session_exercise_id),
+                )
+
+    def log_steering(self, session_id: int, record: SteeringRecord) -> None:
+        """Keep one thing done to the session while it runs: a command applied, or a note."""
+        with self._database.writing(tr("what the therapist did")) as connection:
+            require_id(connection, "sessions", "session", session_id)
+            insert_steering(connection, session_id, record)
+
     def finish_session(self, session_id: int, status: SessionEndStatus) -> None:
         """End a session: 'completed', 'stopped' or 'interrupted'. Exercises left open
         end with it (as 'stopped', or 'interrupted' with an interrupted session), so no
@@ -146,16 +172,33 @@ class Recording:
 
 
 def insert_repetition(
-    connection: sqlite3.Connection, session_exercise_id: int, number: int, recorded_at: str, rep: Repetition
+    connection: sqlite3.Connection,
+    session_exercise_id: int,
+    number: int,
+    recorded_at: str,
+    rep: Repetition,
+    discarded_reason: str | None = None,
 ) -> int:
     """Insert one repetition inside the caller's transaction; returns its id."""
     cursor = connection.execute(
         "INSERT INTO repetitions (session_exercise_id, number, recorded_at, start_s, peak_s, end_s, "
-        "left_mm, right_mm, symmetry, weaker_side, hold_s, complete, synkinesis_json, measures_json) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (session_exercise_id, number, recorded_at, *repetition_columns(rep)),
+        "left_mm, right_mm, symmetry, weaker_side, hold_s, complete, synkinesis_json, measures_json, "
+        "discarded_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (session_exercise_id, number, recorded_at, *repetition_columns(rep), discarded_reason),
     )
     return row_id(cursor)
+
+
+def insert_steering(connection: sqlite3.Connection, session_id: int, record: SteeringRecord) -> None:
+    """Insert one thing done to a session (a command applied, a note) inside the caller's transaction."""
+    if record.origin not in STEERING_ORIGINS:
+        raise ValueError(f"a change comes from one of {STEERING_ORIGINS}, not {record.origin!r}")
+    connection.execute(
+        "INSERT INTO session_steering (session_id, at_s, origin, action, position, detail_json, text, recorded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (session_id, max(0.0, float(record.at_s)), record.origin, record.action, record.position,
+         to_json(record.detail), record.text, stored_time(record.recorded_at)),
+    )  # fmt: skip
 
 
 def keep_unfinished_as_interrupted(database: Database) -> str | None:

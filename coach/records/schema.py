@@ -8,7 +8,8 @@ since it is how every older file reaches today's shape.
 Version 1: sessions, their exercises and repetitions. 2: patients, programmes, and a uid
 for every session. 3: pictures at the peak of each exercise, for those who keep them.
 4: an exercise "not done" (no movement seen in several tries), and whether the resting face
-was accepted by the person rather than found still.
+was accepted by the person rather than found still. 5: what was done to a session while it
+ran (commands with their time and origin, a therapist's notes), and repetitions set aside.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from coach.base.i18n import N_
 from coach.records.encoding import new_uid
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: `PRAGMA application_id` of our files ("FCoa"): tells a FaceCoach database from another program's
 APPLICATION_ID = int.from_bytes(b"FCoa", "big")
 
@@ -203,6 +204,32 @@ def _add_not_done_and_accepted_rest(connection: sqlite3.Connection) -> None:
     )  # 1: the person accepted their face as it was as the resting face; 0: it was found still
 
 
+_SCHEMA_5 = (
+    # NULL: the repetition counts; else why the therapist set it aside (kept and shown, never scored)
+    "ALTER TABLE repetitions ADD COLUMN discarded_reason TEXT",
+    """CREATE TABLE session_steering (
+    -- what was done to a session while it ran, in order: each command applied (a pause, a smaller
+    -- target, a repetition set aside, ...) with who asked and when, and the therapist's notes
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    at_s        REAL NOT NULL CHECK (at_s >= 0),  -- seconds from the session's first picture
+    origin      TEXT NOT NULL CHECK (origin IN ('patient', 'therapist', 'therapist_remote', 'app')),
+    action      TEXT NOT NULL,      -- e.g. 'pause', 'set_target', 'discard_repetition', 'note'
+    position    INTEGER,            -- the exercise's position in the programme; NULL: the whole session
+    detail_json TEXT NOT NULL DEFAULT '{}',  -- what it set, e.g. {"target_mm": [2, 5], "was": [2, 8]}
+    text        TEXT,               -- a note's words, or why a repetition was set aside
+    recorded_at TEXT NOT NULL
+)""",
+    "CREATE INDEX session_steering_by_session ON session_steering (session_id, at_s)",
+)
+
+
+def _add_steering_and_discarded(connection: sqlite3.Connection) -> None:
+    """Schema 5: what was done to a session while it ran, and repetitions set aside."""
+    for statement in _SCHEMA_5:
+        connection.execute(statement)
+
+
 #: MIGRATIONS[v] takes the schema from version v to v + 1 (inside the caller's transaction).
 #: Append to it (and to UPGRADE_NOTES); never edit a migration that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -210,6 +237,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_patients_and_programmes,
     _add_snapshots,
     _add_not_done_and_accepted_rest,
+    _add_steering_and_discarded,
 ]
 #: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words (shown with `tr`)
 UPGRADE_NOTES = [
@@ -217,4 +245,5 @@ UPGRADE_NOTES = [
     N_("patients and programmes"),
     N_("pictures at the peak of each exercise, if chosen"),
     N_("exercises not done, and resting faces accepted as they were"),
+    N_("the therapist's notes and changes during a session, and repetitions set aside"),
 ]

@@ -36,7 +36,7 @@ def exercise_means(exercise: ExerciseRecord) -> engine.Summary:
     the same means worked out from its saved repetitions."""
     if exercise.summary is not None and exercise.summary.reps:
         return exercise.summary
-    return engine.summarise([record.repetition for record in exercise.repetitions], engine.NOISE_FLOOR_MM)
+    return engine.summarise([record.repetition for record in exercise.counted_repetitions], engine.NOISE_FLOOR_MM)
 
 
 def target_band_mm(exercise: ExerciseRecord) -> tuple[float, float] | None:
@@ -74,7 +74,7 @@ def synkinesis_means_pct(exercise: ExerciseRecord) -> dict[str, tuple[float, flo
     """Per watched measure, the mean (left %, right %) over the exercise's repetitions
     (NaN for a side never measured); measures without any value are left out."""
     values: dict[str, tuple[list[float], list[float]]] = {}
-    for record in exercise.repetitions:
+    for record in exercise.counted_repetitions:
         for name, sides in (record.repetition.synkinesis or {}).items():
             left, right = values.setdefault(name, ([], []))
             for side, into in (("left", left), ("right", right)):

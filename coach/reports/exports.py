@@ -1,5 +1,8 @@
 """Stored sessions as CSV (one row per repetition) and JSON (everything), for therapists' own tools.
 
+A repetition the therapist set aside is exported with why (`discarded_reason`; empty or null: it
+counts); the JSON of a session also holds what was done to it while it ran (`steering`).
+
 The store keeps full precision; rounding happens only here, to what the measurement
 can support (mm to 2 decimals, symmetry to 3), so a spreadsheet does not show noise
 digits as if they meant something. Left and right are the patient's anatomical sides,
@@ -20,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from coach.base.private_files import atomic_private_open, write_private_text
-from coach.records.models import PATIENT_FIELDS, ExerciseRecord, Patient, RepetitionRecord, SessionDetail
+from coach.records.models import (
+    PATIENT_FIELDS,
+    ExerciseRecord,
+    Patient,
+    RepetitionRecord,
+    SessionDetail,
+    SteeringRecord,
+)
 
 EXPORT_FORMAT = "facecoach-history"
 EXPORT_VERSION = 1
@@ -60,6 +70,11 @@ BASE_COLUMNS = (
     "weaker_side",
     "hold_s",
     "complete",
+)
+#: CSV columns added since, after every other column, so an older reader's columns keep their places
+LATER_COLUMNS = (
+    #: empty: the repetition counts; else why the therapist set it aside (left out of every score)
+    "discarded_reason",
 )
 
 
@@ -136,7 +151,7 @@ def _side_columns(table: Mapping[str, Mapping[str, float]]) -> dict[str, float |
 def _rep_row(
     session: SessionDetail, exercise: ExerciseRecord, record: RepetitionRecord
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """(base columns, synkinesis columns, per-measure columns) of one repetition."""
+    """(base and later columns, synkinesis columns, per-measure columns) of one repetition."""
     rep = record.repetition
     low, high = _target_range(exercise.target)
     base: dict[str, Any] = {
@@ -168,6 +183,7 @@ def _rep_row(
         "weaker_side": rep.weaker_side,
         "hold_s": _round(rep.hold_s, SECONDS_DIGITS),
         "complete": bool(rep.complete),
+        "discarded_reason": record.discarded_reason,
     }
     return base, _side_columns(rep.synkinesis), _side_columns(rep.measures)
 
@@ -196,7 +212,7 @@ def write_csv(path: Path, sessions: list[SessionDetail]) -> int:
     """All repetitions of `sessions` in one UTF-8 CSV; returns the number of rows.
 
     Columns: BASE_COLUMNS, then synkinesis columns, then per-measure columns, each group sorted by name, so the
-    same kind of data lands in the same column whatever order the sessions come in.
+    same kind of data lands in the same column whatever order the sessions come in; LATER_COLUMNS last.
     """
     rows: list[dict[str, Any]] = []
     synkinesis_names: set[str] = set()
@@ -206,7 +222,7 @@ def write_csv(path: Path, sessions: list[SessionDetail]) -> int:
             synkinesis_names.update(synkinesis)
             measure_names.update(measures)
             rows.append(base | synkinesis | measures)
-    columns = list(BASE_COLUMNS) + sorted(synkinesis_names) + sorted(measure_names - synkinesis_names)
+    columns = [*BASE_COLUMNS, *sorted(synkinesis_names), *sorted(measure_names - synkinesis_names), *LATER_COLUMNS]
     with atomic_private_open(path, newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, restval="")
         writer.writeheader()
@@ -238,7 +254,26 @@ def _resting_to_json(resting: Mapping[str, Mapping[str, float]] | None) -> dict[
 
 def _repetition_to_json(record: RepetitionRecord) -> dict[str, Any]:
     # the engine's own rounding (mm 2, symmetry 3, synkinesis % 1): one definition of "sensible"
-    return {"number": record.number, "recorded_at": local_iso(record.recorded_at), **record.repetition.to_json()}
+    return {
+        "number": record.number,
+        "recorded_at": local_iso(record.recorded_at),
+        **record.repetition.to_json(),
+        "discarded_reason": record.discarded_reason,
+    }
+
+
+def steering_to_json(record: SteeringRecord) -> dict[str, Any]:
+    """One change or note of a session as stored (its action and detail as data, not words: a
+    reader's own tool words them, or `coach.session.steering_words` does)."""
+    return {
+        "at_s": _round(record.at_s, SECONDS_DIGITS),
+        "origin": record.origin,
+        "action": record.action,
+        "position": record.position,
+        "detail": _plain(record.detail),
+        "text": record.text,
+        "recorded_at": local_iso(record.recorded_at),
+    }
 
 
 def _exercise_to_json(exercise: ExerciseRecord) -> dict[str, Any]:
@@ -274,6 +309,7 @@ def session_to_json(session: SessionDetail) -> dict[str, Any]:
         "resting": _resting_to_json(session.resting),
         "rest_accepted": session.rest_accepted,
         "exercises": [_exercise_to_json(exercise) for exercise in session.exercises],
+        "steering": [steering_to_json(record) for record in session.steering],
     }
 
 

@@ -12,11 +12,9 @@ frame in `feedback`.
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar, cast
 
 import numpy as np
 
@@ -42,10 +40,12 @@ from coach.session.events import (
     SessionEvent,
     SessionFinished,
     SideValues,
+    Steered,
 )
 from coach.session.exercise_run import ExerciseResult, ExerciseRun
 from coach.session.feedback import ExerciseMeter, Feedback, FrameMeasures
 from coach.session.phases import NEXT_PHASE, REP_PHASES, Phase, PhaseClock, SessionTiming
+from coach.session.steering import SteeringCommands, bars_shown
 
 
 @dataclass(frozen=True)
@@ -78,26 +78,20 @@ class SessionView:
     session_serial: int = 0
     #: the movement (mm) beyond which this face counts as moving in the exercise shown (0: none)
     onset_mm: float = 0.0
+    #: the live bars show in this repetition (the exercise's feedback schedule: steering.bars_shown)
+    bars_shown: bool = True
+    #: with feedback faded and the bars hidden, the last repetition's result in words ("" otherwise)
+    last_result: str = ""
+    #: what a therapist just changed, in plain words for the patient ("" when nothing to tell)
+    notice: str = ""
 
 
 #: each session's own number, for telling its views from an earlier session's
 _SERIALS = itertools.count(1)
 
-CommandMethod = TypeVar("CommandMethod", bound=Callable[..., "str | None"])
 
-
-def _refused_once_over(command: CommandMethod) -> CommandMethod:
-    """A command method that does nothing, and says so, once the session is over."""
-
-    @functools.wraps(command)
-    def unless_over(session: CoachingSession) -> str | None:
-        return tr(wording.SESSION_OVER) if session.finished else command(session)
-
-    return cast(CommandMethod, unless_over)
-
-
-class CoachingSession:
-    """Runs a programme for one person in front of the camera."""
+class CoachingSession(SteeringCommands):
+    """Runs a programme for one person in front of the camera (its commands: `steering`)."""
 
     def __init__(
         self,
@@ -118,7 +112,6 @@ class CoachingSession:
         self.phase = Phase.CAMERA_CHECK
         self.resting_face: RestingFace | None = None
         self.resting: dict[str, dict[str, float]] | None = None
-        self.results: list[ExerciseResult] = []
         self.end_status = ""  # "completed" or "stopped" once finished
         self.pause_words: Callable[[], str] = wording.paused_reason  # why paused, in the language when shown
         self.finished = self.rest_accepted = False
@@ -128,8 +121,18 @@ class CoachingSession:
         self._calibrator = Calibrator(self.timing.calibration_s)
         self._calibration_mm = np.zeros((0, 478, 3))
         self._index = 0
+        #: the programme's exercises as asked now (a therapist may change what is asked)
+        self._exercises = list(programme.exercises)
+        #: a change to what is asked of exercise [0], waiting for the next repetition
+        self._pending: tuple[int, Exercise] | None = None
+        #: every attempt at an exercise so far, in order (an exercise done again is a new one)
+        self._runs: list[ExerciseRun] = []
         #: the exercise under way (or whose result is showing); None before the first
         self._run: ExerciseRun | None = None
+        self._notice: Callable[[], str] | None = None  # the last change a therapist made, for the patient
+        self._notice_until_s = 0.0
+        self._first_picture_s = 0.0
+        self.steered: list[Steered] = []
         self._face_seen_at: float | None = None
         self._feedback: Feedback | None = None
         self._message = ""  # a notice of `wording`'s, in English: translated when shown
@@ -142,8 +145,13 @@ class CoachingSession:
 
     @property
     def exercise(self) -> Exercise | None:
-        exercises = self.programme.exercises
-        return exercises[self._index] if self._index < len(exercises) else None
+        """The exercise under way, as asked now."""
+        return self._exercises[self._index] if self._index < len(self._exercises) else None
+
+    @property
+    def results(self) -> list[ExerciseResult]:
+        """Every attempt at an exercise that has ended, in order."""
+        return [run.result for run in self._runs if run.result is not None]
 
     @property
     def paused(self) -> bool:
@@ -151,81 +159,8 @@ class CoachingSession:
 
     @property
     def repetitions_done(self) -> int:
-        """Repetitions finished in the current exercise."""
-        return len(self._run.reps) if self._run is not None else 0
-
-    # ----- commands (each returns None once applied, else why not) -----------------------
-    @_refused_once_over
-    def pause(self) -> str | None:
-        if self.paused:
-            return tr(wording.ALREADY_PAUSED)
-        self.pause_words = wording.paused_reason
-        self._clock.pause(self._now)
-        return None
-
-    @_refused_once_over
-    def resume(self) -> str | None:
-        if self._camera_lost:  # without a camera there is nothing to resume with: source_back() ends that pause
-            return tr(wording.WAITING_FOR_CAMERA)
-        if not self.paused:
-            return tr(wording.NOT_PAUSED)
-        self._clock.resume(self._now)
-        # the picture and the still face must be seen anew: what came before the pause does not count
-        self._camera_check.restart_wait()
-        if self.phase is Phase.CALIBRATING:
-            self._calibrator.reset()
-        if self.phase in REP_PHASES:  # the repetition under way when paused is done again from its start
-            self._start_phase(Phase.MOVE)
-            self._message = wording.REPEAT_AFTER_PAUSE
-        return None
-
-    @_refused_once_over
-    def skip(self) -> str | None:
-        """(commands.Skip) The camera check cannot be skipped: there is no face to measure yet."""
-        if self.phase is Phase.CALIBRATING:
-            return self.accept_rest()
-        if self.phase is Phase.CAMERA_CHECK:
-            return tr(wording.NO_SKIPPING_THE_CAMERA_CHECK)
-        self._clock.end_pause()
-        if self._run is None or self._run.finished:  # its result is showing: just move on
-            self._index += 1
-            self._begin_exercise()
-            return None
-        self._finish_exercise("skipped")
-        return None
-
-    @_refused_once_over
-    def repeat_exercise(self) -> str | None:
-        """(commands.RepeatExercise)"""
-        if self._run is None or self.phase in (Phase.CAMERA_CHECK, Phase.CALIBRATING):
-            return tr(wording.NO_EXERCISE_YET)
-        self._clock.end_pause()
-        if not self._run.finished:
-            self._finish_exercise("skipped", advance=False)
-        self._begin_exercise()
-        return None
-
-    @_refused_once_over
-    def accept_rest(self) -> str | None:
-        """(commands.AcceptRest)"""
-        if self.phase is not Phase.CALIBRATING:
-            return tr(wording.ONLY_WHILE_RELAXING)
-        resting_face = self._calibrator.accept()
-        if resting_face is None:
-            return tr(wording.NO_FACE_YET)
-        self._clock.end_pause()
-        self.rest_accepted = True
-        self._rest_found(resting_face)
-        return None
-
-    @_refused_once_over
-    def stop(self) -> str | None:
-        """End the session now; everything finished so far is kept."""
-        self._clock.end_pause()
-        if self.exercise is not None and self._run is not None and not self._run.finished:
-            self._finish_exercise("stopped", advance=False)
-        self._finish_session("stopped")
-        return None
+        """Repetitions finished in the current exercise that count (not set aside)."""
+        return len(self._run.counted) if self._run is not None else 0
 
     def source_lost(self, reason: str) -> None:
         """The camera stopped (`reason`, in the person's language): pause, keep everything,
@@ -256,7 +191,7 @@ class CoachingSession:
         """Advance the session with one processed frame."""
         self._now = now_s
         if not self.started:
-            self.started = True
+            self.started, self._first_picture_s = True, now_s
             self._start_phase(Phase.CAMERA_CHECK)
         if chosen is not None:
             self._face_seen_at = now_s
@@ -286,6 +221,7 @@ class CoachingSession:
         if phase is Phase.INSTRUCTION and exercise is not None:
             self._message = ""
         elif phase is Phase.MOVE and self._run is not None:
+            self._apply_pending()  # a change to what is asked applies from the repetition starting now
             self._run.start_repetition()
         prompt = wording.phase_prompt(phase, exercise, self.repetitions_done + 1, self.eyes_closed_cue)
         if prompt is not None:
@@ -311,14 +247,17 @@ class CoachingSession:
         self._begin_exercise()
 
     def _begin_exercise(self) -> None:
+        self._apply_pending()  # (made for an exercise left before its next repetition: kept for it)
         exercise = self.exercise
         if exercise is None:
             self._finish_session("completed")
             return
         assert self.resting_face is not None
         meter = ExerciseMeter(exercise, self.resting_face, self._calibration_mm)
-        self._run = ExerciseRun(meter, self.keep_snapshots)
-        self.emit(ExerciseStarted(self._index, exercise, onset_mm(exercise.min_movement_mm, meter.noise_mm)))
+        self._run = ExerciseRun(meter, self.keep_snapshots, self._index, len(self._runs) + 1)
+        self._runs.append(self._run)
+        onset = onset_mm(exercise.min_movement_mm, meter.noise_mm)
+        self.emit(ExerciseStarted(self._index, exercise, onset, self._run.attempt))
         self._start_phase(Phase.INSTRUCTION)
 
     def _on_time_up(self) -> None:
@@ -361,8 +300,8 @@ class CoachingSession:
             self.emit(Prompt("start", tr(self._message)))
             self._start_phase(Phase.MOVE)
             return
-        self.emit(RepetitionFinished(self._index, len(run.reps), rep))
-        if len(run.reps) < run.exercise.repetitions:
+        self.emit(RepetitionFinished(self._index, len(run.reps), rep, run.attempt))
+        if len(run.counted) < run.exercise.repetitions:
             self._start_phase(Phase.MOVE)
         else:
             self._finish_exercise("completed")
@@ -371,10 +310,9 @@ class CoachingSession:
         run = self._run
         assert run is not None
         result, snapshot = run.finish(status)
-        self.results.append(result)
         if snapshot is not None:
             self.emit(PeakPictureTaken(self._index, snapshot))
-        self.emit(ExerciseFinished(self._index, result))
+        self.emit(ExerciseFinished(self._index, result, run.attempt))
         self._feedback = None
         if not advance:
             return
@@ -424,6 +362,9 @@ def _measured(
 def _view_of(session: CoachingSession) -> SessionView:
     """What the screen shows of `session` now."""
     exercise = session.exercise if not session.finished else None
+    rep_total = exercise.repetitions if exercise else 0
+    rep_number = min(session.repetitions_done + (1 if session.phase in REP_PHASES else 0), rep_total)
+    shown = exercise is None or bars_shown(exercise.feedback, rep_number)
     length = session.timing.length_s(session.phase, session.exercise)
     elapsed = session._clock.elapsed_s(session._now)
     remaining_s = max(0.0, length - elapsed)
@@ -440,11 +381,14 @@ def _view_of(session: CoachingSession) -> SessionView:
         calibration_problem=session._calibrator.last_problem,
         finished=session.finished,
         message=session._message,
-        feedback=session._feedback,
+        feedback=session._feedback if shown else None,
         end_status=session.end_status,
         eyes_closed_cue=session.eyes_closed_cue,
     )
-    rep_total = exercise.repetitions if exercise else 0
+    run = session._run
+    last_result = ""
+    if exercise is not None and exercise.feedback == "faded" and not shown and run is not None and run.counted:
+        last_result = wording.repetition_result(run.last_counted_number or 0, run.counted[-1])
     return SessionView(
         phase=session.phase,
         headline=headline,
@@ -455,11 +399,11 @@ def _view_of(session: CoachingSession) -> SessionView:
         exercise=exercise,
         exercise_index=session._index,
         exercise_count=len(session.programme.exercises),
-        rep_number=min(session.repetitions_done + (1 if session.phase in REP_PHASES else 0), rep_total),
+        rep_number=rep_number,
         rep_total=rep_total,
         phase_progress=progress,
         phase_remaining_s=remaining_s,
-        feedback=session._feedback if session.phase in REP_PHASES else None,
+        feedback=session._feedback if session.phase in REP_PHASES and shown else None,
         camera_check=session._camera_check.last if session.phase is Phase.CAMERA_CHECK else None,
         results=tuple(session.results),
         resting=session.resting,
@@ -472,4 +416,7 @@ def _view_of(session: CoachingSession) -> SessionView:
         onset_mm=onset_mm(exercise.min_movement_mm, session._run.meter.noise_mm)
         if exercise is not None and session._run is not None
         else 0.0,
+        bars_shown=shown,
+        last_result=last_result,
+        notice=session.notice(),
     )

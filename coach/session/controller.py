@@ -23,7 +23,7 @@ from coach.base.errors import CoachError
 from coach.base.i18n import tr
 from coach.session import wording
 from coach.session.coaching import CoachingSession
-from coach.session.commands import AcceptRest, Command, Pause, RepeatExercise, Resume, Skip, Start, Stop
+from coach.session.commands import Command, Start
 from coach.session.events import (
     CameraChanged,
     CommandApplied,
@@ -40,16 +40,6 @@ from coach.session.phases import SessionTiming
 TICK_S = 0.2
 
 T = TypeVar("T")
-
-#: what each command asks of the session (None once applied, else why not)
-_ACTIONS: dict[type[Command], Callable[[CoachingSession], str | None]] = {
-    Pause: CoachingSession.pause,
-    Resume: CoachingSession.resume,
-    Skip: CoachingSession.skip,
-    RepeatExercise: CoachingSession.repeat_exercise,
-    Stop: CoachingSession.stop,
-    AcceptRest: CoachingSession.accept_rest,
-}
 
 
 class SessionController:
@@ -141,10 +131,7 @@ class SessionController:
             return None
         if self.session is None:
             return tr(wording.NO_SESSION)
-        action = _ACTIONS.get(type(command))
-        if action is None:
-            return tr("The coach does not know how to do that ({command}).", command=type(command).__name__)
-        return action(self.session)
+        return self.session.apply(command)
 
     def _guarded(self, work: Callable[[], T], otherwise: T) -> T:
         """`work`, or `otherwise` after telling what failed: a record that could not be written

@@ -71,6 +71,18 @@ class ExerciseStarted:
     exercise: Exercise
     #: the movement (mm, either side) beyond which this face counts as moving, from its resting noise
     onset_mm: float = 0.0
+    #: which attempt at an exercise in this session (from 1; an exercise done again is a new one)
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class ExerciseAdjusted:
+    """What is asked of the exercise under way changed (a target, a hold, how often the bars
+    show): in force from the repetition starting now."""
+
+    index: int
+    attempt: int
+    exercise: Exercise
 
 
 @dataclass(frozen=True)
@@ -89,8 +101,21 @@ class FrameMeasured:
 @dataclass(frozen=True)
 class RepetitionFinished:
     index: int
-    number: int  # from 1 within the exercise
+    number: int  # from 1 within the attempt, those set aside included
     repetition: Repetition
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class RepetitionDiscarded:
+    """A finished repetition was set aside (kept, never scored): `result` is its exercise's result
+    worked out again when that exercise had ended (None while it goes on)."""
+
+    index: int
+    attempt: int
+    number: int
+    reason: str
+    result: ExerciseResult | None
 
 
 @dataclass(frozen=True)
@@ -117,6 +142,8 @@ class PeakPictureTaken:
 class ExerciseFinished:
     index: int
     result: ExerciseResult  # its status: completed, skipped, stopped or not_done
+    #: (an attempt whose result was showing may go on, for a repetition done again, and end anew)
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -151,6 +178,21 @@ class SessionUpdated:
 
 # ----- the controller's answers and news ---------------------------------------------------------
 @dataclass(frozen=True)
+class Steered:
+    """A command was applied, or a note made: what the session's steering log keeps
+    (records.models.SteeringRecord; words in steering_words)."""
+
+    #: seconds from the session's first picture
+    at_s: float
+    origin: str  # commands.Origin's value
+    action: str  # the command's `action`
+    #: the exercise it concerned, by its place in the programme (None: the session as a whole)
+    index: int | None
+    detail: dict[str, object]
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class CommandApplied:
     command: Command
 
@@ -181,15 +223,18 @@ SessionEvent = (
     | CameraChecked
     | RestingMeasured
     | ExerciseStarted
+    | ExerciseAdjusted
     | FrameMeasured
     | RepetitionFinished
     | RepetitionMissed
+    | RepetitionDiscarded
     | PeakPictureTaken
     | ExerciseFinished
     | SessionFinished
     | Prompt
     | EyeClosure
     | SessionUpdated
+    | Steered
     | CommandApplied
     | CommandRefused
     | CameraChanged

@@ -22,10 +22,14 @@ MAX_FAILED_ATTEMPTS = 3
 @dataclass(frozen=True)
 class ExerciseResult:
     exercise: Exercise
+    #: every repetition finished, those set aside included (numbered from 1 in this order)
     reps: tuple[engine.Repetition, ...]
+    #: of the repetitions that count only
     summary: engine.Summary
     #: "completed" | "skipped" | "stopped" | "not_done" (no movement seen in MAX_FAILED_ATTEMPTS tries in a row)
     status: str
+    #: repetition number -> why the therapist set it aside (kept, never scored)
+    discarded: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,19 +50,53 @@ class AttemptOutcome:
 
 
 class ExerciseRun:
-    """The repetitions of one exercise, measured frame by frame as they happen."""
+    """The repetitions of one attempt at an exercise, measured frame by frame as they happen."""
 
-    def __init__(self, meter: ExerciseMeter, keep_snapshot: bool) -> None:
-        """keep_snapshot: keep the picture at the exercise's peak."""
+    def __init__(self, meter: ExerciseMeter, keep_snapshot: bool, index: int = 0, attempt: int = 1) -> None:
+        """keep_snapshot: keep the picture at the exercise's peak; index: the exercise's place in
+        the programme; attempt: which attempt at an exercise in the session this is (from 1)."""
         self.exercise = meter.exercise
         self.meter = meter
+        self.index, self.attempt = index, attempt
+        #: every repetition finished, those set aside included
         self.reps: list[engine.Repetition] = []
+        #: repetition number -> why it was set aside
+        self.discarded: dict[int, str] = {}
         self.finished = False
+        #: how it ended (None while under way)
+        self.result: ExerciseResult | None = None
         self._buffer = RepetitionBuffer()
         self._peak = PeakKeeper(self.exercise.primary[0]) if keep_snapshot else None
         self._failed_in_a_row = 0
         #: frames of the attempt under way seen but not measured, by why (Unmeasured)
         self._unmeasured: Counter[str] = Counter()
+
+    @property
+    def counted(self) -> list[engine.Repetition]:
+        """The repetitions that count: those not set aside."""
+        return [rep for number, rep in enumerate(self.reps, 1) if number not in self.discarded]
+
+    @property
+    def last_counted_number(self) -> int | None:
+        """The number of the last repetition that counts, if any."""
+        return next((n for n in range(len(self.reps), 0, -1) if n not in self.discarded), None)
+
+    def adjust(self, exercise: Exercise) -> None:
+        """What is asked changed (a target, a hold, a feedback schedule): from now on."""
+        self.exercise = self.meter.exercise = exercise
+
+    def set_aside(self, number: int, reason: str) -> ExerciseResult | None:
+        """Leave repetition `number` out of the score (kept, with `reason`); the result worked out
+        again when the exercise had ended."""
+        self.discarded[number] = reason
+        if self.result is not None:
+            self.result = self._result(self.result.status)
+        return self.result
+
+    def reopen(self) -> None:
+        """Go on with an exercise whose result was showing (a repetition to be done again)."""
+        self.finished, self.result = False, None
+        self._failed_in_a_row = 0
 
     def start_repetition(self) -> None:
         """Forget the frames of an unfinished attempt: the repetition starts again."""
@@ -99,7 +137,12 @@ class ExerciseRun:
     def finish(self, status: str) -> tuple[ExerciseResult, Snapshot | None]:
         """The exercise's result, and the picture at its peak if one was kept and a repetition done."""
         self.finished = True
-        summary = engine.summarise(self.reps, self.meter.noise_mm)
+        self.result = self._result(status)
         snapshot = self._peak.snapshot() if self._peak is not None and self.reps else None
         self._peak = None
-        return ExerciseResult(self.exercise, tuple(self.reps), summary, status), snapshot
+        return self.result, snapshot
+
+    def _result(self, status: str) -> ExerciseResult:
+        summary = engine.summarise(self.counted, self.meter.noise_mm)
+        discarded = tuple(sorted(self.discarded.items()))
+        return ExerciseResult(self.exercise, tuple(self.reps), summary, status, discarded)

@@ -13,6 +13,7 @@ import math
 from coach.base.i18n import N_, tr
 from coach.plans.exercises import Exercise
 from coach.session.camera_check import CameraCheck
+from coach.session.engine import Repetition
 from coach.session.feedback import Feedback
 from coach.session.phases import Phase
 
@@ -42,6 +43,10 @@ NO_EXERCISE_YET = N_("No exercise has started yet.")
 ONLY_WHILE_RELAXING = N_("That is only possible while the coach finds your resting face.")
 NO_FACE_YET = N_("No face has been seen yet: look at the screen.")
 SESSION_UNDER_WAY = N_("A session is under way: stop it first.")
+NO_REPETITION_YET = N_("No repetition has finished yet in this exercise.")
+NO_SUCH_REPETITION = N_("There is no such repetition in this session.")
+#: shown when a therapist has a repetition done again
+REDO_MESSAGE = REPEAT_AFTER_PAUSE
 NO_SESSION = N_("No session is under way.")
 #: how a person with closed eyes knows when to open them, by the sound this computer can make
 #: (commands.Start.eyes_closed_cue); added to an eye-closure exercise's instruction
@@ -170,3 +175,10 @@ def _repetition_headline(phase: Phase, exercise: Exercise, remaining_s: float, f
             return tr("No movement seen yet… {seconds}", seconds=math.ceil(remaining_s))
         return tr("Hold… {seconds}", seconds=math.ceil(remaining_s))
     return tr("Relax")
+
+
+def repetition_result(number: int, rep: Repetition) -> str:
+    """A repetition's result in words, for feedback given after it rather than during it."""
+    evenness = "" if rep.symmetry is None else tr(" · {percent}% even", percent=f"{rep.symmetry * 100:.0f}")
+    return tr("Repetition {number}: your left {left} mm · your right {right} mm", number=number,
+              left=f"{rep.left_mm:.1f}", right=f"{rep.right_mm:.1f}") + evenness  # fmt: skip

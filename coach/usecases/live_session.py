@@ -23,7 +23,7 @@ from typing import TypeVar
 from coach.base.errors import CoachError
 from coach.base.i18n import tr
 from coach.plans.prescriptions import PrescribedProgramme
-from coach.records.models import Patient
+from coach.records.models import Patient, SteeringRecord
 from coach.records.store import SessionStore, database_path
 from coach.session.events import (
     ExerciseFinished,
@@ -31,11 +31,13 @@ from coach.session.events import (
     EyeClosure,
     PeakPictureTaken,
     Prompt,
+    RepetitionDiscarded,
     RepetitionFinished,
     RestingMeasured,
     SessionEvent,
     SessionFinished,
     SessionStarted,
+    Steered,
 )
 from coach.sound.audio_coach import AudioCoach
 
@@ -64,8 +66,12 @@ class SessionRecorder:
         self.on_notice = on_notice
         self.store: SessionStore | None = None
         self.session_id: int | None = None
+        #: the session that ended last: a note made after its end still goes into it
+        self.ended_session_id: int | None = None
+        #: each attempt at an exercise (ExerciseStarted.attempt) -> its record, and its name
         self._exercise_ids: dict[int, int] = {}
         self._exercise_names: dict[int, str] = {}
+        self._attempt = 0  # the attempt under way (a peak picture is of it)
         self._told: set[str] = set()
 
     def __call__(self, event: SessionEvent) -> None:
@@ -78,6 +84,10 @@ class SessionRecorder:
                 self._exercise_started(event)
             case RepetitionFinished():
                 self._repetition_finished(event)
+            case RepetitionDiscarded():
+                self._repetition_discarded(event)
+            case Steered():
+                self._steered(event)
             case PeakPictureTaken():
                 self._peak_picture(event)
             case ExerciseFinished():
@@ -99,6 +109,7 @@ class SessionRecorder:
     def _session_started(self, event: SessionStarted) -> None:
         self._close()  # (a session that never ended leaves its store open: it shows as interrupted)
         self._exercise_ids, self._exercise_names, self._told = {}, {}, set()
+        self.ended_session_id = None
         if not event.save_results:
             return
         programme = event.programme
@@ -127,35 +138,59 @@ class SessionRecorder:
             "relax_s": exercise.relax_s,
         }
         primary = exercise.primary[0] if exercise.primary else None
+        self._attempt = event.attempt
         with self._saving(tr("“{exercise}” is not being saved; the session goes on.", exercise=exercise.name)):
-            self._exercise_ids[event.index] = self.store.recording.start_exercise(
+            # an exercise done again is a record of its own at the same place in the programme
+            self._exercise_ids[event.attempt] = self.store.recording.start_exercise(
                 self.session_id, event.index, exercise.id, exercise.english_name, primary, target
             )
-            self._exercise_names[event.index] = exercise.english_name
+            self._exercise_names[event.attempt] = exercise.english_name
 
     def _repetition_finished(self, event: RepetitionFinished) -> None:
-        if self.store is not None and event.index in self._exercise_ids:
+        if self.store is not None and event.attempt in self._exercise_ids:
             rep = event.repetition
             with self._saving(tr("A repetition was not saved; the session goes on.")):
-                self.store.recording.add_repetition(self._exercise_ids[event.index], event.number, rep)
+                self.store.recording.add_repetition(self._exercise_ids[event.attempt], event.number, rep)
                 self.on_saved(
-                    f"saved session {self.session_id}: {self._exercise_names[event.index]}, "
+                    f"saved session {self.session_id}: {self._exercise_names[event.attempt]}, "
                     f"repetition {event.number} (left {rep.left_mm:.1f} mm, right {rep.right_mm:.1f} mm)"
                 )
 
+    def _repetition_discarded(self, event: RepetitionDiscarded) -> None:
+        if self.store is not None and event.attempt in self._exercise_ids:
+            summary = event.result.summary if event.result is not None else None
+            with self._saving(tr("A repetition set aside is not marked so in the records.")):
+                self.store.recording.set_aside_repetition(
+                    self._exercise_ids[event.attempt], event.number, event.reason, summary
+                )
+
+    def _steered(self, event: Steered) -> None:
+        """Every command applied and every note, into the session's steering log; a note made
+        after the session's end still goes into it (the store opened briefly for it)."""
+        session_id = self.session_id if self.store is not None else self.ended_session_id
+        if session_id is None:
+            return
+        with self._saving(tr("What the therapist did was not saved; the session goes on.")):
+            store = self.store or SessionStore.open(self.database)[0]
+            try:
+                record = SteeringRecord(event.at_s, event.origin, event.action, event.index, event.detail,
+                                        event.text, store.now())  # fmt: skip
+                store.recording.log_steering(session_id, record)
+            finally:
+                if store is not self.store:
+                    store.close()
+
     def _peak_picture(self, event: PeakPictureTaken) -> None:
         """Only sent when the person chose to keep pictures."""
-        if self.store is not None and event.index in self._exercise_ids:
+        if self.store is not None and self._attempt in self._exercise_ids:
             with self._saving(tr("The picture of this exercise was not kept; your results are saved.")):
-                self.store.pictures.keep(self._exercise_ids[event.index], event.snapshot)
+                self.store.pictures.keep(self._exercise_ids[self._attempt], event.snapshot)
 
     def _exercise_finished(self, event: ExerciseFinished) -> None:
-        if self.store is not None and event.index in self._exercise_ids:
+        if self.store is not None and event.attempt in self._exercise_ids:
             result = event.result
             with self._saving(tr("The end of this exercise was not saved; its repetitions are.")):
-                self.store.recording.finish_exercise(self._exercise_ids[event.index], result.status, result.summary)
-            # a repeated exercise starts a record of its own at the same place in the programme
-            del self._exercise_ids[event.index]
+                self.store.recording.finish_exercise(self._exercise_ids[event.attempt], result.status, result.summary)
 
     def _session_finished(self, event: SessionFinished) -> None:
         if self.store is not None and self.session_id is not None:
@@ -167,6 +202,7 @@ class SessionRecorder:
     def _close(self) -> None:
         if self.store is not None:
             self.store.close()
+            self.ended_session_id = self.session_id
         self.store, self.session_id = None, None
 
 

@@ -41,6 +41,7 @@ FIELD_WORDS = {
     "effort": N_("effort"),
     "target_mm": N_("target range (mm)"),
     "target_symmetry": N_("target symmetry"),
+    "feedback": N_("feedback"),
     "id": N_("exercise"),
 }
 
@@ -57,6 +58,8 @@ class EditorRow:
     target_low: float
     target_high: float
     target_symmetry: float
+    #: how often the live bars show (exercises.FEEDBACK_SCHEDULES)
+    feedback: str = "full"
 
     @classmethod
     def of(cls, exercise: Exercise | ProgrammeEntry) -> EditorRow:
@@ -71,6 +74,7 @@ class EditorRow:
             float(exercise.target_mm[0]),
             float(exercise.target_mm[1]),
             float(exercise.target_symmetry),
+            str(exercise.feedback),
         )
 
     def prescribed(self) -> dict[str, Any]:
@@ -82,6 +86,7 @@ class EditorRow:
             "effort": self.effort,
             "target_mm": [self.target_low, self.target_high],
             "target_symmetry": self.target_symmetry,
+            "feedback": self.feedback,
         }
 
 

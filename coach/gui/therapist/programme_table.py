@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from coach.base.i18n import N_, tr
 from coach.gui.labels import points
-from coach.plans.exercises import Exercise
+from coach.plans.exercises import FEEDBACK_SCHEDULES, Exercise
+from coach.session.steering_words import feedback_word
 from coach.usecases.programme_editing import EditorRow
 
 #: editor columns: header (translated where shown), row field, spin box range and decimals (None: whole numbers)
@@ -36,6 +37,8 @@ PROGRAMME_COLUMNS: tuple[tuple[str, str, float, float, int | None], ...] = (
     (N_("Target high\n(mm)"), "target_high", 0.0, 60.0, 1),
     (N_("Target\nsymmetry"), "target_symmetry", 0.0, 1.0, 2),
 )
+#: the last column: how often the live bars show, chosen from the schedules
+FEEDBACK_HEADER = N_("Feedback")
 #: the narrowest a number column is
 COLUMN_WIDTH_PX = 70
 #: the row fields typed as whole numbers
@@ -72,7 +75,7 @@ class ProgrammeTable(QTableWidget):
     edited = Signal()
 
     def __init__(self, exercises: dict[str, Exercise], parent: QWidget | None = None) -> None:
-        headers = [tr("Exercise"), *(tr(column[0]) for column in PROGRAMME_COLUMNS)]
+        headers = [tr("Exercise"), *(tr(column[0]) for column in PROGRAMME_COLUMNS), tr(FEEDBACK_HEADER)]
         super().__init__(0, len(headers), parent)
         #: the exercises a row may be: movements only (the resting face is measured in every session)
         self.exercises = exercises
@@ -86,8 +89,9 @@ class ProgrammeTable(QTableWidget):
         header = self.horizontalHeader()
         # as wide as its longest exercise name (the table scrolls sideways if need be)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        for index in range(1, len(headers)):
+        for index in range(1, len(headers) - 1):
             header.setSectionResizeMode(index, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.ResizeToContents)
         self.text_scale_changed()
 
     def text_scale_changed(self) -> None:
@@ -96,7 +100,7 @@ class ProgrammeTable(QTableWidget):
         bold = QFont(header.font())
         bold.setBold(True)  # (a highlighted title is drawn bold)
         metrics = QFontMetrics(bold)
-        for index in range(1, self.columnCount()):
+        for index in range(1, self.columnCount() - 1):
             title = self.horizontalHeaderItem(index).text()
             widest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
             self.setColumnWidth(index, max(round(COLUMN_WIDTH_PX * points(1.0)), widest + 20))
@@ -153,6 +157,7 @@ class ProgrammeTable(QTableWidget):
             widgets: dict[str, QWidget] = {"exercise_id": self._exercise_chooser(index, row)}
             for key, spin in self._spin_boxes(index, row).items():
                 widgets[key] = spin
+            widgets["feedback"] = self._feedback_chooser(index, row)
             for column, widget in enumerate(widgets.values()):
                 self.setCellWidget(index, column, widget)
                 widget.installEventFilter(focus)
@@ -168,6 +173,17 @@ class ProgrammeTable(QTableWidget):
         chooser.setCurrentIndex(chooser.findData(row.exercise_id))
         chooser.setAccessibleName(tr("Exercise, row {row}", row=index + 1))
         chooser.currentIndexChanged.connect(lambda _i, at=index, box=chooser: self._exercise_chosen(at, box))
+        return chooser
+
+    def _feedback_chooser(self, index: int, row: EditorRow) -> QComboBox:
+        chooser = QComboBox()
+        for schedule in FEEDBACK_SCHEDULES:
+            chooser.addItem(feedback_word(schedule), schedule)
+        chooser.setCurrentIndex(max(0, chooser.findData(row.feedback)))
+        chooser.setAccessibleName(tr("{column}, row {row}", column=tr(FEEDBACK_HEADER), row=index + 1))
+        chooser.currentIndexChanged.connect(
+            lambda _i, at=index, box=chooser: self._value_typed(at, "feedback", box.currentData())
+        )
         return chooser
 
     def _spin_boxes(self, index: int, row: EditorRow) -> dict[str, QSpinBox | QDoubleSpinBox]:
@@ -191,9 +207,9 @@ class ProgrammeTable(QTableWidget):
             spins[key] = spin
         return spins
 
-    def _value_typed(self, index: int, key: str, value: float) -> None:
+    def _value_typed(self, index: int, key: str, value: float | str) -> None:
         if 0 <= index < len(self.rows):
-            kind = int if key in WHOLE_NUMBER_FIELDS else float
+            kind = int if key in WHOLE_NUMBER_FIELDS else str if key == "feedback" else float
             setattr(self.rows[index], key, kind(value))
         self.edited.emit()
 
@@ -204,8 +220,10 @@ class ProgrammeTable(QTableWidget):
             return
         self.rows[index] = EditorRow.of(exercise)
         for key, widget in self._row_widgets[index].items():
+            widget.blockSignals(True)
             if isinstance(widget, QSpinBox | QDoubleSpinBox):
-                widget.blockSignals(True)
                 widget.setValue(getattr(self.rows[index], key))
-                widget.blockSignals(False)
+            elif key == "feedback" and isinstance(widget, QComboBox):
+                widget.setCurrentIndex(max(0, widget.findData(self.rows[index].feedback)))
+            widget.blockSignals(False)
         self.edited.emit()

@@ -2,8 +2,10 @@
 
 `document.write_session_report` is the entry point. The pages are planned first (`flow`, on
 the A4 geometry and measured text of `layout`), then drawn: page 1 (`front_page`, with the
-`explanation` of the numbers), one section per exercise (`exercise_pages`) and the progress
-charts (`trend_pages`, from `coach.records.trends`). Values read alike everywhere (`wording`).
+`explanation` of the numbers), the therapist's notes and changes while the session ran
+(`steering_page`, only when there were any), one section per exercise (`exercise_pages`, a
+repetition the therapist set aside struck through in grey) and the progress charts
+(`trend_pages`, from `coach.records.trends`). Values read alike everywhere (`wording`).
 
 Print legibility: A4 portrait, body text 10 pt, tables and chart labels 9 pt, headings
 14–16 pt, black text; the patient's left is blue with circles and solid lines, the

@@ -38,9 +38,11 @@ from coach.reports.pdf.layout import (
     draw_rule,
     draw_text,
 )
+from coach.reports.pdf.steering_page import steering_section
 from coach.reports.pdf.trend_pages import trend_sections
 from coach.reports.pdf.wording import DASH, field_value, session_stamp, text_or_dash
 from coach.session.snapshots import Snapshot
+from coach.session.steering_words import ASKING_ACTIONS
 
 _RC = {
     "pdf.fonttype": 42,  # TrueType: crisp at any zoom, text selectable and searchable
@@ -76,10 +78,17 @@ def _sections(
     fields: dict[str, Any] | None,
     snapshots: Mapping[int, Snapshot],
 ) -> list[Section]:
-    """Page 1, each exercise (the first on a new page), then the progress pages."""
+    """Page 1, the therapist's notes and changes (if any) on a page of their own, each exercise (the
+    first on a new page), then the progress pages."""
     sections = front_sections(session, fields)
+    steering = steering_section(session)
+    if steering is not None:
+        sections.append(steering)
     for number, exercise in enumerate(session.exercises, 1):
-        section = exercise_section(number, exercise, snapshots.get(exercise.id), session.kind)
+        changed = any(
+            record.position == exercise.position and record.action in ASKING_ACTIONS for record in session.steering
+        )
+        section = exercise_section(number, exercise, snapshots.get(exercise.id), session.kind, changed)
         section.new_page = number == 1
         sections.append(section)
     return sections + trend_sections(session, history)

@@ -14,10 +14,11 @@ from coach.plans.shown_names import shown_exercise_name
 from coach.records.models import ExerciseRecord
 from coach.records.trends import exercise_means, target_band_mm, target_symmetry
 from coach.reports.formats import number_text, short_number_text
-from coach.reports.pdf.flow import Block, Column, Section, Table, heading, paragraph, spacer
+from coach.reports.pdf.flow import Block, Column, RowStyle, Section, Table, heading, paragraph, spacer
 from coach.reports.pdf.layout import (
     CONTENT_W,
     MARGIN_X,
+    MUTED_TEXT,
     PAGE_H,
     PAGE_W,
     SMALL_PT,
@@ -39,8 +40,19 @@ from coach.reports.pdf.wording import (
     weaker_side_text,
 )
 from coach.reports.pictures import draw_measured_regions
+from coach.reports.steering_log import set_aside_count, set_aside_words
 from coach.session.snapshots import Snapshot
 
+#: the legend of the bars of repetitions set aside (short: the legend has one line; the note under the table says more)
+SET_ASIDE_LEGEND = N_("Not counted")
+#: under the table of an exercise with repetitions set aside
+SET_ASIDE_NOTE = N_(
+    "Grey and struck through: set aside by the therapist during the session, why under the row. Such a "
+    "repetition is kept here, but it is not part of the summary above, of the overview on page 1 or of the "
+    "progress charts."
+)
+#: the fill of a set-aside repetition's bars
+SET_ASIDE_FILL = "#E4E4E4"
 #: why the picture was kept: chosen by the patient at home; ticked by the clinician (with consent) for a video
 SNAPSHOT_NOTE = {
     "live": N_(
@@ -91,10 +103,12 @@ def _snapshot_block(snapshot: Snapshot, kind: str) -> Block:
 
 
 def _repetition_chart(exercise: ExerciseRecord) -> Block:
-    """Grouped bars, patient's left vs right, per repetition, over the target band."""
+    """Grouped bars, patient's left vs right, per repetition, over the target band; the repetitions
+    set aside in grey, so the eye does not take them for part of the result."""
     numbers = np.array([record.number for record in exercise.repetitions], dtype=float)
     left = np.array([record.repetition.left_mm for record in exercise.repetitions], dtype=float)
     right = np.array([record.repetition.right_mm for record in exercise.repetitions], dtype=float)
+    counts = np.array([record.counts for record in exercise.repetitions], dtype=bool)
     band = target_band_mm(exercise)
     height = 2.45
 
@@ -102,22 +116,31 @@ def _repetition_chart(exercise: ExerciseRecord) -> Block:
         ax = chart_axes(fig, MARGIN_X + 0.65, y + 0.38, CONTENT_W - 0.75, height - 0.85)
         if band is not None:
             ax.axhspan(band[0], band[1], color=BAND_COLOUR, alpha=0.3, linewidth=0, label=tr("Target range"))
-        ax.bar(numbers - 0.2, left, 0.38, color=LEFT_COLOUR, edgecolor="black", linewidth=0.5, label=tr(LEFT_LABEL))
+        shown = numbers[counts]
+        ax.bar(shown - 0.2, left[counts], 0.38, color=LEFT_COLOUR, edgecolor="black", linewidth=0.5,
+               label=tr(LEFT_LABEL))  # fmt: skip
         ax.bar(
-            numbers + 0.2, right, 0.38, color=RIGHT_COLOUR, edgecolor="black", linewidth=0.5, hatch="///",
+            shown + 0.2, right[counts], 0.38, color=RIGHT_COLOUR, edgecolor="black", linewidth=0.5, hatch="///",
             label=tr(RIGHT_LABEL),
         )  # fmt: skip
+        if not counts.all():
+            aside = {"color": SET_ASIDE_FILL, "edgecolor": MUTED_TEXT, "linewidth": 0.6, "linestyle": "--"}
+            set_aside = numbers[~counts]
+            ax.bar(set_aside - 0.2, left[~counts], 0.38, **aside, label=tr(SET_ASIDE_LEGEND))
+            ax.bar(set_aside + 0.2, right[~counts], 0.38, hatch="///", **aside)
         top = np.nanmax(np.concatenate([left, right, [band[1] if band else 0.0, 1.0]]))
         bottom = min(0.0, float(np.nanmin(np.concatenate([left, right]))))
         ax.set_ylim(bottom * 1.1, top * 1.12)
         ax.set_xlim(numbers.min() - 0.6, numbers.max() + 0.6)
         ax.set_xticks(numbers)
+        for label, counted in zip(ax.get_xticklabels(), counts, strict=True):
+            label.set_color("black" if counted else MUTED_TEXT)
         ax.set_xlabel(tr("Repetition"), fontsize=SMALL_PT)
         ax.set_ylabel(tr("Peak movement (mm)"), fontsize=SMALL_PT)
         ax.grid(axis="y", color="#CCCCCC", linewidth=0.5)
         ax.set_axisbelow(True)
         ax.legend(
-            loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=3, fontsize=SMALL_PT, frameon=False, borderaxespad=0.0
+            loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=4, fontsize=SMALL_PT, frameon=False, borderaxespad=0.0
         )
 
     return Block(height, draw)
@@ -141,8 +164,9 @@ def _repetition_table(number: int, exercise: ExerciseRecord) -> Table:
     for name in watched:
         title = tr("{measure} % Left / Right (patient's)", measure=measure_label(name))
         columns.append(Column(title, room / len(watched), "center"))
-    rows = []
+    rows, styles = [], []
     for record in exercise.repetitions:
+        styles.append(RowStyle(struck=not record.counts, note=set_aside_words(record) or ""))
         rep = record.repetition
         row = [
             str(record.number),
@@ -165,6 +189,7 @@ def _repetition_table(number: int, exercise: ExerciseRecord) -> Table:
             number=number,
             exercise=shown_exercise_name(exercise.exercise_id, exercise.exercise_name),
         ),
+        styles=styles,
     )
 
 
@@ -192,6 +217,8 @@ def _repetitions(number: int, exercise: ExerciseRecord) -> list[Block | Table]:
     """The chart and table of repetitions, or why there are none."""
     if exercise.repetitions:
         items: list[Block | Table] = [_repetition_chart(exercise), _repetition_table(number, exercise)]
+        if set_aside_count([exercise]):
+            items.append(paragraph(tr(SET_ASIDE_NOTE), SMALL_PT))
         if not all(record.repetition.complete for record in exercise.repetitions):
             items.append(
                 paragraph(tr("Complete “no”: the repetition was cut off (face lost or the recording ended)."), SMALL_PT)
@@ -202,9 +229,19 @@ def _repetitions(number: int, exercise: ExerciseRecord) -> list[Block | Table]:
     return [paragraph(tr("Repetitions: {dash} (none were recorded for this exercise).", dash=DASH))]
 
 
-def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot | None, kind: str = "live") -> Section:
+#: what was asked of an exercise, and the same when the therapist changed it while it ran
+TARGET = N_("Therapist's target: {target}.")
+TARGET_CHANGED = N_(
+    "Therapist's target at the start: {target}; changed while it ran (see the therapist's notes and changes)."
+)
+
+
+def exercise_section(
+    number: int, exercise: ExerciseRecord, snapshot: Snapshot | None, kind: str = "live", target_changed: bool = False
+) -> Section:
     """The exercise numbered `number` in the session, with its picture at the peak if one was kept
-    (`kind`: the session's, "live" or "recorded": who kept the picture, and why)."""
+    (`kind`: the session's, "live" or "recorded": who kept the picture, and why; `target_changed`:
+    the therapist changed what was asked while it ran, so the target at its start is said to be so)."""
     means = exercise_means(exercise)
     items: list[Block | Table] = [
         heading(f"{number}. {shown_exercise_name(exercise.exercise_id, exercise.exercise_name)}"),
@@ -217,7 +254,7 @@ def exercise_section(number: int, exercise: ExerciseRecord, snapshot: Snapshot |
             ),
             after=0.02,
         ),
-        paragraph(tr("Therapist's target: {target}.", target=_target_text(exercise)), after=0.02),
+        paragraph(tr(TARGET_CHANGED if target_changed else TARGET, target=_target_text(exercise)), after=0.02),
         paragraph(
             tr(
                 "Summary: {count} repetition(s); mean peak Left (patient's) {left} mm, Right (patient's) {right} mm; "

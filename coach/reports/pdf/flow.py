@@ -22,6 +22,7 @@ from coach.reports.pdf.layout import (
     HEADING_PT,
     MARGIN_TOP,
     MARGIN_X,
+    MUTED_TEXT,
     PAGE_H,
     PAGE_W,
     ROW_SHADE,
@@ -52,6 +53,8 @@ class Column:
     title: str  # may hold "\n"
     width: float
     align: str = "right"
+    #: cells wrap onto more lines (the row grows) instead of being cut short: for words a reader needs whole
+    wrap: bool = False
 
     def anchor(self, left: float) -> tuple[float, str]:
         """Where a cell's text is anchored, and how, for a column starting at `left`."""
@@ -62,13 +65,33 @@ class Column:
         return left + self.width - 0.1, "right"
 
 
+@dataclass(frozen=True)
+class RowStyle:
+    """How one row of a table stands out: `bold` (a therapist's note), `struck` (grey and struck
+    through: shown, but not counted), `note` (a line under the row's cells, saying why)."""
+
+    bold: bool = False
+    struck: bool = False
+    note: str = ""
+
+
+PLAIN_ROW = RowStyle()
+
+
+def _cell_need(text: str, column: Column, pt: float) -> float:
+    """The width a cell needs: all of it, or in a wrapping column its longest word."""
+    if column.wrap:
+        return max([0.0, *(text_width(word, pt) for word in text.split())])
+    return text_width(text, pt)
+
+
 def fitted_columns(columns: list[Column], rows: list[list[str]], pt: float) -> list[Column]:
     """The columns, widened where a header word or a cell does not fit (a long German
     compound), by the room the other columns do not need; the total width is kept."""
     needs = [
         max(
             [0.0, *(text_width(word, pt, bold=True) for word in column.title.split())]
-            + [text_width(row[index], pt) for row in rows if index < len(row)]
+            + [_cell_need(row[index], column, pt) for row in rows if index < len(row)]
         )
         + 0.1
         for index, column in enumerate(columns)
@@ -85,6 +108,7 @@ def fitted_columns(columns: list[Column], rows: list[list[str]], pt: float) -> l
             if need > column.width
             else column.width - moved * (column.width - need) / spare,
             column.align,
+            column.wrap,
         )
         for need, column in zip(needs, columns, strict=True)
     ]
@@ -93,7 +117,8 @@ def fitted_columns(columns: list[Column], rows: list[list[str]], pt: float) -> l
 @dataclass
 class Table:
     """Rows split across pages; the header is repeated on each part, and a part on a
-    page of its own says whose rows they are (`caption` + "(continued)")."""
+    page of its own says whose rows they are (`caption` + "(continued)"). A row is one line
+    tall unless a wrapping column or its style's note needs more (`styles`: one per row, or none)."""
 
     columns: list[Column]
     rows: list[list[str]]
@@ -101,34 +126,69 @@ class Table:
     pt: float = SMALL_PT
     row_h: float = 0.23
     after: float = 0.14
+    styles: list[RowStyle] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.columns = fitted_columns(self.columns, self.rows, self.pt)
         self.titles = ["\n".join(wrap(column.title, column.width - 0.1, self.pt, bold=True)) for column in self.columns]
+        if self.styles and len(self.styles) != len(self.rows):
+            raise ValueError(f"a table of {len(self.rows)} rows takes as many row styles, not {len(self.styles)}")
+        self.styles = self.styles or [PLAIN_ROW] * len(self.rows)
+        self.cell_lines = [self._cell_lines(row, style) for row, style in zip(self.rows, self.styles, strict=True)]
+        #: a note starts under the second column, so the row's number stays on its own at the left
+        self.note_x = MARGIN_X + (self.columns[0].width if len(self.columns) > 1 else 0.0)
+        note_w = self.width - (self.note_x - MARGIN_X) - 0.1
+        self.note_lines = [wrap(style.note, note_w, self.pt) if style.note else [] for style in self.styles]
+        self.row_heights = [
+            self.row_h + (max(len(lines) for lines in cells) - 1 + len(notes)) * line_height(self.pt)
+            for cells, notes in zip(self.cell_lines, self.note_lines, strict=True)
+        ]
+
+    @property
+    def width(self) -> float:
+        return sum(column.width for column in self.columns)
+
+    def _cell_lines(self, row: list[str], style: RowStyle) -> list[list[str]]:
+        """Each cell's lines: wrapped in a wrapping column, else one line cut short to fit."""
+        return [
+            wrap(cell, column.width - 0.1, self.pt, bold=style.bold)
+            if column.wrap
+            else [clip(cell, column.width - 0.1, self.pt, bold=style.bold)]
+            for column, cell in zip(self.columns, row, strict=True)
+        ]
 
     @property
     def header_h(self) -> float:
         lines = max(title.count("\n") + 1 for title in self.titles)
         return lines * line_height(self.pt) + 0.1
 
-    def height(self, rows: int, continued: bool = False) -> float:
+    def height(self, start: int = 0, stop: int | None = None, continued: bool = False) -> float:
+        """The height of rows start to stop (all by default), with the header and the space after."""
         caption_h = line_height(SUBHEADING_PT) + 0.1 if continued and self.caption else 0.0
-        return caption_h + self.header_h + rows * self.row_h + self.after
+        return caption_h + self.header_h + sum(self.row_heights[start:stop]) + self.after
 
-    def rows_fitting(self, room: float, continued: bool = False) -> int:
-        return max(0, int((room - self.height(0, continued) + 1e-9) // self.row_h))
+    def rows_fitting(self, start: int, room: float, continued: bool = False) -> int:
+        """How many rows from `start` on fit in `room`."""
+        used = self.height(start, start, continued)
+        count = 0
+        for row_height in self.row_heights[start:]:
+            if used + row_height > room + 1e-9:
+                break
+            used += row_height
+            count += 1
+        return count
 
-    def part(self, rows: list[list[str]], continued: bool = False) -> Block:
+    def part(self, start: int, stop: int, continued: bool = False) -> Block:
         def draw(fig: Figure, y: float) -> None:
             if continued and self.caption:
                 caption = tr("{caption} (continued)", caption=self.caption)
                 draw_text(fig, MARGIN_X, y, caption, SUBHEADING_PT, fontweight="bold")
                 y += line_height(SUBHEADING_PT) + 0.1
-            self._draw(fig, y, rows)
+            self._draw(fig, y, start, stop)
 
-        return Block(self.height(len(rows), continued), draw)
+        return Block(self.height(start, stop, continued), draw)
 
-    def _draw(self, fig: Figure, y: float, rows: list[list[str]]) -> None:
+    def _draw(self, fig: Figure, y: float, start: int, stop: int) -> None:
         x = MARGIN_X
         lefts = []
         for column in self.columns:
@@ -142,24 +202,40 @@ class Table:
                 fig, cx, header_bottom - 0.05, title, self.pt, va="bottom", ha=ha, fontweight="bold", multialignment=ha
             )
         draw_rule(fig, header_bottom, 1.0, x1=right_edge)
-        for index, row in enumerate(rows):
-            top = header_bottom + index * self.row_h
-            if index % 2:
+        top = header_bottom
+        for index in range(start, stop):
+            row_height = self.row_heights[index]
+            if (index - start) % 2:
                 fig.add_artist(
                     Rectangle(
-                        (fx(MARGIN_X), fy(top + self.row_h)),
+                        (fx(MARGIN_X), fy(top + row_height)),
                         (right_edge - MARGIN_X) / PAGE_W,
-                        self.row_h / PAGE_H,
+                        row_height / PAGE_H,
                         facecolor=ROW_SHADE,
                         edgecolor="none",
                         zorder=-1,
                     )
                 )
-            for left, column, cell in zip(lefts, self.columns, row, strict=True):
-                cx, ha = column.anchor(left)
-                text = clip(cell, column.width - 0.1, self.pt)
-                draw_text(fig, cx, top + self.row_h / 2, text, self.pt, va="center_baseline", ha=ha)
-        draw_rule(fig, header_bottom + len(rows) * self.row_h, 0.8, x1=right_edge)
+            self._draw_row(fig, top, index, lefts, right_edge)
+            top += row_height
+        draw_rule(fig, top, 0.8, x1=right_edge)
+
+    def _draw_row(self, fig: Figure, top: float, index: int, lefts: list[float], right_edge: float) -> None:
+        """One row's cells (grey and struck through if it does not count), then its note."""
+        style = self.styles[index]
+        first_line = top + self.row_h / 2
+        colour, weight = (MUTED_TEXT if style.struck else "black"), ("bold" if style.bold else "normal")
+        for left, column, lines in zip(lefts, self.columns, self.cell_lines[index], strict=True):
+            cx, ha = column.anchor(left)
+            for number, text in enumerate(lines):
+                y = first_line + number * line_height(self.pt)
+                draw_text(fig, cx, y, text, self.pt, va="center_baseline", ha=ha, color=colour, fontweight=weight)
+        if style.struck:
+            draw_rule(fig, first_line, 0.7, x1=right_edge, colour=MUTED_TEXT)
+        below = first_line + max(len(lines) for lines in self.cell_lines[index]) * line_height(self.pt)
+        for number, text in enumerate(self.note_lines[index]):
+            y = below + number * line_height(self.pt)
+            draw_text(fig, self.note_x + 0.05, y, text, self.pt, va="center_baseline", fontstyle="italic")
 
 
 @dataclass
@@ -171,7 +247,7 @@ class Section:
 
     @property
     def height(self) -> float:
-        return sum(item.height(len(item.rows)) if isinstance(item, Table) else item.height for item in self.items)
+        return sum(item.height() if isinstance(item, Table) else item.height for item in self.items)
 
 
 @dataclass
@@ -189,16 +265,16 @@ class Page:
 
 def _place_table(pages: list[Page], table: Table) -> None:
     """As many rows as fit on this page, the rest on the next ones (at least one row per page)."""
-    rows, continued = table.rows, False
-    while rows:
-        fitting = table.rows_fitting(pages[-1].room(), continued)
+    start, continued = 0, False
+    while start < len(table.rows):
+        fitting = table.rows_fitting(start, pages[-1].room(), continued)
         if fitting == 0 and pages[-1].placed:
             pages.append(Page())
             continue
-        taken = max(1, fitting)
-        pages[-1].place(table.part(rows[:taken], continued))
-        rows = rows[taken:]
-        if rows:
+        stop = start + max(1, fitting)
+        pages[-1].place(table.part(start, stop, continued))
+        start = stop
+        if start < len(table.rows):
             pages.append(Page())
             continued = True
 

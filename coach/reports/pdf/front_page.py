@@ -28,6 +28,7 @@ from coach.reports.pdf.wording import (
     text_or_dash,
     weaker_side_text,
 )
+from coach.reports.steering_log import set_aside_count
 
 
 def _duration_text(session: SessionDetail) -> str:
@@ -50,6 +51,12 @@ def _kind_text(session: SessionDetail) -> str:
     return tr("live (webcam)") if session.kind == "live" else tr("recorded video")
 
 
+def _steering_text(session: SessionDetail) -> str:
+    """How much was changed and noted while the session ran (listed on a page of their own)."""
+    notes = len(session.notes)
+    return tr("{changes} change(s), {notes} note(s) while it ran", changes=len(session.steering) - notes, notes=notes)
+
+
 def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Block | Table]:
     """Title, then the patient (left) and the session (right) as label–value lists."""
     started = local_time(session.started_at)
@@ -61,10 +68,20 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
         (tr("Onset"), onset_text(field_value(patient, "onset_date"), session)),
         (tr("Cause"), text_or_dash(field_value(patient, "cause"))),
     ]
-    recorded = tr(
-        "{exercises} exercise(s), {repetitions} repetition(s)",
-        exercises=len(session.exercises),
-        repetitions=repetitions,
+    set_aside = set_aside_count(session.exercises)
+    recorded = (
+        tr(
+            "{exercises} exercise(s), {repetitions} repetition(s), {set_aside} of them set aside",
+            exercises=len(session.exercises),
+            repetitions=repetitions,
+            set_aside=set_aside,
+        )
+        if set_aside
+        else tr(
+            "{exercises} exercise(s), {repetitions} repetition(s)",
+            exercises=len(session.exercises),
+            repetitions=repetitions,
+        )
     )
     session_column = [
         (tr("Date"), long_date_text(started)),
@@ -81,6 +98,8 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
         (tr("Status"), status_text(session.status)),
         (tr("Recorded"), recorded),
     ]
+    if session.steering:
+        session_column.append((tr("Changes"), _steering_text(session)))
     return [
         Block(
             0.42,
@@ -146,7 +165,7 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
                 str(number),
                 shown_exercise_name(exercise.exercise_id, exercise.exercise_name),
                 status_text(exercise.status, short=True),
-                str(len(exercise.repetitions)),
+                str(len(exercise.counted_repetitions)),
                 mm_text(means.left_mm),
                 mm_text(means.right_mm),
                 percent_text(means.symmetry),
@@ -164,6 +183,14 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
         Column(tr("Weaker side (patient's)"), 0.9, "left"),
     ]
     items.append(Table(columns, rows))
+    set_aside = set_aside_count(session.exercises)
+    if set_aside:
+        note = tr(
+            "Reps and means leave out the {count} repetition(s) the therapist set aside; they are shown, struck "
+            "through, on the exercise pages.",
+            count=set_aside,
+        )
+        items.append(paragraph(note, SMALL_PT))
     return items
 
 

@@ -20,6 +20,7 @@ from matplotlib.ticker import ScalarFormatter
 
 from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR
 from coach.reports.formats import decimal_mark
+from coach.reports.steering_log import SET_ASIDE_GREY
 
 try:
     from matplotlib.ft2font import LoadFlags
@@ -47,6 +48,8 @@ FONT_FAMILY = "DejaVu Sans"
 
 # the colours of sides and targets are in coach.base.palette
 ROW_SHADE = "#EFEFEF"
+#: text that is shown but does not count (a repetition set aside)
+MUTED_TEXT = SET_ASIDE_GREY
 BOX_SHADE = "#F4F4F4"
 LEFT_LINE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 4.5}
 RIGHT_LINE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 4.5}
@@ -91,10 +94,10 @@ UNITS = frozenset({"mm", "%", "s", "min"})
 
 
 def _words(paragraph: str) -> list[str]:
-    """The paragraph's words, a unit joined to the number before it."""
+    """The paragraph's words, a unit joined to the number before it (also one closing a bracket: "mm)")."""
     words: list[str] = []
     for word in paragraph.split():
-        if words and word in UNITS and words[-1][-1:].isdigit():
+        if words and word.rstrip(").,;:“”") in UNITS and words[-1][-1:].isdigit():
             words[-1] += " " + word
         else:
             words.append(word)
@@ -140,21 +143,27 @@ def fy(y: float) -> float:
 
 
 def draw_text(fig: Figure, x: float, y: float, text: str, pt: float = BODY_PT, **style: Any) -> None:
-    """Black text whose top left is at (x, y) unless `style` anchors it otherwise. A line is
-    hung by the height of ordinary text, so one with a capital umlaut (Ü) is not pushed down."""
+    """Text whose top left is at (x, y), black, unless `style` anchors or colours it otherwise. A line
+    is hung by the height of ordinary text, so one with a capital umlaut (Ü) is not pushed down."""
     style.setdefault("va", "top")
     style.setdefault("ha", "left")
+    style.setdefault("color", "black")
     if style["va"] == "top" and "\n" not in text:
         style["va"] = "baseline"
         y += _ascent_em(style.get("fontweight") == "bold") * pt / 72
-    fig.text(fx(x), fy(y), text, fontsize=pt, color="black", **style)
+    fig.text(fx(x), fy(y), text, fontsize=pt, **style)
 
 
 def draw_rule(
-    fig: Figure, y: float, width: float = 0.8, x0: float = MARGIN_X, x1: float = MARGIN_X + CONTENT_W
+    fig: Figure,
+    y: float,
+    width: float = 0.8,
+    x0: float = MARGIN_X,
+    x1: float = MARGIN_X + CONTENT_W,
+    colour: str = "black",
 ) -> None:
-    """A horizontal black line across the content (or from x0 to x1)."""
-    fig.add_artist(Line2D([fx(x0), fx(x1)], [fy(y), fy(y)], color="black", linewidth=width))
+    """A horizontal line across the content (or from x0 to x1), black unless told."""
+    fig.add_artist(Line2D([fx(x0), fx(x1)], [fy(y), fy(y)], color=colour, linewidth=width))
 
 
 class DecimalTicks(ScalarFormatter):
