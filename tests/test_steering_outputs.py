@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import ctypes
+import hashlib
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -368,6 +370,40 @@ def test_a_bundle_carries_the_changes_and_the_reasons_to_another_database(
             [r.discarded_reason for r in e.repetitions] for e in here.exercises
         ]
         assert [e.summary for e in there.exercises] == [e.summary for e in here.exercises]
+
+
+def test_a_bundle_from_before_the_steering_log_imports_with_every_repetition_counting(
+    steered: Steered, sessions: list[SessionDetail], tmp_path: Path
+) -> None:
+    """A bundle written by a version before schema 5 has neither key: it imports whole, nothing
+    steered, nothing set aside."""
+    bundle, older = tmp_path / "new.facecoach.zip", tmp_path / "older.facecoach.zip"
+    with SessionStore.open(steered.database)[0] as store:
+        export_bundle(store, steered.patient, bundle)
+    with zipfile.ZipFile(bundle) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(members["manifest.json"])
+    for name in manifest["sessions"]:
+        session = json.loads(members[name])
+        assert session.pop("steering") is not None
+        for exercise in session["exercises"]:
+            for record in exercise["repetitions"]:
+                record.pop("discarded_reason")
+        members[name] = json.dumps(session).encode()
+        manifest["sha256"][name] = hashlib.sha256(members[name]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(older, "w") as archive:
+        for name, payload in members.items():
+            archive.writestr(name, payload)
+    with open_quiet(database_path(tmp_path / "clinic")) as clinic:
+        assert import_bundle(clinic, older)[1:] == (2, 0)
+    imported = read_sessions(database_path(tmp_path / "clinic"))
+    assert [s.uid for s in imported] == [s.uid for s in sessions]
+    assert all(s.steering == () for s in imported)
+    assert all(r.counts for s in imported for e in s.exercises for r in e.repetitions)
+    assert [len(e.repetitions) for s in imported for e in s.exercises] == [
+        len(e.repetitions) for s in sessions for e in s.exercises
+    ]
 
 
 def test_the_session_list_prints_the_changes_and_what_was_set_aside(

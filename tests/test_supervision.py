@@ -15,15 +15,21 @@ from PySide6.QtCore import Qt
 
 from coach.capture.sources import VideoFileSource
 from coach.gui.app import build_window
+from coach.gui.history import HistoryDialog
 from coach.gui.supervision import SupervisionWindow
 from coach.plans.exercises import get_exercise
 from coach.plans.programmes import Programme
+from coach.records.bundle import export_bundle, import_bundle
 from coach.records.store import SessionStore, database_path
+from coach.reports.pdf.document import write_session_report
 from coach.session.live import PacedSource
 from coach.session.phases import Phase, SessionTiming
 from coach.sound.audio_coach import AudioCoach
 from coach.sound.outputs import RecordingOutput
 from coach.usecases.clinic import Clinic
+
+from report_pages import pages_text
+from store_helpers import open_quiet
 
 FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, countdown_s=0.5, move_s=1.0, result_s=0.5)
 
@@ -153,3 +159,26 @@ def test_the_therapist_steers_with_the_panel_and_keys_and_everything_is_kept(qtb
     (smile,) = detail.exercises
     assert smile.repetitions[0].discarded_reason == "another part of the face helped"
     assert smile.summary is not None and smile.summary.reps == 3 == len(smile.counted_repetitions)
+    # the history, the report and a bundle to another computer show exactly those
+    whats = [line.split(" · ", 2)[2] for line in lines]
+    history = HistoryDialog(database_path(tmp_path))
+    qtbot.addWidget(history)
+    history.show_session(history.session_ids.index(record.id))
+    shown = history.detail.toPlainText()
+    assert all(what in shown for what in whats)
+    with SessionStore.open(database_path(tmp_path))[0] as store:
+        patient = store.patients.get(detail.patient_id)
+        pdf, bundle = tmp_path / "report.pdf", tmp_path / "p07.facecoach.zip"
+        write_session_report(pdf, detail, [detail], patient)
+        export_bundle(store, patient, bundle)
+    report = "".join("".join(pages_text(pdf)).split())
+    assert all("".join(what.split()) in report for what in whats)
+    with open_quiet(database_path(tmp_path / "elsewhere")) as clinic:
+        import_bundle(clinic, bundle)
+    with SessionStore.open(database_path(tmp_path / "elsewhere"))[0] as store:
+        there = store.history.session_detail(store.history.sessions()[0].id)
+
+    def kept(reps: tuple) -> list[tuple]:
+        return [(r.number, r.repetition, r.discarded_reason) for r in reps]
+
+    assert there.steering == detail.steering and kept(there.exercises[0].repetitions) == kept(smile.repetitions)
