@@ -63,7 +63,7 @@ def main(out_dir: Path, language: str, text_scale_pct: int) -> int:
     main_window.show()
     main_window.supervise()
     (supervision,) = main_window.findChildren(SupervisionWindow)
-    supervision.resize(1500, 950)
+    supervision.resize(1500, 950) if text_scale_pct <= 100 else supervision.resize(1900, 1050)
     panel = supervision.steering
     steps: list[tuple[Callable[[], bool], Callable[[], None]]] = [
         (lambda: main_window.camera_ok, main_window.start_session),
@@ -71,7 +71,7 @@ def main(out_dir: Path, language: str, text_scale_pct: int) -> int:
         (lambda: True, lambda: _faded(panel)),
         (lambda: supervision.repetitions.rowCount() >= 2, lambda: _discard(supervision)),
         (lambda: True, lambda: _note(panel, "smiles with the eye closing on the left; slower next time")),
-        (main_window.step_panel.notice.isVisible, lambda: _grab(main_window, out_dir / "31_patient_notice.png")),
+        (lambda: main_window.video.notice != "", lambda: _grab(main_window, out_dir / "31_patient_notice.png")),
         (lambda: _phase(supervision) is Phase.HOLD, lambda: _grab(supervision, out_dir / "30_supervision.png")),
         (lambda: True, app.quit),
     ]  # fmt: skip

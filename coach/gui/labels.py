@@ -10,6 +10,10 @@ of its own that follow the text defines `text_scale_changed()`, called after eac
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
@@ -45,6 +49,22 @@ def make_label(text: str = "", size: int = 13, bold: bool = False, wrap: bool = 
     return label
 
 
+@contextmanager
+def _no_collection_meanwhile() -> Iterator[None]:
+    """Walk every widget safely. `allWidgets()` hands out a wrapper for each widget, its inner
+    parts included; were Python's collector to free a closed window's garbage in the middle of
+    the walk, the wrappers of that window's inner parts would point at freed memory (a crash
+    seen after a window was closed). So the garbage goes first, and none is freed meanwhile."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def set_text_scale(percent: int) -> None:
     """Make all text `percent` % of its normal size, in every open window and every new one."""
     app = QApplication.instance()
@@ -59,16 +79,17 @@ def set_text_scale(percent: int) -> None:
     # a style sheet keeps the fonts widgets had when it was applied: applied again, every
     # button, box, table and menu takes the new size (both ways), then our own sizes follow
     app.setStyleSheet(app.styleSheet())
-    for widget in app.allWidgets():
-        base = widget.property(BASE_POINTS)
-        if base is not None:
-            widget.setFont(sized_font(widget.font(), float(base), widget.font().bold()))
-        widget.updateGeometry()
-        widget.update()
-    for widget in app.allWidgets():  # sizes of their own that follow the text (a panel's width)
-        follow = getattr(widget, "text_scale_changed", None)
-        if callable(follow):
-            follow()
+    with _no_collection_meanwhile():
+        for widget in app.allWidgets():
+            base = widget.property(BASE_POINTS)
+            if base is not None:
+                widget.setFont(sized_font(widget.font(), float(base), widget.font().bold()))
+            widget.updateGeometry()
+            widget.update()
+        for widget in app.allWidgets():  # sizes of their own that follow the text (a panel's width)
+            follow = getattr(widget, "text_scale_changed", None)
+            if callable(follow):
+                follow()
 
 
 class HintedEdit(QLineEdit):

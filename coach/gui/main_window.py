@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         panel = QWidget()
         column = QVBoxLayout(panel)
         options = self.options
-        self.step_panel = StepPanel()
+        self.step_panel = StepPanel(self.video)
         self.start_box = StartBox(options.programmes, options.programme_id, options.list_patients,
                                   options.patient_programme)  # fmt: skip
         self.start_box.choose_patient(self.preferences.current.last_patient_id)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QProgressBar, QPushButton, QTableWidget, QTableWid
 from coach.base.i18n import N_, tr
 from coach.base.palette import weaker_side_word
 from coach.gui.labels import make_label, set_style, set_text
-from coach.gui.widgets import CAUTION, GOOD, NOTICE, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars
+from coach.gui.widgets import CAUTION, GOOD, STATUS_COLOURS, WARNING, ExerciseIllustration, SideBars, VideoView
 from coach.session.coaching import SessionView
 from coach.session.feedback import Feedback
 from coach.session.phases import REP_PHASES, Phase
@@ -37,17 +37,15 @@ RESULT_WORDS = {
 class StepPanel(QWidget):
     """Where the person is in the programme, what to do now, and how long this step has left."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, video: VideoView | None = None, parent: QWidget | None = None) -> None:
+        """video: where a therapist's change is told, over the picture the patient looks at
+        (it moves nothing on this panel and is never cut short)."""
         super().__init__(parent)
+        self.video = video
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.progress_label = make_label("", 12)
         self.headline = make_label(tr("Welcome"), 24, bold=True)
-        #: what a therapist just changed, in plain words (shown for a few seconds)
-        self.notice = make_label("", 16, bold=True)
-        self.notice.setStyleSheet(f"background: {NOTICE.name()}; color: white; padding: 6px; border-radius: 6px;")
-        self.notice.setAccessibleName(tr("Notice from your therapist"))
-        self.notice.hide()
         self.detail = make_label(tr("Choose a programme and press Start. Sit facing the camera in good light."), 14)
         self.phase_bar = QProgressBar()
         self.phase_bar.setTextVisible(False)
@@ -56,8 +54,7 @@ class StepPanel(QWidget):
         self.accept_rest_button = QPushButton(tr("Use this face as my resting face"))
         self.accept_rest_button.setMinimumHeight(36)
         self.accept_rest_button.hide()
-        for widget in (self.progress_label, self.headline, self.notice, self.detail, self.phase_bar,
-                       self.accept_rest_button):  # fmt: skip
+        for widget in (self.progress_label, self.headline, self.detail, self.phase_bar, self.accept_rest_button):
             layout.addWidget(widget)
 
     def say(self, headline: str, detail: str) -> None:
@@ -67,8 +64,8 @@ class StepPanel(QWidget):
 
     def show_view(self, view: SessionView) -> None:
         set_text(self.headline, view.headline)
-        set_text(self.notice, view.notice)
-        self.notice.setVisible(bool(view.notice))
+        if self.video is not None:
+            self.video.set_notice(view.notice)
         set_text(self.detail, view.detail)
         exercise = view.exercise
         if exercise is not None and view.phase not in (Phase.CAMERA_CHECK, Phase.CALIBRATING):

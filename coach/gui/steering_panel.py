@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QListView,
     QListWidget,
     QPushButton,
     QVBoxLayout,
@@ -67,6 +69,19 @@ def _spin(low: float, high: float, suffix: str, name: str) -> QDoubleSpinBox:
     return box
 
 
+class _WheelGuard(QObject):
+    """A box's value changes only once it has the focus: a wheel turned over it while the panel
+    scrolls must not set a repetition aside for another reason, or move a target."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Wheel and isinstance(watched, QWidget) and not watched.hasFocus():
+            parent = watched.parentWidget()
+            if parent is not None:  # on to whatever scrolls
+                QApplication.sendEvent(parent, event)
+            return True
+        return False
+
+
 class SteeringPanel(QWidget):
     """Controls that change the session under way without stopping it, and the log of what was
     done (`log`, placed by the window)."""
@@ -81,6 +96,7 @@ class SteeringPanel(QWidget):
         repetition chosen in the table (None: the last that counts)."""
         super().__init__(parent)
         self._send, self._chosen_repetition = send, chosen_repetition
+        self._wheel_guard = _WheelGuard(self)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._build_asked())
@@ -89,11 +105,17 @@ class SteeringPanel(QWidget):
         #: what was done, as it is kept (the window shows it beside the repetitions)
         self.log = QListWidget(self)  # (parented: Qt owns it once the window places it in a tab)
         self.log.setAccessibleName(tr("What was done in this session"))
-        self.log.setWordWrap(True)
+        self.log.setWordWrap(True)  # long lines wrap, never run off to the right
+        self.log.setResizeMode(QListView.ResizeMode.Adjust)
+        self.log.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # a value changes only when chosen: a wheel turned over the panel scrolls it instead
+        for box in (self.low_mm, self.high_mm, self.hold_s, self.feedback, self.reason):
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            box.installEventFilter(self._wheel_guard)
 
     # ----- building ------------------------------------------------------------------
     def _build_asked(self) -> QGroupBox:
-        box = QGroupBox(tr("What is asked (from the next repetition)"))
+        box = QGroupBox(tr("What is asked of this exercise (from the next repetition)"))
         grid = QGridLayout(box)
         self.low_mm = _spin(0.0, 39.5, " mm", tr("Target from"))
         self.high_mm = _spin(0.5, 40.0, " mm", tr("Target up to"))
@@ -103,15 +125,19 @@ class SteeringPanel(QWidget):
         self.hold_button = QPushButton(tr("Set hold (H)"))
         self.feedback = QComboBox()
         self.feedback.setAccessibleName(tr("Feedback"))
+        # as wide as the room, not as its longest choice (the open list shows each whole)
+        self.feedback.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.feedback.setMinimumContentsLength(16)
         for schedule in FEEDBACK_SCHEDULES:
             self.feedback.addItem(feedback_word(schedule), schedule)
+        # one control or two per row: at large text and in long languages each row still fits
         grid.addWidget(make_label(tr("Target"), 12), 0, 0)
-        grid.addWidget(_row(self.low_mm, make_label("–", 12), self.high_mm, self.target_button,
-                               self.from_last_button), 0, 1)  # fmt: skip
-        grid.addWidget(make_label(tr("Hold"), 12), 1, 0)
-        grid.addWidget(_row(self.hold_s, self.hold_button), 1, 1)
-        grid.addWidget(make_label(tr("Feedback (F)"), 12), 2, 0)
-        grid.addWidget(self.feedback, 2, 1)
+        grid.addWidget(_row(self.low_mm, make_label("–", 12), self.high_mm, self.target_button), 0, 1)
+        grid.addWidget(_row(self.from_last_button), 1, 1)
+        grid.addWidget(make_label(tr("Hold"), 12), 2, 0)
+        grid.addWidget(_row(self.hold_s, self.hold_button), 2, 1)
+        grid.addWidget(make_label(tr("Feedback (F)"), 12), 3, 0)
+        grid.addWidget(self.feedback, 3, 1)
         grid.setColumnStretch(1, 1)
         self._act(self.target_button, self.set_target, KEYS["target"])
         self._act(self.from_last_button, lambda: self._send_now(commands.TargetFromLastRepetition),
@@ -122,7 +148,7 @@ class SteeringPanel(QWidget):
         return box
 
     def _build_repetitions(self) -> QGroupBox:
-        box = QGroupBox(tr("Repetitions"))
+        box = QGroupBox(tr("Set a repetition aside, or have it done again"))
         column = QVBoxLayout(box)
         self.reason = QComboBox()
         self.reason.setEditable(True)

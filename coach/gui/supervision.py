@@ -36,6 +36,7 @@ from coach.gui.session_bridge import SessionBridge
 from coach.gui.steering_panel import SteeringPanel
 from coach.gui.trace_plot import TracePlot
 from coach.gui.widgets import VideoView
+from coach.plans.exercises import Exercise
 from coach.records.models import Patient
 from coach.reports.pdf.wording import MEASURE_LABELS
 from coach.session import commands
@@ -44,7 +45,6 @@ from coach.session.commands import AcceptRest, Command, Origin, Pause, RepeatExe
 from coach.session.controller import SessionController
 from coach.session.engine import Repetition
 from coach.session.events import (
-    CommandApplied,
     CommandRefused,
     ExerciseAdjusted,
     FrameMeasured,
@@ -56,7 +56,7 @@ from coach.session.events import (
     Steered,
 )
 from coach.session.phases import Phase
-from coach.session.steering_words import reason_words
+from coach.session.steering_words import reason_words, steering_words
 
 #: the traces are redrawn this often (ms): 20 a second, smooth to the eye, cheap to draw
 REDRAW_MS = 50
@@ -87,6 +87,8 @@ COMMAND_WORDS = {
     commands.PreviousExercise: N_("go back an exercise"),
     commands.AddNote: N_("add a note"),
 }
+#: a hold shorter than this share of the one asked is pointed out (a frame or two short is not)
+HELD_SHARE = 0.8
 #: where a repetition's (attempt, number) is kept in the table's first column
 _REPETITION_ROLE = Qt.ItemDataRole.UserRole
 AFFECTED_WORDS = {
@@ -114,6 +116,8 @@ class SupervisionWindow(QMainWindow):
         self.controller = controller
         self.patient_of = patient_of
         self.view: SessionView | None = None
+        #: what was asked of the exercise shown, as the repetitions are judged against it
+        self._asked: Exercise | None = None
         #: (session, exercise) the traces and table are of
         self._plotted: tuple[int, int] | None = None
         self._build()
@@ -152,6 +156,7 @@ class SupervisionWindow(QMainWindow):
         side = QVBoxLayout(holder)
         self.video = VideoView()
         self.video.setMinimumSize(320, 180)
+        self.video.setMaximumHeight(240)  # the therapist sits beside the patient: the traces and controls come first
         self.video.setAccessibleName(tr("Camera picture"))
         side.addWidget(self.video, stretch=1)
         self.repetitions = QTableWidget(0, 7)
@@ -162,12 +167,14 @@ class SupervisionWindow(QMainWindow):
         self.repetitions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         header = self.repetitions.horizontalHeader()
         header.setSectionResizeMode(header.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)  # the state (and why set aside) has the room that is left
+        self.repetitions.setWordWrap(True)
         self.repetitions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.repetitions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.repetitions.setMinimumHeight(120)
         self.steering = SteeringPanel(self.controller.send, self.chosen_repetition)
         self.tables = QTabWidget()
-        self.tables.addTab(self.repetitions, tr("Repetitions"))
+        self.tables.addTab(self.repetitions, tr("Repetitions of this exercise"))
         self.tables.addTab(self.steering.log, tr("What was done in this session"))
         side.addWidget(self.tables, stretch=1)
         side.addWidget(self.steering)
@@ -223,19 +230,19 @@ class SupervisionWindow(QMainWindow):
                 self._show_patient(patient_id)
                 self.steering.clear()
             case RepetitionFinished(number=number, repetition=rep, attempt=attempt):
-                self._add_row(_row_of(number, rep), (attempt, number))
+                self._add_row(_row_of(number, rep, self._asked), (attempt, number))
             case RepetitionMissed(reason=reason):
                 self._add_row(["-", "-", "-", "-", "-", "-", tr(MISSED_WORDS.get(reason, reason))])
             case RepetitionDiscarded(attempt=attempt, number=number, reason=reason):
                 self._mark_set_aside((attempt, number), reason)
             case ExerciseAdjusted(exercise=exercise):
+                self._asked = exercise
                 self.steering.follow(exercise)
                 self.movement.set_band(exercise.target_mm, self.view.onset_mm or None if self.view else None)
-            case Steered():
+            case Steered(origin=origin, action=action, detail=detail, text=text):
                 self.steering.logged(event)
-            case CommandApplied(command=command):
-                self.statusBar().showMessage(tr("Done: {command}, asked by {origin}.", command=_words(command),
-                                                origin=tr(ORIGIN_WORDS[command.origin])), 4000)  # fmt: skip
+                self.statusBar().showMessage(tr("Done by {origin}: {what}.", origin=tr(ORIGIN_WORDS[Origin(origin)]),
+                                                what=steering_words(action, detail, text)), 6000)  # fmt: skip
             case CommandRefused(command=command, reason=reason):
                 self.statusBar().showMessage(tr("Not done: {command}. {reason}", command=_words(command),
                                                 reason=reason), 8000)  # fmt: skip
@@ -256,6 +263,7 @@ class SupervisionWindow(QMainWindow):
         if shown == self._plotted or exercise is None:
             return
         self._plotted = shown
+        self._asked = exercise
         self.repetitions.setRowCount(0)
         self.steering.follow(exercise)
         self.movement.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.primary[:1]})
@@ -273,6 +281,7 @@ class SupervisionWindow(QMainWindow):
         self.repetitions.item(row, 0).setData(
             _REPETITION_ROLE, "" if repetition is None else f"{repetition[0]}:{repetition[1]}"
         )
+        self.repetitions.resizeRowToContents(row)  # a long state wraps, never elided
         self.repetitions.scrollToBottom()
 
     def chosen_repetition(self) -> tuple[int, int] | None:
@@ -287,6 +296,7 @@ class SupervisionWindow(QMainWindow):
                 self.repetitions.item(row, 6).setText(tr("set aside: {reason}", reason=reason_words(reason)))
                 for column in range(self.repetitions.columnCount()):
                     self.repetitions.item(row, column).setForeground(Qt.GlobalColor.gray)
+                self.repetitions.resizeRowToContents(row)
 
     def _show_newest_view(self) -> None:
         view = self.bridge.views.take()
@@ -298,7 +308,7 @@ class SupervisionWindow(QMainWindow):
         for button in (self.pause_button, self.skip_button, self.repeat_button, self.stop_button):
             button.setEnabled(not view.finished)
         self.steering.set_session_running(not view.finished and view.exercise is not None)
-        self.accept_rest_button.setEnabled(view.phase is Phase.CALIBRATING and not view.paused)
+        self.accept_rest_button.setEnabled(view.phase is Phase.CALIBRATING and not view.paused and not view.finished)
         where = ""
         if view.exercise is not None:
             where = tr("Exercise {index} of {count}: {exercise}", index=view.exercise_index + 1,
@@ -339,11 +349,22 @@ def _repetition_of(item: QTableWidgetItem | None) -> tuple[int, int] | None:
     return int(attempt), int(number)
 
 
-def _row_of(number: int, rep: Repetition) -> list[str]:
-    """A counted repetition as the table shows it: each side, evenness, the most synkinesis, hold."""
+def _row_of(number: int, rep: Repetition, asked: Exercise | None) -> list[str]:
+    """A counted repetition as the table shows it: each side, evenness, the most synkinesis, hold;
+    its state says where it was against what was `asked` (the target band, the hold): a repetition
+    counts once made and held at all, which is not the same as doing what was asked."""
     synkinesis = max((max(sides.values()) for sides in rep.synkinesis.values()), default=None)
-    state = tr("counted") if rep.weaker_side is None else tr("counted · weaker: {side}",
-                                                             side=weaker_side_word(rep.weaker_side))  # fmt: skip
+    state = [tr("counted")]
+    if asked is not None:
+        stronger = max(rep.left_mm, rep.right_mm)
+        if stronger > asked.target_mm[1]:
+            state.append(tr("above the target"))
+        elif stronger < asked.target_mm[0]:
+            state.append(tr("below the target"))
+        if rep.hold_s < HELD_SHARE * asked.hold_s:
+            state.append(tr("held {held} of {asked} s", held=f"{rep.hold_s:.1f}", asked=f"{asked.hold_s:g}"))
+    if rep.weaker_side is not None:
+        state.append(tr("weaker: {side}", side=weaker_side_word(rep.weaker_side)))
     return [
         str(number),
         f"{rep.left_mm:.1f}",
@@ -351,7 +372,7 @@ def _row_of(number: int, rep: Repetition) -> list[str]:
         "-" if rep.symmetry is None else f"{rep.symmetry * 100:.0f}%",
         "-" if synkinesis is None else f"{synkinesis:.0f}",
         f"{rep.hold_s:.1f}",
-        state,
+        " · ".join(state),
     ]
 
 

@@ -58,6 +58,8 @@ class VideoView(_PaintedWidget):
         self.show_overlay = False
         self.face_px: np.ndarray | None = None
         self.message = tr("Starting the camera…")
+        #: what a therapist just changed, in plain words, over the bottom of the picture ("" none)
+        self.notice = ""
         self._image: QImage | None = None
         self._frame: np.ndarray | None = None
         self._image_size = (0, 0)
@@ -137,6 +139,29 @@ class VideoView(_PaintedWidget):
             painter.setPen(QColor("white"))
             painter.setFont(font)
             painter.drawText(box, _CENTRED_WRAPPED, text)
+        if self.notice:
+            self._paint_notice(painter, target)
+
+    def set_notice(self, text: str) -> None:
+        """Show a therapist's change over the picture (where the patient looks), or none ("")."""
+        if text != self.notice:
+            self.notice = text
+            self.setAccessibleDescription(text)  # (a screen reader reads what is painted)
+            self.update()
+
+    def _paint_notice(self, painter: QPainter, target: QRectF) -> None:
+        """The notice in white on blue across the bottom of the picture, wrapped, never cut: it
+        covers no bar and no label, and grows upwards as long as its words need."""
+        font = sized_font(self.font(), 16, bold=True)
+        painter.setFont(font)
+        room = target.adjusted(16, 16, -16, -16)
+        needed = QFontMetrics(font).boundingRect(room.toRect(), _CENTRED_WRAPPED, self.notice)
+        box = QRectF(room.left(), room.bottom() - needed.height() - 16, room.width(), needed.height() + 16)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(NOTICE)
+        painter.drawRoundedRect(box, 8, 8)
+        painter.setPen(QColor("white"))
+        painter.drawText(box.adjusted(8, 8, -8, -8), _CENTRED_WRAPPED, self.notice)
 
     def text_boxes(self) -> list[tuple[str, QRectF, QFont]]:
         """The side labels: (text, where, font), each on its side of the picture; one under the
