@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QListView,
     QListWidget,
     QPushButton,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from coach.base.i18n import tr
 from coach.gui.labels import HintedEdit, make_label
+from coach.gui.layouts import flow_of
 from coach.plans.exercises import BOUNDS, FEEDBACK_SCHEDULES, Exercise
 from coach.session import commands
 from coach.session.events import Steered
@@ -46,17 +46,6 @@ KEYS = {
     "previous": Qt.Key.Key_B,
     "note": Qt.Key.Key_N,
 }
-
-
-def _row(*widgets: QWidget) -> QWidget:
-    """`widgets` side by side, as one widget (the panel scrolls when they do not fit)."""
-    holder = QWidget()
-    layout = QHBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    return holder
 
 
 def _spin(low: float, high: float, suffix: str, name: str) -> QDoubleSpinBox:
@@ -132,10 +121,10 @@ class SteeringPanel(QWidget):
             self.feedback.addItem(feedback_word(schedule), schedule)
         # one control or two per row: at large text and in long languages each row still fits
         grid.addWidget(make_label(tr("Target"), 12), 0, 0)
-        grid.addWidget(_row(self.low_mm, make_label("–", 12), self.high_mm, self.target_button), 0, 1)
-        grid.addWidget(_row(self.from_last_button), 1, 1)
+        grid.addWidget(flow_of(self.low_mm, make_label("–", 12), self.high_mm, self.target_button), 0, 1)
+        grid.addWidget(flow_of(self.from_last_button), 1, 1)
         grid.addWidget(make_label(tr("Hold"), 12), 2, 0)
-        grid.addWidget(_row(self.hold_s, self.hold_button), 2, 1)
+        grid.addWidget(flow_of(self.hold_s, self.hold_button), 2, 1)
         grid.addWidget(make_label(tr("Feedback (F)"), 12), 3, 0)
         grid.addWidget(self.feedback, 3, 1)
         grid.setColumnStretch(1, 1)
@@ -160,8 +149,8 @@ class SteeringPanel(QWidget):
         self.redo_button = QPushButton(tr("Do the last one again (U)"))
         self.previous_button = QPushButton(tr("Previous exercise (B)"))
         column.addWidget(make_label(tr("The repetition chosen in the table, or the last one:"), 11))
-        column.addWidget(_row(self.reason, self.discard_button))
-        column.addWidget(_row(self.redo_button, self.previous_button))
+        column.addWidget(flow_of(self.reason, self.discard_button))
+        column.addWidget(flow_of(self.redo_button, self.previous_button))
         self._act(self.discard_button, self.discard, KEYS["discard"])
         self._act(self.redo_button, lambda: self._send_now(commands.RedoRepetition), KEYS["redo"])
         self._act(self.previous_button, lambda: self._send_now(commands.PreviousExercise), KEYS["previous"])
@@ -173,7 +162,7 @@ class SteeringPanel(QWidget):
         self.note = HintedEdit(tr("What you see (Enter keeps it)"))
         self.note.setAccessibleName(tr("Note"))
         self.note_button = QPushButton(tr("Add note"))
-        column.addWidget(_row(self.note, self.note_button))
+        column.addWidget(flow_of(self.note, self.note_button))
         self.note.returnPressed.connect(self.add_note)
         self.note_button.clicked.connect(self.add_note)
         QShortcut(QKeySequence(KEYS["note"]), self, activated=self.note.setFocus)

@@ -408,12 +408,12 @@ def _plain(method: Callable[[Any], str | None]) -> Callable[[SteeringCommands, c
 
 #: what each command asks of the session
 _HANDLERS: dict[type[commands.Command], Callable[[Any, Any], str | Change | None]] = {
-    commands.Pause: _plain(lambda s: s.pause()),
-    commands.Resume: _plain(lambda s: s.resume()),
-    commands.Skip: _plain(lambda s: s.skip()),
-    commands.RepeatExercise: _plain(lambda s: s.repeat_exercise()),
-    commands.Stop: _plain(lambda s: s.stop()),
-    commands.AcceptRest: _plain(lambda s: s.accept_rest()),
+    commands.Pause: _plain(SteeringCommands.pause),
+    commands.Resume: _plain(SteeringCommands.resume),
+    commands.Skip: _plain(SteeringCommands.skip),
+    commands.RepeatExercise: _plain(SteeringCommands.repeat_exercise),
+    commands.Stop: _plain(SteeringCommands.stop),
+    commands.AcceptRest: _plain(SteeringCommands.accept_rest),
     commands.SetTargetBand: SteeringCommands._set_target,
     commands.TargetFromLastRepetition: SteeringCommands._target_from_last,
     commands.SetHoldTime: SteeringCommands._set_hold,
