@@ -3,12 +3,15 @@ programme entry as the therapist's editor gives it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from coach.records.bundle import session_json
+from coach.records.models import SessionDetail
 from coach.records.store import SessionStore
 
 
@@ -64,3 +67,15 @@ def hold_database(path: Path, seconds: float) -> threading.Thread:
     thread.start()
     assert ready.wait(10)
     return thread
+
+
+def comparable_session(detail: SessionDetail) -> dict:
+    """A session as a bundle holds it, without the ids one database gave it (so two databases'
+    copies of the same session compare equal)."""
+    data = json.loads(session_json(detail))
+    data.pop("id"), data.pop("patient_id")
+    for exercise in data["exercises"]:
+        exercise.pop("id")
+        for repetition in exercise["repetitions"]:
+            repetition.pop("id")
+    return data

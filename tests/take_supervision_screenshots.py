@@ -12,31 +12,21 @@ test: it asserts nothing, it shows.
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from coach_windows import Step, grab, run_steps, screenshot_options, smile_coach  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from coach.capture.sources import VideoFileSource  # noqa: E402
-from coach.gui.app import build_window  # noqa: E402
 from coach.gui.steering_panel import SteeringPanel  # noqa: E402
 from coach.gui.supervision import SupervisionWindow  # noqa: E402
 from coach.measure.landmarks import default_model_path, load_model_bytes  # noqa: E402
-from coach.plans.exercises import get_exercise  # noqa: E402
-from coach.plans.programmes import Programme  # noqa: E402
 from coach.records.store import database_path  # noqa: E402
-from coach.session.live import PacedSource  # noqa: E402
 from coach.session.phases import Phase, SessionTiming  # noqa: E402
-from coach.sound.audio_coach import AudioCoach  # noqa: E402
-from coach.sound.outputs import RecordingOutput  # noqa: E402
 from coach.usecases.clinic import Clinic  # noqa: E402
 
 import synthetic  # noqa: E402
@@ -49,14 +39,9 @@ def main(out_dir: Path, language: str, text_scale_pct: int) -> int:
     clip = synthetic.write_smiles_clip(HERE / "data", work / "smiles.avi")
     with Clinic.open(database_path(work))[0] as clinic:
         patient = clinic.add_patient("P07", name="Alex Example", affected_side="left")
-    args = argparse.Namespace(exercises_dir=None, programme=None, source=None, loop=True, camera=None, data_dir=work,
-                              language=language)  # fmt: skip
     timing = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=1.0, countdown_s=0.5, move_s=1.0)
-    main_window, _, _ = build_window(args, load_model_bytes(default_model_path()), timing,
-                                     AudioCoach(RecordingOutput()),
-                                     lambda: PacedSource(lambda: VideoFileSource(clip), loop=True))  # fmt: skip
-    smile = dataclasses.replace(get_exercise("big_smile"), repetitions=4, hold_s=1.5, relax_s=1.5)
-    main_window.start_box.offer_programmes({"smile": Programme("smile", "Smile", "", (smile,))}, "smile")
+    main_window = smile_coach(work, load_model_bytes(default_model_path()), clip, timing, repetitions=4,
+                              language=language)  # fmt: skip
     main_window.start_box.choose_patient(patient.id)
     main_window.resize(1280, 800)
     main_window.set_text_size(text_scale_pct)
@@ -65,28 +50,19 @@ def main(out_dir: Path, language: str, text_scale_pct: int) -> int:
     (supervision,) = main_window.findChildren(SupervisionWindow)
     supervision.resize(1500, 950) if text_scale_pct <= 100 else supervision.resize(1900, 1050)
     panel = supervision.steering
-    steps: list[tuple[Callable[[], bool], Callable[[], None]]] = [
+    steps: list[Step] = [
         (lambda: main_window.camera_ok, main_window.start_session),
         (lambda: _phase(supervision) is Phase.INSTRUCTION, lambda: _target(panel, 3.0, 9.0)),
         (lambda: True, lambda: _faded(panel)),
         (lambda: supervision.repetitions.rowCount() >= 2, lambda: _discard(supervision)),
         (lambda: True, lambda: _note(panel, "smiles with the eye closing on the left; slower next time")),
-        (lambda: main_window.video.notice != "", lambda: _grab(main_window, out_dir / "31_patient_notice.png")),
-        (lambda: _phase(supervision) is Phase.HOLD, lambda: _grab(supervision, out_dir / "30_supervision.png")),
-        (lambda: True, app.quit),
-    ]  # fmt: skip
+        (lambda: main_window.video.notice != "", lambda: grab(main_window, out_dir / "31_patient_notice.png")),
+        (lambda: _phase(supervision) is Phase.HOLD, lambda: grab(supervision, out_dir / "30_supervision.png")),
+            ]  # fmt: skip
 
-    def advance() -> None:
-        if steps and steps[0][0]():
-            steps.pop(0)[1]()
-
-    timer = QTimer()
-    timer.timeout.connect(advance)
-    timer.start(100)
-    QTimer.singleShot(120_000, app.quit)
-    app.exec()
+    finished = run_steps(app, steps)
     main_window.close()
-    return 0 if not steps else 1
+    return 0 if finished else 1
 
 
 def _phase(window: SupervisionWindow) -> Phase | None:
@@ -115,15 +91,6 @@ def _note(panel: SteeringPanel, text: str) -> None:
     panel.note_button.click()
 
 
-def _grab(widget: QWidget, path: Path) -> None:
-    widget.grab().save(str(path))
-    print(path)
-
-
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--language", default="en")
-    parser.add_argument("--text-scale", type=int, default=100, help="percent, 100 to 200")
-    options = parser.parse_args()
+    options = screenshot_options()
     sys.exit(main(options.out_dir, options.language, options.text_scale))

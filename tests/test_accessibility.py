@@ -34,6 +34,8 @@ from coach.gui.app import build_window
 from coach.gui.first_run import FirstRunWizard
 from coach.gui.help import GuideDialog
 from coach.gui.history import HistoryDialog
+from coach.gui.remote_follow import FollowDialog, FollowingWindow
+from coach.gui.remote_share import share_from
 from coach.gui.session_panels import FeedbackPanel
 from coach.gui.theme import TEXT_PAIRS, app_palette, rgb_contrast
 from coach.gui.therapist.window import TherapistWindow
@@ -88,7 +90,8 @@ def windows(qtbot, tmp_path, model_bytes, data_dir):
     assert therapist.programme_tab.table.rowCount() > 0
     history = HistoryDialog(database_path(tmp_path))
     guide = GuideDialog("en")
-    every = [main, wizard, therapist, history, guide]
+    following = FollowingWindow(lambda *args: None, main.preferences, [])
+    every = [main, wizard, therapist, history, guide, share_from(main), following, FollowDialog(following)]
     for window in every[1:]:
         qtbot.addWidget(window)
     yield every

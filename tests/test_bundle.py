@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from coach.cli.main import main
-from coach.records.bundle import BUNDLE_FORMAT, BundleError, _jsonable, import_bundle
+from coach.records.bundle import BUNDLE_FORMAT, BundleError, import_bundle
 from coach.records.store import SessionStore, database_path
+
+from store_helpers import comparable_session
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +37,7 @@ def _history(folder: Path) -> list[dict]:
         sessions = [store.history.session_detail(r.id) for r in store.history.sessions(patient_id=patient.id)]
     finally:
         store.close()
-    comparable = []
-    for detail in sessions:
-        data = _jsonable(detail)
-        data.pop("id"), data.pop("patient_id")
-        for exercise in data["exercises"]:
-            exercise.pop("id")
-            for rep in exercise["repetitions"]:
-                rep.pop("id")
-        comparable.append(data)
-    return comparable
+    return [comparable_session(detail) for detail in sessions]
 
 
 def _count_sessions(folder: Path) -> int:

@@ -7,25 +7,17 @@ own commands, as the therapist; the patient's window shows what it asked.
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-
 import pytest
+from coach_windows import smile_coach
 from PySide6.QtCore import Qt
 
-from coach.capture.sources import VideoFileSource
-from coach.gui.app import build_window
 from coach.gui.history import HistoryDialog
 from coach.gui.supervision import SupervisionWindow
 from coach.plans.exercises import get_exercise
-from coach.plans.programmes import Programme
 from coach.records.bundle import export_bundle, import_bundle
 from coach.records.store import SessionStore, database_path
 from coach.reports.pdf.document import write_session_report
-from coach.session.live import PacedSource
 from coach.session.phases import Phase, SessionTiming
-from coach.sound.audio_coach import AudioCoach
-from coach.sound.outputs import RecordingOutput
 from coach.usecases.clinic import Clinic
 
 from report_pages import pages_text
@@ -38,13 +30,8 @@ FAST = SessionTiming(camera_ok_s=0.5, calibration_s=1.5, instruction_s=0.5, coun
 def coach_and_supervision(qtbot, tmp_path, model_bytes, smile_sessions_clip):
     with Clinic.open(database_path(tmp_path))[0] as clinic:
         patient = clinic.add_patient("P07", name="Alex Example", affected_side="left")
-    args = argparse.Namespace(exercises_dir=None, programme=None, source=None, loop=True, camera=None,
-                              data_dir=tmp_path)  # fmt: skip
-    main, _, _ = build_window(args, model_bytes, FAST, AudioCoach(RecordingOutput()),
-                              lambda: PacedSource(lambda: VideoFileSource(smile_sessions_clip), loop=True))  # fmt: skip
+    main = smile_coach(tmp_path, model_bytes, smile_sessions_clip, FAST, repetitions=3)
     qtbot.addWidget(main)
-    smile = dataclasses.replace(get_exercise("big_smile"), repetitions=3, hold_s=1.5, relax_s=1.5)
-    main.start_box.offer_programmes({"smile": Programme("smile", "Smile", "", (smile,))}, "smile")
     main.start_box.choose_patient(patient.id)
     main.show()
     action = next(a for menu in main.menuBar().actions() for a in menu.menu().actions()

@@ -23,9 +23,12 @@ from coach.gui.help import GuideDialog
 from coach.gui.history import HistoryDialog
 from coach.gui.main_menus import choose_language
 from coach.gui.main_window import MainWindow
+from coach.gui.remote_follow import FollowDialog, FollowingWindow
+from coach.gui.remote_share import share_from
 from coach.gui.supervision import SupervisionWindow
 from coach.gui.therapist.window import TherapistWindow
 from coach.records.store import database_path
+from coach.remote.therapist_side import FollowedSession
 from coach.session.live import PacedSource
 from coach.session.phases import Phase, SessionTiming
 from coach.sound.audio_coach import AudioCoach
@@ -53,12 +56,17 @@ def _therapist(main: MainWindow) -> TherapistWindow:
 def _dialogs(main: MainWindow, qtbot) -> list[QWidget]:
     """The dialogs as the menus open them now (each built in the language and size in use)."""
     wizard = FirstRunWizard(main.preferences.current, main.use_camera, lambda: "Sound on", lambda pct: None)
+    following = FollowingWindow(_no_relay, main.preferences, [])
     dialogs = [wizard, HistoryDialog(main.options.data_dir and database_path(main.options.data_dir)),
-               GuideDialog(i18n.language())]  # fmt: skip
+               GuideDialog(i18n.language()), share_from(main), following, FollowDialog(following)]  # fmt: skip
     for dialog in dialogs:
         qtbot.addWidget(dialog)
         dialog.show()
     return dialogs
+
+
+def _no_relay(*args: object) -> FollowedSession:
+    raise AssertionError("nothing is followed while the windows are measured")
 
 
 def _walk(main: MainWindow, qtbot, where: str) -> list[str]:

@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--live", action="store_true", help="play the clip in real time through capture → process → display instead"
     )
+    bench.add_argument(
+        "--relay", metavar="URL",
+        help="with --live --supervised: the view follows from another place through this relay (mqtt://host:port)",
+    )  # fmt: skip
     bench.add_argument("--seconds", type=float, default=10.0, help="with --live: how long to play (the clip loops)")
     bench.add_argument(
         "--supervised",
@@ -180,6 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--bundle", type=Path, metavar="FILE", help="write a bundle another computer can import")
     export.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
     export.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
+    export.add_argument(
+        "--to-therapist",
+        metavar="NAME",
+        help="with --bundle: encrypt it for a paired therapist (`facecoach therapists`)",
+    )
+    export.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="with --bundle: encrypt it with the passphrase in FILE, 8 characters or more "
+        "(or $FACECOACH_BUNDLE_PASSPHRASE)",
+    )
     report = commands.add_parser("report", help="one session as a PDF report (and CSV / JSON)")
     report.add_argument("--session", required=True, type=int, metavar="ID", help="session number (see `sessions`)")
     report.add_argument("--pdf", type=Path, metavar="FILE", help="write the PDF report")
@@ -189,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave the kept pictures out of the PDF (e.g. before sending it)")  # fmt: skip
     importing = commands.add_parser("import", help="add a bundle's sessions (once) to this database")
     importing.add_argument("bundle", type=Path, help="a bundle written by `facecoach export`")
+    importing.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help="the passphrase of an encrypted bundle, in FILE (or $FACECOACH_BUNDLE_PASSPHRASE)",
+    )
+    commands.add_parser(
+        "therapists", help="the therapists this computer paired with (bundles can be encrypted to them)"
+    )
     return parser
 
 
@@ -262,7 +287,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         figures = run_live_benchmark(source, model, args.seconds)
         summary = _live_summary(figures)
         if args.supervised:  # the same run again with the therapist's view open: the difference is its cost
-            watched = run_live_benchmark(source, model, args.seconds, supervised=True)
+            if args.relay:  # followed from another place: first only following, then steering too
+                followed = run_live_benchmark(source, model, args.seconds, supervised=True, relay=args.relay,
+                                              commands=False)  # fmt: skip
+                summary += "\n" + tr("followed through the relay: {line}", line=_live_summary(followed))
+            watched = run_live_benchmark(source, model, args.seconds, supervised=True, relay=args.relay)
             summary += "\n" + tr("with the supervision window open: {line}", line=_live_summary(watched))
             summary += "\n" + tr(
                 "{count} pauses and resumes from the supervision window reached the patient's view in "
@@ -271,6 +300,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                 max=watched["command_to_patient_ms_max"], redraws=watched["trace_redraws_per_s"],
             )  # fmt: skip
             figures = {"plain": figures, "supervised": watched}
+            if args.relay:
+                summary += "\n" + tr(
+                    "through the relay: {frames} measured pictures reached the therapist's window (another "
+                    "process), capture to there p50 {p50} ms, p95 {p95} ms",
+                    frames=followed["frames_at_therapist"], p50=followed["capture_to_therapist_ms_p50"],
+                    p95=followed["capture_to_therapist_ms_p95"],
+                )  # fmt: skip
+                figures["followed"] = followed
     else:
         figures = run_benchmark(source, model, exercise, args.min_frames, args.workers)
         summary = tr(
@@ -359,6 +396,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return cmd_import(args)
 
 
+def _cmd_therapists(args: argparse.Namespace) -> int:
+    from coach.cli.records import cmd_therapists
+
+    return cmd_therapists(args)
+
+
 COMMANDS = {
     "analyze": _cmd_analyze,
     "bench": _cmd_bench,
@@ -368,6 +411,7 @@ COMMANDS = {
     "export": _cmd_export,
     "import": _cmd_import,
     "report": _cmd_report,
+    "therapists": _cmd_therapists,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.base.userdirs import default_data_dir
 from coach.plans.shown_names import shown_programme_name
+from coach.records.bundle_crypto import NOT_ENCRYPTED, Encryption, ForTherapist, WithPassphrase, passphrase_problem
+from coach.records.keyring import existing_own_key, find_therapist, fingerprint, paired_therapists
 from coach.records.models import Patient, SessionDetail
 from coach.records.store import database_path
 from coach.reports.exports import steering_to_json
@@ -31,6 +34,8 @@ from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_j
 if TYPE_CHECKING:  # importing it loads the landmark model's library: only when analysing
     from coach.usecases.recorded import RecordedAnalysis
 
+#: stands in for --passphrase-file, for scripts that keep their secrets in the environment
+PASSPHRASE_VARIABLE = "FACECOACH_BUNDLE_PASSPHRASE"
 #: how the stored words read in the printed lists (translated where shown); English as stored
 STORED_WORDS = {
     "left": N_("left"),
@@ -250,12 +255,58 @@ def _saved_line(session_id: int, code: str, filmed_on: object, picture_kept: boo
     return tr("saved as session {session} for patient {patient}", **fields)
 
 
+def given_passphrase(args: argparse.Namespace) -> str | None:
+    """The passphrase in --passphrase-file (the line break an editor adds at its end is not part of
+    it), else in $FACECOACH_BUNDLE_PASSPHRASE, else None."""
+    if not args.passphrase_file:
+        return os.environ.get(PASSPHRASE_VARIABLE) or None
+    path = Path(args.passphrase_file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        problem = getattr(exc, "strerror", None) or exc
+        raise CoachError(tr("cannot read the passphrase file {path} ({problem})", path=path, problem=problem)) from None
+    passphrase = text.removesuffix("\n").removesuffix("\r")
+    if not passphrase:
+        raise CoachError(tr("the passphrase file {path} is empty", path=path))
+    return passphrase
+
+
+def bundle_encryption(args: argparse.Namespace) -> Encryption:
+    """How `export --bundle` encrypts: for the paired therapist --to-therapist names, with the
+    passphrase given (the option, else the environment), or not at all. Checked before any work."""
+    if (args.to_therapist or args.passphrase_file) and not args.bundle:
+        raise CoachError(tr("--to-therapist and --passphrase-file encrypt a bundle: add --bundle FILE"))
+    if args.to_therapist and args.passphrase_file:
+        raise CoachError(tr("encrypt a bundle one way: --to-therapist or --passphrase-file, not both"))
+    if args.to_therapist:
+        therapist = find_therapist(data_dir_of(args), args.to_therapist)
+        return ForTherapist(therapist.name, therapist.public_key)
+    passphrase = given_passphrase(args) if args.bundle else None
+    if passphrase is None:
+        return NOT_ENCRYPTED
+    problem = passphrase_problem(passphrase)
+    if problem is not None:
+        raise CoachError(problem)
+    return WithPassphrase(passphrase)
+
+
+def _encrypted_line(encryption: Encryption) -> str | None:
+    """What an encrypted bundle's export adds: who can open it."""
+    if isinstance(encryption, ForTherapist):
+        return tr("encrypted for {name}: only their computer can open it", name=encryption.name)
+    if isinstance(encryption, WithPassphrase):
+        return tr("encrypted with a passphrase: tell it to the clinic another way than the file (in person, by phone)")
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    """A patient's history as a bundle (for the clinic), CSV or JSON."""
+    """A patient's history as a bundle (for the clinic; encrypted if asked), CSV or JSON."""
+    encryption = bundle_encryption(args)
     with open_clinic(args, reading=True) as clinic:
         patient = clinic.find_patient(args.patient)
         if args.bundle:
-            count = clinic.export_bundle(patient, Path(args.bundle), _left_out)
+            count = clinic.export_bundle(patient, Path(args.bundle), _left_out, encryption=encryption)
             print(
                 tr(
                     "wrote {count} session(s) of patient {patient} to {path}",
@@ -264,6 +315,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                     path=args.bundle,
                 )
             )
+            if said := _encrypted_line(encryption):
+                print(said)
         history = clinic.history(patient.id, _left_out)
     if args.csv:
         rows = export_sessions_csv(Path(args.csv), history)
@@ -277,9 +330,26 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """A bundle into this database: checked whole first, then all or nothing."""
+    """A bundle into this database: opened (this computer's key, or the passphrase given), checked
+    whole first, then all or nothing."""
+    given = given_passphrase(args)
+
+    def passphrase() -> str:
+        """Asked only for a bundle encrypted with a passphrase."""
+        if given is None:
+            where = tr("bundle {path}", path=args.bundle)
+            raise CoachError(
+                tr(
+                    "{where}: encrypted with a passphrase: give it with --passphrase-file FILE (or ${variable}); "
+                    "nothing imported",
+                    where=where,
+                    variable=PASSPHRASE_VARIABLE,
+                )
+            )
+        return given
+
     with open_clinic(args) as clinic:
-        imported = clinic.import_bundle(Path(args.bundle))
+        imported = clinic.import_bundle(Path(args.bundle), passphrase)
     fields = {"count": imported.added, "patient": imported.patient.code, "skipped": imported.skipped}
     if imported.skipped:
         print(tr("imported {count} session(s) for patient {patient}; {skipped} were already here", **fields))
@@ -320,4 +390,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         export_sessions_json(Path(args.json), [report.session], report.patient)
         print(tr("wrote {path}", path=args.json))
+    return 0
+
+
+def cmd_therapists(args: argparse.Namespace) -> int:
+    """The therapists this computer paired with (`export --to-therapist NAME`), and this computer's own key."""
+    data_dir = data_dir_of(args)
+    therapists = paired_therapists(data_dir)
+    if not therapists:
+        print(tr("no therapist is paired with this computer yet"))
+    width = max((len(t.name) for t in therapists), default=0)
+    for therapist in therapists:
+        name = f"{therapist.name:{width}}"
+        fields = {"name": name, "fingerprint": therapist.fingerprint, "date": therapist.paired_on}
+        print(tr("{name}  key {fingerprint}  paired on {date}", **fields))
+    own = existing_own_key(data_dir)
+    if own is not None:
+        print(tr("this computer's own key: {fingerprint}", fingerprint=fingerprint(bytes(own.public_key))))
     return 0

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coach.base import i18n
 from coach.base.errors import CoachError
@@ -19,6 +19,7 @@ from coach.base.userdirs import default_data_dir
 from coach.capture.sources import CameraSource, FrameSource, VideoFileSource
 from coach.plans.exercises import load_exercises
 from coach.plans.programmes import Programme, load_programmes, programme_from_prescription
+from coach.remote.therapist_side import FollowedSession
 from coach.session.controller import SessionController
 from coach.session.live import PacedSource
 from coach.session.phases import SessionTiming
@@ -26,6 +27,7 @@ from coach.sound.audio_coach import AudioCoach, open_audio_coach
 from coach.sound.speech import TONES_ONLY, available_voices, find_speaker
 from coach.usecases.clinic import patient_label
 from coach.usecases.live_session import LiveRecords, SoundPrompter
+from coach.usecases.remote_supervision import follow_remote_session, share_live_session
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
@@ -158,9 +160,11 @@ def build_window(
     sound.output.volume = preferences.current.volume_pct / 100.0
     start = _PatientStart(records, args.exercises_dir)
     controller = SessionController(timing or (SessionTiming.quick() if getattr(args, "quick", False) else None))
+    recorder = None
     if records.writable:  # keeping the data comes first, then voicing it, then showing it
         on_saved = _print_line if getattr(args, "start", False) else (lambda text: None)
-        controller.events.subscribe(records.recorder(controller.report_problem, on_saved))
+        recorder = records.recorder(controller.report_problem, on_saved)
+        controller.events.subscribe(recorder)
     controller.events.subscribe(SoundPrompter(sound))
     options = WindowOptions(
         open_source=open_source,
@@ -185,6 +189,9 @@ def build_window(
         camera_number=camera_number,
         voices=available_voices(),
         choose_voice=lambda voice: _choose_voice(sound, voice),
+        share_remotely=lambda relay, name, on_state: share_live_session(
+            relay, controller, name, on_state, recorder, _data_dir(args)
+        ),
     )
     window = MainWindow(options)
     if not records.writable:
@@ -294,12 +301,24 @@ class _TherapistWindowOpener:
         if self._raise_open_window():
             return
         window = TherapistWindow(self.records.database, self.model_bytes, self.exercises_dir, parent,
-                                 supervise=getattr(parent, "supervise", None))  # fmt: skip
+                                 supervise=getattr(parent, "supervise", None),
+                                 follow_remote=self.follow_remote)  # fmt: skip
         self.window = window
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.changed.connect(patients_changed)
         self.preferences.keep_window("therapist", window)
         window.show()
+
+    def follow_remote(self, parent: QWidget, patients: list[Any]) -> None:
+        """The patients followed from another place (`gui/remote_follow.py`), their sessions filed here."""
+        from coach.gui.remote_follow import open_following
+
+        database = self.records.database
+
+        def follow(relay: str, code: str, name: str, patient_id: int | None, on_status: Callable) -> FollowedSession:
+            return follow_remote_session(relay, code, name, database, patient_id, on_status)
+
+        open_following(parent, follow, self.preferences, patients)
 
     def reopen(self, parent: QWidget, patients_changed: Callable[[], None]) -> None:
         """The open window built anew (in the language now chosen) under `parent`, at the same

@@ -14,7 +14,9 @@ COMMAND_EVERY_MS; how long each command takes to show in the patient's view is m
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +26,17 @@ COMMAND_EVERY_MS = 700
 
 
 def run_live_benchmark(
-    path: Path, model_bytes: bytes, seconds: float = 10.0, supervised: bool = False
+    path: Path,
+    model_bytes: bytes,
+    seconds: float = 10.0,
+    supervised: bool = False,
+    relay: str | None = None,
+    commands: bool = True,
 ) -> dict[str, float | int]:
+    """relay (with `supervised`): the supervision window follows from another place, through this
+    relay (paired by code as a therapist elsewhere would be), instead of beside the patient;
+    commands: it pauses and resumes the session (False: it only follows, so the session gets as
+    far as its repetitions, whose measured pictures are timed on their way)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -64,7 +75,11 @@ def run_live_benchmark(
     bridge.picture_arrived.connect(show)
     programme = next(iter(load_programmes().values()))
     controller.send(Start(origin=Origin.APP, programme=programme, save_results=False))
-    watch = _Supervision(controller, bridge) if supervised else None
+    watch: _Supervision | _FollowerProcess | None = None
+    if supervised and relay and not commands:  # elsewhere: the therapist's window in a process of its own
+        watch = _FollowerProcess(controller, relay, seconds)
+    elif supervised:
+        watch = _Supervision(controller, bridge, relay)
     cpu_start, wall_start = time.process_time(), time.monotonic()
     pipeline.start()
     # a local loop: quitting the application's own loop would leave it unusable afterwards
@@ -94,12 +109,15 @@ class _Supervision:
     """The supervision window over the benchmark's session, pausing and resuming it, and the
     time each command takes to reach the patient's view."""
 
-    def __init__(self, controller: object, patient_view: object) -> None:
+    def __init__(self, controller: object, patient_view: object, relay: str | None = None) -> None:
         from PySide6.QtCore import QTimer
 
         from coach.gui.supervision import SupervisionWindow
 
-        self.window = SupervisionWindow(controller, lambda patient_id: None)  # type: ignore[arg-type]
+        self.frame_ms: list[float] = []
+        self.remote = _follow_from_afar(controller, relay, self.frame_ms) if relay else None
+        watched = self.remote[1] if self.remote else controller
+        self.window = SupervisionWindow(watched, lambda patient_id: None, remote=self.remote is not None)  # type: ignore[arg-type]
         self.window.resize(1280, 760)
         self.window.show()
         self.sent_at: float | None = None
@@ -138,9 +156,127 @@ class _Supervision:
         self.timer.stop()
         self.window.close()
         commands = np.array(self.command_ms) if self.command_ms else np.array([float("nan")])
+        remote: dict[str, float | int] = {}
+        if self.remote is not None:
+            shared, followed, _bridge = self.remote
+            frames = np.array(self.frame_ms) if self.frame_ms else np.array([float("nan")])
+            remote = {
+                "frames_at_therapist": len(self.frame_ms),
+                "capture_to_therapist_ms_p50": round(float(np.percentile(frames, 50)), 1),
+                "capture_to_therapist_ms_p95": round(float(np.percentile(frames, 95)), 1),
+                "command_to_patient_ms_p95": round(float(np.percentile(commands, 95)), 1),
+                "messages_refused": followed.link.refused + shared.link.refused,
+            }
+            followed.end()
+            shared.end()
         return {
+            **remote,
             "commands_seen": len(self.command_ms),
             "command_to_patient_ms_p50": round(float(np.percentile(commands, 50)), 1),
             "command_to_patient_ms_max": round(float(np.max(commands)), 1),
             "trace_redraws_per_s": round(self.redraws / wall_s, 1),
         }
+
+
+class _FollowerProcess:
+    """The benchmark's session followed through the relay by a therapist's window in another
+    process (as on another computer: its drawing costs the patient's computer nothing), which
+    times each measured picture from capture to its window thread (CLOCK_MONOTONIC is the same
+    for every process on a machine) and reports when the run ends."""
+
+    def __init__(self, controller: object, relay: str, seconds: float) -> None:
+        import subprocess
+        import sys
+
+        from coach.usecases.remote_supervision import share_live_session
+
+        states: list = []
+        self.shared = share_live_session(relay, controller, "bench", states.append, None)  # type: ignore[arg-type]
+        _wait(lambda: states and states[-1].code, "the relay gave no code")
+        self.report = Path(tempfile.mkdtemp()) / "therapist.json"
+        code = "import sys; from coach.gui.live_bench import follow_for; follow_for(*sys.argv[1:])"
+        self.process = subprocess.Popen([sys.executable, "-c", code, relay, states[-1].code, str(seconds),
+                                         str(self.report)])  # fmt: skip
+        _wait(lambda: states[-1].therapist, "the therapist's process did not pair", timeout_s=30.0)
+
+    def figures(self, wall_s: float) -> dict[str, float | int]:
+        import json
+
+        self.process.wait(timeout=60)
+        self.shared.end()
+        return {**json.loads(self.report.read_text()), "messages_refused_patient": self.shared.link.refused}
+
+
+def follow_for(relay: str, code: str, seconds: str, report: str) -> None:
+    """The therapist's side of `_FollowerProcess`: pair, follow in the supervision window for
+    `seconds` (plus a little), write the figures to `report` (JSON)."""
+    import json
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from coach.gui.supervision import SupervisionWindow
+
+    app = QApplication.instance() or QApplication([])
+    frame_ms: list[float] = []
+    _shared, followed, _bridge = _follow(relay, code, frame_ms)
+    window = SupervisionWindow(followed, lambda patient_id: None, remote=True)  # type: ignore[arg-type]
+    window.resize(1280, 760)
+    window.show()
+    loop = QEventLoop()
+    QTimer.singleShot(int(float(seconds) * 1000) + 1000, loop.quit)
+    loop.exec()
+    app.processEvents()
+    frames = np.array(frame_ms) if frame_ms else np.array([float("nan")])
+    figures = {
+        "frames_at_therapist": len(frame_ms),
+        "capture_to_therapist_ms_p50": round(float(np.percentile(frames, 50)), 1),
+        "capture_to_therapist_ms_p95": round(float(np.percentile(frames, 95)), 1),
+        "messages_refused": followed.link.refused if followed.link else -1,
+    }
+    window.close()
+    followed.end()
+    Path(report).write_text(json.dumps(figures))
+
+
+def _follow(relay: str, code: str, frame_ms: list[float]) -> tuple:
+    """Follow the session showing `code`; each measured picture's time from capture to this
+    thread (ms) is added to `frame_ms`."""
+    from coach.gui.session_bridge import SessionBridge
+    from coach.session.events import FrameMeasured
+    from coach.usecases.remote_supervision import follow_remote_session
+
+    unused = Path(tempfile.mkdtemp()) / "unused.sqlite3"  # nothing is filed: the session is not saved
+    followed = follow_remote_session(relay, code, "bench", unused, None, lambda status: None)
+    _wait(followed.paired.is_set, "pairing through the relay failed")
+    bridge = SessionBridge(measured_frames=True)
+
+    def arrived(event: object) -> None:
+        if isinstance(event, FrameMeasured):
+            frame_ms.append((time.monotonic() - event.at_s) * 1000.0)
+
+    bridge.event_arrived.connect(arrived)
+    followed.events.subscribe(bridge)
+    return None, followed, bridge
+
+
+def _follow_from_afar(controller: object, relay: str, frame_ms: list[float]) -> tuple:
+    """The benchmark's session shared through `relay` and followed by a therapist's app in this
+    process (paired by the code, as from elsewhere): its commands are timed to the patient's view."""
+    from coach.usecases.remote_supervision import share_live_session
+
+    states: list = []
+    shared = share_live_session(relay, controller, "bench", states.append, None)  # type: ignore[arg-type]
+    _wait(lambda: states and states[-1].code, "the relay gave no code")
+    _none, followed, bridge = _follow(relay, states[-1].code, frame_ms)
+    _wait(lambda: states[-1].therapist, "the patient's side did not learn it was paired")
+    return shared, followed, bridge
+
+
+def _wait(condition: Callable[[], object], failure: str, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.02)

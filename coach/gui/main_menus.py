@@ -19,6 +19,7 @@ from coach.base.i18n import LANGUAGES, tr
 from coach.gui.help import GuideDialog, about_html
 from coach.gui.language import use_language
 from coach.gui.preferences import TEXT_SCALES_PCT
+from coach.gui.remote_share import share_from
 
 if TYPE_CHECKING:
     from coach.gui.main_window import MainWindow
@@ -34,6 +35,9 @@ def build_main_menus(window: MainWindow) -> None:
     add_action(session, tr("S&kip this exercise"), buttons.skip, Qt.Key.Key_S)
     add_action(session, tr("S&top the session…"), buttons.ask_to_stop, Qt.Key.Key_Escape)
     add_action(session, tr("Super&vise (therapist's view)…"), window.supervise, "Ctrl+Shift+V")
+    share = add_action(session, tr("Let my therapist &follow from another place…"), lambda: share_from(window),
+                       "Ctrl+Shift+F")  # fmt: skip
+    share.setEnabled(window.options.share_remotely is not None)
     session.addSeparator()
     add_action(session, tr("Use a &video file instead of the camera…"), window.use_file)
     add_action(session, tr("&Quit"), window.close, QKeySequence.StandardKey.Quit)

@@ -34,6 +34,7 @@ from coach.gui.first_run import run_first_run
 from coach.gui.labels import make_label, points, set_text, set_text_scale
 from coach.gui.main_menus import build_main_menus
 from coach.gui.preferences import PreferenceStore
+from coach.gui.remote_share import StartSharing
 from coach.gui.session_bridge import SessionBridge
 from coach.gui.session_buttons import SessionButtons
 from coach.gui.session_panels import FeedbackPanel, StepPanel
@@ -94,6 +95,9 @@ class WindowOptions:
     #: the speech programs found here, and how to switch to one ("" = automatic, "tones" = none)
     voices: list[str] = field(default_factory=list)
     choose_voice: Callable[[str], None] = lambda voice: None
+    #: shares the live sessions with a therapist elsewhere: (relay, patient's name, on_state) ->
+    #: the shared link (`gui/remote_share.py`); None: not offered
+    share_remotely: StartSharing | None = None
 
 
 def stats_line(stats: PipelineStats, display_times: deque[float], latencies_ms: deque[float]) -> str:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from coach.base.i18n import LANGUAGES, tr
 from coach.base.private_files import private_folder, tighten
+from coach.remote.relay import DEFAULT_RELAY, RelayAddress
 
 SETTINGS_FILE = "settings.ini"
 #: who uses this computer, asked on the first start
@@ -44,6 +45,10 @@ class Preferences:
     last_programme_id: str = ""
     language: str = "en"
     text_scale_pct: int = 100
+    #: the clinic's relay for supervision from another place (README: "Supervision from another place")
+    relay: str = DEFAULT_RELAY
+    #: the name a therapist's app gives the patient's app when pairing ("" until typed once)
+    therapist_name: str = ""
     #: saved window geometries (Qt's own bytes), by window name
     windows: dict[str, bytes] = field(default_factory=dict)
 
@@ -84,6 +89,12 @@ def _short_text(value: Any) -> str:
     return text
 
 
+def _relay(value: Any) -> str:
+    text = _short_text(value)
+    RelayAddress.parse(text)  # a RelayAddressError is a ValueError: named, the default used
+    return text
+
+
 def _patient_id(value: Any) -> int | None:
     return None if str(value).strip() in ("", "None") else _whole(1, 2**62)(value)
 
@@ -107,6 +118,8 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "last_programme_id": _short_text,
     "language": _one_of(*LANGUAGES),
     "text_scale_pct": _text_scale,
+    "relay": _relay,
+    "therapist_name": _short_text,
 }
 
 

@@ -38,6 +38,7 @@ from coach.gui.trace_plot import TracePlot
 from coach.gui.widgets import VideoView
 from coach.plans.exercises import Exercise
 from coach.records.models import Patient
+from coach.remote.therapist_side import FollowedSession
 from coach.reports.pdf.wording import MEASURE_LABELS
 from coach.session import commands
 from coach.session.coaching import SessionView
@@ -69,7 +70,12 @@ MISSED_WORDS = {
     "not held": N_("not counted: not held"),
 }
 #: who asked, in the words shown beside what was done
-ORIGIN_WORDS = {Origin.PATIENT: N_("the patient"), Origin.THERAPIST: N_("the therapist"), Origin.APP: N_("the app")}
+ORIGIN_WORDS = {
+    Origin.PATIENT: N_("the patient"),
+    Origin.THERAPIST: N_("the therapist"),
+    Origin.THERAPIST_REMOTE: N_("the therapist (remote)"),
+    Origin.APP: N_("the app"),
+}
 #: what was asked, in the words shown
 COMMAND_WORDS = {
     Pause: N_("pause"),
@@ -105,11 +111,13 @@ class SupervisionWindow(QMainWindow):
 
     def __init__(
         self,
-        controller: SessionController,
+        controller: SessionController | FollowedSession,
         patient_of: Callable[[int], Patient | None],
         parent: QWidget | None = None,
+        remote: bool = False,
     ) -> None:
-        """patient_of: the patient a session is for, from the records (None: not known)."""
+        """patient_of: the patient a session is for, from the records (None: not known); remote:
+        the session runs on the patient's computer elsewhere (`remote_follow`): no picture, the link's state shown."""
         super().__init__(parent)
         self.setWindowTitle(tr("Supervision — Facial Symmetry Coach"))
         self.resize(1280, 760)
@@ -121,6 +129,8 @@ class SupervisionWindow(QMainWindow):
         #: (session, exercise) the traces and table are of
         self._plotted: tuple[int, int] | None = None
         self._build()
+        self.video.setVisible(not remote)
+        self.link_line.setVisible(remote)
         self.bridge = SessionBridge(self, measured_frames=True)
         self.bridge.view_arrived.connect(self._show_newest_view)
         self.bridge.event_arrived.connect(self._on_event)
@@ -141,7 +151,10 @@ class SupervisionWindow(QMainWindow):
         column = QVBoxLayout(central)
         self.patient_line = make_label(tr("No patient named for this session"), 15, bold=True)
         self.phase_line = make_label("", 13)
+        #: the link to the patient's computer elsewhere (hidden beside the patient)
+        self.link_line = make_label("", 12)
         column.addWidget(self.patient_line)
+        column.addWidget(self.link_line)
         column.addWidget(self.phase_line)
         #: the traces beside the rest; the therapist may move the line between them
         self.row = row = QSplitter(Qt.Orientation.Horizontal)
@@ -317,6 +330,10 @@ class SupervisionWindow(QMainWindow):
                 where += " · " + tr("repetition {number} of {total}", number=view.rep_number, total=view.rep_total)
         timer = f" ({view.phase_remaining_s:.0f} s)" if view.phase_remaining_s >= 1 and not view.finished else ""
         set_text(self.phase_line, " · ".join(part for part in (where, view.headline + timer, view.detail) if part))
+
+    def show_link(self, words: str) -> None:
+        """The state of the link to a patient elsewhere, in words."""
+        set_text(self.link_line, tr("From another place: {state}", state=words))
 
     def text_scale_changed(self) -> None:
         """Larger text: the steering side gets the width its controls need (up to 60 %), the traces the rest."""

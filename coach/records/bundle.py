@@ -6,12 +6,17 @@ Import checks everything before writing anything: a truncated, tampered or unkno
 file, or one from a newer version of the app, is refused whole with the reason;
 sessions already in the database (same uid) are skipped, so importing twice adds
 nothing. Only numbers travel: no video, no pictures.
+
+A bundle may be encrypted, for a paired therapist or with a passphrase
+(`records.bundle_crypto`): the same ZIP, sealed whole. Reading opens it first (asking for
+the key or passphrase only then) and checks the ZIP inside exactly as a plain one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import zipfile
 import zlib
@@ -23,8 +28,18 @@ from typing import Any
 from coach import __version__
 from coach.base.errors import DamagedSessionError
 from coach.base.i18n import tr
-from coach.base.private_files import atomic_private_path
+from coach.base.private_files import atomic_private_open
 from coach.records import bundle_model as model
+from coach.records.bundle_crypto import (
+    MAGIC,
+    NO_KEYS,
+    NOT_ENCRYPTED,
+    BundleKeys,
+    Encryption,
+    is_encrypted,
+    open_sealed,
+    seal,
+)
 from coach.records.bundle_model import BundleError, field_problem, refused
 from coach.records.models import Patient, SessionDetail
 from coach.records.store import SessionStore
@@ -34,6 +49,9 @@ BUNDLE_VERSION = 1
 MANIFEST = "manifest.json"
 #: a bundle larger than this is not a patient's history (protects against zip bombs)
 MAX_MEMBER_BYTES = 50 * 1024 * 1024
+#: an encrypted bundle larger than this is not a patient's history (a few MB is usual); it is
+#: opened in memory, which needs about twice its size
+MAX_ENCRYPTED_BYTES = 256 * 1024 * 1024
 
 
 def _jsonable(value: Any) -> Any:
@@ -51,10 +69,15 @@ def _jsonable(value: Any) -> Any:
 
 
 def export_bundle(
-    store: SessionStore, patient: Patient, path: Path, on_left_out: Callable[[str], None] = lambda text: None
+    store: SessionStore,
+    patient: Patient,
+    path: Path,
+    on_left_out: Callable[[str], None] = lambda text: None,
+    encryption: Encryption = NOT_ENCRYPTED,
 ) -> int:
-    """Write all of the patient's finished sessions to `path`; returns how many. A session whose
-    stored values are damaged is left out (`on_left_out` is told why), never the whole export."""
+    """Write all of the patient's finished sessions to `path`, encrypted as chosen; returns how
+    many. A session whose stored values are damaged is left out (`on_left_out` is told why),
+    never the whole export."""
     records = [r for r in store.history.sessions(limit=100_000, patient_id=patient.id) if r.status != "in_progress"]
     members: dict[str, bytes] = {}
     for record in reversed(records):  # oldest first
@@ -63,7 +86,7 @@ def export_bundle(
         except DamagedSessionError as damaged:
             on_left_out(str(damaged))
             continue
-        members[f"sessions/{detail.uid}.json"] = json.dumps(_jsonable(detail), indent=1).encode()
+        members[f"sessions/{detail.uid}.json"] = session_json(detail)
     manifest = {
         "format": BUNDLE_FORMAT,
         "version": BUNDLE_VERSION,
@@ -74,25 +97,27 @@ def export_bundle(
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
     try:  # private, and never a half-written bundle under the real name
-        with (
-            atomic_private_path(path) as partial,
-            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-        ):
+        plain = io.BytesIO()
+        with zipfile.ZipFile(plain, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
             for name, data in members.items():
                 archive.writestr(name, data)
+        sealed = seal(plain.getvalue(), encryption)
+        with atomic_private_open(path, "wb") as handle:
+            handle.write(sealed)
     except OSError as exc:
         raise BundleError(tr("cannot write bundle {path}: {problem}", path=path, problem=exc.strerror or exc)) from exc
     return len(members)
 
 
-def read_bundle(path: Path) -> tuple[Patient, list[SessionDetail]]:
-    """Read and check a whole bundle (bundle_model); raises BundleError naming the file, field and problem."""
+def read_bundle(path: Path, keys: BundleKeys = NO_KEYS) -> tuple[Patient, list[SessionDetail]]:
+    """Read and check a whole bundle (bundle_model), opened first with `keys` if it is encrypted;
+    raises BundleError naming the file, field and problem."""
     where = tr("bundle {path}", path=path)
     if not path.is_file():
         raise BundleError(tr("{where}: no such file", where=where))
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(_plain_archive(path, where, keys)) as archive:
             manifest = _read_manifest(archive, where)
             sessions = _read_sessions(archive, manifest, where)
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
@@ -102,6 +127,18 @@ def read_bundle(path: Path) -> tuple[Patient, list[SessionDetail]]:
     except OSError as exc:
         raise BundleError(tr("{where}: cannot be read ({problem})", where=where, problem=exc.strerror or exc)) from None
     return model.patient(manifest, f"{where}, {MANIFEST}"), sessions
+
+
+def _plain_archive(path: Path, where: str, keys: BundleKeys) -> Path | io.BytesIO:
+    """The plain bundle's ZIP: the file itself, or what an encrypted one holds, opened in memory."""
+    with path.open("rb") as handle:
+        if not is_encrypted(handle.read(len(MAGIC))):
+            return path
+        handle.seek(0)
+        data = handle.read(MAX_ENCRYPTED_BYTES + 1)
+    if len(data) > MAX_ENCRYPTED_BYTES:
+        raise BundleError(tr("{where}: implausibly large for a bundle; refusing it", where=where))
+    return io.BytesIO(open_sealed(data, where, keys))
 
 
 def _read_manifest(archive: zipfile.ZipFile, where: str) -> model.Manifest:
@@ -144,21 +181,33 @@ def _read_sessions(archive: zipfile.ZipFile, manifest: model.Manifest, where: st
             raise BundleError(
                 tr("{where}: {name} does not match its checksum (tampered or damaged)", where=where, name=name)
             )
-        session = model.decode(data, model.SessionIn, f"{where}, {name}")
-        model.check_session(session, f"{where}, {name}")
+        session = read_session_json(data, f"{where}, {name}")
         if f"sessions/{session.uid}.json" != name:
             problem = tr("{uid} does not match the file's name", uid=session.uid)
             raise BundleError(field_problem(f"{where}, {name}", "uid", problem))
-        sessions.append(model.session_detail(session))
+        sessions.append(session)
     return sessions
 
 
-def import_bundle(store: SessionStore, path: Path) -> tuple[Patient, int, int]:
-    """Check the whole bundle, then add its sessions in one transaction (all or none).
+def session_json(detail: SessionDetail) -> bytes:
+    """One session as a bundle holds it (and as a remote link files it in a therapist's records)."""
+    return json.dumps(_jsonable(detail), indent=1).encode()
+
+
+def read_session_json(data: bytes, where: str) -> SessionDetail:
+    """One session from a bundle (or a remote link), checked against the model; BundleError naming the field."""
+    session = model.decode(data, model.SessionIn, where)
+    model.check_session(session, where)
+    return model.session_detail(session)
+
+
+def import_bundle(store: SessionStore, path: Path, keys: BundleKeys = NO_KEYS) -> tuple[Patient, int, int]:
+    """Check the whole bundle (opened with `keys` if encrypted), then add its sessions in one
+    transaction (all or none).
 
     Returns the patient, how many sessions were added, and how many were already here.
     """
-    patient, sessions = read_bundle(path)
+    patient, sessions = read_bundle(path, keys)
     try:
         return store.imports.patient_history(patient, sessions)
     except (ValueError, KeyError, TypeError) as exc:

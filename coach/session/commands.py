@@ -22,8 +22,10 @@ class Origin(enum.Enum):
 
     #: the person exercising: their window, keys and mouse
     PATIENT = "patient"
-    #: a therapist supervising the session
+    #: a therapist supervising the session beside the patient
     THERAPIST = "therapist"
+    #: a therapist following from another place, through the paired link (coach.remote)
+    THERAPIST_REMOTE = "therapist_remote"
     #: the app itself (closing the window ends the session under way)
     APP = "app"
 

@@ -31,6 +31,18 @@ if TYPE_CHECKING:
 
 #: how long a notice to the patient stays in view (seconds of the session): read twice at leisure
 NOTICE_S = 6.0
+#: who is a therapist: their changes are told to the patient (the patient knows what they did themselves)
+THERAPISTS = frozenset({commands.Origin.THERAPIST, commands.Origin.THERAPIST_REMOTE})
+#: what the patient is told of the session's own commands when a therapist elsewhere gave them (one
+#: beside the patient is seen doing it): the patient's screen changes, and they should know why
+FROM_AFAR = {
+    "pause": N_("Your therapist paused the session."),
+    "resume": N_("Your therapist resumed the session."),
+    "skip": N_("Your therapist moved on to the next exercise."),
+    "repeat_exercise": N_("Your therapist started this exercise again."),
+    "stop": N_("Your therapist stopped the session."),
+    "accept_rest": N_("Your therapist took your face as it is as your resting face."),
+}
 #: a target set from a repetition is its size (the mean of both sides' peaks, so the stronger side
 #: is asked to do no more than the two together did) ± this share: a band the person can hit
 #: again and again while evenness is trained, not a single number to chase
@@ -234,8 +246,11 @@ class SteeringCommands:
                           change.text)  # fmt: skip
         self.steered.append(steered)
         self.emit(steered)
-        if change.notice is not None and command.origin is commands.Origin.THERAPIST:
-            self._notice, self._notice_until_s = change.notice, self._now + NOTICE_S
+        notice = change.notice
+        if notice is None and command.origin is commands.Origin.THERAPIST_REMOTE and command.action in FROM_AFAR:
+            notice = _told(FROM_AFAR[command.action])
+        if notice is not None and command.origin in THERAPISTS:
+            self._notice, self._notice_until_s = notice, self._now + NOTICE_S
         return None
 
     def notice(self) -> str:

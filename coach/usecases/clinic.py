@@ -21,6 +21,7 @@ from typing import Any, Self
 from coach.base.errors import CoachError, DamagedSessionError, StoreError, ValidationError
 from coach.base.i18n import N_, tr
 from coach.plans.prescriptions import PrescribedProgramme
+from coach.records.bundle_crypto import NOT_ENCRYPTED, BundleKeys, Encryption
 from coach.records.models import AffectedSide, Patient, SessionDetail, SessionRecord
 from coach.records.store import SessionStore
 from coach.session.snapshots import Snapshot
@@ -196,19 +197,29 @@ class Clinic:
 
     # ----- bundles ---------------------------------------------------------------
     def export_bundle(
-        self, patient: Patient, path: Path, on_left_out: Callable[[str], None] = lambda text: None
+        self,
+        patient: Patient,
+        path: Path,
+        on_left_out: Callable[[str], None] = lambda text: None,
+        *,
+        encryption: Encryption = NOT_ENCRYPTED,
     ) -> int:
-        """All of the patient's readable finished sessions in one bundle file; returns how many."""
+        """All of the patient's readable finished sessions in one bundle file, encrypted as chosen
+        (records.bundle_crypto: for a paired therapist, with a passphrase); returns how many."""
         from coach.records.bundle import export_bundle
 
-        return export_bundle(self._store, patient, path, on_left_out)
+        return export_bundle(self._store, patient, path, on_left_out, encryption)
 
-    def import_bundle(self, path: Path) -> ImportedBundle:
-        """A bundle from another computer: checked whole, then all its new sessions or none
-        (BundleError, a CoachError, says why not)."""
+    def import_bundle(self, path: Path, passphrase: Callable[[], str | None] = lambda: None) -> ImportedBundle:
+        """A bundle from another computer: opened (with this computer's key, or `passphrase`, asked
+        only if the file needs one), checked whole, then all its new sessions or none (BundleError,
+        a CoachError, says why not)."""
         from coach.records.bundle import import_bundle
+        from coach.records.keyring import existing_own_key
 
-        patient, added, skipped = import_bundle(self._store, path)
+        data_dir = self.database.parent
+        keys = BundleKeys(own_key=lambda: existing_own_key(data_dir), passphrase=passphrase)
+        patient, added, skipped = import_bundle(self._store, path, keys)
         return ImportedBundle(patient, added, skipped)
 
 

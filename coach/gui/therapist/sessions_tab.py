@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
+from coach.gui.bundle_dialogs import ANY_BUNDLE_FILTER, ask_bundle_file, ask_passphrase
 from coach.gui.history import DELETED, delete_pictures, show_session, status_words
 from coach.gui.therapist.parts import (
     ALL_FILES,
@@ -39,6 +40,7 @@ from coach.gui.therapist.parts import (
     sides_note,
 )
 from coach.plans.shown_names import shown_programme_name
+from coach.records.bundle_crypto import NOT_ENCRYPTED, Encryption, PassphraseNeededError
 from coach.records.models import Patient, SessionDetail, SessionRecord
 from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
 
@@ -318,16 +320,18 @@ class SessionsTab(QWidget):
         self.message.setText(counted(len(sessions), *JSON_WRITTEN, path=path))
         return True
 
-    def export_bundle(self, path: Path | None = None) -> bool:
-        """All of the patient's finished sessions in one bundle file, for another computer."""
+    def export_bundle(self, path: Path | None = None, encryption: Encryption = NOT_ENCRYPTED) -> bool:
+        """All of the patient's finished sessions in one bundle file, for another computer. With no
+        `path`, the person is asked how to protect it (encrypted or not), then where to write it."""
         if self.clinic is None or self.patient is None:
             return False
-        title = tr("Export the patient's sessions as a bundle")
-        path = path or ask_save_path(self, title, f"{_file_safe(self.patient.code)}.facecoach.zip", tr(BUNDLE_FILTER))
         if path is None:
-            return False
+            asked = ask_bundle_file(self, self.clinic.database.parent, _file_safe(self.patient.code), tr(BUNDLE_FILTER))
+            if asked is None:
+                return False
+            path, encryption = asked
         try:
-            count = self.clinic.export_bundle(self.patient, path)
+            count = self.clinic.export_bundle(self.patient, path, encryption=encryption)
         except (CoachError, OSError) as exc:
             self.messages.tell(tr("The bundle could not be written"), failure_text(exc))
             return False
@@ -338,11 +342,13 @@ class SessionsTab(QWidget):
         """A bundle from another computer: checked whole, then all its new sessions or none."""
         if self.clinic is None:
             return False
-        path = path or ask_open_path(self, tr("Import a session bundle"), f"{tr(BUNDLE_FILTER)};;{tr(ALL_FILES)}")
+        path = path or ask_open_path(self, tr("Import a session bundle"), f"{tr(ANY_BUNDLE_FILTER)};;{tr(ALL_FILES)}")
         if path is None:
             return False
-        try:
-            imported = self.clinic.import_bundle(path)
+        try:  # an encrypted bundle asks for its passphrase only if it has one
+            imported = self.clinic.import_bundle(path, lambda: ask_passphrase(self, path))
+        except PassphraseNeededError:
+            return False  # the person cancelled: nothing to say
         except (CoachError, OSError) as exc:
             self.messages.tell(tr("The bundle could not be imported"), failure_text(exc))
             return False

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -35,7 +35,7 @@ from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.labels import points
-from coach.gui.layouts import scrolling
+from coach.gui.layouts import flow_of, scrolling
 from coach.gui.therapist.analysis_tab import AnalysisTab
 from coach.gui.therapist.parts import Messages, heading, read_only_table, side_words
 from coach.gui.therapist.patient_form import PatientForm
@@ -65,10 +65,12 @@ class TherapistWindow(QMainWindow):
         exercises_folder: Path | None = None,
         parent: QWidget | None = None,
         supervise: Callable[[], None] | None = None,
+        follow_remote: Callable[[QWidget, list[Patient]], None] | None = None,
     ) -> None:
-        """supervise: opens the supervision view of the live session beside this window (None: none here)."""
+        """supervise: opens the supervision view of the live session beside this window (None: none
+        here); follow_remote: opens the patients followed from another place (`gui/remote_follow.py`)."""
         super().__init__(parent)
-        self._supervise = supervise
+        self._supervise, self._follow_remote = supervise, follow_remote
         self.setWindowTitle(tr("Patients and programmes — Facial Symmetry Coach"))
         self.resize(1280, 720)
         self.messages = Messages(self)
@@ -88,6 +90,10 @@ class TherapistWindow(QMainWindow):
         if notice:
             self.patient_facts.setText(notice)
         self.refresh_patients()
+
+    def follow_remote(self) -> None:
+        if self._follow_remote is not None:
+            self._follow_remote(self, self.patients)
 
     # ----- building ----------------------------------------------------------------
     def _build(self, exercises: dict[str, Exercise] | None, exercises_folder: Path | None, model_bytes: bytes) -> None:
@@ -114,7 +120,11 @@ class TherapistWindow(QMainWindow):
         self.supervise_button.setToolTip(tr("Follow and steer the session under way in the coach's window"))
         self.supervise_button.setVisible(self._supervise is not None)
         self.supervise_button.clicked.connect(lambda: self._supervise() if self._supervise else None)
-        right_column.addWidget(self.supervise_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.follow_button = QPushButton(tr("Follow a patient from another place…"))
+        self.follow_button.setToolTip(tr("Follow and steer a patient's session at home, paired by a code"))
+        self.follow_button.setVisible(self._follow_remote is not None)
+        self.follow_button.clicked.connect(self.follow_remote)
+        right_column.addWidget(flow_of(self.supervise_button, self.follow_button))
         self.tabs = QTabWidget()
         # each page scrolls rather than squeeze its controls (large text, a small screen)
         self.tabs.addTab(scrolling(self.sessions_tab), tr("Sessions"))
