@@ -84,9 +84,9 @@ def test_a_therapist_elsewhere_pairs_follows_pauses_and_files_the_session(
     assert not supervision.video.isVisibleTo(supervision) and supervision.link_line.text() == (
         "From another place: following"
     )
+    assert supervision.patient_line.text().startswith("P07")  # whose session, before it even starts
     qtbot.waitUntil(lambda: main.camera_ok, timeout=10_000)
     qtbot.mouseClick(main.start_box.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: supervision.patient_line.text().startswith("P07"), timeout=15_000)
     qtbot.waitUntil(lambda: supervision.view is not None and supervision.view.exercise is not None, timeout=30_000)
     qtbot.mouseClick(supervision.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: main.last_view is not None and main.last_view.paused, timeout=5_000)

@@ -144,6 +144,8 @@ class SupervisionWindow(QMainWindow):
             self._show_patient(controller.started_by.patient_id)
             for steered in list(session.steered):
                 self.steering.logged(steered)
+        elif remote:  # a session elsewhere: the patient chosen when pairing, from the start
+            self._show_patient(getattr(controller, "patient_id", None))
 
     # ----- layout --------------------------------------------------------------------
     def _build(self) -> None:
