@@ -36,10 +36,10 @@ from coach.gui.session_bridge import SessionBridge
 from coach.gui.steering_panel import SteeringPanel
 from coach.gui.trace_plot import TracePlot
 from coach.gui.widgets import VideoView
+from coach.measure.measures import measure_label
 from coach.plans.exercises import Exercise
 from coach.records.models import Patient
 from coach.remote.therapist_side import FollowedSession
-from coach.reports.pdf.wording import MEASURE_LABELS
 from coach.session import commands
 from coach.session.coaching import SessionView
 from coach.session.commands import AcceptRest, Command, Origin, Pause, RepeatExercise, Resume, Skip, Stop
@@ -281,9 +281,9 @@ class SupervisionWindow(QMainWindow):
         self._asked = exercise
         self.repetitions.setRowCount(0)
         self.steering.follow(exercise)
-        self.movement.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.primary[:1]})
+        self.movement.set_measures({m: measure_label(m) for m in exercise.primary[:1]})
         self.movement.set_band(exercise.target_mm, view.onset_mm or None)
-        self.synkinesis.set_measures({m: tr(MEASURE_LABELS.get(m, m)) for m in exercise.synkinesis_watch})
+        self.synkinesis.set_measures({m: measure_label(m) for m in exercise.synkinesis_watch})
         self.synkinesis.set_band(None, exercise.synkinesis_limit_pct)
 
     def _add_row(self, cells: list[str], repetition: tuple[int, int] | None = None) -> None:

@@ -6,8 +6,9 @@ symmetry, the mean synkinesis of each side per watched measure against the exerc
 warning limit (dashed), and how uneven the resting face is (|left − right| of each
 resting measure).
 
-The series come from `coach.records.trends`, the same numbers the PDF report charts, each
-dated by its session's start; this module only draws them.
+What each chart shows (series, clipping, target band, axis range and labels, titles) comes
+from `coach.reports.charts`, the chart model the PDF report draws too, built on the trends of
+`coach.records.trends`, each point dated by its session's start; this module only draws it.
 
 Why matplotlib on a Qt canvas: the PDF report draws the same charts with matplotlib, so
 the therapist sees the same pictures on screen and on paper. Left and right are the
@@ -18,8 +19,8 @@ readers), and labelled "(patient's)".
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,35 +32,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from coach.base.i18n import N_, tr
-from coach.base.palette import (
-    BAND_COLOUR,
-    LEFT_COLOUR,
-    LEFT_LABEL,
-    RESTING_STYLES,
-    RIGHT_COLOUR,
-    RIGHT_LABEL,
-    SYMMETRY_COLOUR,
-    TARGET_COLOUR,
-)
+from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, RIGHT_COLOUR, SYMMETRY_COLOUR, TARGET_COLOUR
 from coach.gui.labels import set_font_size
 from coach.records.models import SessionDetail
 from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, resting_trend
-from coach.session import engine
+from coach.reports.chart_drawing import draw_level, resting_style
+from coach.reports.charts import Chart, ExerciseCharts, exercise_charts, resting_chart
+from coach.reports.formats import month_short_text
 
-LEFT_STYLE = {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 6}
-RIGHT_STYLE = {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 6}
-#: the names of the measures drawn (translated where shown)
-RESTING_LABELS = {
-    "brow_height_mm": N_("Brow height"),
-    "palpebral_fissure_mm": N_("Eye opening"),
-    "commissure_height_mm": N_("Mouth-corner height"),
-    "mouth_half_width_mm": N_("Mouth corner to midline"),
+#: left and right are the patient's sides, told apart by colour AND marker AND line style
+SIDE_STYLES = {
+    "left": {"color": LEFT_COLOUR, "marker": "o", "linestyle": "-", "linewidth": 1.6, "markersize": 6},
+    "right": {"color": RIGHT_COLOUR, "marker": "s", "linestyle": "--", "linewidth": 1.6, "markersize": 6},
 }
-SYNKINESIS_LABELS = {
-    "eye_narrowing_pct": N_("Eye narrowing"),
-    "mouth_corner_pull_pct": N_("Mouth-corner pull"),
-    "brow_movement_pct": N_("Brow movement"),
-}
+SYMMETRY_STYLE = {"color": SYMMETRY_COLOUR, "marker": "D", "markersize": 6, "linewidth": 1.6}
+TARGET_STYLE = {"color": TARGET_COLOUR, "linewidth": 1.6, "linestyle": "-."}
+NOISE_STYLE = {"color": "#555555", "linewidth": 1.0, "linestyle": (0, (6, 3))}
 LIMIT_STYLE = {"color": "#000000", "linewidth": 1.3, "linestyle": (0, (5, 3))}
 EMPTY_TEXT = N_(
     "No sessions with measurements yet for this patient.\n\n"
@@ -67,19 +55,15 @@ EMPTY_TEXT = N_(
     "(tab “Analyse a recorded video”)."
 )
 FONT_PT = 9
-#: the months below the charts, in the user's language whatever the computer's own language is
-MONTH_ABBREVIATIONS = (
-    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
-    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
-)  # fmt: skip
 #: a month number marked in a date format (plain ASCII, for any locale), replaced by the month's name once formatted
 _MONTH = "@%m@"
 _MARKED_MONTH = re.compile("@([0-9]{2})@")
 
 
 def _month_names(text: str) -> str:
-    """A formatted date with its marked month numbers turned into month names."""
-    return _MARKED_MONTH.sub(lambda found: tr(MONTH_ABBREVIATIONS[int(found[1]) - 1]), text)
+    """A formatted date with its marked month numbers turned into month names, in the user's
+    language whatever the computer's own language is."""
+    return _MARKED_MONTH.sub(lambda found: month_short_text(int(found[1])), text)
 
 
 class _DateFormatter(mdates.ConciseDateFormatter):
@@ -100,7 +84,7 @@ class _DateFormatter(mdates.ConciseDateFormatter):
         return _month_names(super().get_offset())
 
 
-def _dates(when: list[datetime]) -> list[float]:
+def _dates(when: Sequence[datetime]) -> list[float]:
     return [float(mdates.date2num(moment)) for moment in when]
 
 
@@ -123,11 +107,6 @@ def _date_axis(ax: Any, x: list[float]) -> None:
     ax.set_xlim(low - pad, high + pad)
 
 
-def _constant(values: list[float]) -> float | None:
-    finite = {round(v, 6) for v in values if math.isfinite(v)}
-    return finite.pop() if len(finite) == 1 and all(math.isfinite(v) for v in values) else None
-
-
 def _legend(ax: Any, columns: int) -> None:
     """Above the chart, under its title: never over the data."""
     ax.legend(
@@ -139,26 +118,28 @@ def _legend_right(ax: Any) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=FONT_PT, frameon=False, borderaxespad=0.0)
 
 
-def draw_movement(ax: Any, trend: ExerciseTrend) -> None:
+def _sides(ax: Any, x: list[float], chart: Chart) -> None:
+    """The chart's left and right series, told apart by colour, marker and line style."""
+    for series in chart.series:
+        ax.plot(x, series.values, label=series.label, **SIDE_STYLES[series.role])
+
+
+def draw_movement(ax: Any, chart: Chart) -> None:
     """Each side's mean peak movement per session, with the target range as a grey band."""
-    x = _dates(trend.when)
-    low, high = _constant(trend.target_low_mm), _constant(trend.target_high_mm)
-    if low is not None and high is not None:
-        band = tr("Target {low}–{high} mm", low=f"{low:g}", high=f"{high:g}")
-        ax.axhspan(low, high, color=BAND_COLOUR, alpha=0.25, linewidth=0, label=band)
-    elif any(math.isfinite(v) for v in trend.target_low_mm):
+    x = _dates(chart.when)
+    band = chart.band
+    if band is not None and band.constant is not None:
+        ax.axhspan(*band.constant, color=BAND_COLOUR, alpha=0.25, linewidth=0, label=band.label)
+    elif band is not None:
         ax.fill_between(
-            x, trend.target_low_mm, trend.target_high_mm, step="mid", color=BAND_COLOUR, alpha=0.25, linewidth=0,
-            label=tr("Target range"),
-        )  # fmt: skip
-    left_label, right_label = tr(LEFT_LABEL), tr(RIGHT_LABEL)
-    ax.plot(x, trend.left_mm, label=left_label, **LEFT_STYLE)
-    ax.plot(x, trend.right_mm, label=right_label, **RIGHT_STYLE)
-    top = max([v for v in [*trend.left_mm, *trend.right_mm, *trend.target_high_mm] if math.isfinite(v)], default=1.0)
-    ax.set_ylim(0.0, top * 1.15 + 0.5)
-    ax.set_ylabel(tr("Mean peak movement (mm)"), fontsize=FONT_PT)
+            x, band.low, band.high, step="mid", color=BAND_COLOUR, alpha=0.25, linewidth=0, label=band.label
+        )
+    _sides(ax, x, chart)
+    ax.set_ylim(*chart.y_range)
+    ax.set_ylabel(chart.y_label, fontsize=FONT_PT)
     _date_axis(ax, x)
     # left and right side by side on the first row, the target under them (legends fill by column)
+    left_label, right_label = (series.label for series in chart.series)
     handles, labels = ax.get_legend_handles_labels()
     order = [labels.index(left_label), *(i for i, t in enumerate(labels) if t not in (left_label, right_label))]
     order.insert(1 if len(order) == 1 else 2, labels.index(right_label))
@@ -168,78 +149,45 @@ def draw_movement(ax: Any, trend: ExerciseTrend) -> None:
     )  # fmt: skip
 
 
-def draw_symmetry(ax: Any, trend: ExerciseTrend) -> None:
+def draw_symmetry(ax: Any, chart: Chart) -> None:
     """Mean symmetry per session (weaker ÷ stronger), with the target symmetry as a line."""
-    x = _dates(trend.when)
-    wanted = _constant(trend.target_symmetry_pct)
-    if wanted is not None:
-        ax.axhline(
-            wanted,
-            color=TARGET_COLOUR,
-            linewidth=1.6,
-            linestyle="-.",
-            label=tr("Target {percent} %", percent=f"{wanted:.0f}"),
-        )
-    elif any(math.isfinite(v) for v in trend.target_symmetry_pct):
-        ax.plot(
-            x, trend.target_symmetry_pct, drawstyle="steps-mid", color=TARGET_COLOUR, linewidth=1.6, linestyle="-.",
-            label=tr("Target"),
-        )  # fmt: skip
-    ax.plot(
-        x, trend.symmetry_pct, color=SYMMETRY_COLOUR, marker="D", markersize=6, linewidth=1.6,
-        label=tr("Symmetry (weaker ÷ stronger)"),
-    )  # fmt: skip
-    ax.set_ylim(0.0, 105.0)
-    ax.set_ylabel(tr("Symmetry (%)"), fontsize=FONT_PT)
+    x = _dates(chart.when)
+    for level in chart.levels:
+        draw_level(ax, x, level, TARGET_STYLE, level.label)
+    (symmetry,) = chart.series
+    ax.plot(x, symmetry.values, label=symmetry.label, **SYMMETRY_STYLE)
+    ax.set_ylim(*chart.y_range)
+    ax.set_ylabel(chart.y_label, fontsize=FONT_PT)
     _date_axis(ax, x)
     _legend(ax, 1)
 
 
-def synkinesis_handles(trend: ExerciseTrend) -> list[Line2D]:
+def synkinesis_handles(chart: Chart) -> list[Line2D]:
     """The legend shared by the synkinesis panels: the two sides and the warning limit."""
-    limit = _constant(trend.synkinesis_limit_pct)
-    warning = tr("Warning limit") if limit is None else tr("Warning limit {percent} %", percent=f"{limit:g}")
-    return [
-        Line2D([], [], label=tr(LEFT_LABEL), **LEFT_STYLE),
-        Line2D([], [], label=tr(RIGHT_LABEL), **RIGHT_STYLE),
-        Line2D([], [], label=warning, **LIMIT_STYLE),
-    ]
+    sides = [Line2D([], [], label=series.label, **SIDE_STYLES[series.role]) for series in chart.series]
+    return [*sides, *(Line2D([], [], label=level.label, **LIMIT_STYLE) for level in chart.levels)]
 
 
-def draw_synkinesis(ax: Any, trend: ExerciseTrend, name: str, top: float) -> None:
+def draw_synkinesis(ax: Any, chart: Chart) -> None:
     """One watched measure: each side's mean synkinesis per session, with the warning limit dashed."""
-    x = _dates(trend.when)
-    left, right = trend.synkinesis_series()[name]
-    limit = _constant(trend.synkinesis_limit_pct)
-    if limit is not None:
-        ax.axhline(limit, label=tr("Warning limit"), **LIMIT_STYLE)
-    else:
-        ax.plot(x, trend.synkinesis_limit_pct, drawstyle="steps-mid", label=tr("Warning limit"), **LIMIT_STYLE)
-    ax.plot(x, left, label=tr(LEFT_LABEL), **LEFT_STYLE)
-    ax.plot(x, right, label=tr(RIGHT_LABEL), **RIGHT_STYLE)
-    known = SYNKINESIS_LABELS.get(name)
-    what = tr(known) if known else name.removesuffix("_pct").replace("_", " ").capitalize()
-    ax.set_title(tr("Synkinesis: {measure}", measure=what), fontsize=10, loc="left", pad=4)
-    ax.set_ylim(0.0, top * 1.15)
+    x = _dates(chart.when)
+    for level in chart.levels:
+        draw_level(ax, x, level, LIMIT_STYLE, level.name)
+    _sides(ax, x, chart)
+    ax.set_title(chart.title, fontsize=10, loc="left", pad=4)
+    ax.set_ylim(*chart.y_range)
     _date_axis(ax, x)
 
 
-def _synkinesis_top(trend: ExerciseTrend) -> float:
-    sides = trend.synkinesis_series().values()
-    values = [*trend.synkinesis_limit_pct, *(v for left, right in sides for v in (*left, *right))]
-    return max([1.0, *(v for v in values if math.isfinite(v))])
-
-
-def draw_resting(ax: Any, trend: RestingTrend) -> None:
+def draw_resting(ax: Any, chart: Chart) -> None:
     """How uneven the face is at rest: lower is more even; the dashed line is typical noise."""
-    x = _dates(trend.when)
-    ax.axhline(engine.NOISE_FLOOR_MM, color="#555555", linewidth=1.0, linestyle=(0, (6, 3)), label=tr("Typical noise"))
-    top = 1.0
-    for style, (name, values) in zip(RESTING_STYLES, trend.difference_mm.items(), strict=False):
-        ax.plot(x, values, linewidth=1.4, markersize=6, label=tr(RESTING_LABELS[name]), **style)
-        top = max(top, *(v for v in values if math.isfinite(v)))
-    ax.set_ylim(0.0, top * 1.2)
-    ax.set_ylabel(tr("|Left − Right| (mm)"), fontsize=FONT_PT)
+    x = _dates(chart.when)
+    for level in chart.levels:
+        draw_level(ax, x, level, NOISE_STYLE, level.label)
+    for index, series in enumerate(chart.series):
+        ax.plot(x, series.values, linewidth=1.4, markersize=6, label=series.label, **resting_style(index))
+    ax.set_ylim(*chart.y_range)
+    ax.set_ylabel(chart.y_label, fontsize=FONT_PT)
     _date_axis(ax, x)
     _legend_right(ax)
 
@@ -322,55 +270,55 @@ class TrendsView(QWidget):
         """Rebuild the figure for the chosen exercise (drawn on screen when the tab is showing)."""
         self.figure.clear()
         trend = self.trends.get(self.exercise.currentData()) if self.trends else None
-        if trend is None and not self.resting.when:
+        charts = exercise_charts(trend) if trend is not None else None
+        resting_face = resting_chart(self.resting)
+        if charts is None and resting_face is None:
             self.stack.setCurrentWidget(self.message)
             return
         self.stack.setCurrentWidget(self.canvas)
-        with_synkinesis = trend is not None and any(trend.synkinesis_pct)
-        if trend is not None and with_synkinesis:
-            # a 2 × 2 grid; rows and bottom cells are sub-figures so each lays out its own legends
-            upper, lower = self.figure.subfigures(2, 1, height_ratios=(1.1, 1.0))
-            movement, symmetry = upper.subplots(1, 2)
-            below, right = lower.subfigures(1, 2, width_ratios=(0.85, 1.15))
-            resting = right.add_subplot(1, 1, 1) if self.resting.when else None
-            self._draw_exercise(trend, movement, symmetry)
-            if resting is not None:
-                resting.set_title(tr("Resting face: difference between the sides"), fontsize=10, loc="left", pad=6)
-                draw_resting(resting, self.resting)
-            names = list(trend.synkinesis_series())
-            panels = below.subplots(1, len(names), sharey=True, squeeze=False)[0]
-            top = _synkinesis_top(trend)
-            for panel, name in zip(panels, names, strict=True):
-                draw_synkinesis(panel, trend, name, top)
-            panels[0].set_ylabel(tr("% of the region at rest"), fontsize=FONT_PT)
-            below.legend(handles=synkinesis_handles(trend), loc="outside upper left", ncol=2, fontsize=FONT_PT,
-                         frameon=False)  # fmt: skip
-            self._draw_if_shown()
-            return
-        if trend is not None and self.resting.when:
-            grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1.0))
-            movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
-            resting = self.figure.add_subplot(grid[1, :])
-        elif trend is not None:
-            grid = self.figure.add_gridspec(1, 2)
-            movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
-            resting = None
+        if charts is not None and charts.synkinesis:
+            self._draw_with_synkinesis(charts, resting_face)
         else:
-            movement = symmetry = None
-            resting = self.figure.add_subplot(1, 1, 1)
-        if trend is not None and movement is not None and symmetry is not None:
-            self._draw_exercise(trend, movement, symmetry)
-        if resting is not None:
-            resting.set_title(tr("Resting face: difference between the sides (lower is more even)"), fontsize=10,
-                              loc="left", pad=6)  # fmt: skip
-            draw_resting(resting, self.resting)
+            self._draw_without_synkinesis(charts, resting_face)
         self._draw_if_shown()
 
+    def _draw_with_synkinesis(self, charts: ExerciseCharts, resting_face: Chart | None) -> None:
+        """A 2 × 2 grid; rows and bottom cells are sub-figures so each lays out its own legends."""
+        upper, lower = self.figure.subfigures(2, 1, height_ratios=(1.1, 1.0))
+        movement, symmetry = upper.subplots(1, 2)
+        below, right = lower.subfigures(1, 2, width_ratios=(0.85, 1.15))
+        self._draw_exercise(charts, movement, symmetry)
+        if resting_face is not None:
+            self._draw_resting(right.add_subplot(1, 1, 1), resting_face)
+        panels = below.subplots(1, len(charts.synkinesis), sharey=True, squeeze=False)[0]
+        for panel, chart in zip(panels, charts.synkinesis, strict=True):
+            draw_synkinesis(panel, chart)
+        first = charts.synkinesis[0]
+        panels[0].set_ylabel(first.y_label, fontsize=FONT_PT)
+        below.legend(handles=synkinesis_handles(first), loc="outside upper left", ncol=2, fontsize=FONT_PT,
+                     frameon=False)  # fmt: skip
+
+    def _draw_without_synkinesis(self, charts: ExerciseCharts | None, resting_face: Chart | None) -> None:
+        """Movement and symmetry side by side over the resting face, or whichever of them there is."""
+        if charts is not None and resting_face is not None:
+            grid = self.figure.add_gridspec(2, 2, height_ratios=(1.25, 1.0))
+            movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
+            self._draw_resting(self.figure.add_subplot(grid[1, :]), resting_face)
+        elif charts is not None:
+            grid = self.figure.add_gridspec(1, 2)
+            movement, symmetry = self.figure.add_subplot(grid[0, 0]), self.figure.add_subplot(grid[0, 1])
+        elif resting_face is not None:
+            self._draw_resting(self.figure.add_subplot(1, 1, 1), resting_face)
+        if charts is not None:
+            self._draw_exercise(charts, movement, symmetry)
+
     @staticmethod
-    def _draw_exercise(trend: ExerciseTrend, movement: Any, symmetry: Any) -> None:
-        movement.set_title(
-            tr("{exercise}: movement of each side", exercise=trend.name), fontsize=10, loc="left", pad=34
-        )
-        draw_movement(movement, trend)
-        symmetry.set_title(tr("{exercise}: symmetry", exercise=trend.name), fontsize=10, loc="left", pad=34)
-        draw_symmetry(symmetry, trend)
+    def _draw_resting(ax: Any, chart: Chart) -> None:
+        ax.set_title(chart.title, fontsize=10, loc="left", pad=6)
+        draw_resting(ax, chart)
+
+    @staticmethod
+    def _draw_exercise(charts: ExerciseCharts, movement: Any, symmetry: Any) -> None:
+        for ax, chart, draw in ((movement, charts.movement, draw_movement), (symmetry, charts.symmetry, draw_symmetry)):
+            ax.set_title(chart.title, fontsize=10, loc="left", pad=34)
+            draw(ax, chart)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.base.i18n import N_, tr
 from coach.measure.crosstalk import side_mix
 
 SIDES = ("left", "right")
@@ -172,31 +173,50 @@ def _brow_movement_pct(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
     return 100.0 * delta / np.maximum(_brow_height_mm(neutral), 1e-6)
 
 
+#: A measure's label is translated where shown (`measure_label`), like every constant marked N_.
 @dataclass(frozen=True)
 class MeasureInfo:
-    """What a measure is, for exercise files, reports and CSV headers."""
+    """What a measure is, for exercise files, reports, charts and CSV headers: the one place a
+    measure is named, so adding a measure is adding one of these to a table below."""
 
     name: str
     unit: str
     description: str
-    compute: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    #: (points, neutral) → (N, 2) for a per-frame measure; (shape) → (2,) for a static one
+    compute: Callable[..., np.ndarray]
+    #: what people read (marked N_; translated where shown)
+    label: str
+    #: where room is short (a chart's legend); the label when it is short already
+    short_label: str
+    #: True when a value below zero means something (the side moved the opposite way: a brow
+    #: that fell when asked to rise); False for sizes and distances, where it is only noise
+    below_zero: bool
 
 
-def _info(name: str, unit: str, compute: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> MeasureInfo:
-    return MeasureInfo(name, unit, (compute.__doc__ or "").strip().split("\n")[0], compute)
+def _info(
+    name: str,
+    unit: str,
+    compute: Callable[..., np.ndarray],
+    label: str,
+    *,
+    short_label: str = "",
+    below_zero: bool = False,
+) -> MeasureInfo:
+    description = (compute.__doc__ or "").strip().split("\n")[0]
+    return MeasureInfo(name, unit, description, compute, label, short_label or label, below_zero)
 
 
 #: Movement measures an exercise can name as its primary measure.
 MOVEMENT_MEASURES: dict[str, MeasureInfo] = {
     m.name: m
     for m in (
-        _info("brow_lift_mm", "mm", _brow_lift_mm),
-        _info("brow_frown_mm", "mm", _brow_frown_mm),
-        _info("eye_closure_mm", "mm", _eye_closure_mm),
-        _info("commissure_excursion_mm", "mm", _commissure_excursion_mm),
-        _info("corner_medial_mm", "mm", _corner_medial_mm),
-        _info("upper_lip_elevation_mm", "mm", _upper_lip_elevation_mm),
-        _info("lower_lip_depression_mm", "mm", _lower_lip_depression_mm),
+        _info("brow_lift_mm", "mm", _brow_lift_mm, N_("brow lift"), below_zero=True),
+        _info("brow_frown_mm", "mm", _brow_frown_mm, N_("frown (medial brow)")),
+        _info("eye_closure_mm", "mm", _eye_closure_mm, N_("eye closure"), below_zero=True),
+        _info("commissure_excursion_mm", "mm", _commissure_excursion_mm, N_("mouth-corner movement")),
+        _info("corner_medial_mm", "mm", _corner_medial_mm, N_("mouth corner towards the midline"), below_zero=True),
+        _info("upper_lip_elevation_mm", "mm", _upper_lip_elevation_mm, N_("upper lip and nose lift"), below_zero=True),
+        _info("lower_lip_depression_mm", "mm", _lower_lip_depression_mm, N_("lower lip lowering"), below_zero=True),
     )
 }
 
@@ -216,29 +236,69 @@ MEASURED_REGIONS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
 DETAIL_MEASURES: dict[str, MeasureInfo] = {
     m.name: m
     for m in (
-        _info("eye_closure_fraction", "fraction", _eye_closure_fraction),
-        _info("residual_gap_mm", "mm", _residual_gap_mm),
-        _info("smile_angle_deg", "deg", _smile_angle_deg),
+        _info("eye_closure_fraction", "fraction", _eye_closure_fraction, N_("eye closure (fraction of the opening)")),
+        _info("residual_gap_mm", "mm", _residual_gap_mm, N_("lids still open while held closed")),
+        _info("smile_angle_deg", "deg", _smile_angle_deg, N_("smile angle"), below_zero=True),
     )
 }
 
-#: Unwanted movement of a region, % of its neutral size; exercises list what to watch.
+#: Unwanted movement of a region, % of its neutral size; exercises list what to watch. Below
+#: zero the region moved the other way (an eye opened wider): that is no unwanted movement.
 SYNKINESIS_MEASURES: dict[str, MeasureInfo] = {
     m.name: m
     for m in (
-        _info("eye_narrowing_pct", "%", _eye_narrowing_pct),
-        _info("mouth_corner_pull_pct", "%", _mouth_corner_pull_pct),
-        _info("brow_movement_pct", "%", _brow_movement_pct),
+        _info("eye_narrowing_pct", "%", _eye_narrowing_pct, N_("Eye narrowing")),
+        _info("mouth_corner_pull_pct", "%", _mouth_corner_pull_pct, N_("Mouth-corner pull")),
+        _info("brow_movement_pct", "%", _brow_movement_pct, N_("Brow movement")),
     )
 }
 
-#: Static (resting) measures of one shape: name → function of (…, 478, 3) → (…, 2).
-STATIC_MEASURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "brow_height_mm": _brow_height_mm,
-    "palpebral_fissure_mm": _eye_aperture_mm,
-    "commissure_height_mm": _commissure_height_mm,
-    "mouth_half_width_mm": _mouth_half_width_mm,
+#: Static (resting) measures of one shape, computed from (…, 478, 3) → (…, 2) [left, right].
+STATIC_MEASURES: dict[str, MeasureInfo] = {
+    m.name: m
+    for m in (
+        _info("brow_height_mm", "mm", _brow_height_mm, N_("Brow height above the iris"), short_label=N_("Brow height")),
+        _info(
+            "palpebral_fissure_mm",
+            "mm",
+            _eye_aperture_mm,
+            N_("Eye opening (palpebral fissure)"),
+            short_label=N_("Eye opening"),
+        ),
+        _info(
+            "commissure_height_mm",
+            "mm",
+            _commissure_height_mm,
+            N_("Mouth corner below the eyes"),
+            short_label=N_("Mouth-corner height"),
+        ),
+        _info(
+            "mouth_half_width_mm",
+            "mm",
+            _mouth_half_width_mm,
+            N_("Mouth corner to the midline"),
+            short_label=N_("Mouth corner to midline"),
+        ),
+    )
 }
+
+
+def measure_info(name: str) -> MeasureInfo | None:
+    """The measure of that name from whichever table holds it, looked up at the time of asking
+    (so a measure added at run time is found); None for a name no table knows (an old record)."""
+    for table in (MOVEMENT_MEASURES, SYNKINESIS_MEASURES, DETAIL_MEASURES, STATIC_MEASURES):
+        if name in table:
+            return table[name]
+    return None
+
+
+def measure_label(name: str, short: bool = False) -> str:
+    """What the measure is called in the user's language (`short`: where room is short); a name
+    no table knows any more reads as its words ("jaw_drop_mm" → "jaw drop")."""
+    info = measure_info(name)
+    if info is None:
+        return name.removesuffix("_mm").removesuffix("_pct").replace("_", " ")
+    return tr(info.short_label if short else info.label)
 
 
 def _corner_activation_mm(points: np.ndarray, neutral: np.ndarray) -> np.ndarray:
@@ -285,8 +345,8 @@ def per_frame_measures(
 def static_measures(shape_mm: np.ndarray) -> dict[str, dict[str, float]]:
     """Resting measures of one face shape (478, 3): name → {"left", "right", "difference"}."""
     out: dict[str, dict[str, float]] = {}
-    for name, compute in STATIC_MEASURES.items():
-        left, right = (float(v) for v in compute(shape_mm))
+    for name, info in STATIC_MEASURES.items():
+        left, right = (float(v) for v in info.compute(shape_mm))
         out[name] = {"left": left, "right": right, "difference": left - right}
     return out
 

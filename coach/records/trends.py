@@ -102,6 +102,8 @@ class ExerciseTrend:
     exercise_id: str
     #: the name it was last done under
     name: str
+    #: the primary measure it was last measured by (`left_mm`, `right_mm` and the targets are in it)
+    measure: str = ""
     #: the session's start, local wall-clock time (naive)
     when: list[datetime] = field(default_factory=list)
     left_mm: list[float] = field(default_factory=list)
@@ -118,6 +120,7 @@ class ExerciseTrend:
         """One more point: this exercise as done in this session."""
         band = target_band_mm(exercise)
         self.name = exercise.exercise_name
+        self.measure = exercise.primary_measure or self.measure
         self.when.append(wall_clock(session.started_at))
         self.left_mm.append(_nan(means.left_mm))
         self.right_mm.append(_nan(means.right_mm))

@@ -9,22 +9,13 @@ from __future__ import annotations
 from coach.base.i18n import N_, tr
 from coach.base.palette import SIDE_WORDS, weaker_side_word
 from coach.measure.geometry import IRIS_DIAMETER_MM
-from coach.measure.measures import DURING_HOLD
+from coach.measure.measures import DURING_HOLD, STATIC_MEASURES, measure_label
 from coach.reports.formats import number_text
-from coach.reports.pdf.wording import measure_label
 from coach.session.analysis import Analysis
 from coach.session.engine import Repetition
 
-_STATIC_LABELS = {
-    "brow_height_mm": N_("brow height above iris"),
-    "palpebral_fissure_mm": N_("eye opening (fissure)"),
-    "commissure_height_mm": N_("mouth corner below eyes"),
-    "mouth_half_width_mm": N_("mouth corner to midline"),
-}
 _LIP_CENTRE = N_("lip centre off midline")
 
-#: How `analyze` names what is read while a movement is held.
-DURING_HOLD_LABELS = {"residual_gap_mm": N_("lids still open while held closed")}
 
 #: the repetition table's columns after "#", with their narrowest widths
 _REP_COLUMNS = (
@@ -63,7 +54,7 @@ def _source_line(result: Analysis) -> str:
 
 
 def _resting_lines(result: Analysis) -> list[str]:
-    labels = {name: tr(label) for name, label in _STATIC_LABELS.items()}
+    labels = {name: measure_label(name) for name in STATIC_MEASURES}
     label_w = max(26, *(len(label) + 1 for label in [*labels.values(), tr(_LIP_CENTRE)]))
     left, right = tr(SIDE_WORDS["left"]), tr(SIDE_WORDS["right"])
     value_w = max(7, len(left) + 1, len(right) + 1)
@@ -114,7 +105,7 @@ def _during_hold_lines(result: Analysis, rep: Repetition) -> list[str]:
             sides = rep.measures[name]
             text = tr(
                 "{measure}: left {left} mm, right {right} mm",
-                measure=tr(DURING_HOLD_LABELS[name]),
+                measure=measure_label(name),
                 left=number_text(sides["left"]),
                 right=number_text(sides["right"]),
             )

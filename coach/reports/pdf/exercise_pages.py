@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from coach.base.i18n import N_, tr
 from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, LEFT_LABEL, RIGHT_COLOUR, RIGHT_LABEL
+from coach.measure.measures import measure_label
 from coach.plans.shown_names import shown_exercise_name
 from coach.records.models import ExerciseRecord
 from coach.records.trends import exercise_means, target_band_mm, target_symmetry
@@ -32,7 +33,6 @@ from coach.reports.pdf.layout import (
 )
 from coach.reports.pdf.wording import (
     DASH,
-    measure_label,
     mm_text,
     percent_text,
     seconds_text,
@@ -249,7 +249,7 @@ def exercise_section(
             tr(
                 "Exercise {exercise}; measured: {measure}; status: {status}.",
                 exercise=exercise.exercise_id,
-                measure=measure_label(exercise.primary_measure),
+                measure=measure_label(exercise.primary_measure) if exercise.primary_measure else DASH,
                 status=status_text(exercise.status),
             ),
             after=0.02,

@@ -7,6 +7,7 @@ from typing import Any
 from coach import __version__
 from coach.base.i18n import tr
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
+from coach.measure.measures import measure_label
 from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import SessionDetail
 from coach.records.trends import exercise_means
@@ -22,7 +23,6 @@ from coach.reports.pdf.wording import (
     mm_text,
     onset_text,
     percent_text,
-    resting_label,
     signed_mm_text,
     status_text,
     text_or_dash,
@@ -131,7 +131,7 @@ def _resting_face(session: SessionDetail) -> list[Block | Table]:
         difference = sides.get("difference")
         if difference is None and left is not None and right is not None:
             difference = left - right
-        rows.append([resting_label(name), mm_text(left), mm_text(right), signed_mm_text(difference)])
+        rows.append([measure_label(name), mm_text(left), mm_text(right), signed_mm_text(difference)])
     columns = [
         Column(tr("Measure (mm)"), 3.0, "left"),
         Column(tr(LEFT_LABEL), 1.3),

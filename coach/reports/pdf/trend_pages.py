@@ -1,8 +1,9 @@
 """The progress pages: per exercise, movement and symmetry over the patient's sessions against the
 therapist's targets, synkinesis against the warning limit, and how even the resting face has become.
 
-The series come from `coach.records.trends` (the same numbers the app charts); this module only
-lays them out for print. The dotted vertical line on every chart marks the session reported on.
+What each chart shows (series, clipping, target band, axis range and labels) comes from
+`coach.reports.charts`, the chart model the app's Trends tab draws too; this module only lays it
+out for print. The dotted vertical line on every chart marks the session reported on.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from coach.base.i18n import N_, tr
-from coach.base.palette import BAND_COLOUR, LEFT_LABEL, RESTING_STYLES, RIGHT_LABEL, SYMMETRY_COLOUR, TARGET_COLOUR
+from coach.base.palette import BAND_COLOUR, SYMMETRY_COLOUR, TARGET_COLOUR
 from coach.records.models import SessionDetail
-from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, oldest_first, resting_trend, wall_clock
-from coach.reports.formats import date_text, month_short_text, number_text, short_number_text
+from coach.records.trends import ExerciseTrend, exercise_trends, oldest_first, resting_trend, wall_clock
+from coach.reports.chart_drawing import draw_level, resting_style
+from coach.reports.charts import Chart, ExerciseCharts, exercise_charts, resting_chart
+from coach.reports.formats import date_text, month_short_text, number_text
 from coach.reports.pdf.flow import Block, Section, heading, paragraph
 from coach.reports.pdf.layout import (
     CONTENT_W,
@@ -38,11 +41,15 @@ from coach.reports.pdf.layout import (
     line_height,
     wrap,
 )
-from coach.reports.pdf.wording import local_time, measure_label, resting_label
+from coach.reports.pdf.wording import local_time
 from coach.session import engine
 
 SYNKINESIS_HEADER = N_("Synkinesis: unwanted movement as % of the region at rest (mean per session)")
 LIMIT_LINE = {"color": "#000000", "linewidth": 1.2, "linestyle": (0, (5, 3))}
+TARGET_LINE = {"color": TARGET_COLOUR, "linewidth": 1.4, "linestyle": "-."}
+NOISE_LINE = {"color": "#555555", "linewidth": 1.0, "linestyle": (0, (6, 3))}
+SYMMETRY_LINE = {"color": SYMMETRY_COLOUR, "marker": "D", "linewidth": 1.4}
+SIDE_LINES = {"left": LEFT_LINE, "right": RIGHT_LINE}
 SYNKINESIS_ROW_H = 2.1  # header, legend, panel titles, panels and their dates
 EXERCISE_CHARTS_H = 2.55  # title, legends, the movement and symmetry charts and their dates
 
@@ -94,42 +101,40 @@ def _marker_size(points: int) -> float:
     return 4.5 if points <= 30 else 3.0 if points <= 80 else 2.2
 
 
-def _synkinesis_row(fig: Figure, y: float, trend: ExerciseTrend, x_now: float) -> None:
-    """One small chart per watched measure: left vs right mean synkinesis, with the dashed warning limit."""
-    x = mdates.date2num(trend.when)
-    series = trend.synkinesis_series()
+def _sides(ax: Axes, x: np.ndarray, chart: Chart, label: bool = True) -> None:
+    """The chart's left and right series (`label`: named for a legend of their own axes)."""
+    size = _marker_size(len(x))
+    for series in chart.series:
+        style = {**SIDE_LINES[series.role], "markersize": size}
+        ax.plot(x, series.values, label=series.label if label else None, **style)
+
+
+def _synkinesis_row(fig: Figure, y: float, charts: tuple[Chart, ...], x_now: float) -> None:
+    """One small chart per watched measure: left vs right mean synkinesis, with the dashed warning limit;
+    each titled by its measure and labelled with its unit (the header above says what they show)."""
+    x = mdates.date2num(charts[0].when)
     draw_text(fig, MARGIN_X, y, tr(SYNKINESIS_HEADER), SMALL_PT, fontweight="bold")
-    limits = np.array(trend.synkinesis_limit_pct)
-    constant = len({round(v, 6) for v in limits}) == 1
-    limit_label = (
-        tr("Warning limit {percent} %", percent=short_number_text(limits[0])) if constant else tr("Warning limit")
-    )
     size = _marker_size(len(x))
     handles = [
-        Line2D([], [], **{**LEFT_LINE, "markersize": size}, label=tr(LEFT_LABEL)),
-        Line2D([], [], **{**RIGHT_LINE, "markersize": size}, label=tr(RIGHT_LABEL)),
-        Line2D([], [], **LIMIT_LINE, label=limit_label),
+        *(Line2D([], [], **{**SIDE_LINES[s.role], "markersize": size}, label=s.label) for s in charts[0].series),
+        *(Line2D([], [], **LIMIT_LINE, label=level.label) for level in charts[0].levels),
     ]
     fig.legend(
         handles=handles, loc="upper left", bbox_to_anchor=(fx(MARGIN_X), fy(y + 0.22)), ncol=3,
         fontsize=SMALL_PT, frameon=False, borderaxespad=0.0, borderpad=0.0,
     )  # fmt: skip
-    columns = max(2, len(series))
+    columns = max(2, len(charts))
     gap = 0.8 if columns == 2 else 0.7
     chart_w = (CONTENT_W - 0.55 - (columns - 1) * gap) / columns
-    for index, (name, (left, right)) in enumerate(series.items()):
+    for index, chart in enumerate(charts):
         ax = chart_axes(fig, MARGIN_X + 0.55 + index * (chart_w + gap), y + 0.7, chart_w, 0.95)
-        ax.set_title(measure_label(name), fontsize=SMALL_PT, loc="left", pad=3)
-        if constant:
-            ax.axhline(limits[0], **LIMIT_LINE)
-        else:
-            ax.plot(x, limits, drawstyle="steps-mid", **LIMIT_LINE)
-        ax.plot(x, left, **{**LEFT_LINE, "markersize": size})
-        ax.plot(x, right, **{**RIGHT_LINE, "markersize": size})
+        ax.set_title(chart.measure_label, fontsize=SMALL_PT, loc="left", pad=3)
+        for level in chart.levels:
+            draw_level(ax, x, level, LIMIT_LINE)
+        _sides(ax, x, chart, label=False)
         _mark_this_session(ax, x_now)
-        top = float(np.nanmax([*left, *right, *limits, 1.0]))
-        ax.set_ylim(0, top * 1.15)
-        ax.set_ylabel("%", fontsize=SMALL_PT)
+        ax.set_ylim(*chart.y_range)
+        ax.set_ylabel(chart.unit, fontsize=SMALL_PT)
         _finish_chart(ax)
 
 
@@ -139,68 +144,61 @@ def _legend_above(ax: Axes, columns: int) -> None:
     )
 
 
-def _movement_chart(ax: Axes, trend: ExerciseTrend, x: np.ndarray, x_now: float) -> None:
+def _movement_chart(ax: Axes, chart: Chart, x: np.ndarray, x_now: float) -> None:
     """Each side's mean peak movement per session over the target range."""
-    low, high = np.array(trend.target_low_mm), np.array(trend.target_high_mm)
-    if np.isfinite(low).any():
-        ax.fill_between(x, low, high, step="mid", color=BAND_COLOUR, alpha=0.3, linewidth=0, label=tr("Target range"))
-    size = _marker_size(len(x))
-    ax.plot(x, trend.left_mm, label=tr(LEFT_LABEL), **{**LEFT_LINE, "markersize": size})
-    ax.plot(x, trend.right_mm, label=tr(RIGHT_LABEL), **{**RIGHT_LINE, "markersize": size})
+    band = chart.band
+    if band is not None:
+        low, high = np.array(band.low), np.array(band.high)
+        ax.fill_between(x, low, high, step="mid", color=BAND_COLOUR, alpha=0.3, linewidth=0, label=band.label)
+    _sides(ax, x, chart)
     _mark_this_session(ax, x_now)
-    ax.set_ylabel(tr("Mean peak movement (mm)"), fontsize=SMALL_PT)
-    ax.set_ylim(bottom=min(0.0, float(np.nanmin([*trend.left_mm, *trend.right_mm, 0.0]))))
+    ax.set_ylabel(chart.y_label, fontsize=SMALL_PT)
+    ax.set_ylim(*chart.y_range)
     _legend_above(ax, 2)
     _finish_chart(ax)
 
 
-def _symmetry_chart(ax: Axes, trend: ExerciseTrend, x: np.ndarray, x_now: float) -> None:
+def _symmetry_chart(ax: Axes, chart: Chart, x: np.ndarray, x_now: float) -> None:
     """Mean symmetry per session against the target symmetry."""
-    wanted = np.array(trend.target_symmetry_pct)
-    if np.isfinite(wanted).any():
-        ax.plot(
-            x, wanted, drawstyle="steps-mid", color=TARGET_COLOUR, linewidth=1.4, linestyle="-.",
-            label=tr("Target symmetry"),
-        )  # fmt: skip
-    ax.plot(
-        x, trend.symmetry_pct, color=SYMMETRY_COLOUR, marker="D", markersize=_marker_size(len(x)), linewidth=1.4,
-        label=tr("Symmetry (weaker ÷ stronger)"),
-    )  # fmt: skip
+    for level in chart.levels:
+        draw_level(ax, x, level, TARGET_LINE, level.label)
+    (symmetry,) = chart.series
+    ax.plot(x, symmetry.values, markersize=_marker_size(len(x)), label=symmetry.label, **SYMMETRY_LINE)
     _mark_this_session(ax, x_now)
-    ax.set_ylim(0, 105)
-    ax.set_ylabel(tr("Symmetry (%)"), fontsize=SMALL_PT)
+    ax.set_ylim(*chart.y_range)
+    ax.set_ylabel(chart.y_label, fontsize=SMALL_PT)
     _legend_above(ax, 1)
     _finish_chart(ax)
 
 
-def _exercise_trend_block(trend: ExerciseTrend, x_now: float) -> Block:
-    """Two charts side by side: per-side movement with its target, and symmetry with its target;
-    under them, when synkinesis was measured, a row of small synkinesis charts with the warning limit."""
+def _exercise_trend_block(charts: ExerciseCharts, x_now: float) -> Block:
+    """Two charts side by side under the exercise's heading: per-side movement with its target, and
+    symmetry with its target; under them, when synkinesis was measured, a row of small synkinesis
+    charts with the warning limit."""
     height = EXERCISE_CHARTS_H
-    x = mdates.date2num(trend.when)
-    with_synkinesis = any(trend.synkinesis_pct)
+    x = mdates.date2num(charts.movement.when)
 
     def draw(fig: Figure, y: float) -> None:
-        draw_text(fig, MARGIN_X, y, trend.name, SUBHEADING_PT, fontweight="bold")
+        draw_text(fig, MARGIN_X, y, charts.heading, SUBHEADING_PT, fontweight="bold")
         chart_w = (CONTENT_W - 1.35) / 2
-        _movement_chart(chart_axes(fig, MARGIN_X + 0.55, y + 0.62, chart_w, height - 1.1), trend, x, x_now)
+        movement = chart_axes(fig, MARGIN_X + 0.55, y + 0.62, chart_w, height - 1.1)
+        _movement_chart(movement, charts.movement, x, x_now)
         symmetry = chart_axes(fig, MARGIN_X + 0.55 + chart_w + 0.8, y + 0.62, chart_w, height - 1.1)
-        _symmetry_chart(symmetry, trend, x, x_now)
-        if with_synkinesis:
-            _synkinesis_row(fig, y + height, trend, x_now)
+        _symmetry_chart(symmetry, charts.symmetry, x, x_now)
+        if charts.synkinesis:
+            _synkinesis_row(fig, y + height, charts.synkinesis, x_now)
 
-    return Block(height + 0.15 + (SYNKINESIS_ROW_H if with_synkinesis else 0.0), draw)
+    return Block(height + 0.15 + (SYNKINESIS_ROW_H if charts.synkinesis else 0.0), draw)
 
 
-def _resting_trend_block(trend: RestingTrend, x_now: float) -> Block | None:
-    """|L − R| of each resting measure over time: is the resting face becoming more even?"""
-    if not trend.difference_mm:
+def _resting_trend_block(chart: Chart | None, x_now: float) -> Block | None:
+    """|L − R| of each resting measure over time, a panel each on one scale: is the resting face becoming more even?"""
+    if chart is None:
         return None
-    x = mdates.date2num(trend.when)
-    series = {name: np.array(values) for name, values in trend.difference_mm.items()}
+    x = mdates.date2num(chart.when)
     columns = 2
     panel_w, panel_h, gap_x, gap_y = (CONTENT_W - 1.3) / 2, 1.35, 0.75, 0.8
-    rows = math.ceil(len(series) / columns)
+    rows = math.ceil(len(chart.series) / columns)
     note = wrap(
         tr(
             "|Left (patient's) − Right (patient's)| in mm, one point per session; dashed line: typical noise "
@@ -214,20 +212,21 @@ def _resting_trend_block(trend: RestingTrend, x_now: float) -> Block | None:
     height = top + rows * (panel_h + gap_y)
 
     def draw(fig: Figure, y: float) -> None:
-        title = tr("Resting face: difference between the patient's sides")
-        draw_text(fig, MARGIN_X, y, title, SUBHEADING_PT, fontweight="bold")
+        draw_text(fig, MARGIN_X, y, chart.title, SUBHEADING_PT, fontweight="bold")
         for line, text in enumerate(note):
             draw_text(fig, MARGIN_X, y + 0.32 + line * line_height(SMALL_PT), text, SMALL_PT)
-        for index, (style, (name, values)) in enumerate(zip(RESTING_STYLES, series.items(), strict=False)):
+        for index, series in enumerate(chart.series):
             row, column = divmod(index, columns)
             left = MARGIN_X + 0.55 + column * (panel_w + gap_x)
             ax = chart_axes(fig, left, y + top + row * (panel_h + gap_y), panel_w, panel_h)
-            ax.set_title(resting_label(name), fontsize=SMALL_PT, loc="left", pad=4)
-            ax.axhline(engine.NOISE_FLOOR_MM, color="#555555", linewidth=1.0, linestyle=(0, (6, 3)))
-            ax.plot(x, values, linewidth=1.4, markersize=_marker_size(len(x)), **{**style, "linestyle": "-"})
+            ax.set_title(series.label, fontsize=SMALL_PT, loc="left", pad=4)
+            for level in chart.levels:
+                draw_level(ax, x, level, NOISE_LINE)
+            style = {**resting_style(index), "linestyle": "-"}  # one line per panel: solid reads best
+            ax.plot(x, series.values, linewidth=1.4, markersize=_marker_size(len(x)), **style)
             _mark_this_session(ax, x_now)
-            ax.set_ylim(0, max(1.0, float(np.nanmax(values, initial=0.0)) * 1.15))
-            ax.set_ylabel(tr("|L − R| mm"), fontsize=SMALL_PT)
+            ax.set_ylim(*chart.y_range)
+            ax.set_ylabel(chart.y_label, fontsize=SMALL_PT)
             _finish_chart(ax)
 
     return Block(height, draw)
@@ -278,9 +277,10 @@ def trend_sections(session: SessionDetail, history: Sequence[SessionDetail]) -> 
         )
     ]
     sections += [
-        Section([_exercise_trend_block(trend, x_now)]) for trend in _this_session_first(session, exercise_trends(past))
+        Section([_exercise_trend_block(exercise_charts(trend), x_now)])
+        for trend in _this_session_first(session, exercise_trends(past))
     ]
-    resting = _resting_trend_block(resting_trend(past), x_now)
+    resting = _resting_trend_block(resting_chart(resting_trend(past)), x_now)
     if resting is not None:
         sections.append(Section([resting]))
     return sections

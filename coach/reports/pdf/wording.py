@@ -1,4 +1,5 @@
-"""How names and values read in the report: measure labels, status words, numbers with their units.
+"""How names and values read in the report: status words, numbers with their units (a measure's
+name comes from the measure itself: `coach.measure.measures.measure_label`).
 
 A missing value reads as DASH everywhere; left and right are always the patient's sides.
 """
@@ -17,24 +18,6 @@ from coach.reports.formats import date_text, date_time_text, number_text
 
 DASH = "-"  # what a missing value reads as, everywhere
 
-RESTING_LABELS = {
-    "brow_height_mm": N_("Brow height above the iris"),
-    "palpebral_fissure_mm": N_("Eye opening (palpebral fissure)"),
-    "commissure_height_mm": N_("Mouth corner below the eyes"),
-    "mouth_half_width_mm": N_("Mouth corner to the midline"),
-}
-MEASURE_LABELS = {
-    "brow_lift_mm": N_("brow lift"),
-    "brow_frown_mm": N_("frown (medial brow)"),
-    "eye_closure_mm": N_("eye closure"),
-    "commissure_excursion_mm": N_("mouth-corner movement"),
-    "corner_medial_mm": N_("mouth corner towards the midline"),
-    "upper_lip_elevation_mm": N_("upper lip and nose lift"),
-    "lower_lip_depression_mm": N_("lower lip lowering"),
-    "eye_narrowing_pct": N_("Eye narrowing"),
-    "mouth_corner_pull_pct": N_("Mouth-corner pull"),
-    "brow_movement_pct": N_("Brow movement"),
-}
 STATUS_WORDS = {
     "completed": N_("completed"),
     "skipped": N_("skipped"),
@@ -88,18 +71,6 @@ def local_time(moment: datetime) -> datetime:
 def session_stamp(session: SessionDetail) -> str:
     """The session's start as the report names it: date and local time to the minute."""
     return date_time_text(local_time(session.started_at))
-
-
-def measure_label(name: str | None) -> str:
-    if not name:
-        return DASH
-    if name in MEASURE_LABELS:
-        return tr(MEASURE_LABELS[name])
-    return name.removesuffix("_mm").removesuffix("_pct").replace("_", " ")
-
-
-def resting_label(name: str) -> str:
-    return tr(RESTING_LABELS[name]) if name in RESTING_LABELS else name
 
 
 def field_value(fields: Mapping[str, Any] | None, name: str) -> Any:
