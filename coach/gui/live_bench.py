@@ -159,11 +159,8 @@ class _Supervision:
         remote: dict[str, float | int] = {}
         if self.remote is not None:
             shared, followed, _bridge = self.remote
-            frames = np.array(self.frame_ms) if self.frame_ms else np.array([float("nan")])
             remote = {
-                "frames_at_therapist": len(self.frame_ms),
-                "capture_to_therapist_ms_p50": round(float(np.percentile(frames, 50)), 1),
-                "capture_to_therapist_ms_p95": round(float(np.percentile(frames, 95)), 1),
+                **_frame_figures(self.frame_ms),
                 "command_to_patient_ms_p95": round(float(np.percentile(commands, 95)), 1),
                 "messages_refused": followed.link.refused + shared.link.refused,
             }
@@ -188,11 +185,7 @@ class _FollowerProcess:
         import subprocess
         import sys
 
-        from coach.usecases.remote_supervision import share_live_session
-
-        states: list = []
-        self.shared = share_live_session(relay, controller, "bench", states.append, None)  # type: ignore[arg-type]
-        _wait(lambda: states and states[-1].code, "the relay gave no code")
+        self.shared, states = _share(controller, relay)
         self.report = Path(tempfile.mkdtemp()) / "therapist.json"
         code = "import sys; from coach.gui.live_bench import follow_for; follow_for(*sys.argv[1:])"
         self.process = subprocess.Popen([sys.executable, "-c", code, relay, states[-1].code, str(seconds),
@@ -220,7 +213,7 @@ def follow_for(relay: str, code: str, seconds: str, report: str) -> None:
 
     app = QApplication.instance() or QApplication([])
     frame_ms: list[float] = []
-    _shared, followed, _bridge = _follow(relay, code, frame_ms)
+    followed, _bridge = _follow(relay, code, frame_ms)
     window = SupervisionWindow(followed, lambda patient_id: None, remote=True)  # type: ignore[arg-type]
     window.resize(1280, 760)
     window.show()
@@ -228,11 +221,8 @@ def follow_for(relay: str, code: str, seconds: str, report: str) -> None:
     QTimer.singleShot(int(float(seconds) * 1000) + 1000, loop.quit)
     loop.exec()
     app.processEvents()
-    frames = np.array(frame_ms) if frame_ms else np.array([float("nan")])
     figures = {
-        "frames_at_therapist": len(frame_ms),
-        "capture_to_therapist_ms_p50": round(float(np.percentile(frames, 50)), 1),
-        "capture_to_therapist_ms_p95": round(float(np.percentile(frames, 95)), 1),
+        **_frame_figures(frame_ms),
         "messages_refused": followed.link.refused if followed.link else -1,
     }
     window.close()
@@ -258,20 +248,37 @@ def _follow(relay: str, code: str, frame_ms: list[float]) -> tuple:
 
     bridge.event_arrived.connect(arrived)
     followed.events.subscribe(bridge)
-    return None, followed, bridge
+    return followed, bridge
 
 
 def _follow_from_afar(controller: object, relay: str, frame_ms: list[float]) -> tuple:
     """The benchmark's session shared through `relay` and followed by a therapist's app in this
     process (paired by the code, as from elsewhere): its commands are timed to the patient's view."""
+
+    shared, states = _share(controller, relay)
+    followed, bridge = _follow(relay, states[-1].code, frame_ms)
+    _wait(lambda: states[-1].therapist, "the patient's side did not learn it was paired")
+    return shared, followed, bridge
+
+
+def _share(controller: object, relay: str) -> tuple:
+    """The benchmark's session shared through `relay`, once its code is shown: (shared, its states)."""
     from coach.usecases.remote_supervision import share_live_session
 
     states: list = []
     shared = share_live_session(relay, controller, "bench", states.append, None)  # type: ignore[arg-type]
     _wait(lambda: states and states[-1].code, "the relay gave no code")
-    _none, followed, bridge = _follow(relay, states[-1].code, frame_ms)
-    _wait(lambda: states[-1].therapist, "the patient's side did not learn it was paired")
-    return shared, followed, bridge
+    return shared, states
+
+
+def _frame_figures(frame_ms: list[float]) -> dict[str, float | int]:
+    """How many measured pictures reached the therapist's window, and how soon after capture."""
+    frames = np.array(frame_ms) if frame_ms else np.array([float("nan")])
+    return {
+        "frames_at_therapist": len(frame_ms),
+        "capture_to_therapist_ms_p50": round(float(np.percentile(frames, 50)), 1),
+        "capture_to_therapist_ms_p95": round(float(np.percentile(frames, 95)), 1),
+    }
 
 
 def _wait(condition: Callable[[], object], failure: str, timeout_s: float = 10.0) -> None:

@@ -132,9 +132,7 @@ class SharedSession:
             return
         if isinstance(event, SessionUpdated) and not self._view_due(event):
             return
-        message = wire.event_message(event)
-        if message is not None:
-            link.send(message)
+        link.send_later(lambda: wire.event_message(event))  # encoded on the link's thread, not this one
         if isinstance(event, SessionFinished):
             link.send_later(self._record_message)
 
