@@ -68,7 +68,7 @@ def _residual_gap_error(clip: gen.Clip, truth: stages.TruthFrame, analysis: Anal
     """Read − true lid gap while held closed (truth: the median true gap over the generated hold)."""
     if clip.exercise != "eye" or not analysis.reps:
         return None
-    true_gap = measures.STATIC_MEASURES["palpebral_fissure_mm"](truth.true_mm)[clip.hold]
+    true_gap = measures.STATIC_MEASURES["palpebral_fissure_mm"].compute(truth.true_mm)[clip.hold]
     true_gap = np.median(true_gap, axis=0)
     read = analysis.reps[0].measures["residual_gap_mm"]
     return (read["left"] - float(true_gap[0]), read["right"] - float(true_gap[1]))

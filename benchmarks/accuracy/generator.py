@@ -73,6 +73,20 @@ BROWS = {
 }
 SINGLE_FACE_NEUTRAL = range(10)
 
+# Movements of the full examination (benchmarks/grading/examination.py): snarl, pucker, lower lip, eye closures.
+SNARL_MM = 3.0  # upper lip lateral part and nasal ala lifted
+PUCKER_MM = 3.0  # mouth corner towards the midline
+LOWER_LIP_MM = 3.0  # lower lip lateral part pulled down
+#: eye closures: the upper lid margin lowered by this share of the lid gap (healthy side)
+EYE_CLOSURE = {"eye_gentle": 0.8, "eye_full": 1.0}
+EYE_CORNERS = {"left": (362, 263), "right": (133, 33)}
+EYE_UPPER = {"left": (398, 384, 385, 386, 387, 388, 466), "right": (173, 157, 158, 159, 160, 161, 246)}
+EYE_LOWER = {"left": (382, 381, 380, 374, 373, 390, 249), "right": (155, 154, 153, 145, 144, 163, 7)}
+UPPER_LIP_LATERAL = {"left": (267, 269, 270), "right": (37, 39, 40)}
+NASAL_ALA = {"left": (358, 294, 327), "right": (129, 64, 98)}
+LOWER_LIP_LATERAL = {"left": (314, 405, 321), "right": (84, 181, 91)}
+LID_SKIN = 0.4  # the skin above the upper lid margin follows it, less and less, over this share of the eye's width
+
 
 def profile(n: int = N_FRAMES) -> np.ndarray:
     """Rest 14, rise 10, hold 14, fall 10, rest 8 frames (raised cosine), 0..1."""
@@ -221,10 +235,139 @@ def brow_bump(landmarks_px: np.ndarray, side: str, vec: np.ndarray) -> Bump:
     return displacement
 
 
+def region_bump(points_px: np.ndarray, vec: np.ndarray, sigmas: tuple[float, float], ex: np.ndarray) -> Bump:
+    """An anisotropic Gaussian bump (sigmas across / down the face) centred on the points' mean, scaled so that
+    the points move by `vec` on average (their mean weight is 1)."""
+    centre = points_px.mean(axis=0)
+    ey = np.array([-ex[1], ex[0]])
+
+    def weight(points: np.ndarray) -> np.ndarray:
+        rel = points - centre
+        return np.exp(-0.5 * ((rel @ ex) / sigmas[0]) ** 2 - 0.5 * ((rel @ ey) / sigmas[1]) ** 2)
+
+    scale = 1.0 / float(weight(points_px).mean())
+
+    def displacement(points: np.ndarray) -> np.ndarray:
+        return (scale * weight(points))[..., None] * vec
+
+    return displacement
+
+
+class LidBump:
+    """The upper lid of one eye lowered towards the lower lid by `fraction` of the lid gap (a vertical squash).
+
+    In the eye's axes (u across, n down), per column u between the corners, with the upper and lower margins
+    n_up(u), n_low(u) (lid contour landmarks) and the gap g = n_low − n_up, content at n moves down by
+    F(u, n) = f·(n_low − n) inside the opening (the opening is squashed onto the lower lid, which stays),
+    f·g·s((n_up − n)/H) above it (the lid skin follows, fading by a cosine over H = LID_SKIN × eye width),
+    and 0 below the lower lid. The map n → n + F is monotone, so the pixel warp (`__call__`, D in output
+    coordinates) is its exact inverse by bisection, and `push` (where content goes) is exact: the fixed-point
+    solve of `forward` is not needed (nor would it converge on the squash, whose slope is −f/(1 − f))."""
+
+    def __init__(self, landmarks_px: np.ndarray, side: str, fraction: float) -> None:
+        ex, ey, _, _ = face_axes(landmarks_px)
+        self.ex, self.ey, self.fraction = ex, ey, float(fraction)
+        corners = landmarks_px[list(EYE_CORNERS[side]), :2]
+        self.centre = corners.mean(axis=0)
+
+        def contour(indices: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+            points = np.vstack([corners, landmarks_px[list(indices), :2]]) - self.centre
+            u, n = points @ ex, points @ ey
+            order = np.argsort(u)
+            return u[order], n[order]
+
+        self._upper, self._lower = contour(EYE_UPPER[side]), contour(EYE_LOWER[side])
+        width = float(np.ptp(self._upper[0]))
+        self.skin = LID_SKIN * width
+        gap = np.interp(self._upper[0], *self._lower) - self._upper[1]
+        u_up, n_up = self._upper
+        self.reach = (u_up.min(), u_up.max(), n_up.min() - self.skin, self._lower[1].max())
+        self.max_push = self.fraction * max(float(gap.max()), 0.0)
+
+    def _lids(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        up = np.interp(u, *self._upper)
+        return up, np.maximum(np.interp(u, *self._lower), up)
+
+    def _push_n(self, u: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """F(u, n): how far content at (u, n) moves down (px)."""
+        up, low = self._lids(u)
+        t = np.clip((up - n) / self.skin, 0.0, 1.0)
+        above = self.fraction * (low - up) * (0.5 + 0.5 * np.cos(np.pi * t))
+        return np.where(n >= low, 0.0, np.where(n >= up, self.fraction * (low - n), above))
+
+    def _local(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rel = points - self.centre
+        u, n = rel @ self.ex, rel @ self.ey
+        u0, u1, n0, n1 = self.reach
+        inside = (u > u0) & (u < u1) & (n > n0) & (n < n1 + self.max_push)
+        return u, n, inside
+
+    def push(self, points: np.ndarray) -> np.ndarray:
+        """Where content at `points` goes: its exact displacement (px)."""
+        u, n, inside = self._local(points)
+        moved = np.zeros(n.shape)
+        moved[inside] = self._push_n(u[inside], n[inside])
+        return moved[..., None] * self.ey
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """D(y) of the pixel warp out(y) = in(y − D(y)): solve n + F(u, n) = n_out by bisection."""
+        u, n, inside = self._local(points)
+        out = np.zeros(n.shape)
+        if self.max_push > 0 and inside.any():
+            uu, target = u[inside], n[inside]
+            lo, hi = target - self.max_push - 1e-6, target.copy()
+            for _ in range(40):
+                mid = 0.5 * (lo + hi)
+                below = mid + self._push_n(uu, mid) < target
+                lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+            out[inside] = target - 0.5 * (lo + hi)
+        return out[..., None] * self.ey
+
+
+def _exam_bumps(
+    landmarks_px: np.ndarray, exercise: str, weak: str | None, p: float, amount: float, mouth_sigma: float
+) -> list[Bump]:
+    """The bumps of the examination's further movements (pucker, snarl, lower lip, eye closures); none for
+    an unknown name (as `make_field` always did)."""
+    ex, ey, mm_per_px, _ = face_axes(landmarks_px)
+    strength = {side: amount * ((1 - p) if side == weak else 1.0) for side in ("left", "right")}
+    if exercise == "pucker":
+        return [
+            gauss_bump(landmarks_px[idx, :2].copy(), -strength[side] * sign * PUCKER_MM * ex / mm_per_px, mouth_sigma)
+            for side, idx, sign in (("left", L_CORNER, 1.0), ("right", R_CORNER, -1.0))
+        ]
+    if exercise in EYE_CLOSURE:
+        return [LidBump(landmarks_px, side, EYE_CLOSURE[exercise] * strength[side]) for side in ("left", "right")]
+    if exercise not in ("snarl", "lower_lip"):
+        return []
+    regions = {
+        side: landmarks_px[list(UPPER_LIP_LATERAL[side] + NASAL_ALA[side]), :2]
+        if exercise == "snarl"
+        else landmarks_px[list(LOWER_LIP_LATERAL[side]), :2]
+        for side in ("left", "right")
+    }
+    apart = float(np.linalg.norm(regions["left"].mean(0) - regions["right"].mean(0)))
+    if exercise == "snarl":  # centred between lip and ala: narrow across, long down the face (the sides stay apart)
+        sigmas, vec = (0.2 * apart, 0.6 * float(np.ptp(regions["left"] @ ey))), -SNARL_MM * ey / mm_per_px
+    else:
+        sigmas, vec = (0.22 * apart, 0.35 * apart), LOWER_LIP_MM * ey / mm_per_px
+    return [region_bump(regions[side], strength[side] * vec, sigmas, ex) for side in ("left", "right")]
+
+
 def make_field(
-    landmarks_px: np.ndarray, exercise: str, weak: str | None, p: float, amount: float, droop_mm: float = 0.0
+    landmarks_px: np.ndarray,
+    exercise: str,
+    weak: str | None,
+    p: float,
+    amount: float,
+    droop_mm: float = 0.0,
+    eye_narrowing: dict[str, float] | None = None,
 ) -> Field:
-    """The displacement field of one frame: `amount` of the full movement, the weak side at (1 − p)."""
+    """The displacement field of one frame: `amount` of the full movement, the weak side at (1 − p).
+
+    `eye_narrowing` (synkinesis): side → share of the lid gap closed at the full movement, scaled by `amount`
+    (not by p), with the lid warp of the eye closures; not with an eye closure itself.
+    """
     ex, ey, mm_per_px, _ = face_axes(landmarks_px)
     fld = Field()
     mouth_sigma = 0.35 * np.linalg.norm(landmarks_px[L_CORNER, :2] - landmarks_px[R_CORNER, :2])
@@ -240,14 +383,29 @@ def make_field(
     elif exercise == "droop":
         idx = L_CORNER if weak == "left" else R_CORNER
         fld.bumps.append(gauss_bump(landmarks_px[idx, :2].copy(), droop_mm * ey / mm_per_px, mouth_sigma))
+    else:
+        fld.bumps += _exam_bumps(landmarks_px, exercise, weak, p, amount, mouth_sigma)
+    if eye_narrowing:
+        if exercise in EYE_CLOSURE:
+            raise ValueError("eye narrowing is a synkinesis of another movement, not of an eye closure")
+        fld.bumps += [LidBump(landmarks_px, side, amount * share) for side, share in eye_narrowing.items()]
     return fld
 
 
 def forward(fld: Field, points_px: np.ndarray, iters: int = 30) -> np.ndarray:
-    """Where content at `points_px` ends up under out(y) = in(y − D(y)): solve y = x + D(y)."""
+    """Where content at `points_px` ends up under out(y) = in(y − D(y)): solve y = x + D(y).
+
+    Lid squashes (`LidBump`) move content exactly (`push`); the other bumps are solved from there (they act
+    far from the eyes, so the two compose)."""
     moved = points_px.copy()
+    lids = [bump for bump in fld.bumps if isinstance(bump, LidBump)]
+    start, others = points_px, fld
+    if lids:
+        start = points_px + sum(bump.push(points_px) for bump in lids)
+        others = Field([bump for bump in fld.bumps if not isinstance(bump, LidBump)])
+        moved = start.copy()
     for _ in range(iters):
-        moved = points_px + fld(moved)
+        moved = start + others(moved)
     return moved
 
 

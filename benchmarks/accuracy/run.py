@@ -3,10 +3,12 @@
     python benchmarks/accuracy/run.py [--faces ...] [--cache DIR]
 
 Why: the product's symmetry against a known truth, stage by stage, on one TUNING face (frontal_neutral)
-and held-back faces (astronaut, blink_face, head_motion, single_face) that nothing may be tuned on.
+and held-back faces (astronaut, blink_face, head_motion, single_face) that nothing may be tuned on; with
+blink_face come the real eye closures of eyes.py (blink_face's first blink tunes the lids; its second and
+the closures of turn_and_eye_closure and talking_blink_woman are held back).
 See generator.py for how the clips and the truth are made (on videos the truth is the model's reading of
 the unmodified frames, so a "still" side is not exactly zero there). Landmarks are cached per clip in
---cache (default: a folder under the system temp dir, never in the repo); a cold run detects ~100 clips
+--cache (default: a folder under the system temp dir, never in the repo); a cold run detects ~120 clips
 with one worker (about 7 minutes on a 2-core machine). Not part of the pytest suite (too slow).
 """
 
@@ -34,7 +36,7 @@ def _progress(message: str) -> None:
 
 
 def _clips(generator: gen.Generator, faces: list[str]) -> list[tuple[gen.Clip, np.ndarray]]:
-    """Every clip of `faces` with its landmarks: the warped movements, and real eye closures on blink_face."""
+    """Every clip of `faces` with its landmarks: the warped movements, and (with blink_face) the real eye closures."""
     specs: list = list(gen.movement_specs(faces))
     if "blink_face" in faces:
         specs += eyes.eye_specs()

@@ -128,7 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze = commands.add_parser("analyze", help="measure an exercise in a video, photo or folder of images")
     analyze.add_argument("source", help="video file, image file, folder of images, or camera index")
-    analyze.add_argument("--exercise", required=True, help="exercise id (see `facecoach exercises`)")
+    analyze.add_argument("--exercise", help="exercise id (see `facecoach exercises`)")
+    analyze.add_argument(
+        "--examination",
+        action="store_true",
+        help="the source is a whole grading examination (a video of the standard movements in order, or a folder "
+        "of the standard photographs): print the suggested Sunnybrook and eFACE grading",
+    )
+    analyze.add_argument("--affected-side", choices=("left", "right"),
+                         help="with --examination: the patient's affected side, if known")  # fmt: skip
     analyze.add_argument("--neutral", type=_neutral_range, metavar="START:END", help="resting stretch, seconds")
     analyze.add_argument("--json", type=Path, metavar="FILE", help="write the full result as JSON")
     analyze.add_argument("--csv", type=Path, metavar="FILE", help="write per-frame, per-side measures as CSV")
@@ -236,19 +244,32 @@ def _write(path: Path, write: object) -> None:
         raise CoachError(tr("cannot write {path}: {problem}", path=path, problem=exc.strerror or exc)) from exc
 
 
+def _check_analyze_options(args: argparse.Namespace) -> None:
+    """Options of a one-exercise analysis that do not go together, said before anything is measured."""
+    if not args.exercise:
+        raise CoachError(tr("say what was filmed: `--exercise ID` (see `facecoach exercises`) or `--examination`"))
+    if args.affected_side:
+        raise CoachError(tr("--affected-side is for an examination: add `--examination`"))
+    if args.save != bool(args.patient):
+        raise CoachError(tr("--save and --patient go together: `--save --patient CODE`"))
+    if not args.save and (args.filmed_on or args.keep_picture):
+        raise CoachError(tr("--filmed-on and --keep-picture are for a saved analysis: add `--save --patient CODE`"))
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from coach.measure.landmarks import load_model_bytes, resolve_model_path
     from coach.plans.exercises import get_exercise
     from coach.reports.text import format_analysis
     from coach.usecases.recorded import analyse_recording
 
+    if args.examination:
+        from coach.cli.grading import analyze_examination
+
+        return analyze_examination(args)
+    _check_analyze_options(args)
     exercise = get_exercise(args.exercise, args.exercises_dir)
     _check_writable(args.json)
     _check_writable(args.csv)
-    if args.save != bool(args.patient):
-        raise CoachError(tr("--save and --patient go together: `--save --patient CODE`"))
-    if not args.save and (args.filmed_on or args.keep_picture):
-        raise CoachError(tr("--filmed-on and --keep-picture are for a saved analysis: add `--save --patient CODE`"))
     patient = None
     if args.save:
         from coach.cli.records import patient_to_save_for

@@ -32,7 +32,7 @@ from coach.records.encoding import new_uid
 from coach.records.models import PATIENT_FIELDS, ExerciseRecord, Patient, RepetitionRecord, SessionDetail
 from coach.records.pending import new_pending_file
 from coach.records.store import SessionStore
-from coach.session.analysis import Analysis, analyse_track, collect_landmarks
+from coach.session.analysis import Analysis, LandmarkTrack, analyse_track, collect_landmarks
 from coach.session.snapshots import Snapshot, crop_to_face, peak_frame, picture_at
 
 #: progress is told every this many frames
@@ -83,6 +83,20 @@ def analyse_recording(
     on_progress(frames_done, frames_expected): told as frames are measured (expected 0: unknown).
     cancel: when set, the analysis stops with AnalysisCancelledError.
     """
+    track, source_warnings = landmarks_of_recording(source, model_bytes, workers, on_progress, cancel)
+    analysis = analyse_track(track, exercise, neutral_s)
+    return RecordedAnalysis(source, analysis, [*source_warnings, *analysis.warnings])
+
+
+def landmarks_of_recording(
+    source: str | Path,
+    model_bytes: bytes,
+    workers: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[LandmarkTrack, list[str]]:
+    """The face in every frame of the recording at `source`, and what its reader warned of
+    (progress and cancel as `analyse_recording`): the one way a recording is read."""
     with open_source(source) as frames:
         expected = int(frames.frame_count_hint or 0)
         if on_progress is not None:
@@ -90,9 +104,7 @@ def analyse_recording(
         with ParallelLandmarker(model_bytes, workers=workers) as landmarker:
             watched = _WatchedLandmarker(landmarker, expected, on_progress, cancel)
             track = collect_landmarks(frames, watched)  # type: ignore[arg-type]
-        source_warnings = frames.warnings
-    analysis = analyse_track(track, exercise, neutral_s)
-    return RecordedAnalysis(source, analysis, [*source_warnings, *analysis.warnings])
+        return track, frames.warnings
 
 
 def save_recording(

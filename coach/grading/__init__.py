@@ -1,0 +1,1 @@
+"""Grading scales (Sunnybrook, eFACE) and the measured suggestions for them."""
