@@ -24,18 +24,18 @@ REST = {
     "mouth_half_width_mm": {"left": 25.0, "right": 25.0, "difference": 0.0},
 }
 HEALTHY_MM = {
-    "raise_brows": 8.0,
-    "gentle_eye_closure": 10.0,
-    "big_smile": 9.0,
-    "snarl": 3.0,
-    "pucker": 4.0,
-    "tight_eye_closure": 10.0,
-    "lower_lip": 3.0,
+    "exam_brow_lift": 8.0,
+    "exam_gentle_eye_closure": 10.0,
+    "exam_smile": 9.0,
+    "exam_snarl": 3.0,
+    "exam_pucker": 4.0,
+    "exam_full_eye_closure": 10.0,
+    "exam_lower_lip": 3.0,
 }
 WATCH = {
-    "raise_brows": "eye_narrowing_pct",
-    "gentle_eye_closure": "mouth_corner_pull_pct",
-    "tight_eye_closure": "mouth_corner_pull_pct",
+    "exam_brow_lift": "eye_narrowing_pct",
+    "exam_gentle_eye_closure": "mouth_corner_pull_pct",
+    "exam_full_eye_closure": "mouth_corner_pull_pct",
 }
 
 
@@ -47,7 +47,7 @@ def examination(share_left: float = 1.0, narrowing_left_pct: float = 0.0, affect
     for exercise, healthy in HEALTHY_MM.items():
         left = share_left * healthy
         watched = WATCH.get(exercise, "eye_narrowing_pct")
-        co = {"left": 20.0 + narrowing_left_pct, "right": 20.0} if exercise == "big_smile" else {"left": 2, "right": 2}
+        co = {"left": 20.0 + narrowing_left_pct, "right": 20.0} if exercise == "exam_smile" else {"left": 2, "right": 2}
         gap = None
         if "eye_closure" in exercise:
             gap = {"left": 10.0 - left, "right": 0.3}
@@ -94,12 +94,16 @@ def test_a_share_near_a_band_edge_says_which_other_step_it_could_be() -> None:
 def test_an_eye_that_shuts_is_complete_whatever_its_other_side_does() -> None:
     """A lid gap within the lid measurement's error of touching is a closed eye (Sunnybrook 5)."""
     evidence = examination(0.97, affected="left")
-    gentle = evidence.movements["gentle_eye_closure"]
+    gentle = evidence.movements["exam_gentle_eye_closure"]
     shut = MovementEvidence(gentle.exercise, 9.2, 10.0, 3, 0.5, residual_gap_mm={"left": 0.8, "right": 0.0})
-    suggested = suggest_grading(ExaminationEvidence(REST, {**evidence.movements, "gentle_eye_closure": shut}, "left"))
+    suggested = suggest_grading(
+        ExaminationEvidence(REST, {**evidence.movements, "exam_gentle_eye_closure": shut}, "left")
+    )
     assert suggested.items[scales.SUNNYBROOK]["voluntary_gentle_eye_closure"].value == 5
     half = MovementEvidence(gentle.exercise, 5.0, 10.0, 3, 0.5, residual_gap_mm={"left": 5.0, "right": 0.0})
-    suggested = suggest_grading(ExaminationEvidence(REST, {**evidence.movements, "gentle_eye_closure": half}, "left"))
+    suggested = suggest_grading(
+        ExaminationEvidence(REST, {**evidence.movements, "exam_gentle_eye_closure": half}, "left")
+    )
     assert suggested.items[scales.SUNNYBROOK]["voluntary_gentle_eye_closure"].value == 3
 
 
@@ -127,8 +131,8 @@ def test_the_affected_side_comes_from_the_record_else_from_the_weaker_side() -> 
 def test_what_was_not_examined_or_barely_moved_is_not_guessed() -> None:
     evidence = examination()
     movements = dict(evidence.movements)
-    del movements["snarl"]
-    movements["pucker"] = MovementEvidence("pucker", 0.2, 0.4, 2, 0.5)
+    del movements["exam_snarl"]
+    movements["exam_pucker"] = MovementEvidence("exam_pucker", 0.2, 0.4, 2, 0.5)
     suggested = suggest_grading(ExaminationEvidence(None, movements))
     assert suggested.items[scales.SUNNYBROOK]["voluntary_snarl"].certainty == NOT_EXAMINED
     assert suggested.items[scales.SUNNYBROOK]["voluntary_lip_pucker"].certainty == TOO_LITTLE

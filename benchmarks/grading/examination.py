@@ -70,6 +70,15 @@ REST_S, RAMP_S, HOLD_S, RELAX_S, REPS = 2.0, 0.4, 1.5, 1.2, 2
 GOP = 60  # frames between key frames of the mp4 (the encoder's default of 12 makes files 3-4 x larger)
 
 MOVEMENTS = ("raise_brows", "gentle_eye_closure", "big_smile", "snarl", "pucker", "tight_eye_closure", "lower_lip")
+#: each generated movement as the product's examination exercise (exercises/programmes/examination.toml)
+PRODUCT_EXERCISE = {
+    movement: f"exam_{name}"
+    for movement, name in zip(
+        MOVEMENTS,
+        ("brow_lift", "gentle_eye_closure", "smile", "snarl", "pucker", "full_eye_closure", "lower_lip"),
+        strict=True,
+    )
+}
 WARP = {
     "raise_brows": "brow",
     "gentle_eye_closure": "eye_gentle",

@@ -39,9 +39,12 @@ from benchmarks.accuracy import run as accuracy  # noqa: E402
 from coach.grading import scales  # noqa: E402
 from coach.grading.evidence import ExaminationEvidence, movement_from_analysis  # noqa: E402
 from coach.grading.suggestions import NEAR_EDGE, VOLUNTARY_STEP_EDGES, suggest_grading  # noqa: E402
-from coach.session.analysis import Analysis  # noqa: E402
+from coach.plans.exercises import get_exercise  # noqa: E402
+from coach.session.analysis import Analysis, analyse_track  # noqa: E402
 
 #: the accuracy benchmark's movements and the items they are graded on (Sunnybrook, eFACE)
+#: the accuracy benchmark's movements as the examination's exercises
+EXAM_EXERCISE = {"smile": "exam_smile", "brow": "exam_brow_lift", "eye": "exam_gentle_eye_closure"}
 ITEMS = {
     "smile": ("voluntary_open_mouth_smile", "dynamic_oral_commissure_smile"),
     "brow": ("voluntary_brow_lift", "dynamic_brow_elevation"),
@@ -89,7 +92,7 @@ def graded_rows(generator: gen.Generator, faces: list[str]) -> list[GradedRow]:
     for clip, detected in accuracy._clips(generator, faces):
         if clip.exercise not in ITEMS:
             continue
-        _, analysis = stages.stage_readings(clip, detected)
+        analysis = analyse_track(stages.track_of(detected), get_exercise(EXAM_EXERCISE[clip.exercise]))
         sb, ef, certainty = suggested_items(analysis, clip.exercise, clip.weak)
         rows.append(GradedRow(clip.face, clip.exercise, clip.weak, clip.p, sb, ef, certainty))
     return rows
@@ -141,23 +144,23 @@ def graded_report(cache: Path) -> str:
 
 #: real healthy clips in tests/data and the movements they show (None: the resting face only)
 HEALTHY_CLIPS: dict[str, tuple[str, ...]] = {
-    "single_face.mp4": ("big_smile",),
-    "expression_happy.flv": ("big_smile",),
-    "expression_fear_brows.flv": ("raise_brows",),
-    "turn_and_eye_closure.mp4": ("gentle_eye_closure",),
-    "blink_face.mp4": ("gentle_eye_closure",),
-    "talking_blink_woman.mpg": ("gentle_eye_closure", "big_smile"),
-    "glasses_talking_blink.mpg": ("gentle_eye_closure", "big_smile"),
-    "talking_blinking.mp4": ("gentle_eye_closure", "big_smile"),
+    "single_face.mp4": ("exam_smile",),
+    "expression_happy.flv": ("exam_smile",),
+    "expression_fear_brows.flv": ("exam_brow_lift",),
+    "turn_and_eye_closure.mp4": ("exam_gentle_eye_closure",),
+    "blink_face.mp4": ("exam_gentle_eye_closure",),
+    "talking_blink_woman.mpg": ("exam_gentle_eye_closure", "exam_smile"),
+    "glasses_talking_blink.mpg": ("exam_gentle_eye_closure", "exam_smile"),
+    "talking_blinking.mp4": ("exam_gentle_eye_closure", "exam_smile"),
     "head_motion_face.mp4": (),
     "frontal_neutral.jpg": (),
     "astronaut.png": (),
     "single_face.jpg": (),
 }
 _EXERCISE_ITEMS = {
-    "big_smile": ("voluntary_open_mouth_smile", "synkinesis_open_mouth_smile", "dynamic_oral_commissure_smile"),
-    "raise_brows": ("voluntary_brow_lift", "synkinesis_brow_lift", "dynamic_brow_elevation"),
-    "gentle_eye_closure": (
+    "exam_smile": ("voluntary_open_mouth_smile", "synkinesis_open_mouth_smile", "dynamic_oral_commissure_smile"),
+    "exam_brow_lift": ("voluntary_brow_lift", "synkinesis_brow_lift", "dynamic_brow_elevation"),
+    "exam_gentle_eye_closure": (
         "voluntary_gentle_eye_closure",
         "synkinesis_gentle_eye_closure",
         "dynamic_gentle_eye_closure",
@@ -327,7 +330,7 @@ def exams_report() -> str:
         cases = len(offs) + missing
         step = f"{hits}/{cases}" if sb_item else "(eFACE only)"
         lines.append(f"| {movement} | {step} | {sum(1 for o in offs if o == 1)} | {sum(1 for o in offs if o > 1)} "
-                     f"| {missing} | {np.mean(errors) if errors else float('nan'):.1f} |")  # fmt: skip
+                     f"| {missing} | {f'{np.mean(errors):.1f}' if errors else '-'} |")  # fmt: skip
     lines += ["", "#### synkinesis: the weak eye narrows 40 % of its opening during the smile", "",
               "| face | p | synkinesis in the clip | Sunnybrook smile synkinesis | eFACE ocular synkinesis |",
               "|---|---|---|---|---|"]  # fmt: skip

@@ -22,6 +22,7 @@ from coach import __version__
 from coach.base.errors import CoachError
 from coach.base.i18n import LANGUAGES, language, set_language, tr
 from coach.base.private_files import write_private_text
+from coach.cli.grading import add_grading_command, cmd_grading
 
 EXIT_USAGE = 2
 
@@ -204,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --bundle: encrypt it with the passphrase in FILE, 8 characters or more "
         "(or $FACECOACH_BUNDLE_PASSPHRASE)",
     )
+    add_grading_command(commands)
     report = commands.add_parser("report", help="one session as a PDF report (and CSV / JSON)")
     report.add_argument("--session", required=True, type=int, metavar="ID", help="session number (see `sessions`)")
     report.add_argument("--pdf", type=Path, metavar="FILE", help="write the PDF report")
@@ -432,6 +434,7 @@ COMMANDS = {
     "export": _cmd_export,
     "import": _cmd_import,
     "report": _cmd_report,
+    "grading": cmd_grading,
     "therapists": _cmd_therapists,
 }
 

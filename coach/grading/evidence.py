@@ -16,6 +16,7 @@ from coach.measure import measures
 from coach.plans.exercises import Exercise
 from coach.session import engine
 from coach.session.analysis import Analysis
+from coach.session.engine import Repetition
 from coach.session.examination import RecordedExamination
 
 
@@ -64,23 +65,27 @@ def _mean_sides(tables: list[dict[str, dict[str, float]]]) -> dict[str, dict[str
     }
 
 
-def movement_from_analysis(analysis: Analysis) -> MovementEvidence | None:
-    """A recorded movement's evidence from its analysis; None when no repetition was found."""
-    reps = analysis.reps
-    summary = analysis.summary
-    if not reps or summary.left_mm is None or summary.right_mm is None:
+def movement_from_repetitions(exercise_id: str, reps: list[Repetition], noise_mm: float) -> MovementEvidence | None:
+    """A movement's evidence from its repetitions (recorded or live); None when there were none.
+    Each side's peak is the mean over the repetitions, as the session's summary has it."""
+    if not reps:
         return None
     gaps = [rep.measures["residual_gap_mm"] for rep in reps if "residual_gap_mm" in rep.measures]
     return MovementEvidence(
-        exercise=analysis.exercise.id,
-        left_mm=summary.left_mm,
-        right_mm=summary.right_mm,
+        exercise=exercise_id,
+        left_mm=float(np.mean([rep.left_mm for rep in reps])),
+        right_mm=float(np.mean([rep.right_mm for rep in reps])),
         repetitions=len(reps),
-        noise_mm=analysis.noise_mm,
+        noise_mm=noise_mm,
         per_repetition=tuple((rep.left_mm, rep.right_mm) for rep in reps),
         synkinesis_pct=_mean_sides([rep.synkinesis for rep in reps]),
         residual_gap_mm=_mean_sides([{"gap": gap} for gap in gaps])["gap"] if gaps else None,
     )
+
+
+def movement_from_analysis(analysis: Analysis) -> MovementEvidence | None:
+    """A recorded movement's evidence from its analysis; None when no repetition was found."""
+    return movement_from_repetitions(analysis.exercise.id, analysis.reps, analysis.noise_mm)
 
 
 def evidence_from_recording(exam: RecordedExamination, affected_side: str | None, source: str) -> ExaminationEvidence:

@@ -39,7 +39,7 @@ class Item:
     values: tuple[int, ...]
     #: what a normal face scores
     normal: int
-    #: the examination's exercise it is judged on (exercises/*.toml); None: the face at rest
+    #: the examination's exercise it is judged on (exercises/exam_*.toml); None: the face at rest
     movement: str | None
     #: the scale's own wording of its values (Sunnybrook) or ends (eFACE), marked N_
     definition: str
@@ -86,11 +86,11 @@ TOTAL_NAMES = {SUNNYBROOK: N_("Composite"), EFACE: N_("Total")}
 
 #: Sunnybrook's five expressions and the examination's exercise for each
 SUNNYBROOK_EXPRESSIONS: dict[str, tuple[str, str]] = {
-    "brow_lift": (N_("Brow lift"), "raise_brows"),
-    "gentle_eye_closure": (N_("Gentle eye closure"), "gentle_eye_closure"),
-    "open_mouth_smile": (N_("Open-mouth smile"), "big_smile"),
-    "snarl": (N_("Snarl"), "snarl"),
-    "lip_pucker": (N_("Lip pucker"), "pucker"),
+    "brow_lift": (N_("Brow lift"), "exam_brow_lift"),
+    "gentle_eye_closure": (N_("Gentle eye closure"), "exam_gentle_eye_closure"),
+    "open_mouth_smile": (N_("Open-mouth smile"), "exam_smile"),
+    "snarl": (N_("Snarl"), "exam_snarl"),
+    "lip_pucker": (N_("Lip pucker"), "exam_pucker"),
 }
 
 _EXPRESSIONS = tuple(SUNNYBROOK_EXPRESSIONS.items())
@@ -111,18 +111,18 @@ EFACE_ITEMS: tuple[Item, ...] = (
     _ef("static_palpebral_fissure", "static", N_("Palpebral fissure at rest"), None),
     _ef("static_nasolabial_fold", "static", N_("Nasolabial fold depth at rest"), None),
     _ef("static_oral_commissure", "static", N_("Oral commissure at rest"), None),
-    _ef("dynamic_brow_elevation", "dynamic", N_("Brow elevation"), "raise_brows"),
-    _ef("dynamic_gentle_eye_closure", "dynamic", N_("Gentle eye closure"), "gentle_eye_closure"),
-    _ef("dynamic_full_eye_closure", "dynamic", N_("Full eye closure"), "tight_eye_closure"),
-    _ef("dynamic_oral_commissure_smile", "dynamic", N_("Oral commissure movement with smile"), "big_smile"),
-    _ef("dynamic_nasolabial_fold_depth", "dynamic", N_("Nasolabial fold depth with smile"), "big_smile"),
-    _ef("dynamic_nasolabial_fold_orientation", "dynamic", N_("Nasolabial fold orientation with smile"), "big_smile"),
-    _ef("dynamic_lower_lip", "dynamic", N_("Lower lip movement (EEE)"), "lower_lip"),
-    _ef("synkinesis_ocular", "synkinesis", N_("Ocular synkinesis (eye narrowing with mouth movement)"), "big_smile"),
+    _ef("dynamic_brow_elevation", "dynamic", N_("Brow elevation"), "exam_brow_lift"),
+    _ef("dynamic_gentle_eye_closure", "dynamic", N_("Gentle eye closure"), "exam_gentle_eye_closure"),
+    _ef("dynamic_full_eye_closure", "dynamic", N_("Full eye closure"), "exam_full_eye_closure"),
+    _ef("dynamic_oral_commissure_smile", "dynamic", N_("Oral commissure movement with smile"), "exam_smile"),
+    _ef("dynamic_nasolabial_fold_depth", "dynamic", N_("Nasolabial fold depth with smile"), "exam_smile"),
+    _ef("dynamic_nasolabial_fold_orientation", "dynamic", N_("Nasolabial fold orientation with smile"), "exam_smile"),
+    _ef("dynamic_lower_lip", "dynamic", N_("Lower lip movement (EEE)"), "exam_lower_lip"),
+    _ef("synkinesis_ocular", "synkinesis", N_("Ocular synkinesis (eye narrowing with mouth movement)"), "exam_smile"),
     _ef("synkinesis_midfacial", "synkinesis", N_("Midfacial synkinesis (mouth movement with eye closure)"),
-        "gentle_eye_closure"),
-    _ef("synkinesis_mentalis", "synkinesis", N_("Mentalis synkinesis (chin dimpling)"), "big_smile"),
-    _ef("synkinesis_platysmal", "synkinesis", N_("Platysmal synkinesis (neck bands)"), "big_smile"),
+        "exam_gentle_eye_closure"),
+    _ef("synkinesis_mentalis", "synkinesis", N_("Mentalis synkinesis (chin dimpling)"), "exam_smile"),
+    _ef("synkinesis_platysmal", "synkinesis", N_("Platysmal synkinesis (neck bands)"), "exam_smile"),
 )  # fmt: skip
 
 ITEMS: dict[str, dict[str, Item]] = {
@@ -130,17 +130,9 @@ ITEMS: dict[str, dict[str, Item]] = {
     EFACE: {item.id: item for item in EFACE_ITEMS},
 }
 
-#: the examination's exercises in the order they are asked (exercises/programmes/examination.toml)
-EXAMINATION_ORDER: tuple[str, ...] = (
-    "rest",
-    "raise_brows",
-    "gentle_eye_closure",
-    "big_smile",
-    "snarl",
-    "pucker",
-    "tight_eye_closure",
-    "lower_lip",
-)
+#: the programme of the grading examination (exercises/programmes/examination.toml): the movements
+#: each item is judged on are its exercises
+EXAMINATION_PROGRAMME = "examination"
 
 
 @dataclass(frozen=True)

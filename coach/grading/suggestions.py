@@ -102,8 +102,8 @@ RULES: dict[str, str] = {
 #: what the measured reading of an item is (for the printout and the form)
 READING_UNITS = {"share": "", "mm": "mm", "pct": "%"}
 
-_EYE_CLOSURES = ("gentle_eye_closure", "tight_eye_closure")
-_MOUTH_MOVEMENTS = ("big_smile", "snarl", "pucker", "lower_lip")
+_EYE_CLOSURES = ("exam_gentle_eye_closure", "exam_full_eye_closure")
+_MOUTH_MOVEMENTS = ("exam_smile", "exam_snarl", "exam_pucker", "exam_lower_lip")
 _FOR_CLINICIAN = {
     "resting_cheek",
     "static_nasolabial_fold",

@@ -1,7 +1,8 @@
 """Live feedback on one frame: the exercise's movement per side, measured and judged.
 
 Feedback rewards small, controlled, even movement inside the exercise's target range,
-not maximum effort (design notes), and names sides as the patient's own. Its messages are
+not maximum effort (design notes), except in the grading examination, whose exercises ask for
+the most the face can do (FULL_EFFORT); it names sides as the patient's own. Its messages are
 in the person's language (`coach.base.i18n`); the status, measure and side stay English.
 """
 
@@ -41,6 +42,11 @@ _JOIN_IN = {
     "left": N_("Let your left side join in; the other side can do less."),
     "right": N_("Let your right side join in; the other side can do less."),
 }
+
+
+#: an exercise asking for this much effort (of 10) or more wants the most the face can do (the
+#: grading examination, effort 10): the coach asks for more, never for "gently" as in retraining
+FULL_EFFORT = 8
 
 
 def synkinesis_message(measure: str, side: str) -> str:
@@ -89,16 +95,22 @@ def feedback_for(exercise: Exercise, primary: np.ndarray, watch: dict[str, np.nd
         if values[i] > exercise.synkinesis_limit_pct
     )
     low, high = exercise.target_mm
+    full_effort = exercise.effort >= FULL_EFFORT
     if too_close_to_tell:
         status, message = "idle", tr("The coach cannot tell your sides apart yet: a little more if it is easy.")
     elif sym is None:
-        status, message = "idle", tr("Move gently, both sides together.")
+        message = (
+            tr("As far as you can, both sides together.") if full_effort else tr("Move gently, both sides together.")
+        )
+        status = "idle"
     elif stronger > high:
         status, message = "too_much", tr("Gently: a smaller movement is enough.")
     elif sym >= exercise.target_symmetry or weaker is None:
         status, message = (
             "good",
-            tr("Even movement: well done.") if stronger >= low else tr("Even: a little more if it is easy."),
+            tr("Even movement: well done.")
+            if stronger >= low
+            else (tr("Even: further if you can.") if full_effort else tr("Even: a little more if it is easy.")),
         )
     else:
         status, message = "caution", tr(_JOIN_IN[weaker])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from coach.base.errors import CoachError, DamagedSessionError, StoreError, ValidationError
 from coach.base.i18n import N_, tr
@@ -25,6 +25,9 @@ from coach.records.bundle_crypto import NOT_ENCRYPTED, BundleKeys, Encryption
 from coach.records.models import AffectedSide, Patient, SessionDetail, SessionRecord
 from coach.records.store import SessionStore
 from coach.session.snapshots import Snapshot
+
+if TYPE_CHECKING:  # measured only when asked for: opening the records stays quick
+    from coach.grading.suggestions import GradingSuggestions
 
 #: "all of them" for a patient's sessions: nobody has this many
 ALL_SESSIONS = 100_000
@@ -148,6 +151,15 @@ class Clinic:
     def session(self, session_id: int) -> SessionDetail:
         """One session whole; KeyError if there is none."""
         return self._store.history.session_detail(session_id)
+
+    def examination_grading(self, session_id: int) -> GradingSuggestions:
+        """The suggested grading of an examination session, read with the patient's recorded affected
+        side; KeyError if there is no such session, CoachError if it is not an examination."""
+        from coach.usecases.examination import suggest_for_session
+
+        session = self.session(session_id)
+        patient = self._store.patients.get(session.patient_id) if session.patient_id is not None else None
+        return suggest_for_session(session, patient.affected_side if patient is not None else None)
 
     def history(self, patient_id: int, on_left_out: Callable[[str], None] = lambda text: None) -> list[SessionDetail]:
         """Every session of the patient, whole, oldest first. A session whose stored values are

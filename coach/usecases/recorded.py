@@ -132,6 +132,32 @@ def save_recording(
     snapshot = peak_snapshot(analysis, lambda: open_source(recorded.source)) if keep_picture else None
     if cancel is not None and cancel.is_set():
         raise AnalysisCancelledError()
+    session_id = save_session(
+        database,
+        lambda now: recorded_session(analysis, filmed_at, now),
+        patient_id,
+        snapshots={0: snapshot} if snapshot is not None else None,
+        cancel=cancel,
+        on_notice=on_notice,
+        busy_wait_s=busy_wait_s,
+    )
+    return SavedRecording(session_id, snapshot is not None)
+
+
+def save_session(
+    database: Path,
+    session_of: Callable[[datetime], SessionDetail],
+    patient_id: int,
+    *,
+    snapshots: dict[int, Snapshot] | None = None,
+    cancel: threading.Event | None = None,
+    on_notice: Callable[[str], None] | None = None,
+    busy_wait_s: float = BUSY_WAIT_S,
+) -> int:
+    """Add a session made from a recording (`session_of(now)`) to the patient's history, in one
+    transaction, by the path an imported session takes; its new id. While another program holds
+    the database it keeps trying (longer each time) for `busy_wait_s`, then keeps the session in a
+    pending file (`coach.records.pending`) saved at the next opening, and StoreBusyError says so."""
     started, delay, patient = monotonic(), 0.5, None
     while True:
         try:
@@ -140,16 +166,16 @@ def save_recording(
                 if notice and on_notice is not None:
                     on_notice(notice)
                 patient = store.patients.get(patient_id)
-                session_id = _record_analysis(store, analysis, patient_id, filmed_at=filmed_at, snapshot=snapshot)
+                session_id = store.imports.session(session_of(store.now()), patient_id, snapshots)
+                assert session_id is not None  # a new uid is never already here
+                return session_id
             finally:
                 store.close()
-            break
         except StoreBusyError as error:
             if monotonic() - started >= busy_wait_s or patient is None:
-                raise _kept_for_later(database, analysis, patient, filmed_at, error) from error
+                raise _kept_for_later(database, session_of, patient, error) from error
             (cancel or threading.Event()).wait(delay)  # another program holds the file: wait, longer each time
             delay = min(2 * delay, 8.0)
-    return SavedRecording(session_id, snapshot is not None)
 
 
 class _WatchedLandmarker:
@@ -176,31 +202,9 @@ class _WatchedLandmarker:
             yield result
 
 
-def _record_analysis(
-    store: SessionStore,
-    analysis: Analysis,
-    patient_id: int,
-    *,
-    filmed_at: datetime | None = None,
-    snapshot: Snapshot | None = None,
-) -> int:
-    """Store the analysis for the patient, in one transaction, by the path an imported
-    session takes; returns the new session's id.
-
-    filmed_at: when the video was filmed (aware datetime; not in the future).
-    snapshot: the picture at the peak, only when the user chose to keep one.
-    """
-    session = recorded_session(analysis, filmed_at, store.now())
-    session_id = store.imports.session(session, patient_id, {0: snapshot} if snapshot is not None else None)
-    assert session_id is not None  # a new uid is never already here
-    return session_id
-
-
-def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: datetime) -> SessionDetail:
-    """The analysis as a finished session of kind "recorded", with one exercise (none for a
-    resting-face exercise), as a live session of it would be kept. Dated when it was filmed,
-    each repetition at its moment in the video; without a filming time, all is dated `now`.
-    An exercise in which no repetition happened is "not_done", as live."""
+def recording_clock(filmed_at: datetime | None, now: datetime) -> Callable[[float], datetime]:
+    """When a moment of the recording happened: `filmed_at` plus the video's seconds, or `now` for
+    every moment when the filming time is not known (raises if it is in the future)."""
     if filmed_at is not None:
         if filmed_at.tzinfo is None:
             raise ValueError("filmed_at needs a time zone")
@@ -211,20 +215,33 @@ def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: dateti
     def at(video_s: float) -> datetime:
         return now if filmed_at is None else filmed_at + timedelta(seconds=video_s)
 
+    return at
+
+
+def recorded_exercise(analysis: Analysis, at: Callable[[float], datetime], position: int = 0) -> ExerciseRecord:
+    """One analysed movement as a session's exercise, each repetition at its moment in the video;
+    "not_done" when no repetition happened, as live."""
     exercise, track = analysis.exercise, analysis.track
     end_s = float(track.timestamps_s[-1]) if track.frames else 0.0
-    exercises: tuple[ExerciseRecord, ...] = ()
-    if not exercise.is_static:
-        target = {
-            "target_mm": list(exercise.target_mm),
-            "target_symmetry": exercise.target_symmetry,
-            "neutral_s": [analysis.neutral.start_s, analysis.neutral.end_s],
-        }
-        repetitions = tuple(RepetitionRecord(0, n, at(rep.end_s), rep) for n, rep in enumerate(analysis.reps, 1))
-        exercises = (ExerciseRecord(
-            0, 0, exercise.id, exercise.english_name, exercise.primary[0], target, at(analysis.neutral.start_s),
-            at(end_s), "completed" if repetitions else "not_done", analysis.summary, repetitions,
-        ),)  # fmt: skip
+    target = {
+        "target_mm": list(exercise.target_mm),
+        "target_symmetry": exercise.target_symmetry,
+        "neutral_s": [analysis.neutral.start_s, analysis.neutral.end_s],
+    }
+    repetitions = tuple(RepetitionRecord(0, n, at(rep.end_s), rep) for n, rep in enumerate(analysis.reps, 1))
+    return ExerciseRecord(
+        0, position, exercise.id, exercise.english_name, exercise.primary[0], target, at(analysis.neutral.start_s),
+        at(end_s), "completed" if repetitions else "not_done", analysis.summary, repetitions,
+    )  # fmt: skip
+
+
+def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: datetime) -> SessionDetail:
+    """The analysis as a finished session of kind "recorded", with one exercise (none for a
+    resting-face exercise), as a live session of it would be kept. Dated when it was filmed,
+    each repetition at its moment in the video; without a filming time, all is dated `now`."""
+    at = recording_clock(filmed_at, now)
+    exercise, track = analysis.exercise, analysis.track
+    end_s = float(track.timestamps_s[-1]) if track.frames else 0.0
     return SessionDetail(
         id=0,
         started_at=at(0.0),
@@ -235,7 +252,7 @@ def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: dateti
         source=track.source,
         resting={name: dict(sides) for name, sides in analysis.static.items()},
         app_version=__version__,
-        exercises=exercises,
+        exercises=() if exercise.is_static else (recorded_exercise(analysis, at),),
         patient_id=None,
         kind="recorded",
         uid=new_uid(),
@@ -243,7 +260,7 @@ def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: dateti
 
 
 def _kept_for_later(
-    database: Path, analysis: Analysis, patient: Patient | None, filmed_at: datetime | None, busy: StoreBusyError
+    database: Path, session_of: Callable[[datetime], SessionDetail], patient: Patient | None, busy: StoreBusyError
 ) -> StoreBusyError:
     """Write the session, by the same code, into a pending file of its own; the error to raise says where."""
     if patient is None:
@@ -253,7 +270,7 @@ def _kept_for_later(
     try:
         fields = {name: getattr(patient, name) for name in PATIENT_FIELDS}
         waiting_patient = store.patients.add(**fields)
-        _record_analysis(store, analysis, waiting_patient.id, filmed_at=filmed_at)
+        store.imports.session(session_of(store.now()), waiting_patient.id)
     finally:
         store.close()
     return StoreBusyError(
