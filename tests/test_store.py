@@ -470,7 +470,7 @@ def test_only_one_store_records_into_a_database_at_a_time(db_path: Path, monkeyp
 
 
 def test_the_schema_is_versioned_durable_and_keeps_its_references(db_path: Path):
-    assert len(schema_module.MIGRATIONS) == len(schema_module.UPGRADE_NOTES) == SCHEMA_VERSION == 5
+    assert len(schema_module.MIGRATIONS) == len(schema_module.UPGRADE_NOTES) == SCHEMA_VERSION == 6
     _open(db_path).close()
     connection = sqlite3.connect(db_path)
     try:
@@ -486,6 +486,7 @@ def test_the_schema_is_versioned_durable_and_keeps_its_references(db_path: Path)
             *therapists_side,
             "snapshots",
             "session_steering",
+            "gradings",  # schema 6
         }
         schema = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'repetitions'").fetchone()[0]
         assert "PATIENT'S ANATOMICAL SIDES" in schema

@@ -738,10 +738,15 @@ def test_a_v2_database_is_upgraded_for_pictures_after_a_copy_is_kept(db_path: Pa
         assert [s.repetition_count for s in store.history.sessions()] == [0, 3]
     [backup] = sorted(p for p in db_path.parent.iterdir() if ".v2-backup-" in p.name)
     assert backup.name == f"sessions.sqlite3.v2-backup-{_stamp(clock.now)}" and backup.read_bytes() == original
-    assert notice is not None and "schema 2 to 5" in notice and "pictures" in notice and str(backup) in notice
+    assert (
+        notice is not None
+        and f"schema 2 to {SCHEMA_VERSION}" in notice
+        and "pictures" in notice
+        and str(backup) in notice
+    )
     assert "patients and programmes" not in notice  # it says what this upgrade adds, not an earlier one's
     assert _raw(db_path, "SELECT id, uid, patient_id, status FROM sessions ORDER BY id") == before
-    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(5,)]
+    assert _raw(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(6,)]
     old, new = db_path, db_path.parent.parent / "new" / "sessions.sqlite3"
     _open(new).close()
     query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
@@ -775,7 +780,7 @@ def test_a_v3_database_takes_exercises_not_done_and_keeps_every_repetition_and_p
     assert before[0][1] > 0 and before[0][2] == 1
     store, notice = SessionStore.open(db_path)
     with store:
-        assert notice is not None and "schema 3 to 5" in notice and "exercises not done" in notice
+        assert notice is not None and f"schema 3 to {SCHEMA_VERSION}" in notice and "exercises not done" in notice
         assert store.history.session_detail(1).rest_accepted is False  # found still, as every earlier one was
     assert _raw(db_path, counts) == before  # the statuses' edit cascaded nothing
     assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
@@ -794,13 +799,19 @@ def _v4_database(path: Path) -> None:
     """A database as FaceCoach with schema 4 left it: v3's upgraded by the shipped MIGRATIONS[3],
     with the second exercise not done and the first session's resting face accepted."""
     _v3_database(path)
+    _shipped_migration(path, 4, "UPDATE session_exercises SET status = 'not_done' WHERE id = 2",
+                       "UPDATE sessions SET rest_accepted = 1 WHERE id = 1")  # fmt: skip
+
+
+def _shipped_migration(path: Path, version: int, *then: str) -> None:
+    """Take the database at `path` to `version` by the shipped migration, then run `then` (its data)."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("BEGIN IMMEDIATE")
-    schema_module.MIGRATIONS[3](connection)
-    connection.execute("UPDATE session_exercises SET status = 'not_done' WHERE id = 2")
-    connection.execute("UPDATE sessions SET rest_accepted = 1 WHERE id = 1")
-    connection.execute("PRAGMA user_version = 4")
+    schema_module.MIGRATIONS[version - 1](connection)
+    for statement in then:
+        connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {version:d}")
     connection.execute("COMMIT")
     connection.close()
 
@@ -809,7 +820,7 @@ def test_a_v4_database_takes_the_therapists_changes_with_every_repetition_still_
     _v4_database(db_path)
     store, notice = SessionStore.open(db_path)
     with store:
-        assert notice is not None and "schema 4 to 5" in notice and "notes and changes" in notice
+        assert notice is not None and f"schema 4 to {SCHEMA_VERSION}" in notice and "notes and changes" in notice
         detail = store.history.session_detail(1)
         assert detail.rest_accepted is True and [e.status for e in detail.exercises] == ["completed", "not_done"]
         assert detail.steering == () and detail.notes == ()
@@ -830,8 +841,36 @@ def test_a_v4_database_takes_the_therapists_changes_with_every_repetition_still_
         )
 
 
+def _v5_database(path: Path) -> None:
+    """A database as FaceCoach with schema 5 left it: v4's upgraded by the shipped MIGRATIONS[4],
+    with a therapist's note and the second repetition of the smile set aside."""
+    _v4_database(path)
+    _shipped_migration(
+        path,
+        5,
+        "INSERT INTO session_steering (session_id, at_s, origin, action, position, text, recorded_at) "
+        "VALUES (1, 12.5, 'therapist', 'note', 0, 'tires after two', '2026-11-02T09:00:00+00:00')",
+    )
+
+
+def test_a_v5_database_takes_the_gradings_with_its_sessions_and_notes_kept(db_path: Path):
+    _v5_database(db_path)
+    store, notice = SessionStore.open(db_path)
+    with store:
+        assert notice is not None and f"schema 5 to {SCHEMA_VERSION}" in notice and "gradings" in notice
+        detail = store.history.session_detail(1)
+        assert [(n.at_s, n.text) for n in detail.notes] == [(12.5, "tires after two")]
+        assert [e.status for e in detail.exercises] == ["completed", "not_done"]
+        # what schema 6 adds can be written: a clinician's grading beside the suggestions
+        patient = store.patients.add("P01")
+        filed = store.gradings.file(patient.id, "sunnybrook", {"voluntary_open_mouth_smile": 4}, "Dr Weber",
+                                    suggested={"voluntary_open_mouth_smile": 3}, session_id=1)  # fmt: skip
+        assert store.gradings.for_patient(patient.id) == [filed]
+        assert filed.total == 100 - 4  # the other items counted normal: 5 x 4 x 4 + 4 x 4 = 96
+
+
 #: a database as each earlier version of FaceCoach left it, by its schema version
-EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database, 3: _v3_database, 4: _v4_database}
+EARLIER_VERSIONS = {1: _v1_database, 2: _v2_database, 3: _v3_database, 4: _v4_database, 5: _v5_database}
 
 
 def test_there_is_a_database_of_every_earlier_version():

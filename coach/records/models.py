@@ -170,3 +170,37 @@ class SessionDetail:
     def notes(self) -> tuple[SteeringRecord, ...]:
         """The therapist's notes, in order."""
         return tuple(record for record in self.steering if record.action == "note")
+
+
+@dataclass(frozen=True)
+class FiledGrading:
+    """One scale as a clinician filed it."""
+
+    id: int
+    uid: str
+    patient_id: int
+    #: the examination session it grades (None: graded without one)
+    session_id: int | None
+    scale: str
+    graded_at: datetime
+    graded_by: str
+    #: item → value as filed (None: not graded)
+    values: dict[str, int | None]
+    #: item → value the measurement suggested when it was filed (None: no suggestion)
+    suggested: dict[str, int | None]
+    #: Sunnybrook composite or eFACE total of the filed values (items not graded counted normal)
+    total: float
+
+
+@dataclass(frozen=True)
+class ItemAgreement:
+    """How the filed values of one item compare with what was suggested."""
+
+    scale: str
+    item: str
+    #: gradings in which the item had both a suggestion and a filed value
+    compared: int
+    #: of them, how often the clinician kept the suggested value
+    kept: int
+    #: mean of filed − suggested (in the item's units: steps, or 0-100)
+    mean_difference: float

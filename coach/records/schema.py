@@ -10,6 +10,7 @@ for every session. 3: pictures at the peak of each exercise, for those who keep 
 4: an exercise "not done" (no movement seen in several tries), and whether the resting face
 was accepted by the person rather than found still. 5: what was done to a session while it
 ran (commands with their time and origin, a therapist's notes), and repetitions set aside.
+6: the clinicians' gradings (Sunnybrook, eFACE) as filed, beside the measured suggestions.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from coach.base.i18n import N_
 from coach.records.encoding import new_uid
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: `PRAGMA application_id` of our files ("FCoa"): tells a FaceCoach database from another program's
 APPLICATION_ID = int.from_bytes(b"FCoa", "big")
 
@@ -230,6 +231,31 @@ def _add_steering_and_discarded(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+_SCHEMA_6 = (
+    """CREATE TABLE gradings (
+    -- a clinician's grading of a patient on a scale, as filed, beside the values the measurement
+    -- suggested when it was filed: how often clinicians keep a suggestion is read from these
+    id             INTEGER PRIMARY KEY,
+    uid            TEXT NOT NULL UNIQUE,
+    patient_id     INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    session_id     INTEGER REFERENCES sessions(id) ON DELETE SET NULL,  -- the examination graded, if any
+    scale          TEXT NOT NULL CHECK (scale IN ('sunnybrook', 'eface')),
+    graded_at      TEXT NOT NULL,
+    graded_by      TEXT NOT NULL CHECK (length(trim(graded_by)) > 0),
+    values_json    TEXT NOT NULL,              -- {item: value, or null where not graded}, as filed
+    suggested_json TEXT NOT NULL DEFAULT '{}',  -- {item: value, or null}, as the measurement suggested
+    total          REAL NOT NULL                -- the composite (Sunnybrook) or total (eFACE) of the values
+)""",
+    "CREATE INDEX gradings_by_patient ON gradings (patient_id, graded_at)",
+)
+
+
+def _add_gradings(connection: sqlite3.Connection) -> None:
+    """Schema 6: the clinicians' gradings, beside the measured suggestions."""
+    for statement in _SCHEMA_6:
+        connection.execute(statement)
+
+
 #: MIGRATIONS[v] takes the schema from version v to v + 1 (inside the caller's transaction).
 #: Append to it (and to UPGRADE_NOTES); never edit a migration that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -238,6 +264,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _add_snapshots,
     _add_not_done_and_accepted_rest,
     _add_steering_and_discarded,
+    _add_gradings,
 ]
 #: UPGRADE_NOTES[v]: what upgrading from version v to v + 1 adds, in the user's words (shown with `tr`)
 UPGRADE_NOTES = [
@@ -246,4 +273,5 @@ UPGRADE_NOTES = [
     N_("pictures at the peak of each exercise, if chosen"),
     N_("exercises not done, and resting faces accepted as they were"),
     N_("the therapist's notes and changes during a session, and repetitions set aside"),
+    N_("the clinicians' gradings (Sunnybrook, eFACE)"),
 ]

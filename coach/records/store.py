@@ -40,6 +40,7 @@ from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
 from coach.records.backups import backup_if_due, backups
 from coach.records.database import BUSY_TIMEOUT_S, Database, connect, connect_read_only, is_damaged, keep_damaged_copy
 from coach.records.encoding import checked_utc, utc_now
+from coach.records.gradings import Gradings
 from coach.records.history import History
 from coach.records.imports import Imports
 from coach.records.patients import Patients
@@ -73,6 +74,7 @@ class SessionStore:
         self.history = History(database)
         self.pictures = Pictures(database)
         self.imports = Imports(database)
+        self.gradings = Gradings(database)
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], datetime] | None = None) -> tuple[SessionStore, str | None]:

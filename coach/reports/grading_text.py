@@ -28,7 +28,8 @@ _SIDE_FROM = {
 }
 
 
-def _reading(s: Suggestion) -> str:
+def reading_text(s: Suggestion) -> str:
+    """The number a suggestion was read from, with its unit ("-" for none)."""
     if s.reading is None:
         return "-"
     if s.reading_kind == "share":
@@ -36,7 +37,8 @@ def _reading(s: Suggestion) -> str:
     return f"{number_text(s.reading, 1)} {READING_UNITS[s.reading_kind]}"
 
 
-def _certainty(s: Suggestion) -> str:
+def certainty_text(s: Suggestion) -> str:
+    """How sure a suggestion is, in words (± the error for eFACE's 0-100 items)."""
     if s.certainty == "near_edge":
         return tr(CERTAINTY_WORDS[s.certainty], alternative=s.alternative)
     if s.value is not None and s.alternative is not None and len(scales.ITEMS[s.scale][s.item].values) > 6:
@@ -44,7 +46,8 @@ def _certainty(s: Suggestion) -> str:
     return tr(CERTAINTY_WORDS[s.certainty])
 
 
-def _rule_text(rule: str) -> str:
+def rule_text(rule: str) -> str:
+    """A rule (suggestions.RULES key) in words, its constants filled in."""
     return tr(RULES[rule], edge=number_text(RESTING_EDGE_MM, 1), gap=number_text(CLOSED_GAP_MM, 1))
 
 
@@ -59,7 +62,7 @@ def _scale_lines(suggestions: GradingSuggestions, scale: str) -> list[str]:
             section = item.section
             lines.append(f"  {tr(scales.SECTION_NAMES[section])}")
         value = "-" if s.value is None else str(s.value)
-        lines.append(f"    {tr(item.label):<{label_w}}{value:>4}   {_reading(s):>8}   {_certainty(s)}")
+        lines.append(f"    {tr(item.label):<{label_w}}{value:>4}   {reading_text(s):>8}   {certainty_text(s)}")
     total = suggestions.scores(scale)
     parts = [f"{tr(scales.SECTION_NAMES[k])} {number_text(v, 0)}" for k, v in total.sections.items()]
     parts.append(f"{tr(scales.TOTAL_NAMES[scale])} {number_text(total.total, 0)}")
@@ -87,5 +90,5 @@ def format_suggestions(suggestions: GradingSuggestions) -> str:
         tr("Rules (reading → value):"),
     ]
     used = dict.fromkeys(s.rule for items in suggestions.items.values() for s in items.values())
-    lines += [f"  {rule}: {_rule_text(rule)}" for rule in used if rule != "for_clinician"]
+    lines += [f"  {rule}: {rule_text(rule)}" for rule in used if rule != "for_clinician"]
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from coach.base.errors import CoachError, DamagedSessionError, StoreError, Valid
 from coach.base.i18n import N_, tr
 from coach.plans.prescriptions import PrescribedProgramme
 from coach.records.bundle_crypto import NOT_ENCRYPTED, BundleKeys, Encryption
-from coach.records.models import AffectedSide, Patient, SessionDetail, SessionRecord
+from coach.records.models import AffectedSide, FiledGrading, ItemAgreement, Patient, SessionDetail, SessionRecord
 from coach.records.store import SessionStore
 from coach.session.snapshots import Snapshot
 
@@ -160,6 +160,29 @@ class Clinic:
         session = self.session(session_id)
         patient = self._store.patients.get(session.patient_id) if session.patient_id is not None else None
         return suggest_for_session(session, patient.affected_side if patient is not None else None)
+
+    def file_grading(
+        self,
+        patient_id: int,
+        scale: str,
+        values: dict[str, int | None],
+        graded_by: str,
+        *,
+        suggested: dict[str, int | None] | None = None,
+        session_id: int | None = None,
+    ) -> FiledGrading:
+        """Keep a clinician's grading on one scale, beside the suggestions it was made with."""
+        return self._store.gradings.file(
+            patient_id, scale, values, graded_by, suggested=suggested, session_id=session_id
+        )
+
+    def gradings(self, patient_id: int) -> list[FiledGrading]:
+        """The patient's filed gradings, oldest first."""
+        return self._store.gradings.for_patient(patient_id)
+
+    def grading_agreement(self, patient_id: int | None = None) -> list[ItemAgreement]:
+        """Item by item, how often clinicians kept the suggestion (one patient, or everyone: None)."""
+        return self._store.gradings.agreement(patient_id)
 
     def history(self, patient_id: int, on_left_out: Callable[[str], None] = lambda text: None) -> list[SessionDetail]:
         """Every session of the patient, whole, oldest first. A session whose stored values are

@@ -26,6 +26,7 @@ from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.bundle_dialogs import ANY_BUNDLE_FILTER, ask_bundle_file, ask_passphrase
+from coach.gui.grading_form import grade_button, is_examination, open_grading_form
 from coach.gui.history import DELETED, delete_pictures, show_session, status_words
 from coach.gui.therapist.parts import (
     ALL_FILES,
@@ -119,6 +120,7 @@ class SessionsTab(QWidget):
             tr("Delete the pictures kept for the selected session; the numbers stay")
         )
         self._show_pictures_kept(0)  # until a session with pictures is selected
+        self.grade_button = grade_button()
         self.export_bundle_button = QPushButton(tr("Export bundle…"))
         self.export_bundle_button.setToolTip(
             tr("All of this patient's sessions in one file, to import on another computer")
@@ -127,7 +129,7 @@ class SessionsTab(QWidget):
         reports = (self.report_button, self.report_pictures, self.delete_pictures_button)
         exports = (self.export_scope, self.csv_button, self.json_button)
         # importing a bundle adds its patient: that button is beside the patient list (one Import)
-        for row_widgets in (reports, exports, (self.export_bundle_button,)):
+        for row_widgets in (reports, exports, (self.grade_button, self.export_bundle_button)):
             row = QHBoxLayout()
             for widget in row_widgets:
                 row.addWidget(widget)
@@ -138,6 +140,7 @@ class SessionsTab(QWidget):
         self.json_button.clicked.connect(lambda: self.export_json())
         self.export_bundle_button.clicked.connect(lambda: self.export_bundle())
         self.delete_pictures_button.clicked.connect(lambda: self.delete_session_pictures())
+        self.grade_button.clicked.connect(lambda: open_grading_form(self))
         return buttons
 
     # ----- the list and the session shown --------------------------------------------
@@ -221,6 +224,7 @@ class SessionsTab(QWidget):
             self.detail.setPlainText(str(exc))
             pictures = 0
         self._show_pictures_kept(pictures)
+        self.grade_button.setEnabled(is_examination(self._selected_session()))
 
     def _show_pictures_kept(self, pictures: int) -> None:
         """What can be done with pictures: nothing while the session shown has none."""

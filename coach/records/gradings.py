@@ -1,0 +1,126 @@
+"""The clinicians' gradings as filed (`SessionStore.gradings`), and how often they kept the suggestions.
+
+A grading is one scale (Sunnybrook or eFACE) filled in by a named clinician at a time, for a
+patient, usually beside an examination session; it is kept with the values the measurement
+suggested when it was filed, so a clinic can see over time, item by item, where the
+suggestions are trusted (kept) and where clinicians grade otherwise (the mean difference).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from coach.base.errors import FieldValueError
+from coach.base.i18n import tr
+from coach.grading import scales
+from coach.records.database import Database, row_id
+from coach.records.encoding import new_uid, parse_time
+from coach.records.models import FiledGrading, ItemAgreement
+
+_COLUMNS = "id, uid, patient_id, session_id, scale, graded_at, graded_by, values_json, suggested_json, total"
+
+
+def _grading(row: sqlite3.Row) -> FiledGrading:
+    return FiledGrading(
+        id=row["id"],
+        uid=row["uid"],
+        patient_id=row["patient_id"],
+        session_id=row["session_id"],
+        scale=row["scale"],
+        graded_at=parse_time(row["graded_at"]),
+        graded_by=row["graded_by"],
+        values=json.loads(row["values_json"]),
+        suggested=json.loads(row["suggested_json"]),
+        total=row["total"],
+    )
+
+
+def checked_values(scale: str, values: dict[str, int | None], field: str) -> dict[str, int | None]:
+    """Every item of the scale with a value it may take (or None); FieldValueError naming the
+    item otherwise."""
+    if scale not in scales.ITEMS:
+        raise FieldValueError(tr("unknown scale {scale}", scale=repr(scale)), field="scale", problem="unknown",
+                              value=scale)  # fmt: skip
+    items = scales.ITEMS[scale]
+    unknown = sorted(set(values) - set(items))
+    if unknown:
+        problem = tr("{item} is not an item of the scale", item=unknown[0])
+        raise FieldValueError(f"{field}: {problem}", field=field, problem=problem, value=unknown[0])
+    out: dict[str, int | None] = {}
+    for item_id, item in items.items():
+        value = values.get(item_id)
+        if value is not None and (isinstance(value, bool) or value not in item.values):
+            problem = tr("{item} cannot be {value} (it is one of {low} to {high})", item=item_id, value=value,
+                         low=item.values[0], high=item.values[-1])  # fmt: skip
+            raise FieldValueError(f"{field}: {problem}", field=field, problem=problem, value=value)
+        out[item_id] = value
+    return out
+
+
+class Gradings:
+    """The gradings filed in one session database."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def file(
+        self,
+        patient_id: int,
+        scale: str,
+        values: dict[str, int | None],
+        graded_by: str,
+        *,
+        suggested: dict[str, int | None] | None = None,
+        session_id: int | None = None,
+    ) -> FiledGrading:
+        """Keep a clinician's grading (validated item by item), with the suggestions it was made beside."""
+        filed = checked_values(scale, values, "values")
+        beside = checked_values(scale, suggested or {}, "suggested")
+        who = graded_by.strip()
+        if not who:
+            problem = tr("say who graded (a name or initials)")
+            raise FieldValueError(problem, field="graded_by", problem=problem, value=graded_by)
+        total = scales.scores(scale, filed).total
+        with self._database.writing(tr("the grading")) as connection:
+            cursor = connection.execute(
+                "INSERT INTO gradings (uid, patient_id, session_id, scale, graded_at, graded_by, values_json, "
+                "suggested_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_uid(), patient_id, session_id, scale, self._database.now(), who,
+                 json.dumps(filed), json.dumps(beside), total),
+            )  # fmt: skip
+            row = connection.execute(f"SELECT {_COLUMNS} FROM gradings WHERE id = ?", (row_id(cursor),)).fetchone()
+            return _grading(row)
+
+    def for_patient(self, patient_id: int) -> list[FiledGrading]:
+        """The patient's gradings, oldest first."""
+        with self._database.reading(tr("the gradings")) as connection:
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM gradings WHERE patient_id = ? ORDER BY graded_at, id", (patient_id,)
+            ).fetchall()
+        return [_grading(row) for row in rows]
+
+    def agreement(self, patient_id: int | None = None) -> list[ItemAgreement]:
+        """Per item of both scales, how often the filed value was the suggested one, and the mean
+        difference; over one patient's gradings, or all of them (None)."""
+        where, args = ("WHERE patient_id = ?", (patient_id,)) if patient_id is not None else ("", ())
+        with self._database.reading(tr("the gradings")) as connection:
+            rows = connection.execute(f"SELECT {_COLUMNS} FROM gradings {where}", args).fetchall()
+        return item_agreement([_grading(row) for row in rows])
+
+
+def item_agreement(gradings: list[FiledGrading]) -> list[ItemAgreement]:
+    """Items (in the scales' order) with at least one grading that had both a suggestion and a value."""
+    out = []
+    for scale, items in scales.ITEMS.items():
+        for item_id in items:
+            pairs = [
+                (g.values[item_id], g.suggested[item_id])
+                for g in gradings
+                if g.scale == scale and g.values.get(item_id) is not None and g.suggested.get(item_id) is not None
+            ]
+            if pairs:
+                kept = sum(1 for filed, suggested in pairs if filed == suggested)
+                difference = sum(filed - suggested for filed, suggested in pairs) / len(pairs)  # type: ignore[operator]
+                out.append(ItemAgreement(scale, item_id, len(pairs), kept, difference))
+    return out
