@@ -140,3 +140,82 @@ def test_an_older_database_opens_with_nothing_lost_and_gains_the_gradings(tmp_pa
         assert store.gradings.for_patient(store.patients.all()[0].id) == []
     finally:
         store.close()
+
+
+def test_the_gradings_travel_in_the_patients_bundle_once(window, saved, tmp_path: Path, capsys) -> None:
+    """Exported with the patient's sessions, imported beside the same session elsewhere; importing the
+    bundle again adds nothing; a bundle whose grading has a value the scale does not have is refused
+    whole, naming the field."""
+    import json
+    import zipfile
+
+    patient_id, _ = saved
+    filed = window.clinic.gradings(patient_id)
+    assert filed, "the first test filed a grading"
+    bundle = tmp_path / "p07.fcbundle"
+    window.clinic.export_bundle(window.clinic.find_patient("P07"), bundle)
+    elsewhere = ["--data-dir", tmp_path / "elsewhere"]
+    for _ in range(2):
+        code, _out, err = run_cli(capsys, *elsewhere, "import", bundle)
+        assert code == 0, err
+    store, _ = SessionStore.open(database_path(tmp_path / "elsewhere"))
+    try:
+        patient = store.patients.get("P07")
+        arrived = store.gradings.for_patient(patient.id)
+        (session,) = [s for s in store.history.sessions(patient_id=patient.id) if s.uid == filed[0].session_uid]
+    finally:
+        store.close()
+    assert [(g.uid, g.scale, g.graded_by, g.values, g.suggested, g.total) for g in arrived] == [
+        (g.uid, g.scale, g.graded_by, g.values, g.suggested, g.total) for g in filed
+    ]
+    assert {g.session_id for g in arrived} == {session.id}  # tied to the same examination, by its uid
+    # a damaged grading: the whole bundle is refused, nothing is added
+    damaged = tmp_path / "damaged.fcbundle"
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "manifest.json":
+                manifest = json.loads(data)
+                manifest["gradings"][0]["values"]["voluntary_snarl"] = 9
+                data = json.dumps(manifest).encode()
+            target.writestr(item, data)
+    code, _out, err = run_cli(capsys, "--data-dir", tmp_path / "third", "import", damaged)
+    assert code == 2 and "gradings[1].values" in err and "voluntary_snarl cannot be 9" in err, err
+
+
+def test_the_gradings_are_in_the_json_and_their_own_csv(window, saved, clinic_folder: Path, tmp_path: Path, capsys):
+    import csv
+    import json
+
+    patient_id, _ = saved
+    filed = window.clinic.gradings(patient_id)
+    out_json, out_csv = tmp_path / "p07.json", tmp_path / "gradings.csv"
+    code, out, err = run_cli(capsys, "--data-dir", clinic_folder, "export", "--patient", "P07", "--json", out_json,
+                             "--gradings-csv", out_csv)  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out_json.read_text())
+    assert [g["values"] for g in document["gradings"]] == [g.values for g in filed]
+    assert all(g["suggested_is"] == "a measurement aid, not a diagnosis" for g in document["gradings"])
+    rows = list(csv.DictReader(out_csv.open()))
+    assert len(rows) == sum(len(g.values) for g in filed) and f"({len(rows)} graded items" in out
+    cheek = next(r for r in rows if r["item"] == "resting_cheek")
+    assert (cheek["scale"], cheek["section"], cheek["value"], cheek["suggested"]) == ("sunnybrook", "resting", "1", "")
+    assert cheek["graded_by"] == "Dr Weber"
+
+
+def test_the_examinations_report_has_the_grading_as_filed_beside_the_suggestions(window, saved, tmp_path: Path):
+    import pypdfium2 as pdfium
+
+    from coach.usecases.clinic import write_report_pdf
+
+    _, session_id = saved
+    pdf_path = tmp_path / "exam.pdf"
+    write_report_pdf(pdf_path, window.clinic.session_report(session_id, with_pictures=False))
+    pdf = pdfium.PdfDocument(pdf_path)
+    text = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf)))
+    pdf.close()
+    assert "Grading: Sunnybrook Facial Grading System" in text and "Grading: eFACE" in text
+    assert "a measurement aid, not a diagnosis" in text
+    assert "Graded by Dr Weber on" in text and "Gradings over time" in text
+    filed = window.clinic.gradings(saved[0])[0]
+    assert f"Composite: graded: {filed.total:.0f}; suggested:" in text

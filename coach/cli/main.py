@@ -192,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--patient", required=True, metavar="ID", help="patient code or number")
     export.add_argument("--bundle", type=Path, metavar="FILE", help="write a bundle another computer can import")
     export.add_argument("--csv", type=Path, metavar="FILE", help="write one row per repetition")
-    export.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON")
+    export.add_argument("--json", type=Path, metavar="FILE", help="write everything as JSON (with the gradings)")
+    export.add_argument("--gradings-csv", type=Path, metavar="FILE", help="write the gradings filed, one row per item")
     export.add_argument(
         "--to-therapist",
         metavar="NAME",

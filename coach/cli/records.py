@@ -29,7 +29,13 @@ from coach.records.models import Patient, SessionDetail
 from coach.records.store import database_path
 from coach.reports.exports import steering_to_json
 from coach.reports.steering_log import steering_entries
-from coach.usecases.clinic import Clinic, export_sessions_csv, export_sessions_json, write_report_pdf
+from coach.usecases.clinic import (
+    Clinic,
+    export_gradings_csv,
+    export_sessions_csv,
+    export_sessions_json,
+    write_report_pdf,
+)
 
 if TYPE_CHECKING:  # importing it loads the landmark model's library: only when analysing
     from coach.usecases.recorded import RecordedAnalysis
@@ -318,14 +324,19 @@ def cmd_export(args: argparse.Namespace) -> int:
             if said := _encrypted_line(encryption):
                 print(said)
         history = clinic.history(patient.id, _left_out)
+        gradings = clinic.gradings(patient.id)
     if args.csv:
         rows = export_sessions_csv(Path(args.csv), history)
         print(
             tr("wrote {path} ({rows} repetitions from {count} sessions)", path=args.csv, rows=rows, count=len(history))
         )
     if args.json:
-        export_sessions_json(Path(args.json), history, patient)
+        export_sessions_json(Path(args.json), history, patient, gradings)
         print(tr("wrote {path} ({count} sessions)", path=args.json, count=len(history)))
+    if args.gradings_csv:
+        rows = export_gradings_csv(Path(args.gradings_csv), gradings)
+        print(tr("wrote {path} ({rows} graded items from {count} gradings)", path=args.gradings_csv, rows=rows,
+                 count=len(gradings)))  # fmt: skip
     return 0
 
 

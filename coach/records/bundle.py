@@ -41,7 +41,7 @@ from coach.records.bundle_crypto import (
     seal,
 )
 from coach.records.bundle_model import BundleError, field_problem, refused
-from coach.records.models import Patient, SessionDetail
+from coach.records.models import FiledGrading, Patient, SessionDetail
 from coach.records.store import SessionStore
 
 BUNDLE_FORMAT = "facecoach-bundle"
@@ -95,6 +95,7 @@ def export_bundle(
         "patient": patient.to_json(),
         "sessions": list(members),
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
+        "gradings": [grading_json(g) for g in store.gradings.for_patient(patient.id)],
     }
     try:  # private, and never a half-written bundle under the real name
         plain = io.BytesIO()
@@ -110,7 +111,28 @@ def export_bundle(
     return len(members)
 
 
+def grading_json(grading: FiledGrading) -> dict[str, Any]:
+    """A filed grading as a bundle carries it: its session by uid (ids differ between databases)."""
+    return {
+        "uid": grading.uid,
+        "session_uid": grading.session_uid,
+        "scale": grading.scale,
+        "graded_at": grading.graded_at.isoformat(),
+        "graded_by": grading.graded_by,
+        "values": grading.values,
+        "suggested": grading.suggested,
+    }
+
+
 def read_bundle(path: Path, keys: BundleKeys = NO_KEYS) -> tuple[Patient, list[SessionDetail]]:
+    """The patient and sessions of a bundle (`read_bundle_contents` has its gradings too)."""
+    patient, sessions, _ = read_bundle_contents(path, keys)
+    return patient, sessions
+
+
+def read_bundle_contents(
+    path: Path, keys: BundleKeys = NO_KEYS
+) -> tuple[Patient, list[SessionDetail], list[model.GradingIn]]:
     """Read and check a whole bundle (bundle_model), opened first with `keys` if it is encrypted;
     raises BundleError naming the file, field and problem."""
     where = tr("bundle {path}", path=path)
@@ -126,7 +148,7 @@ def read_bundle(path: Path, keys: BundleKeys = NO_KEYS) -> tuple[Patient, list[S
         ) from None
     except OSError as exc:
         raise BundleError(tr("{where}: cannot be read ({problem})", where=where, problem=exc.strerror or exc)) from None
-    return model.patient(manifest, f"{where}, {MANIFEST}"), sessions
+    return model.patient(manifest, f"{where}, {MANIFEST}"), sessions, manifest.gradings
 
 
 def _plain_archive(path: Path, where: str, keys: BundleKeys) -> Path | io.BytesIO:
@@ -207,9 +229,9 @@ def import_bundle(store: SessionStore, path: Path, keys: BundleKeys = NO_KEYS) -
 
     Returns the patient, how many sessions were added, and how many were already here.
     """
-    patient, sessions = read_bundle(path, keys)
+    patient, sessions, gradings = read_bundle_contents(path, keys)
     try:
-        return store.imports.patient_history(patient, sessions)
+        return store.imports.patient_history(patient, sessions, gradings)
     except (ValueError, KeyError, TypeError) as exc:
         where = tr("bundle {path}", path=path)
         raise refused(f"{where}: {exc}") from None

@@ -177,6 +177,19 @@ class PatientIn(Struct):
     notes: Text | None = None
 
 
+class GradingIn(Struct, forbid_unknown_fields=True):
+    """A clinician's grading (records/gradings.py); its items and values are checked against the
+    scale on import, its total recomputed."""
+
+    uid: Uid
+    session_uid: Uid | None
+    scale: Literal["sunnybrook", "eface"]
+    graded_at: Moment
+    graded_by: Annotated[str, Meta(min_length=1, max_length=200)]
+    values: Annotated[dict[str, int | None], Meta(max_length=50)]
+    suggested: Annotated[dict[str, int | None], Meta(max_length=50)] = {}
+
+
 class ManifestHead(Struct):
     """The two fields read first, so that a foreign or newer file gets its own message."""
 
@@ -192,6 +205,8 @@ class Manifest(Struct):
     patient: PatientIn
     sessions: Annotated[list[SessionMember], Meta(max_length=100_000)]
     sha256: Annotated[dict[SessionMember, Digest], Meta(max_length=100_000)]
+    #: bundles from before the gradings have none
+    gradings: Annotated[list[GradingIn], Meta(max_length=10_000)] = []
 
 
 def decode(data: bytes, kind: type[Any], where: str) -> Any:

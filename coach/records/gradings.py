@@ -18,7 +18,11 @@ from coach.records.database import Database, row_id
 from coach.records.encoding import new_uid, parse_time
 from coach.records.models import FiledGrading, ItemAgreement
 
-_COLUMNS = "id, uid, patient_id, session_id, scale, graded_at, graded_by, values_json, suggested_json, total"
+_COLUMNS = (
+    "gradings.id, gradings.uid, gradings.patient_id, gradings.session_id, sessions.uid AS session_uid, scale, "
+    "graded_at, graded_by, values_json, suggested_json, total"
+)
+_FROM = "FROM gradings LEFT JOIN sessions ON sessions.id = gradings.session_id"
 
 
 def _grading(row: sqlite3.Row) -> FiledGrading:
@@ -27,6 +31,7 @@ def _grading(row: sqlite3.Row) -> FiledGrading:
         uid=row["uid"],
         patient_id=row["patient_id"],
         session_id=row["session_id"],
+        session_uid=row["session_uid"],
         scale=row["scale"],
         graded_at=parse_time(row["graded_at"]),
         graded_by=row["graded_by"],
@@ -81,32 +86,52 @@ class Gradings:
         if not who:
             problem = tr("say who graded (a name or initials)")
             raise FieldValueError(problem, field="graded_by", problem=problem, value=graded_by)
-        total = scales.scores(scale, filed).total
         with self._database.writing(tr("the grading")) as connection:
-            cursor = connection.execute(
-                "INSERT INTO gradings (uid, patient_id, session_id, scale, graded_at, graded_by, values_json, "
-                "suggested_json, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_uid(), patient_id, session_id, scale, self._database.now(), who,
-                 json.dumps(filed), json.dumps(beside), total),
-            )  # fmt: skip
-            row = connection.execute(f"SELECT {_COLUMNS} FROM gradings WHERE id = ?", (row_id(cursor),)).fetchone()
-            return _grading(row)
+            grading_id = insert_grading(
+                connection, new_uid(), patient_id, session_id, scale, self._database.now(), who, filed, beside
+            )
+            return _grading(
+                connection.execute(f"SELECT {_COLUMNS} {_FROM} WHERE gradings.id = ?", (grading_id,)).fetchone()
+            )
 
     def for_patient(self, patient_id: int) -> list[FiledGrading]:
         """The patient's gradings, oldest first."""
         with self._database.reading(tr("the gradings")) as connection:
             rows = connection.execute(
-                f"SELECT {_COLUMNS} FROM gradings WHERE patient_id = ? ORDER BY graded_at, id", (patient_id,)
+                f"SELECT {_COLUMNS} {_FROM} WHERE gradings.patient_id = ? ORDER BY graded_at, gradings.id",
+                (patient_id,),
             ).fetchall()
         return [_grading(row) for row in rows]
 
     def agreement(self, patient_id: int | None = None) -> list[ItemAgreement]:
         """Per item of both scales, how often the filed value was the suggested one, and the mean
         difference; over one patient's gradings, or all of them (None)."""
-        where, args = ("WHERE patient_id = ?", (patient_id,)) if patient_id is not None else ("", ())
+        where, args = ("WHERE gradings.patient_id = ?", (patient_id,)) if patient_id is not None else ("", ())
         with self._database.reading(tr("the gradings")) as connection:
-            rows = connection.execute(f"SELECT {_COLUMNS} FROM gradings {where}", args).fetchall()
+            rows = connection.execute(f"SELECT {_COLUMNS} {_FROM} {where}", args).fetchall()
         return item_agreement([_grading(row) for row in rows])
+
+
+def insert_grading(
+    connection: sqlite3.Connection,
+    uid: str,
+    patient_id: int,
+    session_id: int | None,
+    scale: str,
+    graded_at: str,
+    graded_by: str,
+    values: dict[str, int | None],
+    suggested: dict[str, int | None],
+) -> int:
+    """One grading row (values already checked); its total from the scale. The one way a grading
+    is written, filed here or imported from a bundle."""
+    cursor = connection.execute(
+        "INSERT INTO gradings (uid, patient_id, session_id, scale, graded_at, graded_by, values_json, suggested_json, "
+        "total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (uid, patient_id, session_id, scale, graded_at, graded_by, json.dumps(values), json.dumps(suggested),
+         scales.scores(scale, values).total),
+    )  # fmt: skip
+    return row_id(cursor)
 
 
 def item_agreement(gradings: list[FiledGrading]) -> list[ItemAgreement]:

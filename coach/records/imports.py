@@ -9,9 +9,10 @@ session. The ids inside an imported session belong to the other database and are
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from coach.base.i18n import tr
+from coach.records.bundle_model import GradingIn
 from coach.records.database import Database, require_id, row_id
 from coach.records.encoding import (
     check_uid,
@@ -21,6 +22,7 @@ from coach.records.encoding import (
     summary_to_json,
     to_json,
 )
+from coach.records.gradings import checked_values, insert_grading
 from coach.records.models import (
     EXERCISE_END_STATUSES,
     PATIENT_FIELDS,
@@ -54,18 +56,38 @@ class Imports:
         with self._database.writing(tr("the imported session {uid}", uid=session.uid)) as connection:
             return _insert_session(connection, session, patient_id, pictures or {})
 
-    def patient_history(self, patient: Patient, sessions: list[SessionDetail]) -> tuple[Patient, int, int]:
-        """A patient's sessions, all or nothing, in one transaction: the patient is matched
-        by code (or added), and sessions already here are skipped. Returns the patient
-        here, and how many sessions were added and skipped."""
+    def patient_history(
+        self, patient: Patient, sessions: list[SessionDetail], gradings: Sequence[GradingIn] = ()
+    ) -> tuple[Patient, int, int]:
+        """A patient's sessions and gradings, all or nothing, in one transaction: the patient is
+        matched by code (or added), and sessions and gradings already here are skipped. Returns
+        the patient here, and how many sessions were added and skipped."""
         for session in sessions:
             _check_importable(session)
+        for n, grading in enumerate(gradings, 1):
+            checked_values(grading.scale, grading.values, f"gradings[{n}].values")
+            checked_values(grading.scale, grading.suggested, f"gradings[{n}].suggested")
         fields = {field: getattr(patient, field) for field in PATIENT_FIELDS}
         values = patient_values(fields, today=self._database.today())
         with self._database.writing(tr("the history of patient {code}", code=repr(values["code"]))) as connection:
             patient_id = find_or_add(connection, values, self._database.now())
             added = sum(_insert_session(connection, session, patient_id) is not None for session in sessions)
+            for grading in gradings:
+                _insert_grading(connection, grading, patient_id)
             return patient_from_row(patient_row(connection, patient_id)), added, len(sessions) - added
+
+
+def _insert_grading(connection: sqlite3.Connection, grading: GradingIn, patient_id: int) -> None:
+    """A grading from elsewhere, once (by uid), tied to its session here if that came along."""
+    if connection.execute("SELECT 1 FROM gradings WHERE uid = ?", (grading.uid,)).fetchone():
+        return
+    if not grading.graded_by.strip():
+        raise ValueError(tr("a grading from elsewhere says nobody graded it"))
+    found = connection.execute("SELECT id FROM sessions WHERE uid = ?", (grading.session_uid,)).fetchone()
+    insert_grading(connection, grading.uid, patient_id, found[0] if found else None, grading.scale,
+                   stored_time(grading.graded_at), grading.graded_by.strip(),
+                   checked_values(grading.scale, grading.values, "values"),
+                   checked_values(grading.scale, grading.suggested, "suggested"))  # fmt: skip
 
 
 def _check_importable(session: SessionDetail) -> None:

@@ -179,8 +179,9 @@ class FiledGrading:
     id: int
     uid: str
     patient_id: int
-    #: the examination session it grades (None: graded without one)
+    #: the examination session it grades (None: graded without one), and that session's uid
     session_id: int | None
+    session_uid: str | None
     scale: str
     graded_at: datetime
     graded_by: str

@@ -17,15 +17,17 @@ import csv
 import dataclasses
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from coach.base.private_files import atomic_private_open, write_private_text
+from coach.grading import scales
 from coach.records.models import (
     PATIENT_FIELDS,
     ExerciseRecord,
+    FiledGrading,
     Patient,
     RepetitionRecord,
     SessionDetail,
@@ -313,7 +315,11 @@ def session_to_json(session: SessionDetail) -> dict[str, Any]:
     }
 
 
-def history_to_json(sessions: list[SessionDetail], patient: Mapping[str, Any] | object | None = None) -> dict[str, Any]:
+def history_to_json(
+    sessions: list[SessionDetail],
+    patient: Mapping[str, Any] | object | None = None,
+    gradings: Sequence[FiledGrading] = (),
+) -> dict[str, Any]:
     """The document `write_json` writes: versioned, so an importer can tell what it reads."""
     return {
         "format": EXPORT_FORMAT,
@@ -321,7 +327,43 @@ def history_to_json(sessions: list[SessionDetail], patient: Mapping[str, Any] | 
         "sides": "left and right are the patient's anatomical sides",
         "patient": patient_fields(patient),
         "sessions": [session_to_json(session) for session in sessions],
+        "gradings": [grading_to_json(grading) for grading in gradings],
     }
+
+
+def grading_to_json(grading: FiledGrading) -> dict[str, Any]:
+    """A filed grading: the values as the clinician filed them, and the measured suggestions beside."""
+    return {
+        "scale": grading.scale,
+        "graded_at": grading.graded_at.isoformat(),
+        "graded_by": grading.graded_by,
+        "session_uid": grading.session_uid,
+        "values": grading.values,
+        "suggested": grading.suggested,
+        "suggested_is": "a measurement aid, not a diagnosis",
+        "total": round(grading.total, 1),
+    }
+
+
+#: the gradings CSV: one row per graded item
+GRADING_COLUMNS = ("graded_at", "graded_by", "scale", "section", "item", "value", "suggested", "total", "session_uid")
+
+
+def write_gradings_csv(path: Path, gradings: Sequence[FiledGrading]) -> int:
+    """The patient's gradings as CSV, one row per item of each; returns how many rows."""
+    rows = [
+        {"graded_at": g.graded_at.isoformat(), "graded_by": g.graded_by, "scale": g.scale,
+         "section": scales.ITEMS[g.scale][item].section, "item": item, "value": value,
+         "suggested": g.suggested.get(item), "total": round(g.total, 1), "session_uid": g.session_uid}
+        for g in gradings
+        for item, value in g.values.items()
+    ]  # fmt: skip
+    with atomic_private_open(path, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=GRADING_COLUMNS, restval="")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: "" if value is None else value for key, value in row.items()})
+    return len(rows)
 
 
 def _finite(value: object) -> object:
@@ -335,7 +377,13 @@ def _finite(value: object) -> object:
     return value
 
 
-def write_json(path: Path, sessions: list[SessionDetail], patient: Mapping[str, Any] | object | None = None) -> None:
+def write_json(
+    path: Path,
+    sessions: list[SessionDetail],
+    patient: Mapping[str, Any] | object | None = None,
+    gradings: Sequence[FiledGrading] = (),
+) -> None:
     """`history_to_json` as an indented UTF-8 file."""
-    text = json.dumps(_finite(history_to_json(sessions, patient)), ensure_ascii=False, indent=2, allow_nan=False)
+    document = _finite(history_to_json(sessions, patient, gradings))
+    text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
     write_private_text(path, text + "\n")

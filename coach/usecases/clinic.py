@@ -11,7 +11,7 @@ any thread (`write_report_pdf`), since writing a PDF takes seconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from coach.base.errors import CoachError, DamagedSessionError, StoreError, ValidationError
 from coach.base.i18n import N_, tr
+from coach.grading.scales import EXAMINATION_PROGRAMME
 from coach.plans.prescriptions import PrescribedProgramme
 from coach.records.bundle_crypto import NOT_ENCRYPTED, BundleKeys, Encryption
 from coach.records.models import AffectedSide, FiledGrading, ItemAgreement, Patient, SessionDetail, SessionRecord
@@ -60,6 +61,9 @@ class SessionReport:
     history: list[SessionDetail]
     patient: Patient | None
     pictures: dict[int, Snapshot]
+    #: for an examination, its suggested grading; the patient's filed gradings
+    suggestions: GradingSuggestions | None = None
+    gradings: tuple[FiledGrading, ...] = ()
 
 
 class Clinic:
@@ -217,7 +221,10 @@ class Clinic:
         session = self.session(session_id)
         patient = self._store.patients.get(session.patient_id) if session.patient_id is not None else None
         history = self.history(patient.id) if patient else [session]
-        return SessionReport(session, history, patient, self.pictures(session.id) if with_pictures else {})
+        pictures = self.pictures(session.id) if with_pictures else {}
+        suggestions = self.examination_grading(session_id) if session.programme_id == EXAMINATION_PROGRAMME else None
+        gradings = tuple(self.gradings(patient.id)) if patient else ()
+        return SessionReport(session, history, patient, pictures, suggestions, gradings)
 
     # ----- programmes ------------------------------------------------------------
     def assigned_programme(self, patient_id: int) -> PrescribedProgramme | None:
@@ -265,7 +272,8 @@ def write_report_pdf(path: Path, report: SessionReport) -> int:
     """The session's PDF report (with the patient's trends); returns its page count."""
     from coach.reports.pdf.document import write_session_report
 
-    return write_session_report(path, report.session, report.history, report.patient, snapshots=report.pictures)
+    return write_session_report(path, report.session, report.history, report.patient, snapshots=report.pictures,
+                                grading=(report.suggestions, report.gradings))  # fmt: skip
 
 
 def export_sessions_csv(path: Path, sessions: list[SessionDetail]) -> int:
@@ -275,11 +283,20 @@ def export_sessions_csv(path: Path, sessions: list[SessionDetail]) -> int:
     return write_csv(path, sessions)
 
 
-def export_sessions_json(path: Path, sessions: list[SessionDetail], patient: Patient | None) -> None:
-    """The sessions, whole, as JSON, with the patient."""
+def export_sessions_json(
+    path: Path, sessions: list[SessionDetail], patient: Patient | None, gradings: Sequence[FiledGrading] = ()
+) -> None:
+    """The sessions, whole, as JSON, with the patient (and the gradings filed, for a whole history)."""
     from coach.reports.exports import write_json
 
-    write_json(path, sessions, patient)
+    write_json(path, sessions, patient, gradings)
+
+
+def export_gradings_csv(path: Path, gradings: Sequence[FiledGrading]) -> int:
+    """The gradings filed as CSV, one row per item; returns how many rows."""
+    from coach.reports.exports import write_gradings_csv
+
+    return write_gradings_csv(path, gradings)
 
 
 def patient_label(patient: Patient) -> str:

@@ -317,7 +317,8 @@ class SessionsTab(QWidget):
         if path is None:
             return False
         try:
-            export_sessions_json(path, sessions, self.patient)
+            whole = self.export_scope.currentData() == "history"
+            export_sessions_json(path, sessions, self.patient, self.clinic.gradings(self.patient.id) if whole else ())
         except (OSError, CoachError, ValueError) as exc:
             self.messages.tell(tr("The JSON file could not be written"), failure_text(exc))
             return False

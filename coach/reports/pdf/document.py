@@ -9,7 +9,7 @@ matplotlib's settings and fonts are process-wide).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,13 @@ from matplotlib.figure import Figure
 from coach import __version__
 from coach.base.i18n import tr
 from coach.base.private_files import atomic_private_path
-from coach.records.models import SessionDetail
+from coach.grading.suggestions import GradingSuggestions
+from coach.records.models import FiledGrading, SessionDetail
 from coach.reports.exports import patient_fields
 from coach.reports.pdf.exercise_pages import exercise_section
 from coach.reports.pdf.flow import Page, Section, paginate
 from coach.reports.pdf.front_page import front_sections
+from coach.reports.pdf.grading_page import grading_sections
 from coach.reports.pdf.layout import (
     BODY_PT,
     CONTENT_W,
@@ -43,6 +45,9 @@ from coach.reports.pdf.trend_pages import trend_sections
 from coach.reports.pdf.wording import DASH, field_value, session_stamp, text_or_dash
 from coach.session.snapshots import Snapshot
 from coach.session.steering_words import ASKING_ACTIONS
+
+#: an examination's suggested grading (None for other sessions) and the patient's filed gradings
+Grading = tuple[GradingSuggestions | None, Sequence[FiledGrading]]
 
 _RC = {
     "pdf.fonttype": 42,  # TrueType: crisp at any zoom, text selectable and searchable
@@ -77,9 +82,10 @@ def _sections(
     history: list[SessionDetail],
     fields: dict[str, Any] | None,
     snapshots: Mapping[int, Snapshot],
+    grading: Grading,
 ) -> list[Section]:
     """Page 1, the therapist's notes and changes (if any) on a page of their own, each exercise (the
-    first on a new page), then the progress pages."""
+    first on a new page), the grading of an examination, then the progress pages."""
     sections = front_sections(session, fields)
     steering = steering_section(session)
     if steering is not None:
@@ -91,7 +97,7 @@ def _sections(
         section = exercise_section(number, exercise, snapshots.get(exercise.id), session.kind, changed)
         section.new_page = number == 1
         sections.append(section)
-    return sections + trend_sections(session, history)
+    return sections + grading_sections(session, *grading) + trend_sections(session, history)
 
 
 def _save(target: Path, pages: list[Page], metadata: dict[str, str], session: SessionDetail, code: str) -> None:
@@ -114,6 +120,7 @@ def write_session_report(
     history: list[SessionDetail],
     patient: Mapping[str, Any] | object | None = None,
     snapshots: Mapping[int, Snapshot] | None = None,
+    grading: Grading = (None, ()),
 ) -> int:
     """Write the session's report to `pdf_path` and return its page count.
 
@@ -122,13 +129,14 @@ def write_session_report(
     object with code, display_name, affected_side, onset_date, cause (any may be
     missing). snapshots: the pictures kept at the peak of exercises, keyed by
     `ExerciseRecord.id` (`SessionStore.pictures.of_session`); drawn with their measured
-    regions. There are some only where the person chose to keep pictures.
+    regions. There are some only where the person chose to keep pictures. grading: for an
+    examination, its suggested grading and the patient's filed gradings (a page of their own).
     The file appears complete or not at all (written aside, then renamed), readable by
     this user alone (`coach.base.private_files`).
     """
     fields = patient_fields(patient)
     code = text_or_dash(field_value(fields, "code"))
-    pages = paginate(_sections(session, history, fields, snapshots or {}))
+    pages = paginate(_sections(session, history, fields, snapshots or {}, grading))
     metadata = {
         "Title": tr("Session report {code} {started}", code=code, started=session_stamp(session)),
         "Subject": tr("Facial exercise session: per-side movement, symmetry and synkinesis (patient's sides)"),
