@@ -83,6 +83,9 @@ def test_the_form_is_prefilled_and_a_filed_grading_is_kept_beside_the_suggestion
     sunnybrook.set_value("resting_cheek", 1)
     sunnybrook.set_value("voluntary_brow_lift", 1 if suggested_brow != 1 else 2)
     assert form.file()
+    assert not form.save_button.isEnabled()  # filed: a second click would file it twice
+    sunnybrook.set_value("voluntary_lip_pucker", sunnybrook.values()["voluntary_lip_pucker"])  # no change
+    assert not form.save_button.isEnabled()
     filed = window.clinic.gradings(patient_id)
     assert [g.scale for g in filed] == [scales.SUNNYBROOK, scales.EFACE]
     kept = filed[0]
@@ -219,3 +222,23 @@ def test_the_examinations_report_has_the_grading_as_filed_beside_the_suggestions
     assert "Graded by Dr Weber on" in text and "Gradings over time" in text
     filed = window.clinic.gradings(saved[0])[0]
     assert f"Composite: graded: {filed.total:.0f}; suggested:" in text
+
+
+def test_the_trends_tab_charts_the_gradings_filed(window, saved, qtbot) -> None:
+    from coach.gui.trends import GRADING_ENTRY
+    from coach.reports.charts import grading_chart
+
+    patient_id, _ = saved
+    window.select_patient(patient_id)  # reads the history, and with it the gradings
+    filed = window.clinic.gradings(patient_id)
+    trends = window.trends
+    qtbot.waitUntil(lambda: trends.exercise.findData(GRADING_ENTRY) >= 0, timeout=10_000)
+    assert trends.select_exercise(GRADING_ENTRY)
+    chart = grading_chart(filed)
+    assert chart is not None and [s.role for s in chart.series] == [scales.SUNNYBROOK, scales.EFACE]
+    (axes,) = trends.figure.axes
+    assert axes.get_title(loc="left") == chart.title
+    drawn = {line.get_label(): list(line.get_ydata()) for line in axes.get_lines()}
+    for scale, series in zip((scales.SUNNYBROOK, scales.EFACE), chart.series, strict=True):
+        assert drawn[series.label] == [g.total for g in filed if g.scale == scale]
+    assert grading_chart([]) is None

@@ -10,8 +10,10 @@ and the total says so).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -48,9 +50,10 @@ _AGREEMENT_HEADERS = (N_("Scale"), N_("Item"), N_("Compared"), N_("Suggestion ke
 class _ScaleTab(QWidget):
     """One scale's items: a value field per item beside the suggestion, and the live total."""
 
-    def __init__(self, scale: str, suggestions: object) -> None:
+    def __init__(self, scale: str, suggestions: object, on_change: Callable[[], None]) -> None:
         super().__init__()
         self.scale = scale
+        self._on_change = on_change
         self.fields: dict[str, QComboBox | QSpinBox] = {}
         self.suggested: dict[str, int | None] = {}
         grid = QGridLayout()
@@ -101,15 +104,19 @@ class _ScaleTab(QWidget):
             spin.setRange(-1, item.values[-1])
             spin.setSpecialValueText(_NOT_GRADED)
             spin.setValue(-1 if suggested is None else suggested)
-            spin.valueChanged.connect(self.show_total)
+            spin.valueChanged.connect(self._changed)
             return spin
         combo = QComboBox()
         combo.addItem(_NOT_GRADED, None)
         for value in item.values:
             combo.addItem(str(value), value)
         combo.setCurrentIndex(0 if suggested is None else combo.findData(suggested))
-        combo.currentIndexChanged.connect(self.show_total)
+        combo.currentIndexChanged.connect(self._changed)
         return combo
+
+    def _changed(self) -> None:
+        self.show_total()
+        self._on_change()
 
     def values(self) -> dict[str, int | None]:
         out: dict[str, int | None] = {}
@@ -142,7 +149,10 @@ class _ScaleTab(QWidget):
 
 
 class GradingForm(QDialog):
-    """Grade one examination session of one patient; `filed` holds what was saved."""
+    """Grade one examination session of one patient; `filed` holds what was saved, and
+    `graded` fires after each filing."""
+
+    graded = Signal()
 
     def __init__(self, clinic: Clinic, patient_id: int, session_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,7 +170,8 @@ class GradingForm(QDialog):
         who.addWidget(who_label)
         who.addWidget(self.graded_by, 1)
         self.tabs = QTabWidget()
-        self.scales = {scale: _ScaleTab(scale, suggestions) for scale in scales.ITEMS}
+        # filed once: the button comes back when something is changed (a second click files nothing twice)
+        self.scales = {scale: _ScaleTab(scale, suggestions, self._edited) for scale in scales.ITEMS}
         for scale, tab in self.scales.items():
             self.tabs.addTab(tab, tr(scales.SCALE_NAMES[scale]))
         self.agreement = read_only_table([tr(h) for h in _AGREEMENT_HEADERS], tr("Agreement with the suggestions"))
@@ -182,9 +193,16 @@ class GradingForm(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.save_button.clicked.connect(self.file)
+        self.graded_by.textChanged.connect(self._edited)
         cancel.clicked.connect(self.reject)
         self.show_agreement()
-        self.resize(900, 700)
+        self._fit_to_screen()
+
+    def _fit_to_screen(self) -> None:
+        """About 60 × 42 lines of text, as far as the screen allows: the items stay readable at 200 % text."""
+        em = self.fontMetrics().height()
+        available = self.screen().availableGeometry()
+        self.resize(min(int(0.95 * available.width()), 60 * em), min(int(0.9 * available.height()), 42 * em))
 
     def file(self) -> bool:
         """File every scale with a value graded; says what went wrong (nothing is filed then)."""
@@ -204,7 +222,12 @@ class GradingForm(QDialog):
         self.message.setStyleSheet("")
         self.message.setText(tr("Filed: {scales}.", scales=", ".join(tr(scales.SCALE_NAMES[t.scale]) for t in graded)))
         self.show_agreement()
+        self.save_button.setEnabled(False)
+        self.graded.emit()
         return True
+
+    def _edited(self) -> None:
+        self.save_button.setEnabled(True)
 
     def _problem(self, text: str) -> None:
         self.message.setStyleSheet(ERROR_STYLE)
@@ -251,5 +274,6 @@ def open_grading_form(tab: SessionsTab) -> GradingForm | None:
     except CoachError as exc:
         tab.messages.tell(tr("Grading"), str(exc))
         return None
+    form.graded.connect(lambda: tab.refresh(select_id=session_id))  # the Trends tab shows the new grading
     form.open()
     return form

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -34,10 +35,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStac
 from coach.base.i18n import N_, tr
 from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, RIGHT_COLOUR, SYMMETRY_COLOUR, TARGET_COLOUR
 from coach.gui.labels import set_font_size
-from coach.records.models import SessionDetail
+from coach.records.models import FiledGrading, SessionDetail
 from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, resting_trend
 from coach.reports.chart_drawing import draw_level, resting_style
-from coach.reports.charts import Chart, ExerciseCharts, exercise_charts, resting_chart
+from coach.reports.charts import Chart, ExerciseCharts, exercise_charts, grading_chart, resting_chart
 from coach.reports.formats import month_short_text
 
 #: left and right are the patient's sides, told apart by colour AND marker AND line style
@@ -192,12 +193,33 @@ def draw_resting(ax: Any, chart: Chart) -> None:
     _legend_right(ax)
 
 
+def draw_grading(ax: Any, chart: Chart) -> None:
+    """The totals filed over time, a line (with its points: filings may be far apart) per scale."""
+    x = _dates(chart.when)
+    for series in chart.series:
+        values = np.array(series.values, dtype=float)
+        known = ~np.isnan(values)
+        ax.plot(np.array(x)[known], values[known], marker="o", label=series.label)
+    ax.set_ylim(*chart.y_range)
+    ax.set_ylabel(chart.y_label, fontsize=FONT_PT)
+    ax.set_title(chart.title, fontsize=10, loc="left", pad=34)  # room for the legend above, as the others
+    _date_axis(ax, x)
+    _legend(ax, 1)
+
+
+SESSION_NOTE = N_("Each point is one session: the mean of that exercise's repetitions.")
+GRADING_NOTE = N_("Each point is one grading a clinician filed (a measurement aid suggested it; the clinician graded).")
+#: the chooser's entry for the gradings (no exercise has this id: ids are lower-case words)
+GRADING_ENTRY = "Grading"
+
+
 class TrendsView(QWidget):
     """The "Trends" tab: an exercise chooser over one figure, or a plain message when there is nothing to draw."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sessions: list[SessionDetail] = []
+        self.gradings: list[FiledGrading] = []
         self.trends: dict[str, ExerciseTrend] = {}
         self.resting = RestingTrend()
         layout = QVBoxLayout(self)
@@ -206,7 +228,7 @@ class TrendsView(QWidget):
         self.exercise.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         row.addWidget(QLabel(tr("Exercise:")))
         row.addWidget(self.exercise)
-        self.note = QLabel(tr("Each point is one session: the mean of that exercise's repetitions."))
+        self.note = QLabel(tr(SESSION_NOTE))
         self.note.setWordWrap(True)
         row.addWidget(self.note, 1)
         layout.addLayout(row)
@@ -237,15 +259,22 @@ class TrendsView(QWidget):
                 done = len(trend.when)
                 one_or_many = N_("{exercise} ({count} session)") if done == 1 else N_("{exercise} ({count} sessions)")
                 self.exercise.addItem(tr(one_or_many, exercise=trend.name, count=done), exercise_id)
+            if self.gradings:
+                self.exercise.addItem(tr("Grading (Sunnybrook, eFACE)"), GRADING_ENTRY)
             index = self.exercise.findData(chosen)
-            self.exercise.setCurrentIndex(index if index >= 0 else 0 if self.trends else -1)
-            self.exercise.setEnabled(bool(self.trends))
-            if not self.trends:
+            self.exercise.setCurrentIndex(index if index >= 0 else 0 if self.exercise.count() else -1)
+            self.exercise.setEnabled(self.exercise.count() > 0)
+            if not self.exercise.count():
                 self.exercise.addItem(tr("No exercise measured yet"))
         finally:
             self.exercise.blockSignals(False)
         self.text_scale_changed()
         self.redraw()
+
+    def set_gradings(self, gradings: list[FiledGrading]) -> None:
+        """The patient's filed gradings, charted under their own entry of the chooser."""
+        self.gradings = list(gradings)
+        self.set_sessions(self.sessions)
 
     def text_scale_changed(self) -> None:
         """The exercise box as wide as its longest entry, at the text size in use."""
@@ -269,6 +298,13 @@ class TrendsView(QWidget):
     def redraw(self) -> None:
         """Rebuild the figure for the chosen exercise (drawn on screen when the tab is showing)."""
         self.figure.clear()
+        grading = grading_chart(self.gradings) if self.exercise.currentData() == GRADING_ENTRY else None
+        self.note.setText(tr(GRADING_NOTE if grading is not None else SESSION_NOTE))
+        if grading is not None:
+            self.stack.setCurrentWidget(self.canvas)
+            draw_grading(self.figure.add_subplot(1, 1, 1), grading)
+            self._draw_if_shown()
+            return
         trend = self.trends.get(self.exercise.currentData()) if self.trends else None
         charts = exercise_charts(trend) if trend is not None else None
         resting_face = resting_chart(self.resting)

@@ -24,7 +24,9 @@ from datetime import datetime
 
 from coach.base.i18n import tr
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
+from coach.grading import scales
 from coach.measure.measures import MeasureInfo, measure_info, measure_label
+from coach.records.models import FiledGrading
 from coach.records.trends import ExerciseTrend, RestingTrend
 from coach.reports.formats import number_text, short_number_text
 from coach.session import engine
@@ -79,7 +81,7 @@ class Level:
 class Chart:
     """Everything a renderer needs to draw one chart, in the user's language."""
 
-    kind: str  # movement, symmetry, synkinesis or resting
+    kind: str  # movement, symmetry, synkinesis, resting or grading
     title: str
     when: tuple[datetime, ...]
     series: tuple[Series, ...]
@@ -234,4 +236,27 @@ def resting_chart(trend: RestingTrend) -> Chart | None:
         unit="mm",
         y_range=(0.0, top * (1 + RESTING_HEADROOM)),
         levels=(Level("noise", (noise,) * len(trend.when), noise, typical, typical),),
+    )
+
+
+def grading_chart(gradings: Sequence[FiledGrading]) -> Chart | None:
+    """The totals the clinicians filed over time, a line per scale (Sunnybrook composite, eFACE
+    total, both 0-100); a point where that scale was filed, none elsewhere. None without gradings."""
+    if not gradings:
+        return None
+    when = tuple(sorted({g.graded_at for g in gradings}))
+    series = []
+    for scale in scales.ITEMS:
+        totals = {g.graded_at: g.total for g in gradings if g.scale == scale}
+        if totals:
+            label = tr("{scale}: {total}", scale=tr(scales.SCALE_NAMES[scale]), total=tr(scales.TOTAL_NAMES[scale]))
+            series.append(Series(scale, label, tuple(totals.get(t, math.nan) for t in when)))
+    return Chart(
+        kind="grading",
+        title=tr("Grading filed by the clinicians"),
+        when=when,
+        series=tuple(series),
+        y_label=tr("Score (0-100)"),
+        unit="",
+        y_range=(0.0, 100.0 * (1 + HEADROOM)),
     )

@@ -136,9 +136,16 @@ class TherapistWindow(QMainWindow):
         layout.addWidget(right, 1)
         self.setCentralWidget(central)
         self.sessions_tab.history_read.connect(self.trends.set_sessions)
+        self.sessions_tab.history_read.connect(lambda _sessions: self._show_gradings())
         self.sessions_tab.bundle_imported.connect(self._patient_saved)
         self.programme_tab.assigned.connect(self.changed.emit)
         self.analysis_tab.session_added.connect(lambda session_id: self.sessions_tab.refresh(select_id=session_id))
+
+    def _show_gradings(self) -> None:
+        """The patient's filed gradings in the Trends tab (read with the history)."""
+        patient = self.sessions_tab.patient
+        if self.clinic is not None and patient is not None:
+            self.trends.set_gradings(self.clinic.gradings(patient.id))
 
     def text_scale_changed(self) -> None:
         """The patient list and form grow with the text (up to 1.6 times, and to at most 45 %
