@@ -100,6 +100,11 @@ def test_the_form_is_prefilled_and_a_filed_grading_is_kept_beside_the_suggestion
     assert brow.mean_difference == kept.values["voluntary_brow_lift"] - kept.suggested["voluntary_brow_lift"]
     assert rows[(scales.SUNNYBROOK, "voluntary_open_mouth_smile")].kept == 1
     assert (scales.SUNNYBROOK, "resting_cheek") not in rows
+    # and on the totals: the cheek had no suggestion (counted as filed), the brow's step is 4 composite points
+    composite = rows[(scales.SUNNYBROOK, "total")]
+    assert (composite.compared, composite.kept, composite.mean_difference) == (1, 0, 4 * brow.mean_difference)
+    eface_total = rows[(scales.EFACE, "total")]
+    assert (eface_total.compared, eface_total.kept, eface_total.mean_difference) == (1, 1, 0.0)
     assert form.agreement.rowCount() == len(rows)
     form.close()
 

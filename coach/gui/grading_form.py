@@ -238,10 +238,12 @@ class GradingForm(QDialog):
         rows = self.clinic.grading_agreement(self.patient_id)
         self.agreement.setRowCount(len(rows))
         for row, agreement in enumerate(rows):
-            item = scales.ITEMS[agreement.scale][agreement.item]
+            item = scales.ITEMS[agreement.scale].get(agreement.item)
             cells = (
                 tr(scales.SCALE_NAMES[agreement.scale]),
-                f"{tr(scales.SECTION_NAMES[item.section])}: {tr(item.label)}",
+                f"{tr(scales.SECTION_NAMES[item.section])}: {tr(item.label)}"
+                if item is not None
+                else tr(scales.TOTAL_NAMES[agreement.scale]),
                 str(agreement.compared),
                 f"{agreement.kept} ({number_text(100 * agreement.kept / agreement.compared, 0)} %)",
                 ("+" if agreement.mean_difference >= 0 else "−") + number_text(abs(agreement.mean_difference), 1),

@@ -134,18 +134,36 @@ def insert_grading(
     return row_id(cursor)
 
 
+#: the agreement row of a scale's total (Sunnybrook composite, eFACE total), after its items
+TOTAL = "total"
+
+
+def _agreement(scale: str, item: str, pairs: list[tuple[float, float]]) -> ItemAgreement:
+    kept = sum(1 for filed, suggested in pairs if round(filed, 1) == round(suggested, 1))
+    return ItemAgreement(scale, item, len(pairs), kept, sum(f - s for f, s in pairs) / len(pairs))
+
+
 def item_agreement(gradings: list[FiledGrading]) -> list[ItemAgreement]:
-    """Items (in the scales' order) with at least one grading that had both a suggestion and a value."""
+    """Items (in the scales' order) with at least one grading that had both a suggestion and a value,
+    then each scale's total (`TOTAL`): the filed total against the total of the suggestions, over the
+    gradings filed beside a suggestion (items without one counted as filed, so only suggested items
+    can differ)."""
     out = []
     for scale, items in scales.ITEMS.items():
+        mine = [g for g in gradings if g.scale == scale]
         for item_id in items:
-            pairs = [
-                (g.values[item_id], g.suggested[item_id])
-                for g in gradings
-                if g.scale == scale and g.values.get(item_id) is not None and g.suggested.get(item_id) is not None
-            ]
+            pairs = [(float(g.values[item_id]), float(g.suggested[item_id])) for g in mine  # type: ignore[arg-type]
+                     if g.values.get(item_id) is not None and g.suggested.get(item_id) is not None]  # fmt: skip
             if pairs:
-                kept = sum(1 for filed, suggested in pairs if filed == suggested)
-                difference = sum(filed - suggested for filed, suggested in pairs) / len(pairs)  # type: ignore[operator]
-                out.append(ItemAgreement(scale, item_id, len(pairs), kept, difference))
+                out.append(_agreement(scale, item_id, pairs))
+        totals = [
+            (
+                g.total,
+                scales.scores(scale, {k: v if v is not None else g.values[k] for k, v in g.suggested.items()}).total,
+            )
+            for g in mine
+            if any(v is not None for v in g.suggested.values())
+        ]
+        if totals:
+            out.append(_agreement(scale, TOTAL, totals))
     return out
