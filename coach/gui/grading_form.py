@@ -35,7 +35,6 @@ from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.grading import scales
 from coach.gui.therapist.parts import ERROR_STYLE, message_label, read_only_table
-from coach.records.models import SessionDetail
 from coach.reports.formats import number_text
 from coach.reports.grading_text import AID, certainty_text, reading_text, rule_text
 from coach.usecases.clinic import Clinic
@@ -260,10 +259,6 @@ def grade_button() -> QPushButton:
     )
     button.setEnabled(False)
     return button
-
-
-def is_examination(session: SessionDetail | None) -> bool:
-    return session is not None and session.programme_id == scales.EXAMINATION_PROGRAMME
 
 
 def open_grading_form(tab: SessionsTab) -> GradingForm | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
+from coach.grading.scales import EXAMINATION_PROGRAMME
 from coach.session.engine import Repetition, Summary
 
 SessionEndStatus = Literal["completed", "stopped", "interrupted"]
@@ -170,6 +171,11 @@ class SessionDetail:
     def notes(self) -> tuple[SteeringRecord, ...]:
         """The therapist's notes, in order."""
         return tuple(record for record in self.steering if record.action == "note")
+
+    @property
+    def is_examination(self) -> bool:
+        """A grading examination (its programme's), graded from its repetitions."""
+        return self.programme_id == EXAMINATION_PROGRAMME
 
 
 @dataclass(frozen=True)

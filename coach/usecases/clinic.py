@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from coach.base.errors import CoachError, DamagedSessionError, StoreError, ValidationError
 from coach.base.i18n import N_, tr
-from coach.grading.scales import EXAMINATION_PROGRAMME
 from coach.plans.prescriptions import PrescribedProgramme
 from coach.records.bundle_crypto import NOT_ENCRYPTED, BundleKeys, Encryption
 from coach.records.models import AffectedSide, FiledGrading, ItemAgreement, Patient, SessionDetail, SessionRecord
@@ -222,7 +221,7 @@ class Clinic:
         patient = self._store.patients.get(session.patient_id) if session.patient_id is not None else None
         history = self.history(patient.id) if patient else [session]
         pictures = self.pictures(session.id) if with_pictures else {}
-        suggestions = self.examination_grading(session_id) if session.programme_id == EXAMINATION_PROGRAMME else None
+        suggestions = self.examination_grading(session_id) if session.is_examination else None
         gradings = tuple(self.gradings(patient.id)) if patient else ()
         return SessionReport(session, history, patient, pictures, suggestions, gradings)
 

@@ -204,15 +204,11 @@ def save_examination(
     )
 
 
-def is_examination(session: SessionDetail) -> bool:
-    return session.programme_id == EXAMINATION_PROGRAMME
-
-
 def suggest_for_session(session: SessionDetail, affected_side: str | None) -> GradingSuggestions:
     """The suggested grading of an examination kept in the records (done live, or a saved video):
     the same rules as for a recording, from the session's resting face and repetitions (those the
     therapist discarded left out)."""
-    if not is_examination(session):
+    if not session.is_examination:
         raise CoachError(tr("session {uid} is not a grading examination", uid=session.id or session.uid))
     movements = {}
     for record in session.exercises:

@@ -26,7 +26,7 @@ from coach.base.errors import CoachError
 from coach.base.i18n import N_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.bundle_dialogs import ANY_BUNDLE_FILTER, ask_bundle_file, ask_passphrase
-from coach.gui.grading_form import grade_button, is_examination, open_grading_form
+from coach.gui.grading_form import grade_button, open_grading_form
 from coach.gui.history import DELETED, delete_pictures, show_session, status_words
 from coach.gui.therapist.parts import (
     ALL_FILES,
@@ -224,7 +224,8 @@ class SessionsTab(QWidget):
             self.detail.setPlainText(str(exc))
             pictures = 0
         self._show_pictures_kept(pictures)
-        self.grade_button.setEnabled(is_examination(self._selected_session()))
+        selected = self._selected_session()
+        self.grade_button.setEnabled(selected is not None and selected.is_examination)
 
     def _show_pictures_kept(self, pictures: int) -> None:
         """What can be done with pictures: nothing while the session shown has none."""
