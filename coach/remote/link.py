@@ -55,12 +55,19 @@ class LinkState(enum.Enum):
 @dataclass(frozen=True)
 class LinkStatus:
     state: LinkState
-    #: messages refused (did not open, replayed, malformed) since the link was made
+    #: messages refused (did not open, malformed) since the link was made
     refused: int = 0
     #: messages the other side no longer had when asked again (a gap that stays)
     lost: int = 0
     #: the other side's words when it ended the link ("" while it lasts)
     ended_because: str = ""
+
+
+class AlreadyHad(Exception):
+    """A message that arrived before: dropped, never acted on twice. On a bad network this is
+    ordinary (at-least-once delivery repeats a message; a gap asked for twice is answered
+    twice), so it is counted apart from refusals, which only a wrong key or damage cause; a
+    replay by someone on the way is dropped the same way (it cannot be told from a repeat)."""
 
 
 class Outbox:
@@ -99,9 +106,9 @@ class Inbox:
         self.lost = 0
 
     def arrived(self, seq: int, envelope: wire.Envelope) -> list[wire.Envelope]:
-        """What to act on now, in order; raises RefusedError for a message had before (a replay)."""
+        """What to act on now, in order; raises AlreadyHad for a message had before."""
         if seq < self.expected or seq in self._held:
-            raise RefusedError(f"message {seq} arrived before (a replay, or sent again needlessly)")
+            raise AlreadyHad(f"message {seq} arrived before (repeated by the network, or replayed)")
         self.highest_seen = max(self.highest_seen, seq)
         if isinstance(envelope.body, wire.UPKEEP):
             self._held[seq] = None
@@ -163,6 +170,8 @@ class Link:
         self._sender_last = 0
         self.refusals: deque[str] = deque(maxlen=KEPT_REFUSALS)
         self.refused = 0
+        #: messages that arrived again and were dropped (see `AlreadyHad`)
+        self.repeated = 0
         self._ended_because = ""
         self._ended = threading.Event()
         self._status: LinkStatus | None = None
@@ -289,8 +298,9 @@ class Link:
         with self._lock:
             try:
                 ready = self._inbox.arrived(seq, envelope)
-            except RefusedError as exc:
-                self._refuse(str(exc))
+            except AlreadyHad as exc:
+                self.repeated += 1
+                log.debug("remote link %s: %s", self._receive_topic, exc)
                 return
             self._heard_at = time.monotonic()
             for item in ready:

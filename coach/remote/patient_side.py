@@ -107,14 +107,16 @@ class SharedSession:
         self.link, self._pending = self._pending, None
         if self.link is None:
             return
-        self._tell(ShareState(therapist=paired.other.name or "?", link=LinkState.LIVE))
-        self._on_paired(paired.other)
         self.link.start()
         self.link.send(self.meeting.hello)
         self._unsubscribe = self.controller.events.subscribe(self._share)
         session = self.controller.session
         if session is not None and not session.finished:  # joined mid-session: where it is now
             self._share(SessionUpdated(session.view()))
+        # told last: once the window says "following", everything the session does from then on
+        # travels (told first, a session stepped at once lost its first events: stop 27's CI)
+        self._on_paired(paired.other)
+        self._tell(ShareState(therapist=paired.other.name or "?", link=LinkState.LIVE))
 
     def _link_changed(self, status: LinkStatus) -> None:
         if status.state is LinkState.ENDED:
