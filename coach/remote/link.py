@@ -63,7 +63,7 @@ class LinkStatus:
     ended_because: str = ""
 
 
-class AlreadyHad(Exception):
+class AlreadyHadError(Exception):
     """A message that arrived before: dropped, never acted on twice. On a bad network this is
     ordinary (at-least-once delivery repeats a message; a gap asked for twice is answered
     twice), so it is counted apart from refusals, which only a wrong key or damage cause; a
@@ -106,9 +106,9 @@ class Inbox:
         self.lost = 0
 
     def arrived(self, seq: int, envelope: wire.Envelope) -> list[wire.Envelope]:
-        """What to act on now, in order; raises AlreadyHad for a message had before."""
+        """What to act on now, in order; raises AlreadyHadError for a message had before."""
         if seq < self.expected or seq in self._held:
-            raise AlreadyHad(f"message {seq} arrived before (repeated by the network, or replayed)")
+            raise AlreadyHadError(f"message {seq} arrived before (repeated by the network, or replayed)")
         self.highest_seen = max(self.highest_seen, seq)
         if isinstance(envelope.body, wire.UPKEEP):
             self._held[seq] = None
@@ -170,7 +170,7 @@ class Link:
         self._sender_last = 0
         self.refusals: deque[str] = deque(maxlen=KEPT_REFUSALS)
         self.refused = 0
-        #: messages that arrived again and were dropped (see `AlreadyHad`)
+        #: messages that arrived again and were dropped (see `AlreadyHadError`)
         self.repeated = 0
         self._ended_because = ""
         self._ended = threading.Event()
@@ -298,7 +298,7 @@ class Link:
         with self._lock:
             try:
                 ready = self._inbox.arrived(seq, envelope)
-            except AlreadyHad as exc:
+            except AlreadyHadError as exc:
                 self.repeated += 1
                 log.debug("remote link %s: %s", self._receive_topic, exc)
                 return
