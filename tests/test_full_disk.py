@@ -52,3 +52,53 @@ def test_with_no_space_reading_works_and_saving_says_why(tmp_path, data_dir):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".all.json")]  # no temporary left
     assert main([*d, "sessions", "--patient", "FULL1"]) == 0  # and with space again, all is there
     assert "FULL2" not in {p.name for p in tmp_path.iterdir()}
+
+
+#: every file the command line writes, by the command and option that writes it (the PDF, CSV,
+#: JSON and bundle writers, each reached the way a user reaches it)
+OUTPUTS = {
+    "report --pdf": ("report", "--session", "1", "--pdf"),
+    "report --csv": ("report", "--session", "1", "--csv"),
+    "report --json": ("report", "--session", "1", "--json"),
+    "export --bundle": ("export", "--patient", "FULL1", "--bundle"),
+    "export --csv": ("export", "--patient", "FULL1", "--csv"),
+    "export --json": ("export", "--patient", "FULL1", "--json"),
+    "export --gradings-csv": ("export", "--patient", "FULL1", "--gradings-csv"),
+    "grading --json": ("grading", "--session", "2", "--json"),
+    "analyze --json": ("analyze", "{image}", "--exercise", "rest", "--json"),
+    "analyze --csv": ("analyze", "{image}", "--exercise", "rest", "--csv"),
+}
+
+
+@pytest.fixture(scope="module")
+def kept_records(tmp_path_factory, data_dir):
+    """A patient with a saved session, a saved examination and a filed grading: something for every writer."""
+    from coach.records.store import SessionStore, database_path
+
+    data = tmp_path_factory.mktemp("full_disk") / "data"
+    assert main(["--data-dir", str(data), "patients", "add", "FULL1"]) == 0
+    assert main(["--data-dir", str(data), "analyze", str(data_dir / "single_face.jpg"), "--exercise", "rest",
+                 "--save", "--patient", "FULL1"]) == 0  # fmt: skip
+    assert main(["--data-dir", str(data), "analyze", str(data_dir / "exam_healthy_blink_face.mp4"), "--examination",
+                 "--save", "--patient", "FULL1"]) == 0  # fmt: skip
+    store, _ = SessionStore.open(database_path(data))
+    try:
+        store.gradings.file(1, "sunnybrook", {"voluntary_open_mouth_smile": 4}, "Dr Weber", session_id=2)
+    finally:
+        store.close()
+    return data
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_every_output_on_a_full_disk_says_so_exits_2_and_leaves_no_part(output, kept_records, data_dir, tmp_path):
+    target = tmp_path / f"out.{output.split('--')[-1]}"
+    args = [a.replace("{image}", str(data_dir / "single_face.jpg")) for a in OUTPUTS[output]]
+    full = _facecoach("--data-dir", str(kept_records), *args, str(target))
+    assert full.returncode == 2, f"{output}: exit {full.returncode}\n{full.stderr}"
+    assert "Traceback" not in full.stderr, full.stderr
+    errors = _errors(full)
+    assert errors and str(target) in errors[-1] and "error" in errors[-1], full.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a part or a temporary
+    # with space, the same command writes the file whole
+    assert main(["--data-dir", str(kept_records), *args, str(target)]) == 0
+    assert target.stat().st_size > 0

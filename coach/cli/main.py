@@ -395,7 +395,8 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
 def _outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
     """At least one output, each in a folder that exists (checked before any work)."""
     if not any(getattr(args, name) for name in names):
-        raise CoachError(tr("say what to write: {options}", options=", ".join("--" + name for name in names)))
+        options = ", ".join("--" + name.replace("_", "-") for name in names)
+        raise CoachError(tr("say what to write: {options}", options=options))
     for name in names:
         _check_writable(getattr(args, name))
 
@@ -403,7 +404,7 @@ def _outputs(args: argparse.Namespace, names: tuple[str, ...]) -> None:
 def _cmd_export(args: argparse.Namespace) -> int:
     from coach.cli.records import cmd_export
 
-    _outputs(args, ("bundle", "csv", "json"))
+    _outputs(args, ("bundle", "csv", "json", "gradings_csv"))
     return cmd_export(args)
 
 

@@ -9,6 +9,7 @@ matplotlib's settings and fonts are process-wide).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -101,17 +102,23 @@ def _sections(
 
 
 def _save(target: Path, pages: list[Page], metadata: dict[str, str], session: SessionDetail, code: str) -> None:
-    """Draw every page into a private file beside `target`, then rename it: complete or not at all."""
-    with atomic_private_path(target) as temporary, matplotlib.rc_context(_RC):
+    """Draw every page in memory, then write the bytes to a private file beside `target` and
+    rename it: complete or not at all. Drawn straight to the file, a full disk failed inside the
+    PDF library's compressor (a `zlib.error`, not the disk's own error); written at once, it is the
+    disk's `OSError`, said like every other write."""
+    drawn = io.BytesIO()
+    with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(PAGE_W, PAGE_H))
         FigureCanvasAgg(figure)  # explicitly Agg, whatever backend pyplot may have chosen
-        with PdfPages(temporary, metadata=metadata) as pdf:
+        with PdfPages(drawn, metadata=metadata) as pdf:
             for number, page in enumerate(pages, 1):
                 figure.clear()
                 for block, y in page.placed:
                     block.draw(figure, y)
                 _footer(figure, code, session, number, len(pages))
                 pdf.savefig(figure)
+    with atomic_private_path(target) as temporary:
+        temporary.write_bytes(drawn.getvalue())
 
 
 def write_session_report(
