@@ -97,5 +97,107 @@ def test_a_database_damaged_beyond_reading_comes_back_from_the_daily_copy(three_
     capsys.readouterr()
     assert main(["--data-dir", str(three_sessions), "sessions", "--patient", "B1"]) == 0
     out = capsys.readouterr()
-    assert "more came back from the daily backup" in out.err + out.out, out
+    assert "more came back from the backup" in out.err + out.out, out
     assert _uids(path) == before
+
+
+def _live_session(store: SessionStore, patient_id: int, number: int) -> str:
+    """A session as the live coach records it (started, a repetition at a time, finished)."""
+    from coach.session.engine import Repetition, Summary
+
+    session = store.recording.start_session("daily", "Daily", "camera 0", patient_id=patient_id)
+    smile = store.recording.start_exercise(session, 1, "big_smile", "Big smile", "commissure_excursion_mm",
+                                           {"repetitions": 2})  # fmt: skip
+    for rep in (1, 2):
+        store.recording.add_repetition(smile, rep, Repetition(
+            start_s=3.0 * rep, peak_s=3.0 * rep + 1, end_s=3.0 * rep + 2, left_mm=2.0 + number, right_mm=4.0,
+            symmetry=0.5, weaker_side="left", hold_s=1.0, complete=True, synkinesis={},
+            measures={"commissure_excursion_mm": {"left": 2.0 + number, "right": 4.0}}))  # fmt: skip
+    store.recording.finish_exercise(smile, "completed", Summary(reps=2, left_mm=2.0 + number, right_mm=4.0,
+                                                                symmetry=0.5, weaker_side="left"))  # fmt: skip
+    store.recording.finish_session(session, "completed")
+    return store.history.session_detail(session).uid
+
+
+#: how many places the database is damaged at, one at a time (issue 22: 20 random damages)
+DAMAGES = 20
+
+
+def test_every_completed_session_comes_back_from_a_database_damaged_at_random_places(three_sessions, tmp_path_factory):
+    """After each session kept a copy is made (besides the daily one), so 4 KB of garbage
+    anywhere in the database loses no completed session, grading or programme: issue 22
+    measured a 4 KB overwrite losing that day's two sessions (the daily copy predated them)."""
+    import random
+    import shutil
+
+    from coach.plans.prescriptions import prescribed_programme
+    from coach.records.backups import after_session_backups
+
+    from store_helpers import programme_entry
+
+    path = database_path(three_sessions)
+    _open_at(three_sessions, datetime.now(UTC))  # the day's copy: before the day's live sessions
+    store, _ = SessionStore.open(path)
+    try:
+        patient = store.patients.get("B1")
+        programme = store.programmes.save(prescribed_programme("Home", "", [programme_entry()]))
+        store.programmes.assign(patient.id, programme.id)
+        live = {_live_session(store, patient.id, n) for n in range(2)}
+        graded = store.gradings.file(patient.id, "sunnybrook", {"voluntary_open_mouth_smile": 4}, "Dr Weber")
+    finally:
+        store.close()
+    completed = _uids(path)
+    assert live < completed and len(completed) == 5
+    assert len(after_session_backups(path)) >= 1 and _uids(after_session_backups(path)[-1]) == completed
+    assert not live & _uids(backups(path)[-1])  # the daily copy alone would lose them
+    size = path.stat().st_size
+    detected = 0
+    for seed in range(DAMAGES):
+        folder = tmp_path_factory.mktemp(f"damaged{seed}") / "data"  # beside the data folder, never in it
+        shutil.copytree(three_sessions, folder)
+        damaged = database_path(folder)
+        at = random.Random(seed).randrange(0, size - 4096)
+        data = bytearray(damaged.read_bytes())
+        data[at : at + 4096] = random.Random(seed).randbytes(4096)
+        damaged.write_bytes(bytes(data))
+        store, notice = SessionStore.open(damaged)
+        try:
+            detected += notice is not None and "damaged" in notice
+            here = store.patients.get("B1")
+            kept = {s.uid for s in store.history.sessions(patient_id=here.id)}
+            assert kept == completed, f"damage at byte {at}: {len(completed - kept)} session(s) lost\n{notice}"
+            assert [g.uid for g in store.gradings.for_patient(here.id)] == [graded.uid], f"damage at byte {at}"
+            current = store.programmes.current(here.id)
+            assert current is not None and current.uid == programme.uid, f"damage at byte {at}"
+        finally:
+            store.close()
+        shutil.rmtree(folder)
+    print(f"{DAMAGES} damages of 4 KB in a {size // 1024} KB database, {detected} found damaged: "
+          f"every completed session, the grading and the programme came back")  # fmt: skip
+    assert detected >= DAMAGES // 2  # the damage is real: most of it breaks the file
+
+
+def test_the_copies_stay_few_and_under_the_size_bound(three_sessions, monkeypatch):
+    """At most KEEP_AFTER_SESSION copies after sessions, KEEP daily ones, and all together under
+    MAX_BACKUP_BYTES: the oldest daily copies go first, the newest copy always stays."""
+    from coach.records import backups as backups_module
+    from coach.records.backups import KEEP_AFTER_SESSION, after_session_backups
+
+    path = database_path(three_sessions)
+    start = datetime.now(UTC) + timedelta(days=1)
+    for day in range(4):
+        _open_at(three_sessions, start + timedelta(days=day))
+    assert len(backups(path)) >= 4  # (and today's, made when the sessions were saved)
+    one_copy = backups(path)[-1].stat().st_size
+    monkeypatch.setattr(backups_module, "MAX_BACKUP_BYTES", int(2.5 * one_copy))
+    connection = sqlite3.connect(path)
+    try:
+        for n in range(KEEP_AFTER_SESSION + 2):  # as after five sessions, a minute apart
+            backups_module.backup_after_session(connection, path, datetime(2030, 1, 1, 9, n))
+    finally:
+        connection.close()
+    after = after_session_backups(path)
+    every = backups(path) + after
+    assert sum(c.stat().st_size for c in every) <= 2.5 * one_copy
+    assert after and _uids(after[-1]) == _uids(path)  # the newest stays, with every session
+    assert len(after) <= KEEP_AFTER_SESSION and len(backups(path)) <= 1

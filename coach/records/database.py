@@ -53,6 +53,10 @@ class Database:
         self.path = path
         self.connection = connection
         self.clock = clock
+        #: called once a session is finished or saved, a grading filed or a programme kept: the
+        #: store copies the database then (`records.backups`); nothing while a store is being
+        #: opened (a damaged file's salvage would otherwise copy after each session it brings back)
+        self.after_keeping: Callable[[], None] = lambda: None
 
     def now(self) -> str:
         """The clock's time, as stored."""

@@ -90,9 +90,11 @@ class Gradings:
             grading_id = insert_grading(
                 connection, new_uid(), patient_id, session_id, scale, self._database.now(), who, filed, beside
             )
-            return _grading(
+            kept = _grading(
                 connection.execute(f"SELECT {_COLUMNS} {_FROM} WHERE gradings.id = ?", (grading_id,)).fetchone()
             )
+        self._database.after_keeping()
+        return kept
 
     def for_patient(self, patient_id: int) -> list[FiledGrading]:
         """The patient's gradings, oldest first."""

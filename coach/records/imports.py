@@ -54,14 +54,19 @@ class Imports:
         picture at its peak, by the exercise's position (kept only by the person's choice)."""
         _check_importable(session)
         with self._database.writing(tr("the imported session {uid}", uid=session.uid)) as connection:
-            return _insert_session(connection, session, patient_id, pictures or {})
+            added = _insert_session(connection, session, patient_id, pictures or {})
+        if added is not None:
+            self._database.after_keeping()
+        return added
 
     def patient_history(
         self, patient: Patient, sessions: list[SessionDetail], gradings: Sequence[GradingIn] = ()
     ) -> tuple[Patient, int, int]:
         """A patient's sessions and gradings, all or nothing, in one transaction: the patient is
-        matched by code (or added), and sessions and gradings already here are skipped. Returns
-        the patient here, and how many sessions were added and skipped."""
+        matched by code (or added), and sessions and gradings already here are skipped (a
+        session here for nobody is given to this patient: a damaged file's salvage may have
+        read a session whose patient it could not read). Returns the patient here, and how
+        many sessions were added and skipped."""
         for session in sessions:
             _check_importable(session)
         for n, grading in enumerate(gradings, 1):
@@ -72,9 +77,14 @@ class Imports:
         with self._database.writing(tr("the history of patient {code}", code=repr(values["code"]))) as connection:
             patient_id = find_or_add(connection, values, self._database.now())
             added = sum(_insert_session(connection, session, patient_id) is not None for session in sessions)
+            connection.executemany("UPDATE sessions SET patient_id = ? WHERE uid = ? AND patient_id IS NULL",
+                                   [(patient_id, session.uid) for session in sessions])  # fmt: skip
             for grading in gradings:
                 _insert_grading(connection, grading, patient_id)
-            return patient_from_row(patient_row(connection, patient_id)), added, len(sessions) - added
+            here = patient_from_row(patient_row(connection, patient_id))
+        if sessions or gradings:
+            self._database.after_keeping()
+        return here, added, len(sessions) - added
 
 
 def _insert_grading(connection: sqlite3.Connection, grading: GradingIn, patient_id: int) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from coach.base.i18n import tr
 from coach.base.private_files import private_folder
-from coach.records.imports import Imports
+from coach.records.database import Database
 from coach.records.salvage import salvage
 
 FOLDER = "pending"
@@ -36,7 +36,7 @@ def new_pending_file(database: Path, now: datetime) -> Path:
     return folder / f"{stem}.sqlite3"
 
 
-def save_pending(database: Path, into: Imports, clock: Callable[[], datetime]) -> str | None:
+def save_pending(database: Path, into: Database, clock: Callable[[], datetime]) -> str | None:
     """Copy every waiting session into the open database; the notice says how many, or None."""
     folder = pending_folder(database)
     files = sorted(folder.glob("*.sqlite3")) if folder.is_dir() else []

@@ -42,7 +42,9 @@ class Programmes:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (uid, programme.name, programme.description, body, now, now),
             )
-            return _programme_from_row(_programme_row(connection, row_id(cursor)))
+            kept = _programme_from_row(_programme_row(connection, row_id(cursor)))
+        self._database.after_keeping()
+        return kept
 
     def get(self, programme_id: int) -> PrescribedProgramme:
         with self._database.reading(tr("the programmes")) as connection:
@@ -63,6 +65,7 @@ class Programmes:
                 "INSERT INTO patient_programmes (patient_id, programme_id, assigned_at) VALUES (?, ?, ?)",
                 (patient_id, programme_id, self._database.now()),
             )
+        self._database.after_keeping()
 
     def current(self, patient_id: int) -> PrescribedProgramme | None:
         """The programme assigned to the patient last, or None if they were never given one."""

@@ -169,6 +169,7 @@ class Recording:
                 "UPDATE session_exercises SET status = ?, ended_at = ? WHERE session_id = ? AND status = 'in_progress'",
                 ("interrupted" if status == "interrupted" else "stopped", now, session_id),
             )
+        self._database.after_keeping()
 
 
 def insert_repetition(

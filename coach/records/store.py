@@ -25,6 +25,7 @@ see every committed repetition without blocking the writer.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from coach.base.errors import StoreBusyError, StoreError
 from coach.base.i18n import tr
 from coach.base.private_files import new_private_file, private_folder, tighten
 from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
-from coach.records.backups import backup_if_due, backups
+from coach.records.backups import backup_after_session, backup_if_due, recovery_copies
 from coach.records.database import BUSY_TIMEOUT_S, Database, connect, connect_read_only, is_damaged, keep_damaged_copy
 from coach.records.encoding import checked_utc, utc_now
 from coach.records.gradings import Gradings
@@ -54,6 +55,8 @@ from coach.records.schema import SCHEMA_VERSION
 from coach.records.upgrade import migrate
 
 DATABASE_FILENAME = "sessions.sqlite3"
+
+log = logging.getLogger("coach.records")
 
 
 def database_path(data_dir: Path) -> Path:
@@ -75,6 +78,7 @@ class SessionStore:
         self.pictures = Pictures(database)
         self.imports = Imports(database)
         self.gradings = Gradings(database)
+        database.after_keeping = lambda: _copy_after_keeping(database)
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], datetime] | None = None) -> tuple[SessionStore, str | None]:
@@ -141,7 +145,7 @@ class SessionStore:
             if upgraded:
                 notices.append(upgraded)
             if damaged_copy is not None:
-                notices.append(_recover(path, damaged_copy, Imports(database), clock))
+                notices.append(_recover(path, damaged_copy, database, clock))
             if repairing:
                 notices += _housekeeping(database, clock)
         except BaseException:
@@ -182,9 +186,9 @@ def _keep_damaged(path: Path, clock: Callable[[], datetime], repairing: bool) ->
     return keep_damaged_copy(path, checked_utc(clock()))
 
 
-def _recover(path: Path, damaged_copy: Path, into: Imports, clock: Callable[[], datetime]) -> str:
-    """Copy what can be read from the damaged file, then from the newest daily backup, into
-    the new database; the notice says how much came back."""
+def _recover(path: Path, damaged_copy: Path, into: Database, clock: Callable[[], datetime]) -> str:
+    """Copy what can be read from the damaged file, then from the newest copy made after a
+    session and the newest daily one, into the new database; the notice says how much came back."""
     found = salvage(damaged_copy, into, clock)
     said = tr(
         "The session database {path} was damaged. It was kept, unchanged, as {copy}, and a new "
@@ -195,12 +199,11 @@ def _recover(path: Path, damaged_copy: Path, into: Imports, clock: Callable[[], 
         recovered=found.sessions_recovered,
         found=found.sessions_found,
     )
-    newest = backups(path)[-1:] if backups(path) else []
-    for copy in newest:
+    for copy in recovery_copies(path):
         from_backup = salvage(copy, into, clock)
         if from_backup.sessions_recovered:
             more = tr(
-                "{count} more came back from the daily backup {name}.",
+                "{count} more came back from the backup {name}.",
                 count=from_backup.sessions_recovered,
                 name=copy.name,
             )
@@ -215,7 +218,7 @@ def _housekeeping(database: Database, clock: Callable[[], datetime]) -> list[str
     notices = []
     database.connection.execute("PRAGMA busy_timeout = 0")  # housekeeping never waits for another program
     try:
-        for step in (keep_unfinished_as_interrupted, lambda db: save_pending(db.path, Imports(db), clock)):
+        for step in (keep_unfinished_as_interrupted, lambda db: save_pending(db.path, db, clock)):
             try:
                 notice = step(database)
             except StoreBusyError:
@@ -241,6 +244,15 @@ def _daily_backup(database: Database, clock: Callable[[], datetime]) -> list[str
             )
         ]
     return []
+
+
+def _copy_after_keeping(database: Database) -> None:
+    """A copy of the database after a session was kept (backups.py). One that cannot be made
+    (a full disk) is logged and never fails the saving: the session itself is saved."""
+    try:
+        backup_after_session(database.connection, database.path, datetime.now())  # named by the wall clock
+    except (OSError, sqlite3.Error) as error:
+        log.warning("the copy after a session of %s could not be made: %s", database.path, error)
 
 
 def _new_database_file(path: Path) -> None:
