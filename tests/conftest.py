@@ -49,3 +49,23 @@ def smile_sessions_clip(data_dir, tmp_path_factory) -> Path:
     import synthetic
 
     return synthetic.write_smiles_clip(data_dir, tmp_path_factory.mktemp("clips") / "smiles.avi")
+
+
+#: the modules `pytest -m "not slow"` leaves out, for a quick run while editing (README): each
+#: takes seconds (real windows, a relay and its load, whole clips through the model, killed
+#: processes, the accuracy benchmark's faces). CI runs everything.
+SLOW_MODULES = frozenset(
+    {
+        "test_accuracy", "test_bench", "test_busy_database", "test_examination", "test_eyes_hidden",
+        "test_full_disk", "test_fuzz", "test_german_errors_records", "test_grading_form", "test_gui",
+        "test_live_kill", "test_preferences", "test_remote", "test_remote_gui", "test_remote_load",
+        "test_repetitions_happened", "test_report", "test_snapshots", "test_sound_sink", "test_supervision",
+        "test_text_fits", "test_therapist_gui",
+    }
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

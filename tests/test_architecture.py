@@ -100,6 +100,7 @@ def test_every_package_says_what_it_is_for():
     assert not silent, f"packages without a docstring: {silent}"
 
 
+@pytest.mark.slow
 def test_the_documented_session_runs_with_a_clip_as_the_camera_and_no_window():
     """docs/architecture.md's example, as written: a clip as the camera, commands in from the
     patient and a therapist, the events printed in order; nothing of Qt is needed for it."""
