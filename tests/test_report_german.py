@@ -176,3 +176,24 @@ def test_the_analyze_summary_speaks_german(german: None, data_dir: Path, capsys:
     assert any(line.startswith("Zusammenfassung: ") for line in lines)
     assert english_left(["\n".join(lines)], []) == []
     assert re.findall(r".{0,20}\d\.\d.{0,20}", "\n".join(lines)) == []  # no decimal points
+
+
+@pytest.mark.parametrize("stored_name", ["Gentle smile", "Recorded video: Gentle smile"], ids=["now", "before"])
+def test_an_analysed_video_is_named_in_german_and_an_unknown_side_too(german: None, tmp_path: Path, stored_name):
+    """A recorded video's session keeps its kind apart from the exercise's name, so the German
+    report says so in German (issue 22 found "Programm: Recorded video: Gentle smile" and
+    "Betroffene Seite: unknown"); one saved before, with the English sentence stored, too."""
+    store, _ = SessionStore.open(database_path(tmp_path), clock=StepClock(FIRST_SESSION))
+    with store:
+        patient = store.patients.add("P09")  # the affected side not recorded
+        session_id = store.recording.start_session("recorded:gentle_smile", stored_name, "smile.mp4",
+                                                   patient_id=patient.id, kind="recorded")  # fmt: skip
+        store.recording.finish_session(session_id, "completed")
+        session = store.history.session_detail(session_id)
+    pdf_path = tmp_path / "video.pdf"
+    write_session_report(pdf_path, session, [], patient)
+    texts = pages_text(pdf_path)
+    first = " ".join(texts[0].split())
+    assert "Programm Aufgezeichnetes Video: Sanftes Lächeln" in first, first
+    assert "Betroffene Seite Nicht erfasst" in first, first
+    assert english_left(texts, [session.source, "P09", f"Coach {__version__}"]) == []

@@ -28,6 +28,7 @@ from coach.base.i18n import tr
 from coach.capture.sources import Frame, FrameSource, open_source
 from coach.measure.landmarks import FrameLandmarks, ParallelLandmarker
 from coach.plans.exercises import Exercise
+from coach.plans.shown_names import RECORDED_PREFIX
 from coach.records.encoding import new_uid
 from coach.records.models import PATIENT_FIELDS, ExerciseRecord, Patient, RepetitionRecord, SessionDetail
 from coach.records.pending import new_pending_file
@@ -247,8 +248,8 @@ def recorded_session(analysis: Analysis, filmed_at: datetime | None, now: dateti
         started_at=at(0.0),
         ended_at=at(end_s),
         status="completed",
-        programme_id=f"recorded:{exercise.id}",
-        programme_name=f"Recorded video: {exercise.english_name}",
+        programme_id=f"{RECORDED_PREFIX}{exercise.id}",
+        programme_name=exercise.english_name,  # the kind is its own field: shown in the language in use
         source=track.source,
         resting={name: dict(sides) for name, sides in analysis.static.items()},
         app_version=__version__,

@@ -90,6 +90,8 @@ def affected_side_text(value: Any) -> str:
         return tr(SIDES[text])
     if text in ("both", "bilateral"):
         return tr("Both sides")
+    if text == "unknown":
+        return tr("Not recorded")
     return text_or_dash(value)
 
 
