@@ -13,19 +13,38 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from coach.base import i18n
 from coach.base.errors import ExerciseFileError
-from coach.base.i18n import N_, tr
+from coach.base.i18n import tr
 from coach.base.resources import exercises_dir
 from coach.base.toml_text import parse_toml
 from coach.measure.measures import MOVEMENT_MEASURES, SYNKINESIS_MEASURES
+from coach.plans.file_models import (
+    BOUNDS,
+    UNKNOWN_FIELD,
+    ExerciseFile,
+    Feedback,
+    Kind,
+    bounds_problem,
+    target_mm_problem,
+    text_problem,
+)
+from coach.plans.file_models import read as read_model
 
-KINDS = ("movement", "static")
+__all__ = ["BOUNDS", "bounds_problem", "target_mm_problem"]  # said here too: where callers look for them
+
+#: an exercise file's own fields (the model's, said there once)
+EXERCISE_FIELDS: tuple[str, ...] = ExerciseFile.__struct_fields__
+
+KINDS: tuple[str, ...] = typing.get_args(Kind)
 
 #: The standard set every installation ships (Sunnybrook's five expressions, both eye
 #: closures, the two smiles, "eee" and frown, and the resting face).
@@ -114,57 +133,11 @@ class Exercise:
         return self.kind == "static"
 
 
-_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "name": str,
-    "instruction": str,
-    "kind": str,
-    "primary": list,
-    "synkinesis_watch": list,
-    "repetitions": int,
-    "hold_s": (int, float),
-    "relax_s": (int, float),
-    "min_movement_mm": (int, float),
-    "target_mm": list,
-    "target_symmetry": (int, float),
-    "synkinesis_limit_pct": (int, float),
-    "effort": int,
-    "feedback": str,
-}
-#: how each expected type is named to the therapist editing the file (translated where shown)
-_TYPE_WORDS: dict[str, str] = {
-    "str": N_("text in quotes"),
-    "list": N_('a list in brackets, e.g. ["brow_lift_mm"]'),
-    "int": N_("a whole number"),
-    "int or float": N_("a number"),
-}
-_REQUIRED = ("id", "name", "instruction", "primary", "synkinesis_watch", "repetitions", "hold_s", "relax_s")
-_DEFAULTS: dict[str, Any] = {
-    "kind": "movement",
-    "min_movement_mm": 1.5,
-    "target_mm": [2.0, 8.0],
-    "target_symmetry": 0.8,
-    "synkinesis_limit_pct": 25.0,
-    "effort": 3,
-    "feedback": "full",
-}
-
-
-#: the range of each numeric field; a programme prescribing an exercise is held to the same
-BOUNDS: dict[str, tuple[float, float]] = {
-    "repetitions": (1, 50),
-    "hold_s": (0.0, 60.0),
-    "relax_s": (0.0, 120.0),
-    "min_movement_mm": (0.2, 20.0),
-    "target_symmetry": (0.5, 1.0),
-    "synkinesis_limit_pct": (1.0, 100.0),
-    "effort": (1, 10),
-}
 #: how often the live bars show during an exercise. Motor learning: feedback on every repetition
 #: breeds dependence on it, so a therapist fades it as the movement is learnt. "full": on every
 #: repetition; "faded": on some (coach.session.steering.bars_shown), with a result after each;
 #: "summary": none, the result at the exercise's end
-FEEDBACK_SCHEDULES = ("full", "faded", "summary")
+FEEDBACK_SCHEDULES: tuple[str, ...] = typing.get_args(Feedback)
 
 
 def feedback_problem(value: object) -> str | None:
@@ -187,19 +160,6 @@ def target_mm_is_valid(target: object) -> bool:
         and all(not isinstance(v, bool) and isinstance(v, int | float) for v in target)
         and 0.0 <= target[0] < target[1] <= 40.0
     )
-
-
-def bounds_problem(field: str, value: float) -> str | None:
-    """What is wrong with a number for one of the BOUNDS fields, or None if it is in range."""
-    low, high = BOUNDS[field]
-    if low <= value <= high:
-        return None
-    return tr("{value} is not between {low} and {high}", value=f"{value}", low=f"{low:g}", high=f"{high:g}")
-
-
-def target_mm_problem(target: object) -> str:
-    """What is wrong with a `target_mm` that is not valid (see TARGET_MM_RULE), in the language in use."""
-    return tr("{target} must be [low, high] in mm with 0 ≤ low < high ≤ 40", target=repr(target))
 
 
 def _problem(path: Path, field: str | None, message: str, value: object = None) -> ExerciseFileError:
@@ -280,46 +240,38 @@ def _language_table(
             raise fail(where, tr("must be text in quotes, got {value}", value=repr(text)), text)
         if not text.strip():
             raise fail(where, tr("must not be empty"), text)
+        if problem := text_problem(text, one_line=field == "name"):
+            raise fail(where, problem, text)
     return [(code, field, text.strip()) for field, text in table.items()]
 
 
-def _known_fields(data: dict[str, Any], path: Path) -> dict[str, Any]:
-    """Every field, defaults filled in, each of the type it must have."""
-    unknown = sorted(set(data) - set(_FIELDS))
-    if unknown:
+def _read_model(data: dict[str, Any], path: Path) -> ExerciseFile:
+    """The file's own fields against the one model of an exercise file (defaults filled in)."""
+    model, problem = read_model(data, ExerciseFile)
+    if problem is None:
+        return model
+    if problem.problem == UNKNOWN_FIELD:
         tables = ", ".join(f"[{code}]" for code in translated_languages())
-        problem = tr(
+        words = tr(
             "unknown field (allowed: {fields}; and a table per language: {tables})",
-            fields=", ".join(_FIELDS),
+            fields=", ".join(EXERCISE_FIELDS),
             tables=tables,
         )
-        raise _problem(path, unknown[0], problem)
-    for field in _REQUIRED:
-        if field not in data:
-            raise _problem(path, field, tr("missing"))
-    values = {**_DEFAULTS, **data}
-    for field, expected in _FIELDS.items():
-        value = values[field]
-        # bool is an int in Python; a therapist writing `repetitions = true` made a mistake
-        if isinstance(value, bool) or not isinstance(value, expected):
-            names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-            kind = tr(_TYPE_WORDS[names]) if names in _TYPE_WORDS else names
-            raise _problem(path, field, tr("must be {kind}, got {value}", kind=kind, value=repr(value)), value)
-    return values
+        raise _problem(path, problem.field, words)
+    raise _problem(path, problem.field, problem.problem, problem.value)
 
 
-def _check_words(values: dict[str, Any], path: Path) -> None:
-    """The id (matching the file name), the texts and the kind."""
-    if not values["id"].isidentifier() or values["id"] != values["id"].lower():
-        raise _problem(path, "id", id_case_problem(values["id"]), values["id"])
-    if path.stem != values["id"]:
-        raise _problem(path, "id", file_name_problem(values["id"], path), values["id"])
+def _check_words(values: ExerciseFile, path: Path) -> None:
+    """The id (matching the file name) and the texts, which the model holds as any text."""
+    if not values.id.isidentifier() or values.id != values.id.lower():
+        raise _problem(path, "id", id_case_problem(values.id), values.id)
+    if path.stem != values.id:
+        raise _problem(path, "id", file_name_problem(values.id, path), values.id)
     for field in ("name", "instruction"):
-        if not values[field].strip():
-            raise _problem(path, field, tr("must not be empty"), values[field])
-    if values["kind"] not in KINDS:
-        problem = tr("{value} is not one of {known}", value=repr(values["kind"]), known=", ".join(KINDS))
-        raise _problem(path, "kind", problem, values["kind"])
+        text = getattr(values, field)
+        problem = tr("must not be empty") if not text.strip() else text_problem(text, one_line=field == "name")
+        if problem:
+            raise _problem(path, field, problem, text)
 
 
 def id_case_problem(value: object) -> str:
@@ -332,56 +284,43 @@ def file_name_problem(value: object, path: Path) -> str:
     return tr("{id} does not match the file name {file}", id=repr(value), file=path.name)
 
 
-def _measures(values: dict[str, Any], path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _measures(values: ExerciseFile, path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The primary and watched measures, known ones only, as the kind needs them."""
-    primary = _check_names(path, "primary", values["primary"], MOVEMENT_MEASURES)
-    watch = _check_names(path, "synkinesis_watch", values["synkinesis_watch"], SYNKINESIS_MEASURES)
-    if values["kind"] == "movement" and not primary:
+    primary = _check_names(path, "primary", values.primary, MOVEMENT_MEASURES)
+    watch = _check_names(path, "synkinesis_watch", values.synkinesis_watch, SYNKINESIS_MEASURES)
+    if values.kind == "movement" and not primary:
         raise _problem(path, "primary", tr("a movement exercise needs at least one primary measure"), primary)
-    if values["kind"] == "static" and primary:
+    if values.kind == "static" and primary:
         raise _problem(path, "primary", tr("a static exercise measures the resting face; leave it empty"), primary)
     return primary, watch
-
-
-def _check_numbers(values: dict[str, Any], path: Path) -> None:
-    for field in BOUNDS:
-        problem = bounds_problem(field, values[field])
-        if problem:
-            raise _problem(path, field, problem, values[field])
-    target = values["target_mm"]
-    if not target_mm_is_valid(target):
-        raise _problem(path, "target_mm", target_mm_problem(target), target)
-    problem = feedback_problem(values["feedback"])
-    if problem:
-        raise _problem(path, "feedback", problem, values["feedback"])
 
 
 def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
     """Validate one exercise table; raises ExerciseFileError naming file and field."""
     own, translations = split_translations(
-        data, tuple(_FIELDS), EXERCISE_TEXTS, lambda field, message, value: _problem(path, field, message, value)
+        data, EXERCISE_FIELDS, EXERCISE_TEXTS, lambda field, message, value: _problem(path, field, message, value)
     )
-    values = _known_fields(own, path)
+    values = _read_model(own, path)
     _check_words(values, path)
     primary, watch = _measures(values, path)
-    _check_numbers(values, path)
-    target = values["target_mm"]
+    if not target_mm_is_valid(values.target_mm):
+        raise _problem(path, "target_mm", target_mm_problem(list(values.target_mm)), list(values.target_mm))
     return Exercise(
-        id=values["id"],
-        english_name=values["name"].strip(),
-        english_instruction=values["instruction"].strip(),
-        kind=values["kind"],
+        id=values.id,
+        english_name=values.name.strip(),
+        english_instruction=values.instruction.strip(),
+        kind=values.kind,
         primary=primary,
         synkinesis_watch=watch,
-        repetitions=values["repetitions"],
-        hold_s=float(values["hold_s"]),
-        relax_s=float(values["relax_s"]),
-        min_movement_mm=float(values["min_movement_mm"]),
-        target_mm=(float(target[0]), float(target[1])),
-        target_symmetry=float(values["target_symmetry"]),
-        synkinesis_limit_pct=float(values["synkinesis_limit_pct"]),
-        effort=values["effort"],
-        feedback=values["feedback"],
+        repetitions=values.repetitions,
+        hold_s=values.hold_s,
+        relax_s=values.relax_s,
+        min_movement_mm=values.min_movement_mm,
+        target_mm=values.target_mm,
+        target_symmetry=values.target_symmetry,
+        synkinesis_limit_pct=values.synkinesis_limit_pct,
+        effort=values.effort,
+        feedback=values.feedback,
         source_file=path,
         translations=translations,
     )
@@ -389,24 +328,9 @@ def exercise_from_dict(data: dict[str, Any], path: Path) -> Exercise:
 
 def exercise_table(exercise: Exercise) -> dict[str, Any]:
     """The exercise as its file's table: what `exercise_from_dict` reads back into the same exercise."""
-    return {
-        "id": exercise.id,
-        "name": exercise.english_name,
-        "instruction": exercise.english_instruction,
-        "kind": exercise.kind,
-        "primary": list(exercise.primary),
-        "synkinesis_watch": list(exercise.synkinesis_watch),
-        "repetitions": exercise.repetitions,
-        "hold_s": exercise.hold_s,
-        "relax_s": exercise.relax_s,
-        "min_movement_mm": exercise.min_movement_mm,
-        "target_mm": list(exercise.target_mm),
-        "target_symmetry": exercise.target_symmetry,
-        "synkinesis_limit_pct": exercise.synkinesis_limit_pct,
-        "effort": exercise.effort,
-        "feedback": exercise.feedback,
-        **language_tables(exercise.translations),
-    }
+    own = {field: getattr(exercise, field) for field in EXERCISE_FIELDS if field not in ("name", "instruction")}
+    model = ExerciseFile(**own, name=exercise.english_name, instruction=exercise.english_instruction)
+    return {**msgspec.to_builtins(model), **language_tables(exercise.translations)}
 
 
 def load_exercise_file(path: Path) -> Exercise:

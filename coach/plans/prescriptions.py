@@ -16,10 +16,10 @@ from typing import Any
 from coach.base.errors import FieldValueError
 from coach.base.i18n import tr
 from coach.plans.exercises import bounds_problem, feedback_problem, target_mm_is_valid, target_mm_problem
+from coach.plans.file_models import PRESCRIBED_FIELDS
 
 #: what a programme prescribes for each of its exercises (the rest comes from the exercise file);
 #: a programme file may set any of them, a kept programme sets them all
-PRESCRIBED_FIELDS = ("repetitions", "hold_s", "relax_s", "effort", "target_mm", "target_symmetry", "feedback")
 #: what an entry kept before a field existed means by its absence
 ENTRY_DEFAULTS: dict[str, object] = {"feedback": "full"}
 #: the keys of one entry, as `ProgrammeEntry.to_json` writes them (the database keeps these)

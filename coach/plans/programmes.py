@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+import tomli_w
+from msgspec import UNSET
+
 from coach.base.errors import ExerciseFileError
 from coach.base.i18n import tr
 from coach.base.resources import exercises_dir
@@ -37,7 +41,16 @@ from coach.plans.exercises import (
     split_translations,
     translated_languages,
 )
-from coach.plans.prescriptions import PRESCRIBED_FIELDS, PrescribedProgramme
+from coach.plans.file_models import (
+    PRESCRIBED_FIELDS,
+    UNKNOWN_FIELD,
+    Problem,
+    ProgrammeEntryFile,
+    ProgrammeFile,
+    text_problem,
+)
+from coach.plans.file_models import read as read_model
+from coach.plans.prescriptions import PrescribedProgramme
 
 
 @dataclass(frozen=True)
@@ -99,53 +112,67 @@ def problem_location(field: str | None, entry: int | None) -> str | None:
     return None
 
 
-#: a programme file's own fields, and the texts it may give again per language
-PROGRAMME_FIELDS = ("id", "name", "description", "exercise")
+#: a programme file's own fields (the model's, said there once), and the texts it may give again per language
+PROGRAMME_FIELDS: tuple[str, ...] = ProgrammeFile.__struct_fields__
 PROGRAMME_TEXTS = ("name", "description")
 
 
-def _check_header(data: dict[str, Any], path: Path) -> list[Any]:
-    """The programme's own fields (its language tables taken out); returns its list of exercise entries."""
-    for field in ("id", "name", "exercise"):
-        if field not in data:
-            raise _problem(path, tr("missing"), field=field)
-    unknown = sorted(set(data) - set(PROGRAMME_FIELDS))
-    if unknown:
+def _read_model(data: dict[str, Any], path: Path) -> ProgrammeFile:
+    """The file's own fields against the one model of a programme file, problems in the file's words."""
+    model, problem = read_model(data, ProgrammeFile)
+    if problem is not None:
+        raise _refusal(problem, path)
+    if not model.id.isidentifier() or model.id != model.id.lower():
+        raise _problem(path, id_case_problem(model.id), field="id", value=model.id)
+    if not model.name.strip():
+        raise _problem(path, tr("must be non-empty text in quotes"), field="name", value=model.name)
+    for field, text in (("name", model.name), ("description", model.description)):
+        if problem := text_problem(text, one_line=field == "name"):
+            raise _problem(path, problem, field=field, value=text)
+    return model
+
+
+def _refusal(problem: Problem, path: Path) -> ExerciseFileError:
+    """What the model found wrong with the programme's own fields, as this file's message."""
+    field = problem.field
+    if problem.entry is not None:
+        return _entry_refusal(problem, path)
+    if problem.problem == UNKNOWN_FIELD:
         tables = ", ".join(f"[{code}]" for code in translated_languages())
-        problem = tr(
-            "unknown field (allowed: {fields}; and a table per language: {tables})",
-            fields=", ".join(PROGRAMME_FIELDS),
-            tables=tables,
-        )
-        raise _problem(path, problem, field=unknown[0])
-    if not isinstance(data["id"], str) or not data["id"].isidentifier() or data["id"] != data["id"].lower():
-        raise _problem(path, id_case_problem(data["id"]), field="id", value=data["id"])
-    if not isinstance(data["name"], str) or not data["name"].strip():
-        raise _problem(path, tr("must be non-empty text in quotes"), field="name", value=data["name"])
-    entries = data["exercise"]
-    if not isinstance(entries, list) or not entries:
-        raise _problem(path, tr("needs at least one [[exercise]] entry"), field="exercise", value=entries)
-    return entries
+        words = tr("unknown field (allowed: {fields}; and a table per language: {tables})",
+                   fields=", ".join(PROGRAMME_FIELDS), tables=tables)  # fmt: skip
+        return _problem(path, words, field=field)
+    if problem.value is not None and field == "exercise":
+        return _problem(path, tr("needs at least one [[exercise]] entry"), field=field, value=problem.value)
+    if problem.value is not None and field == "id":
+        return _problem(path, id_case_problem(problem.value), field=field, value=problem.value)
+    if problem.value is not None and field in PROGRAMME_TEXTS:
+        return _problem(path, tr("must be non-empty text in quotes"), field=field, value=problem.value)
+    return _problem(path, problem.problem, field=field, value=problem.value)
 
 
-def _prescribed_exercise(number: int, entry: object, path: Path, known: dict[str, Exercise]) -> Exercise:
+def _entry_refusal(problem: Problem, path: Path) -> ExerciseFileError:
+    """What the model found wrong with one [[exercise]] entry."""
+    if problem.field is None or (problem.field == "id" and problem.value is None):
+        return _problem(path, tr('needs an id, e.g. id = "gentle_smile"'), entry=problem.entry)
+    if problem.problem == UNKNOWN_FIELD:
+        allowed = tr("cannot be set here (allowed: id, {fields})", fields=", ".join(PRESCRIBED_FIELDS))
+        return _problem(path, allowed, field=problem.field, entry=problem.entry)
+    return _problem(path, problem.problem, field=problem.field, entry=problem.entry, value=problem.value)
+
+
+def _prescribed_exercise(number: int, entry: Any, path: Path, known: dict[str, Exercise]) -> Exercise:
     """Entry `number` of a programme: a known movement exercise with the programme's values."""
-    if not isinstance(entry, dict) or "id" not in entry:
-        raise _problem(path, tr('needs an id, e.g. id = "gentle_smile"'), entry=number)
-    extra = sorted(set(entry) - {"id", *PRESCRIBED_FIELDS})
-    if extra:
-        problem = tr("cannot be set here (allowed: id, {fields})", fields=", ".join(PRESCRIBED_FIELDS))
-        raise _problem(path, problem, field=extra[0], entry=number)
-    base = known.get(entry["id"]) if isinstance(entry["id"], str) else None
+    base = known.get(entry.id)
     if base is None:
-        problem = tr("unknown exercise {id}; known: {known}", id=repr(entry["id"]), known=", ".join(sorted(known)))
-        raise _problem(path, problem, field="id", entry=number, value=entry["id"])
+        problem = tr("unknown exercise {id}; known: {known}", id=repr(entry.id), known=", ".join(sorted(known)))
+        raise _problem(path, problem, field="id", entry=number, value=entry.id)
     if base.is_static:
         problem = tr("{id} is the resting face, measured at calibration", id=repr(base.id))
-        raise _problem(path, problem, field="id", entry=number, value=entry["id"])
-    # Re-validate the exercise with the overrides so ranges are checked in one place.
+        raise _problem(path, problem, field="id", entry=number, value=entry.id)
+    # Re-validate the exercise with the overrides so its own rules (the target band) hold too.
     merged = exercise_table(base)
-    merged.update({k: entry[k] for k in PRESCRIBED_FIELDS if k in entry})
+    merged.update({k: v for k in PRESCRIBED_FIELDS if (v := getattr(entry, k)) is not UNSET})
     try:
         return exercise_from_dict(merged, base.source_file or path.with_name(f"{base.id}.toml"))
     except ExerciseFileError as exc:
@@ -160,10 +187,9 @@ def programme_from_dict(data: dict[str, Any], path: Path, known: dict[str, Exerc
         PROGRAMME_TEXTS,
         lambda field, message, value: _problem(path, message, field=field, value=value),
     )
-    entries = _check_header(data, path)
-    chosen = tuple(_prescribed_exercise(number, entry, path, known) for number, entry in enumerate(entries, 1))
-    description = str(data.get("description", "")).strip()
-    return Programme(data["id"], data["name"].strip(), description, chosen, path, translations)
+    model = _read_model(data, path)
+    chosen = tuple(_prescribed_exercise(number, entry, path, known) for number, entry in enumerate(model.exercise, 1))
+    return Programme(model.id, model.name.strip(), model.description.strip(), chosen, path, translations)
 
 
 def programme_from_prescription(prescribed: PrescribedProgramme, known: dict[str, Exercise]) -> Programme:
@@ -217,28 +243,26 @@ def single_exercise_programme(exercise: Exercise) -> Programme:
     )
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, float):
-        return repr(round(value, 3))
-    return str(value)
+#: what a programme file begins with, for whoever opens it
+_FILE_HEADER = (
+    "# Facial Symmetry Coach programme. Each [[exercise]] names an exercise file;\n"
+    "# the values below are what this programme prescribes for it.\n"
+)
 
 
 def programme_to_toml(programme: Programme) -> str:
-    """A programme as a file a patient can take home (and `load_programme_file` reads back)."""
-    lines = [
-        "# Facial Symmetry Coach programme. Each [[exercise]] names an exercise file;",
-        "# the values below are what this programme prescribes for it.",
-        f"id = {_toml_value(programme.id)}",
-        f"name = {_toml_value(programme.english_name)}",
-        f"description = {_toml_value(programme.english_description)}",
-    ]
-    for code, texts in language_tables(programme.translations).items():
-        lines += ["", f"[{code}]", *(f"{field} = {_toml_value(text)}" for field, text in texts.items())]
-    for exercise in programme.exercises:
-        lines += ["", "[[exercise]]", f"id = {_toml_value(exercise.id)}"]
-        lines += [f"{field} = {_toml_value(getattr(exercise, field))}" for field in PRESCRIBED_FIELDS]
-    return "\n".join(lines) + "\n"
+    """A programme as a file a patient can take home (and `load_programme_file` reads back the
+    same): written by a TOML library, so any text typed (quotes, line breaks, control characters,
+    any script) is written so it reads back as typed."""
+    model = ProgrammeFile(
+        id=programme.id,
+        name=programme.english_name,
+        description=programme.english_description,
+        exercise=[
+            ProgrammeEntryFile(id=exercise.id, **{field: getattr(exercise, field) for field in PRESCRIBED_FIELDS})
+            for exercise in programme.exercises
+        ],
+    )
+    table = {**msgspec.to_builtins(model), **language_tables(programme.translations)}
+    table["exercise"] = table.pop("exercise")  # the entries last: after them, a [de] table would be theirs
+    return _FILE_HEADER + tomli_w.dumps(table)
