@@ -263,3 +263,28 @@ def _answered() -> threading.Event:
     answered = threading.Event()
     answered.set()
     return answered
+
+
+def test_each_bad_setting_is_said_in_the_language_in_use(tmp_path):
+    """The settings file is read against its one model; what is wrong is said in German on a
+    German screen (msgspec's English is never shown), naming the setting and the default used."""
+    from coach.base import i18n
+    from coach.gui.preferences import SETTINGS
+
+    from language_check import still_english
+
+    (tmp_path / SETTINGS_FILE).write_text(
+        "[General]\ncamera=eleven\nmirrored=perhaps\nvolume_pct=250\nuse=hospital\nrelay=nonsense://x\n"
+        "therapist_name=a\\tb\nlast_patient_id=7\n",
+        encoding="utf-8",
+    )
+    i18n.set_language("de")
+    try:
+        store = PreferenceStore.in_data_folder(tmp_path)
+    finally:
+        i18n.set_language("en")
+    assert store.current.last_patient_id == 7 and store.current.camera == 0
+    assert len(store.problems) == 6 and all("Einstellung" in line for line in store.problems), store.problems
+    stored = [str(tmp_path / SETTINGS_FILE), "eleven", "perhaps", "hospital", "nonsense://x", "mqtt://localhost:1883",
+              "true", "false", "home", "clinic", "mqtt://host:1883", "mqtts://host:8883", *SETTINGS]  # fmt: skip
+    assert still_english([("settings", line) for line in store.problems], stored) == []

@@ -9,118 +9,89 @@ replaced by its default, and the problem is named once, never an error at start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
+from msgspec import Meta
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QWidget
 
 from coach.base.i18n import LANGUAGES, tr
+from coach.base.model_problems import read
 from coach.base.private_files import private_folder, tighten
-from coach.remote.relay import DEFAULT_RELAY, RelayAddress
+from coach.remote.relay import DEFAULT_RELAY, RelayAddress, RelayAddressError
 
 SETTINGS_FILE = "settings.ini"
-#: who uses this computer, asked on the first start
-USES = ("home", "clinic")
-TEXT_SCALES_PCT = (100, 125, 150, 175, 200)
 CAMERA_NUMBERS = range(10)
+#: the languages a setting may name (`coach.base.i18n.LANGUAGES`)
+LANGUAGE_CODES = tuple(LANGUAGES)
 
 
-@dataclass(frozen=True)
-class Preferences:
-    """Every remembered choice, with its default on a new computer."""
+#: a line of text a setting holds (a name, an address): no control characters, not a page of it
+ShortText = Annotated[str, Meta(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
-    camera: int = 0
+
+class Preferences(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Every remembered choice, its type and range, and its default on a new computer: the one
+    model of the settings file (msgspec reads each setting against it, text as numbers and flags)."""
+
+    camera: Annotated[int, Meta(ge=CAMERA_NUMBERS.start, le=CAMERA_NUMBERS.stop - 1)] = 0
     mirrored: bool = True
     muted: bool = False
-    volume_pct: int = 80
+    volume_pct: Annotated[int, Meta(ge=0, le=100)] = 80
     #: the speech program chosen ("" = the first one found; "tones" = tones only)
-    voice: str = ""
+    voice: ShortText = ""
     #: "" until the first-run questions were answered
-    use: str = ""
+    use: Literal["", "home", "clinic"] = ""
     first_run_done: bool = False
-    last_patient_id: int | None = None
-    last_programme_id: str = ""
-    language: str = "en"
-    text_scale_pct: int = 100
+    last_patient_id: Annotated[int, Meta(ge=1, le=2**62)] | None = None
+    last_programme_id: ShortText = ""
+    language: Literal[LANGUAGE_CODES] = "en"  # type: ignore[valid-type]
+    text_scale_pct: Literal[100, 125, 150, 175, 200] = 100
     #: the clinic's relay for supervision from another place (README: "Supervision from another place")
-    relay: str = DEFAULT_RELAY
+    relay: ShortText = DEFAULT_RELAY
     #: the name a therapist's app gives the patient's app when pairing ("" until typed once)
-    therapist_name: str = ""
+    therapist_name: ShortText = ""
     #: saved window geometries (Qt's own bytes), by window name
-    windows: dict[str, bytes] = field(default_factory=dict)
+    windows: dict[str, bytes] = {}
 
 
-def _whole(low: int, high: int) -> Callable[[Any], int]:
-    def read(value: Any) -> int:
-        number = int(str(value).strip())
-        if not low <= number <= high:
-            raise ValueError(f"{number} is outside {low}..{high}")
-        return number
-
-    return read
+#: the settings kept one per line in the file (the windows' geometries have a group of their own)
+SETTINGS: tuple[str, ...] = tuple(name for name in Preferences.__struct_fields__ if name != "windows")
+#: who uses this computer, asked on the first start
+USES: tuple[str, ...] = tuple(use for use in typing.get_args(typing.get_type_hints(Preferences)["use"]) if use)
+TEXT_SCALES_PCT: tuple[int, ...] = typing.get_args(typing.get_type_hints(Preferences)["text_scale_pct"])
 
 
-def _flag(value: Any) -> bool:
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no"):
-        return False
-    raise ValueError(f"{value!r} is not true or false")
+def _read_setting(name: str, value: Any) -> tuple[Any, str | None]:
+    """One setting as the file holds it (text) against the model: (value, None) or (None, problem)."""
+    text = "" if value is None else str(value)
+    if name == "last_patient_id" and text.strip() in ("", "None"):
+        return None, None
+    found, problem = read({name: value if isinstance(value, str) else text}, Preferences, strict=False)
+    if problem is not None:
+        return None, problem.problem
+    chosen = getattr(found, name)
+    return (None, problem) if (problem := _beyond_the_model(name, chosen)) else (chosen, None)
 
 
-def _one_of(*allowed: str) -> Callable[[Any], str]:
-    def read(value: Any) -> str:
-        text = str(value)
-        if text not in allowed:
-            raise ValueError(f"{text!r} is not one of {', '.join(repr(a) for a in allowed)}")
-        return text
-
-    return read
+def _setting_problem(name: str, value: Any) -> str | None:
+    """What is wrong with a value chosen for setting `name`, or None: as the file will read it back."""
+    _, problem = read({name: value}, Preferences)
+    return problem.problem if problem is not None else _beyond_the_model(name, value)
 
 
-def _short_text(value: Any) -> str:
-    text = str(value)
-    if len(text) > 200 or any(ord(c) < 32 for c in text):
-        raise ValueError("not a short line of text")
-    return text
-
-
-def _relay(value: Any) -> str:
-    text = _short_text(value)
-    RelayAddress.parse(text)  # a RelayAddressError is a ValueError: named, the default used
-    return text
-
-
-def _patient_id(value: Any) -> int | None:
-    return None if str(value).strip() in ("", "None") else _whole(1, 2**62)(value)
-
-
-def _text_scale(value: Any) -> int:
-    number = _whole(100, 200)(value)
-    if number not in TEXT_SCALES_PCT:
-        raise ValueError(f"{number} is not one of {', '.join(map(str, TEXT_SCALES_PCT))}")
-    return number
-
-
-_READERS: dict[str, Callable[[Any], Any]] = {
-    "camera": _whole(CAMERA_NUMBERS.start, CAMERA_NUMBERS.stop - 1),
-    "mirrored": _flag,
-    "muted": _flag,
-    "volume_pct": _whole(0, 100),
-    "voice": _short_text,
-    "use": _one_of("", *USES),
-    "first_run_done": _flag,
-    "last_patient_id": _patient_id,
-    "last_programme_id": _short_text,
-    "language": _one_of(*LANGUAGES),
-    "text_scale_pct": _text_scale,
-    "relay": _relay,
-    "therapist_name": _short_text,
-}
+def _beyond_the_model(name: str, value: Any) -> str | None:
+    """What one field's type cannot say: a relay's address must be one."""
+    if name != "relay":
+        return None
+    try:
+        RelayAddress.parse(value)
+    except RelayAddressError as exc:
+        return str(exc)
+    return None
 
 
 class PreferenceStore:
@@ -148,16 +119,17 @@ class PreferenceStore:
             self.problems.append(tr("{path}: the settings file cannot be read; using the defaults", path=self.path))
             return Preferences()
         values: dict[str, Any] = {}
-        for name, read in _READERS.items():
+        for name in SETTINGS:
             if not settings.contains(name):
                 continue
-            try:
-                values[name] = read(settings.value(name))
-            except (TypeError, ValueError) as exc:
+            value, problem = _read_setting(name, settings.value(name))
+            if problem is None:
+                values[name] = value
+            else:
                 default = getattr(Preferences(), name)
                 self.problems.append(tr("{path}: setting {name}: {problem}; using {default}", path=self.path,
-                                        name=repr(name), problem=exc, default=repr(default)))  # fmt: skip
-        unknown = [key for key in settings.allKeys() if key not in _READERS and not key.startswith("windows/")]
+                                        name=repr(name), problem=problem, default=repr(default)))  # fmt: skip
+        unknown = [key for key in settings.allKeys() if key not in SETTINGS and not key.startswith("windows/")]
         if unknown:  # a damaged file, or one from a newer version: kept, not used
             shown = ", ".join(repr(key[:40]) for key in unknown[:3]) + (" …" if len(unknown) > 3 else "")
             self.problems.append(tr("{path}: settings this version does not know were ignored: {names}",
@@ -169,11 +141,20 @@ class PreferenceStore:
         return Preferences(**values, windows=windows)
 
     def update(self, **changes: Any) -> Preferences:
-        """Remember these changes now (a crash later loses nothing already chosen)."""
-        unknown = set(changes) - {f.name for f in fields(Preferences)}
+        """Remember these changes now (a crash later loses nothing already chosen); a value the
+        settings' model refuses (a name typed with a control character) is used, not remembered."""
+        unknown = set(changes) - set(Preferences.__struct_fields__)
         if unknown:
             raise TypeError(f"unknown preferences: {', '.join(sorted(unknown))}")
-        self.current = replace(self.current, **changes)
+        kept = {}
+        for name, value in changes.items():  # never a file that cannot be read back: held to the model first
+            problem = _setting_problem(name, value)
+            if problem is None:
+                kept[name] = value
+            else:
+                self.problems.append(tr("{path}: setting {name} not remembered: {problem}", path=self.path,
+                                        name=repr(name), problem=problem))  # fmt: skip
+        self.current = msgspec.structs.replace(self.current, **kept)
         self._write()
         return self.current
 
@@ -201,7 +182,7 @@ class PreferenceStore:
             self.problems.append(tr("{path}: the settings could not be saved ({problem})", path=self.path.parent,
                                     problem=exc.strerror or exc))  # fmt: skip
             return
-        for name in _READERS:
+        for name in SETTINGS:
             value = getattr(self.current, name)
             settings.setValue(name, "" if value is None else value)
         settings.beginGroup("windows")

@@ -14,15 +14,18 @@ the models hold the file's own fields.
 
 from __future__ import annotations
 
-import re
 import typing
 import unicodedata
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from coach.base.i18n import N_, tr
+from coach.base import model_problems
+from coach.base.i18n import tr
+from coach.base.model_problems import UNKNOWN_FIELD, Problem, between
+
+__all__ = ["UNKNOWN_FIELD", "Problem"]  # the words of a problem, for the readers of these files
 
 #: the range of each numeric field; a programme prescribing an exercise is held to the same
 BOUNDS: dict[str, tuple[float, float]] = {
@@ -100,85 +103,15 @@ class ProgrammeFile(Struct, kw_only=True, forbid_unknown_fields=True):
     exercise: Annotated[list[ProgrammeEntryFile], Meta(min_length=1)]  # type: ignore[valid-type]
 
 
-class Problem(NamedTuple):
-    """What is wrong with a file, where: the field (as in the file), the exercise entry of a
-    programme (1-based, or None), the problem in the user's language, and the value found."""
-
-    field: str | None
-    entry: int | None
-    problem: str
-    value: object
-
-
-#: a field the model does not have (the caller says which fields the file may have)
-UNKNOWN_FIELD = "unknown field"
-
-#: how each type msgspec names is said to the therapist editing the file (translated where shown)
-TYPE_WORDS: dict[str, str] = {
-    "str": N_("text in quotes"),
-    "array": N_('a list in brackets, e.g. ["brow_lift_mm"]'),
-    "int": N_("a whole number"),
-    "float": N_("a number"),
-    "object": N_("a table"),
-}
-
-_AT = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
-_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
-
-
 def read(data: dict[str, Any], model: type[Any]) -> tuple[Any, Problem | None]:
-    """`data` checked against `model`: (the model, None), or (None, what is wrong)."""
-    try:
-        return msgspec.convert(data, model, strict=True), None
-    except msgspec.ValidationError as error:
-        return None, explain(str(error), data)
-
-
-def explain(message: str, data: dict[str, Any]) -> Problem:
-    """msgspec's message as a `Problem` in the user's language, with the value found there."""
-    match = _AT.match(message)
-    said, path = (match["problem"], match["path"] or "") if match else (message, "")
-    field, entry, whole, value = _locate(path, data)
-    if missing := re.fullmatch(r"Object missing required field `(\w+)`", said):
-        return Problem(missing[1], entry, tr("missing"), None)
-    if unknown := re.fullmatch(r"Object contains unknown field `(\w+)`", said):
-        return Problem(unknown[1], entry, UNKNOWN_FIELD, None)  # worded by the caller, who knows the fields
-    if field == "target_mm":
-        return Problem(field, entry, target_mm_problem(whole), whole)
-    if wrong := re.fullmatch(r"Expected `(\w+)`, got `\w+`", said):
-        kind = tr(TYPE_WORDS[wrong[1]]) if wrong[1] in TYPE_WORDS else wrong[1]
-        return Problem(field, entry, tr("must be {kind}, got {value}", kind=kind, value=repr(value)), value)
-    if re.fullmatch(r"Expected `(int|float)` [<>]=? .*", said) and field in BOUNDS:
-        return Problem(field, entry, bounds_problem(field, value), value)
-    if said.startswith("Invalid enum value") and field is not None:
-        known = typing.get_args(_literal_of(field))
-        return Problem(field, entry, tr("{value} is not one of {known}", value=repr(value), known=", ".join(known)),
-                       value)  # fmt: skip
-    return Problem(field, entry, said, value)
-
-
-def _literal_of(field: str) -> Any:
-    return typing.get_type_hints(ExerciseFile).get(field)
-
-
-def _locate(path: str, data: dict[str, Any]) -> tuple[str | None, int | None, object, object]:
-    """What a msgspec path names: the field (`.exercise[1].hold_s`: hold_s of entry 2), the
-    field's value, and the value at the very place (an element of a field's list)."""
-    field: str | None = None
-    entry: int | None = None
-    value: object = data
-    whole: object = None
-    for name, index in _STEP.findall(path):
-        if name:
-            value = value.get(name) if isinstance(value, dict) else None
-            if field is None:
-                field, whole = name, value
-        else:
-            position = int(index)
-            value = value[position] if isinstance(value, list) and position < len(value) else None
-            if field == "exercise" and entry is None:  # a programme's entry: its fields are the fields
-                entry, field = position + 1, None
-    return field, entry, whole, value
+    """`data` checked against `model`: (the model, None), or (None, what is wrong, in the
+    user's language); a target band is always said whole, with its rule."""
+    found, problem = model_problems.read(data, model)
+    if problem is not None and problem.field == "target_mm":
+        table = data if problem.entry is None else data["exercise"][problem.entry - 1]
+        target = table.get("target_mm")
+        problem = Problem("target_mm", problem.entry, target_mm_problem(target), target)
+    return found, problem
 
 
 def text_problem(text: str, *, one_line: bool) -> str | None:
@@ -198,9 +131,7 @@ def text_problem(text: str, *, one_line: bool) -> str | None:
 def bounds_problem(field: str, value: float) -> str | None:
     """What is wrong with a number for one of the BOUNDS fields, or None if it is in range."""
     low, high = BOUNDS[field]
-    if low <= value <= high:
-        return None
-    return tr("{value} is not between {low} and {high}", value=f"{value}", low=f"{low:g}", high=f"{high:g}")
+    return None if low <= value <= high else between(value, low, high)
 
 
 def target_mm_problem(target: object) -> str:

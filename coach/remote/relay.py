@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 
+from coach.base.i18n import tr
+
 #: the relay a clinic runs, as documented in the README ("Supervision from another place"); a
 #: relay on this computer answers there too, for trying it out (`mosquitto -p 1883`)
 DEFAULT_RELAY = "mqtt://localhost:1883"
@@ -54,13 +56,20 @@ class RelayAddress:
     def parse(cls, text: str) -> RelayAddress:
         """`mqtt://host:port`, `mqtts://user:password@host:8883` (TLS), or plain `host:port`."""
         given = text.strip()
-        parts = urlsplit(given if "://" in given else f"mqtt://{given}")
-        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
-            raise RelayAddressError(f"{text!r} is not a relay address (mqtt://host:1883 or mqtts://host:8883)")
+        try:
+            parts = urlsplit(given if "://" in given else f"mqtt://{given}")
+            hostname = parts.hostname
+        except ValueError:  # "[" (an unclosed IPv6 address) and such
+            hostname = None
+        if not hostname or parts.scheme not in ("mqtt", "mqtts"):
+            raise RelayAddressError(tr("{address} is not a relay address (mqtt://host:1883 or mqtts://host:8883)",
+                                       address=repr(text)))  # fmt: skip
         try:
             port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
         except ValueError:
-            raise RelayAddressError(f"{text!r}: the port is not a number from 1 to 65535") from None
+            raise RelayAddressError(
+                tr("{address}: the port is not a number from 1 to 65535", address=repr(text))
+            ) from None
         return cls(parts.hostname, port, parts.scheme == "mqtts", parts.username, parts.password)
 
     def __str__(self) -> str:
