@@ -143,7 +143,7 @@ def fill_store(
             for position, exercise in enumerate(chosen):
                 clock.advance(seconds=20)
                 exercise_id = store.recording.start_exercise(
-                    session_id, position, exercise.id, exercise.name, exercise.primary[0], _target(exercise)
+                    session_id, position, exercise.id, exercise.english_name, exercise.primary[0], _target(exercise)
                 )
                 done = []
                 for number in range(1, reps + 1):

@@ -57,8 +57,8 @@ def smile_sessions_clip(data_dir, tmp_path_factory) -> Path:
 SLOW_MODULES = frozenset(
     {
         "test_accuracy", "test_bench", "test_busy_database", "test_examination", "test_eyes_hidden",
-        "test_full_disk", "test_fuzz", "test_german_errors_records", "test_grading_form", "test_gui",
-        "test_live_kill", "test_preferences", "test_remote", "test_remote_gui", "test_remote_load",
+        "test_full_disk", "test_fuzz", "test_german_errors_records", "test_german_session", "test_grading_form",
+        "test_gui", "test_live_kill", "test_preferences", "test_remote", "test_remote_gui", "test_remote_load",
         "test_repetitions_happened", "test_report", "test_snapshots", "test_sound_sink", "test_supervision",
         "test_text_fits", "test_therapist_gui",
     }

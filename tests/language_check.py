@@ -79,10 +79,26 @@ class _Catalogue(NamedTuple):
     wordings: tuple[tuple[str, re.Pattern[str]], ...]  #: their fixed English wording German does not use
 
 
+def po_entries(code: str, folder: Path | None = None) -> list[tuple[str, str]]:
+    """(English, translation) of every text of a language's catalogue (its .po, as translators
+    edit it): a plural's English forms each with each of its translated forms."""
+    from babel.messages.pofile import read_po
+
+    with i18n.catalogue_path(code, folder, ".po").open("rb") as file:
+        catalogue = read_po(file)
+    pairs = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        english = message.id if isinstance(message.id, tuple) else (message.id,)
+        translated = message.string if isinstance(message.string, tuple) else (message.string,)
+        pairs += [(source, text) for source in english for text in translated]
+    return pairs
+
+
 @functools.cache
-def _catalogue(folder: Path | None) -> _Catalogue:
-    catalogue = i18n.load_catalogue("de", folder)
-    untranslated = frozenset(source for source, german in catalogue.items() if german != source)
+def _catalogue(folder: Path | None, code: str = "de") -> _Catalogue:
+    untranslated = frozenset(source for source, german in po_entries(code, folder) if german != source)
     fragments = {
         literal.strip()
         for source in untranslated
@@ -90,7 +106,7 @@ def _catalogue(folder: Path | None) -> _Catalogue:
         if re.search(r"[A-Za-z]{3,}", literal)
     }
     patterns = [(fragment, re.compile(rf"(?<!\w){re.escape(fragment)}(?!\w)")) for fragment in sorted(fragments)]
-    german = "\n".join(catalogue.values())
+    german = "\n".join(text for _source, text in po_entries(code, folder))
     return _Catalogue(untranslated, tuple((text, pattern) for text, pattern in patterns if not pattern.search(german)))
 
 
@@ -104,11 +120,15 @@ def without_stored(text: str, stored: Iterable[str]) -> str:
 
 
 def still_english(
-    texts: Iterable[str | tuple[str, str]], stored: Iterable[str] = (), *, folder: Path | None = None
+    texts: Iterable[str | tuple[str, str]],
+    stored: Iterable[str] = (),
+    *,
+    folder: Path | None = None,
+    language: str = "de",
 ) -> list[Finding]:
-    """What is still English in `texts` (each a text, or (where, text)), `stored` texts left out;
-    `folder` holds the translations (the app's own by default)."""
-    catalogue = _catalogue(folder)
+    """What is still English in `texts` (each a text, or (where, text)) shown in `language`,
+    `stored` texts left out; `folder` holds the catalogues (the app's own by default)."""
+    catalogue = _catalogue(folder, language)
     stored = sorted({line for name in stored for line in name.splitlines() if line.strip()}, key=len, reverse=True)
     found: dict[tuple[str, str], dict[str, None]] = {}
     for where, text in (item if isinstance(item, tuple) else ("", item) for item in texts):

@@ -75,7 +75,7 @@ def test_a_damaged_database_gives_back_every_session_it_can_still_read(three_ses
     _damage_an_index(path)
     store, notice = SessionStore.open(path)
     try:
-        assert notice is not None and "3 of the 3 session(s)" in notice, notice
+        assert notice is not None and "3 of the 3 sessions" in notice, notice
         patient = store.patients.get("B1")
         assert {r.uid for r in store.history.sessions(patient_id=patient.id)} == before
         assert store.patients.get("B1").affected_side == "left"

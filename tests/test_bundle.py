@@ -53,10 +53,10 @@ def _count_sessions(folder: Path) -> int:
 def test_bundle_round_trip_into_a_fresh_database_twice(home, tmp_path, capsys):
     folder, bundle = home
     assert main(["--data-dir", str(tmp_path), "import", str(bundle)]) == 0
-    assert "imported 2 session(s) for patient P11" in capsys.readouterr().out
+    assert "imported 2 sessions for patient P11" in capsys.readouterr().out
     assert _history(tmp_path) == _history(folder)  # every field, every repetition, same uids
     assert main(["--data-dir", str(tmp_path), "import", str(bundle)]) == 0  # again: nothing new
-    assert "imported 0 session(s)" in capsys.readouterr().out and _count_sessions(tmp_path) == 2
+    assert "imported 0 sessions" in capsys.readouterr().out and _count_sessions(tmp_path) == 2
 
 
 def _rewrite(bundle: Path, target: Path, change) -> Path:

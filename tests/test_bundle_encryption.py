@@ -144,7 +144,7 @@ def test_a_passphrase_bundle_hides_everything_and_comes_back_whole(home, bundles
     code, out, err = _cli(
         capsys, tmp_path, "import", str(bundles["passphrase"]), "--passphrase-file", str(passphrase_file)
     )
-    assert code == 0 and "imported 2 session(s) for patient P-0042" in out, err
+    assert code == 0 and "imported 2 sessions for patient P-0042" in out, err
     assert _contents(tmp_path)[1] == _contents(home.database.parent)[1]  # every field, every repetition
     store, _ = SessionStore.open(database_path(tmp_path))
     with store:
@@ -155,7 +155,7 @@ def test_a_passphrase_bundle_hides_everything_and_comes_back_whole(home, bundles
 def test_the_passphrase_may_come_from_the_environment(bundles, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("FACECOACH_BUNDLE_PASSPHRASE", PASSPHRASE)
     code, out, _ = _cli(capsys, tmp_path, "import", str(bundles["passphrase"]))
-    assert code == 0 and "imported 2 session(s)" in out
+    assert code == 0 and "imported 2 sessions" in out
     again = tmp_path / "again.fcbundle"  # and an export with it set is encrypted with it
     assert _cli(capsys, tmp_path, "export", "--patient", "P-0042", "--bundle", str(again))[0] == 0
     assert read_header(again.read_bytes(), "test").kind is Kind.PASSPHRASE
@@ -167,7 +167,7 @@ def test_a_bundle_for_the_therapist_opens_on_their_computer_without_a_question(h
     data = bundles["therapist"].read_bytes()
     assert read_header(data, "test").kind is Kind.FOR_THERAPIST and b"Alex Example" not in data
     code, out, err = _cli(capsys, clinic_dir, "import", str(bundles["therapist"]))
-    assert code == 0 and "imported 2 session(s) for patient P-0042" in out, err
+    assert code == 0 and "imported 2 sessions for patient P-0042" in out, err
     assert _contents(clinic_dir)[1] == _contents(home.database.parent)[1]
 
 
@@ -189,7 +189,7 @@ def test_a_plain_bundle_is_still_a_zip_and_imports_as_before(home, bundles, pass
     with zipfile.ZipFile(bundles["plain"]) as archive:
         assert "manifest.json" in archive.namelist()
     code, out, _ = _cli(capsys, tmp_path, "import", str(bundles["plain"]), "--passphrase-file", str(passphrase_file))
-    assert code == 0 and "imported 2 session(s)" in out  # a passphrase given for nothing changes nothing
+    assert code == 0 and "imported 2 sessions" in out  # a passphrase given for nothing changes nothing
     assert _contents(tmp_path)[1] == _contents(home.database.parent)[1]
 
 

@@ -54,7 +54,7 @@ def test_a_result_that_cannot_be_saved_is_kept_and_saved_at_the_next_opening(tmp
     holder.join()
     store, notice = SessionStore.open(path)
     try:
-        assert notice is not None and "1 session(s) that could not be saved earlier" in notice, notice
+        assert notice is not None and "1 session that could not be saved earlier" in notice, notice
         sessions = store.history.sessions(patient_id=patient_id)
         assert len(sessions) == 1 and sessions[0].kind == "recorded"
     finally:

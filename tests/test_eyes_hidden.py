@@ -92,7 +92,7 @@ def test_analyze_leaves_the_glared_stretch_out_and_says_so(glaring, landmarker, 
     track = collect_landmarks(VideoFileSource(path), landmarker)
     analysis = analyse_track(track, get_exercise("gentle_eye_closure"))
     (said,) = [w for w in analysis.warnings if w.startswith("light whited out the eyes")]
-    assert "in 12 frame(s)" in said and "not measured" in said
+    assert "in 12 frames" in said and "not measured" in said
     assert len(analysis.track.frames_with_face) == len(order) - 12
     brows = analyse_track(track, get_exercise("raise_brows"))  # the brows are not read at the lids
     assert not any(w.startswith("light whited out") for w in brows.warnings)

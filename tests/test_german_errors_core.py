@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import cv2
@@ -23,6 +24,7 @@ import pytest
 
 from coach.base import i18n
 from coach.base.errors import ExerciseFileError
+from coach.base.formats import date_time_text
 from coach.base.resources import exercises_dir
 from coach.cli.main import main
 from coach.measure.landmarks import MODEL_ENV_VAR
@@ -163,7 +165,7 @@ def test_a_clip_without_a_face_is_said_in_german(capsys, tmp_path):
     clip = write_black_clip(tmp_path / "schwarz.avi")
     code, out, err = run_cli(capsys, "--language", "de", "analyze", clip, "--exercise", "big_smile")
     words = german_error(code, out, err, clip.name)
-    assert "kein Gesicht" in words and "8 Einzelbild(er)" in words
+    assert "kein Gesicht" in words and "8 Einzelbilder" in words
     assert_german(words)
 
 
@@ -202,6 +204,28 @@ def test_printed_results_are_german_and_json_stays_english(capsys, tmp_path):
     code, out, _err = run_cli(capsys, "--language", "de", "--data-dir", data, "patients", "list")
     assert code == 0 and "betroffen: links" in out and "affected" not in out
     code, out, _err = run_cli(capsys, "--language", "de", "--data-dir", data, "sessions", "--patient", "P7")
-    assert code == 0 and out == "P7: 0 Sitzung(en), neueste zuerst\n"
+    assert code == 0 and out == "P7: 0 Sitzungen, neueste zuerst\n"
     code, out, _err = run_cli(capsys, "--language", "de", "--data-dir", data, "patients", "list", "--json")
     assert code == 0 and json.loads(out)[0]["affected_side"] == "left"
+
+
+def test_the_command_line_speaks_spanish_results_errors_and_numbers(capsys, tmp_path, data_dir):
+    """`--language es`: what is printed and what goes wrong is Spanish, counts by Spanish plural
+    rules, numbers with a decimal comma (CLDR); JSON stays as it is."""
+    data = tmp_path / "datos"
+    code, out, err = run_cli(capsys, "--language", "es", "--data-dir", data, "patients", "add", "P7", "--side", "left")
+    assert code == 0 and still_english([out], ["P7"], language="es") == [], out + err
+    code, out, _err = run_cli(capsys, "--language", "es", "--data-dir", data, "sessions", "--patient", "P7")
+    assert code == 0 and out == "P7: 0 sesiones, la más reciente primero\n"
+    code, out, err = run_cli(capsys, "--language", "es", "--data-dir", data, "analyze", data_dir / "single_face.jpg",
+                             "--exercise", "gentle_smile", "--save", "--patient", "P7")  # fmt: skip
+    assert code == 0, err
+    code, out, _err = run_cli(capsys, "--language", "es", "--data-dir", data, "sessions", "--patient", "P7")
+    assert code == 0 and out.startswith("P7: 1 sesión, la más reciente primero\n"), out
+    assert "Sonrisa suave" in out and "Recorded video" not in out  # the kind and the exercise, in Spanish
+    assert re.search(r"\d\.\d", out.replace(date_time_text(datetime.now()), "")) is None, out  # decimal commas
+    assert still_english([out], ["P7", "single_face.jpg"], language="es") == [], out
+    video = tmp_path / "falta.mp4"
+    words = german_error(*run_cli(capsys, "--language", "es", "analyze", video, "--exercise", "big_smile"), str(video))
+    assert "no se encontró" in words or "no existe" in words or "no se puede abrir" in words, words
+    assert still_english([words], language="es") == [], words

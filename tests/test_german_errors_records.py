@@ -174,5 +174,5 @@ def test_a_result_a_busy_database_cannot_take_is_kept_and_said_in_german(tmp_pat
 
     clinic, notice = Clinic.open(path)
     with clinic:
-        assert notice is not None and notice.startswith("1 Sitzung(en)"), notice
+        assert notice is not None and notice.startswith("1 Sitzung,"), notice
         assert_german(notice)

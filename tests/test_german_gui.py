@@ -24,7 +24,7 @@ from coach.session.live import PacedSource
 from coach.sound.audio_coach import AudioCoach
 from coach.sound.outputs import RecordingOutput
 
-from language_check import STOP_WORDS, still_english, texts_of, words_of
+from language_check import STOP_WORDS, po_entries, still_english, texts_of, words_of
 
 
 @pytest.fixture()
@@ -33,10 +33,15 @@ def german():
     i18n.set_language("en")
 
 
-def test_the_live_window_and_its_pages_speak_german(german, qtbot, tmp_path, model_bytes, data_dir):
+#: what each language's walk must read where it should: a button, a wizard page's title, Qt's own "Next"
+EXPECTED = {"de": ("Sitzung starten", "Ihre Kamera", "Weiter"), "es": ("Comenzar sesión", "Su cámara", "Siguiente")}
+
+
+@pytest.mark.parametrize("language", EXPECTED)
+def test_the_live_window_and_its_pages_speak_the_language(german, qtbot, tmp_path, model_bytes, data_dir, language):
     clip = data_dir / "single_face.mp4"
     args = argparse.Namespace(exercises_dir=None, programme=None, source=None, loop=True, camera=None,
-                              data_dir=tmp_path, language="de")  # fmt: skip
+                              data_dir=tmp_path, language=language)  # fmt: skip
     window, _, _ = build_window(args, model_bytes, audio=AudioCoach(RecordingOutput()),
                                 open_source=lambda: PacedSource(lambda: VideoFileSource(clip), loop=True))  # fmt: skip
     qtbot.addWidget(window)
@@ -49,9 +54,10 @@ def test_the_live_window_and_its_pages_speak_german(german, qtbot, tmp_path, mod
     texts = [*texts_of(window), *texts_of(wizard), *texts_of(guide), ("About", about)]
     texts += [("FirstRunWizard page", wizard.page(page).title()) for page in wizard.pageIds()]
     shown = {text for _where, text in texts}
-    assert "Sitzung starten" in shown and "Ihre Kamera" in shown  # the walk reads German where it should
-    assert wizard.buttonText(QWizard.WizardButton.NextButton).replace("&", "").startswith("Weiter")  # Qt's own
-    english = still_english(texts, [MODEL_NOTE])  # the model's name, as its maker gives it
+    start, camera, following = EXPECTED[language]
+    assert start in shown and camera in shown  # the walk reads the language where it should
+    assert wizard.buttonText(QWizard.WizardButton.NextButton).replace("&", "").startswith(following)  # Qt's own
+    english = still_english(texts, [MODEL_NOTE], language=language)  # the model's name, as its maker gives it
     assert english == [], "texts still in English:\n" + "\n".join(map(str, english))
     window.close()
 
@@ -74,7 +80,7 @@ def test_the_check_finds_english_left_behind():
 
 def german_texts() -> dict[str, str]:
     """Every German text the app ships: the catalogue's, the exercise and the programme files'."""
-    texts = {f"catalogue {source!r}": german for source, german in i18n.load_catalogue("de").items()}
+    texts = {f"catalogue {source!r}": german for source, german in po_entries("de")}
     for path in sorted(exercises_dir().rglob("*.toml")):
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("de", {})
         texts |= {f"{path.name} de.{field}": german for field, german in table.items()}

@@ -20,6 +20,7 @@ import pytest
 
 from coach.base import i18n
 from coach.base.errors import ExerciseFileError
+from coach.base.i18n import tr
 from coach.base.resources import exercises_dir
 from coach.plans.exercises import Exercise, get_exercise, load_exercise_file, load_exercises
 from coach.plans.prescriptions import prescribed_programme
@@ -40,18 +41,11 @@ from coaching_driver import REST, SMILE, Driver, big_smile, programme_of, reache
 from language_check import Finding, still_english
 from store_helpers import programme_entry
 
-#: the session's own German catalogue
-SESSION_CATALOGUE = i18n.catalogue_folder("de") / "session.toml"
-
 
 @pytest.fixture(scope="module")
-def catalogues(tmp_path_factory) -> Path:
-    """A translations folder with the session's German catalogue alone: these tests depend on
-    no other part's catalogue (the whole one is checked by test_translations)."""
-    folder = tmp_path_factory.mktemp("translations")
-    (folder / "de").mkdir()
-    (folder / "de" / SESSION_CATALOGUE.name).write_bytes(SESSION_CATALOGUE.read_bytes())
-    return folder
+def catalogues() -> Path | None:
+    """The catalogues the session speaks from: the app's own (one catalogue for every layer)."""
+    return None
 
 
 @pytest.fixture
@@ -98,10 +92,14 @@ def raise_brows() -> Exercise:
 
 @pytest.fixture(scope="module")
 def german_run(clip, catalogues) -> Driver:
-    """A session in German through every step: no face at first, a smile during calibration,
+    return every_step(clip, "de", catalogues)
+
+
+def every_step(clip, language: str, catalogues: Path | None = None) -> Driver:
+    """A session in `language` through every step: no face at first, a smile during calibration,
     an uneven and an even smile, a pause, a repetition unseen, the camera unplugged, a skip;
     then a second one, stopped."""
-    i18n.set_language("de", catalogues)
+    i18n.set_language(language, catalogues)
     try:
         driver = Driver(clip, programme_of(big_smile(repetitions=2), raise_brows()))
         driver.feed(clip.no_face[:5])  # the camera check: nobody there
@@ -118,7 +116,7 @@ def german_run(clip, catalogues) -> Driver:
         driver.feed_until(clip.no_face, reached(Phase.RELAX))  # a repetition without a face: lost ...
         driver.feed_until(clip.no_face, reached(Phase.MOVE))  # ... and done again
         driver.feed(REST[:10])
-        driver.session.source_lost("Kamera 0 wurde getrennt.")  # as the camera's own words would say it
+        driver.session.source_lost({"de": "Kamera 0 wurde getrennt.", "es": "Se desconectó la cámara 0."}[language])
         driver.wait_without_frames(1.0)
         driver.views.append(driver.session.view())  # shown while the camera is away
         driver.session.source_back()
@@ -314,7 +312,7 @@ def write_exercise(folder: Path, tables: str) -> Path:
 
 BAD_TABLES = [
     # (case id, what follows the valid fields, field named, words saying what is wrong)
-    ("unknown-language", '[xx]\nname = "Mon sourire"\n', "xx", "unknown language 'xx' (known: [de])"),
+    ("unknown-language", '[xx]\nname = "Mon sourire"\n', "xx", "unknown language 'xx' (known: [de], [es])"),
     ("english-table", '[en]\nname = "My smile"\n', "en", "English is written in the file's own fields"),
     ("unknown-field", '[de]\nname = "Mein Lächeln"\ncolour = "blau"\n', "de.colour", "unknown field (allowed in [de]"),
     ("name-a-number", "[de]\nname = 3\n", "de.name", "must be text in quotes, got 3"),
@@ -398,3 +396,22 @@ def test_names_saved_with_past_sessions_are_shown_in_the_language_in_use():
     assert shown_programme_name(None, None) is None
     i18n.set_language("en")
     assert shown_exercise_name("big_smile", "Big smile") == "Big smile"
+
+
+@pytest.fixture(scope="module")
+def spanish_run(clip) -> Driver:
+    return every_step(clip, "es")
+
+
+def test_a_session_in_spanish_shows_and_says_only_spanish(spanish_run):
+    """The same session in Spanish: every word shown and spoken is Spanish (the catalogue's, the
+    exercise files' [es] tables), and really so at each step."""
+    i18n.set_language("es")
+    shown = [text for view in spanish_run.views for text in words_of(view)]
+    said = [text for _kind, text in spanish_run.recorder.named("prompt")]
+    assert still_english([("shown", text) for text in shown], language="es") == []
+    assert still_english([("said", text) for text in said], language="es") == []
+    for expected in ("Camera check", "Paused", "Session complete", "Here is how each exercise went."):
+        assert tr(expected) != expected and tr(expected) in set(shown), expected
+    assert {"Sonrisa amplia", "Levante las cejas"} <= set(shown)  # the exercise files' own Spanish
+    assert any(text.startswith("Sonrisa amplia") for text in said)

@@ -178,7 +178,7 @@ def test_missing_values_read_as_a_dash(recorded: Recorded, tmp_path: Path) -> No
     assert "Only this session so far" in everything
     # the interrupted exercise has no stored summary: its saved repetition still gives the means
     assert session.exercises[2].summary is None
-    assert f"Summary: 1 repetition(s); mean peak Left (patient's) {cut_rep.left_mm:.1f} mm" in everything
+    assert f"Summary: 1 repetition; mean peak Left (patient's) {cut_rep.left_mm:.1f} mm" in everything
 
 
 def test_an_exercise_not_done_and_a_resting_face_accepted_are_said(recorded: Recorded, tmp_path: Path) -> None:

@@ -197,3 +197,29 @@ def test_an_analysed_video_is_named_in_german_and_an_unknown_side_too(german: No
     assert "Programm Aufgezeichnetes Video: Sanftes Lächeln" in first, first
     assert "Betroffene Seite Nicht erfasst" in first, first
     assert english_left(texts, [session.source, "P09", f"Coach {__version__}"]) == []
+
+
+def test_the_spanish_report_has_no_english_left_and_writes_dates_and_numbers_the_spanish_way(
+    recorded: Recorded, history: list[SessionDetail], tmp_path: Path, data_dir: Path, landmarker: ParallelLandmarker
+) -> None:
+    """The same report in Spanish: every page Spanish, the exercises by their files' [es] names,
+    the date by CLDR (sábado, 11 de enero de 2025) and decimals with a comma."""
+    i18n.set_language("es")
+    try:
+        pdf_path = tmp_path / "informe.pdf"
+        smile = history[-1].exercises[1]
+        snapshot = face_snapshot(data_dir, landmarker)
+        write_session_report(pdf_path, history[-1], history, recorded.patient, snapshots={smile.id: snapshot})
+        texts = pages_text(pdf_path)
+        first = " ".join(texts[0].split())
+        started = history[-1].started_at.astimezone()
+        spanish_stored = [*_stored_words(history[-1], history, recorded.patient), recorded.patient.cause or ""]
+        findings = still_english([(f"page {n}", text) for n, text in enumerate(texts, 1)],
+                                 [*spanish_stored, f"Coach {__version__}"], language="es")  # fmt: skip
+    finally:
+        i18n.set_language("en")
+    assert findings == [], "\n".join(map(str, findings))
+    assert first.startswith("Informe de la sesión de ejercicios faciales")
+    assert f"{started.day}/{started.month}/{started.year} {started:%H:%M}" in first  # in figures, day first (CLDR)
+    assert "11,7 mm" in first  # the iris, with a decimal comma
+    assert re.search(r"\b\d{4}-\d{2}-\d{2}\b", "\n".join(texts)) is None  # no ISO dates

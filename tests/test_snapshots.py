@@ -128,7 +128,7 @@ def test_the_report_shows_the_picture_unless_asked_not_to(kept: Path, tmp_path: 
     d = ["--data-dir", str(kept)]
     with_pictures, without = tmp_path / "with.pdf", tmp_path / "without.pdf"
     code, out, _ = run(capsys, *d, "report", "--session", str(filmed_id), "--pdf", str(with_pictures))
-    assert code == 0 and "1 picture(s)" in out
+    assert code == 0 and "1 picture)" in out
     code, out, _ = run(capsys, *d, "report", "--session", str(filmed_id), "--pdf", str(without), "--no-pictures")
     assert code == 0 and "picture" not in out
 

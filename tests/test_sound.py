@@ -788,3 +788,23 @@ def test_open_audio_coach_here_never_raises():
         assert coach.status_text.startswith(("Sound on", "Sound off"))
     finally:
         coach.close()
+
+
+@posix_only
+@pytest.mark.parametrize(("language", "prompt"), [("es", "Relaje la cara."), ("de", "Entspannen Sie Ihr Gesicht.")])
+def test_the_real_espeak_ng_speaks_each_language_with_its_own_voice(language, prompt):
+    """espeak-ng (installed with the app, README) has the language's voice: the prompt is spoken
+    (rendered and played through the output), by the voice of that language, not the English one."""
+    rendered = {}
+    for voice in (language, "en"):
+        recording = RecordingOutput()
+        speaker = find_speaker(language=voice, voice="espeak-ng", output=recording)
+        assert speaker is not None, "espeak-ng is not installed (README: the set-up installs it)"
+        try:
+            assert speaker.say(prompt)
+            assert wait_for(lambda r=recording: len(r.played) == 1, 10.0)
+        finally:
+            speaker.close()
+        rendered[voice] = recording.played[0].samples
+    assert len(rendered[language]) > 0.5 * SAMPLE_RATE  # a sentence, not a click
+    assert len(rendered[language]) != len(rendered["en"])  # read by another voice's rules

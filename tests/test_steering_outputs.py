@@ -251,7 +251,7 @@ def test_the_report_lists_the_notes_and_changes_on_a_page_of_their_own(
     assert _flat(f"note: {NOTE}") in bold
     assert not any(_flat(what) in bold for _clock, _who, _exercise, what in expected_rows()[:-1])
     first = _flat(texts[0])
-    assert "Changes 5 change(s), 1 note(s) while it ran" in first
+    assert "Changes 5 changes, 1 note while it ran" in first
     # for a person to look at
     SHOTS.mkdir(parents=True, exist_ok=True)
     document = pdfium.PdfDocument(report)
@@ -276,7 +276,7 @@ def test_a_repetition_set_aside_is_struck_through_in_grey_and_left_out_of_the_re
     counted = [rep for number, rep in enumerate(steered.smile_reps, 1) if number != SET_ASIDE]
     means = summarise(counted, NOISE_MM)
     assert (
-        f"Summary: {SMILE_REPS - 1} repetition(s); mean peak Left (patient's) {means.left_mm:.1f} mm, "
+        f"Summary: {SMILE_REPS - 1} repetitions; mean peak Left (patient's) {means.left_mm:.1f} mm, "
         f"Right (patient's) {means.right_mm:.1f} mm" in page
     )
     # grey: the set-aside repetition's row of the table and its number under the chart, nothing else
@@ -287,8 +287,8 @@ def test_a_repetition_set_aside_is_struck_through_in_grey_and_left_out_of_the_re
     # page 1: the smile counts three repetitions, and says one was set aside
     first = _flat(texts[0])
     assert re.search(rf"1 {re.escape(smile_name)} completed {SMILE_REPS - 1} ", first)
-    assert f"2 exercise(s), {SMILE_REPS + BROWS_REPS} repetition(s), 1 of them set aside" in first
-    assert "Reps and means leave out the 1 repetition(s) the therapist set aside" in first
+    assert f"2 exercises, {SMILE_REPS + BROWS_REPS} repetitions, 1 of them set aside" in first
+    assert "Reps and means leave out the 1 repetition the therapist set aside" in first
 
 
 def test_a_session_nobody_steered_has_no_notes_page(
@@ -298,7 +298,7 @@ def test_a_session_nobody_steered_has_no_notes_page(
     pdf_path = tmp_path / "plain.pdf"
     write_session_report(pdf_path, plain, sessions, steered.patient)
     everything = _flat("\n".join(pages_text(pdf_path)))
-    assert HEADING not in everything and "change(s)" not in everything
+    assert HEADING not in everything and "while it ran" not in everything
     assert "set aside" not in everything.lower() and "changed while it ran" not in everything
 
 

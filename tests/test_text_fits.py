@@ -92,7 +92,7 @@ def _walk(main: MainWindow, qtbot, where: str) -> list[str]:
     return problems
 
 
-def test_every_text_fits_at_every_size_changed_live_in_english_and_german(
+def test_every_text_fits_at_every_size_changed_live_in_english_german_and_spanish(
     english_again, qtbot, tmp_path, model_bytes, smile_sessions_clip
 ):
     clip = smile_sessions_clip
@@ -115,7 +115,7 @@ def test_every_text_fits_at_every_size_changed_live_in_english_and_german(
         qtbot.waitUntil(lambda: main.last_view.paused, timeout=5_000)
 
         problems: list[str] = []
-        for language in ("en", "de"):
+        for language in ("en", "de", "es"):
             if language != i18n.language():
                 carried = main.last_view
                 main = choose_language(main, language)  # live: the window is built anew, the session goes on
@@ -127,14 +127,15 @@ def test_every_text_fits_at_every_size_changed_live_in_english_and_german(
                 legend = [("legend", label.text) for plot in (supervision.movement, supervision.synkinesis)
                           for _, label in plot.legend.items]  # fmt: skip
                 texts = [*texts_of(main), *texts_of(_therapist(main)), *texts_of(supervision), *legend]
-                english = still_english(texts)
-                assert ("legend", "Augenbrauen heben: links") in legend, legend  # the daily programme's first
+                english = still_english(texts, language=language)
+                first = {"de": "Augenbrauen heben: links", "es": "elevación de la ceja: izquierdo"}[language]
+                assert ("legend", first) in legend, legend  # the daily programme's first
                 assert english == [], f"left in English after the change: {english}"
             for size in SIZES_PCT:
                 main.set_text_size(size)
                 problems += _walk(main, qtbot, f"{language} {size} %")
         assert QApplication.font().pointSizeF() == pytest.approx(11.0)  # back where it started
-        assert main.windowTitle() == "Gesichtssymmetrie-Coach" and _therapist(main).tabs.tabText(0) == "Sitzungen"
+        assert main.windowTitle() == "Entrenador de Simetría Facial" and _therapist(main).tabs.tabText(0) == "Sesiones"
         # built anew at 200 % (as after a restart at that size): menus and all, whole
         main.set_text_size(200)
         main = choose_language(main, "en")

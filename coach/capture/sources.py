@@ -24,7 +24,7 @@ import cv2  # after the environment variable above
 import numpy as np
 
 from coach.base.errors import SourceError
-from coach.base.i18n import tr
+from coach.base.i18n import tr, trn
 from coach.base.native import quiet_native_stderr
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
@@ -311,10 +311,11 @@ class ImageFolderSource(FrameSource):
             return frame
         if self._next_index == 0:
             raise SourceError(
-                tr(
-                    "cannot use folder {path}: none of its {count} image file(s) can be read ({problem})",
+                trn(
+                    "cannot use folder {path}: its {count} image file cannot be read ({problem})",
+                    "cannot use folder {path}: none of its {count} image files can be read ({problem})",
+                    len(self._files),
                     path=self.path,
-                    count=len(self._files),
                     problem=self._first_problem,
                 )
             )

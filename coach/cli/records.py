@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coach.base.errors import CoachError
-from coach.base.i18n import N_, tr
+from coach.base.formats import date_time_text, number_text
+from coach.base.i18n import N_, tr, trn
 from coach.base.userdirs import default_data_dir
-from coach.plans.shown_names import shown_programme_name
+from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.bundle_crypto import NOT_ENCRYPTED, Encryption, ForTherapist, WithPassphrase, passphrase_problem
 from coach.records.keyring import existing_own_key, find_therapist, fingerprint, paired_therapists
 from coach.records.models import Patient, SessionDetail
@@ -194,12 +195,19 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"patient": patient_json(patient), "sessions": rows}, indent=2))
         return 0
-    print(tr("{patient}: {count} session(s), newest first", patient=patient.code, count=len(rows)))
+    print(
+        trn(
+            "{patient}: {count} session, newest first",
+            "{patient}: {count} sessions, newest first",
+            len(rows),
+            patient=patient.code,
+        )
+    )
     kind_width = column_width(("live", "recorded"), 8)
     status_width = column_width(("in_progress", "completed", "stopped", "interrupted"), 11)
     for d, row in zip(details, rows, strict=True):
         print(
-            f"{d.id:>5}  {d.started_at.astimezone():%Y-%m-%d %H:%M}  {stored_word(d.kind):{kind_width}} "
+            f"{d.id:>5}  {date_time_text(d.started_at.astimezone())}  {stored_word(d.kind):{kind_width}} "
             f"{stored_word(d.status):{status_width}} {shown_programme_name(d.programme_id, d.programme_name) or ''}"
         )
         for exercise in row["exercises"]:  # type: ignore[union-attr]
@@ -213,14 +221,20 @@ def _exercise_line(exercise: dict[str, object]) -> str:
     """One exercise of a listed session: repetitions (those that count), each side's movement,
     symmetry, weaker side."""
     s: dict[str, object] = exercise["summary"] or {}  # type: ignore[assignment]
-    sym = "-" if s.get("symmetry") is None else f"{s['symmetry'] * 100:.0f}%"  # type: ignore[operator]
+    sym = "-" if s.get("symmetry") is None else f"{number_text(s['symmetry'] * 100, 0)} %"  # type: ignore[operator]
     weaker = s.get("weaker_side")
+    name = shown_exercise_name(str(exercise["id"]), str(exercise["name"]))
+
+    def mm(side: str) -> str:
+        value = s.get(f"{side}_mm")
+        return "-" if value is None else number_text(float(value), 2)  # type: ignore[arg-type]
+
     return " " * 9 + tr(
         "{exercise} reps {reps}  left {left} mm  right {right} mm  symmetry {symmetry}  weaker {weaker}",
-        exercise=f"{exercise['name']:26}",
+        exercise=f"{name:26}",
         reps=f"{s.get('reps', 0):>2}",
-        left=s.get("left_mm") or "-",
-        right=s.get("right_mm") or "-",
+        left=mm("left"),
+        right=mm("right"),
         symmetry=sym,
         weaker=stored_word(str(weaker)) if weaker else tr("even"),
     )
@@ -251,7 +265,7 @@ def save_recorded(args: argparse.Namespace, recorded: RecordedAnalysis, patient:
 
 def _saved_line(session_id: int, code: str, filmed_on: object, picture_kept: bool) -> str:
     """What `analyze --save` says it did: the session, the patient, and the date and picture if any."""
-    fields = {"session": session_id, "patient": code, "date": f"{filmed_on:%Y-%m-%d %H:%M}" if filmed_on else ""}
+    fields = {"session": session_id, "patient": code, "date": date_time_text(filmed_on) if filmed_on else ""}
     if filmed_on and picture_kept:
         return tr("saved as session {session} for patient {patient}, dated {date} with a picture at the peak", **fields)
     if filmed_on:
@@ -314,9 +328,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.bundle:
             count = clinic.export_bundle(patient, Path(args.bundle), _left_out, encryption=encryption)
             print(
-                tr(
-                    "wrote {count} session(s) of patient {patient} to {path}",
-                    count=count,
+                trn(
+                    "wrote {count} session of patient {patient} to {path}",
+                    "wrote {count} sessions of patient {patient} to {path}",
+                    count,
                     patient=patient.code,
                     path=args.bundle,
                 )
@@ -362,10 +377,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_clinic(args) as clinic:
         imported = clinic.import_bundle(Path(args.bundle), passphrase)
     fields = {"count": imported.added, "patient": imported.patient.code, "skipped": imported.skipped}
+    added = trn("imported {count} session for patient {patient}", "imported {count} sessions for patient {patient}",
+                fields.pop("count"), **fields)  # fmt: skip
     if imported.skipped:
-        print(tr("imported {count} session(s) for patient {patient}; {skipped} were already here", **fields))
-    else:
-        print(tr("imported {count} session(s) for patient {patient}", **fields))
+        added += "; " + trn("{count} was already here", "{count} were already here", imported.skipped)
+    print(added)
     return 0
 
 
@@ -387,14 +403,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         if report.pictures:
             print(
                 tr(
-                    "wrote {path} ({pages} pages, {pictures} picture(s))",
+                    "wrote {path} ({pages}, {pictures})",
                     path=args.pdf,
-                    pages=pages,
-                    pictures=len(report.pictures),
+                    pages=trn("{count} page", "{count} pages", pages),
+                    pictures=trn("{count} picture", "{count} pictures", len(report.pictures)),
                 )
             )
         else:
-            print(tr("wrote {path} ({pages} pages)", path=args.pdf, pages=pages))
+            print(tr("wrote {path} ({pages})", path=args.pdf, pages=trn("{count} page", "{count} pages", pages)))
     if args.csv:
         rows = export_sessions_csv(Path(args.csv), [report.session])
         print(tr("wrote {path} ({rows} repetitions)", path=args.csv, rows=rows))

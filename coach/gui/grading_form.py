@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
-from coach.base.i18n import N_, tr
+from coach.base.formats import number_text
+from coach.base.i18n import N_, tr, trn
 from coach.grading import scales
 from coach.gui.therapist.parts import ERROR_STYLE, message_label, read_only_table
-from coach.reports.formats import number_text
 from coach.reports.grading_text import AID, certainty_text, reading_text, rule_text
 from coach.usecases.clinic import Clinic
 
@@ -70,7 +70,8 @@ class _ScaleTab(QWidget):
             label = QLabel(tr(item.label))
             label.setBuddy(field)
             label.setWordWrap(True)
-            tip = f"{tr(item.definition)}\n{tr('Rule')}: {rule_text(s.rule)}"
+            rule = tr("Rule")
+            tip = f"{tr(item.definition)}\n{rule}: {rule_text(s.rule)}"
             for widget in (label, field):
                 widget.setToolTip(tip)
             suggested = QLabel(_NOT_GRADED if s.value is None else str(s.value))
@@ -143,7 +144,11 @@ class _ScaleTab(QWidget):
         parts.append(f"<b>{tr(scales.TOTAL_NAMES[self.scale])} {number_text(total.total, 0)}</b>")
         text = " · ".join(parts)
         if total.counted_normal:
-            text += "<br>" + tr("counted as normal until graded: {count} item(s)", count=len(total.counted_normal))
+            text += "<br>" + trn(
+                "counted as normal until graded: {count} item",
+                "counted as normal until graded: {count} items",
+                len(total.counted_normal),
+            )
         self.total.setText(text)
 
 

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
-from coach.base.i18n import N_, tr
+from coach.base.formats import date_time_text, long_date_text, number_text
+from coach.base.i18n import N_, Nn_, tr, trn
 from coach.base.palette import weaker_side_word
 from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import RepetitionRecord, SessionDetail
-from coach.reports.formats import long_date_text
 from coach.reports.pictures import draw_measured_regions
 from coach.reports.steering_log import SET_ASIDE_GREY, STEERING_HEADING, set_aside_words, steering_entries
 from coach.session.engine import Summary
@@ -37,7 +37,7 @@ from coach.usecases.clinic import Clinic
 
 
 def _mm(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else number_text(value, 1)
 
 
 #: the newest sessions listed in the person's own history
@@ -60,20 +60,16 @@ STATUS_WORDS = {
     "interrupted": N_("interrupted"),
     "not_done": N_("not done: no movement seen"),
 }
-DELETE_QUESTION = (
-    N_("Delete the {count} picture kept for this session? The numbers stay. This cannot be undone."),
-    N_("Delete the {count} pictures kept for this session? The numbers stay. This cannot be undone."),
+DELETE_QUESTION = Nn_(
+    "Delete the {count} picture kept for this session? The numbers stay. This cannot be undone.",
+    "Delete the {count} pictures kept for this session? The numbers stay. This cannot be undone.",
 )
-DELETED = (N_("Deleted {count} picture; the numbers are kept."), N_("Deleted {count} pictures; the numbers are kept."))
+DELETED = Nn_("Deleted {count} picture; the numbers are kept.", "Deleted {count} pictures; the numbers are kept.")
 
 
 def status_words(status: str) -> str:
     """How a stored status ("completed", "stopped") reads, in the user's language."""
     return tr(STATUS_WORDS[status]) if status in STATUS_WORDS else status
-
-
-def _counted(count: int, one: str, many: str) -> str:
-    return tr(one if count == 1 else many, count=count)
 
 
 def session_date(moment: datetime) -> str:
@@ -100,7 +96,7 @@ def delete_pictures(parent: QWidget, clinic: Clinic, session_id: int) -> int:
     count = clinic.picture_count(session_id)
     if not count:
         return 0
-    answer = QMessageBox.question(parent, tr("Delete pictures"), _counted(count, *DELETE_QUESTION))
+    answer = QMessageBox.question(parent, tr("Delete pictures"), trn(*DELETE_QUESTION, count))
     if answer != QMessageBox.StandardButton.Yes:
         return 0
     return clinic.delete_pictures(session_id)
@@ -110,7 +106,9 @@ def session_html(detail: SessionDetail, pictures: Collection[int] = ()) -> str:
     """One session as a readable page: exercises, per-side numbers (the patient's sides), and
     for the exercise ids in `pictures` the picture added to the document by `show_session`."""
     parts = [
-        f"<h2>{html.escape(shown_programme_name(detail.programme_id, detail.programme_name) or tr('Session'))}</h2>",
+        "<h2>"
+        + html.escape(shown_programme_name(detail.programme_id, detail.programme_name) or tr("Session"))
+        + "</h2>",
         f"<p>{html.escape(session_date(detail.started_at))} · {html.escape(status_words(detail.status))}</p>",
         _steering_html(detail),
     ]
@@ -128,7 +126,7 @@ def session_html(detail: SessionDetail, pictures: Collection[int] = ()) -> str:
 
 
 def _symmetry(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+    return "-" if value is None else f"{number_text(value * 100, 0)} %"
 
 
 def _summary_html(summary: Summary | None) -> str:
@@ -165,7 +163,7 @@ def _repetition_row(record: RepetitionRecord, columns: int) -> str:
     rep = record.repetition
     cells = [
         str(record.number), _mm(rep.left_mm), _mm(rep.right_mm), _symmetry(rep.symmetry),
-        weaker_side_word(rep.weaker_side), f"{rep.hold_s:.1f} s",
+        weaker_side_word(rep.weaker_side), f"{number_text(rep.hold_s, 1)} s",
     ]  # fmt: skip
     set_aside = set_aside_words(record)
     if set_aside is None:
@@ -240,7 +238,7 @@ class HistoryDialog(QDialog):
         for i, record in enumerate(sessions):
             self.session_ids.append(record.id)
             cells = [
-                f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
+                date_time_text(record.started_at.astimezone()),
                 shown_programme_name(record.programme_id, record.programme_name) or "",
                 status_words(record.status),
                 str(record.exercise_count),
@@ -274,7 +272,7 @@ class HistoryDialog(QDialog):
             self.message.setText(str(exc))
             return 0
         if deleted:
-            self.message.setText(_counted(deleted, *DELETED))
+            self.message.setText(trn(*DELETED, deleted))
         self.show_session(row)
         return deleted
 

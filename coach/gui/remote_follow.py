@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
+from coach.base.formats import number_text
 from coach.base.i18n import N_, tr
 from coach.gui.labels import make_label, set_text
 from coach.gui.layouts import flow_of
@@ -180,7 +181,7 @@ class FollowingWindow(QMainWindow):
     def _event_arrived(self, entry: Followed, event: SessionEvent) -> None:
         if isinstance(event, RepetitionFinished):
             symmetry = event.repetition.symmetry
-            self._cell(entry.row, 4, "-" if symmetry is None else f"{symmetry * 100:.0f} %")
+            self._cell(entry.row, 4, "-" if symmetry is None else f"{number_text(symmetry * 100, 0)} %")
 
     def open_row(self, row: int) -> SupervisionWindow | None:
         """The patient of `row` in the supervision window (brought to the front if open)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from coach.base.formats import number_text
 from coach.base.i18n import N_, tr
 from coach.base.palette import weaker_side_word
 from coach.gui.labels import make_label, set_style, set_text
@@ -181,9 +182,9 @@ class FeedbackPanel(QWidget):
                 if result.status == "completed"
                 else tr("{exercise} ({status})", exercise=result.exercise.name, status=tr(RESULT_WORDS[result.status])),
                 str(s.reps),
-                "-" if s.left_mm is None else f"{s.left_mm:.1f}",
-                "-" if s.right_mm is None else f"{s.right_mm:.1f}",
-                "-" if s.symmetry is None else f"{s.symmetry * 100:.0f}%",
+                "-" if s.left_mm is None else number_text(s.left_mm, 1),
+                "-" if s.right_mm is None else number_text(s.right_mm, 1),
+                "-" if s.symmetry is None else f"{number_text(s.symmetry * 100, 0)} %",
                 weaker_side_word(s.weaker_side) if s.reps or s.weaker_side else "-",
             ]
             for column, text in enumerate(cells):

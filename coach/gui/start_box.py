@@ -39,6 +39,10 @@ class StartBox(QWidget):
         layout = QGridLayout(self)
         self.programme = QComboBox()
         self.patient = QComboBox()
+        layout.setColumnStretch(1, 1)
+        for box in (self.programme, self.patient):  # a long name (in a longer language) never widens the panel
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
         self.patient.addItem(tr("No patient"), None)
         self.patient.setToolTip(tr("Whose session this is: it is saved in that patient's history"))
         self.save_results = QCheckBox(tr("Save my results"))

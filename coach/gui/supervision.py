@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coach.base.formats import number_text, short_number_text
 from coach.base.i18n import N_, tr
 from coach.base.palette import weaker_side_word
 from coach.gui.labels import make_label, set_text
@@ -381,16 +382,18 @@ def _row_of(number: int, rep: Repetition, asked: Exercise | None) -> list[str]:
         elif stronger < asked.target_mm[0]:
             state.append(tr("below the target"))
         if rep.hold_s < HELD_SHARE * asked.hold_s:
-            state.append(tr("held {held} of {asked} s", held=f"{rep.hold_s:.1f}", asked=f"{asked.hold_s:g}"))
+            state.append(
+                tr("held {held} of {asked} s", held=number_text(rep.hold_s, 1), asked=short_number_text(asked.hold_s))
+            )
     if rep.weaker_side is not None:
         state.append(tr("weaker: {side}", side=weaker_side_word(rep.weaker_side)))
     return [
         str(number),
-        f"{rep.left_mm:.1f}",
-        f"{rep.right_mm:.1f}",
-        "-" if rep.symmetry is None else f"{rep.symmetry * 100:.0f}%",
+        number_text(rep.left_mm, 1),
+        number_text(rep.right_mm, 1),
+        "-" if rep.symmetry is None else f"{number_text(rep.symmetry * 100, 0)} %",
         "-" if synkinesis is None else f"{synkinesis:.0f}",
-        f"{rep.hold_s:.1f}",
+        number_text(rep.hold_s, 1),
         " · ".join(state),
     ]
 

@@ -32,14 +32,15 @@ from matplotlib.lines import Line2D
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from coach.base.i18n import N_, tr
+from coach.base.formats import month_short_text
+from coach.base.i18n import N_, tr, trn
 from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, RIGHT_COLOUR, SYMMETRY_COLOUR, TARGET_COLOUR
 from coach.gui.labels import set_font_size
+from coach.plans.shown_names import shown_exercise_name
 from coach.records.models import FiledGrading, SessionDetail
 from coach.records.trends import ExerciseTrend, RestingTrend, exercise_trends, resting_trend
 from coach.reports.chart_drawing import draw_level, resting_style
 from coach.reports.charts import Chart, ExerciseCharts, exercise_charts, grading_chart, resting_chart
-from coach.reports.formats import month_short_text
 
 #: left and right are the patient's sides, told apart by colour AND marker AND line style
 SIDE_STYLES = {
@@ -257,8 +258,9 @@ class TrendsView(QWidget):
             self.exercise.clear()
             for exercise_id, trend in self.trends.items():
                 done = len(trend.when)
-                one_or_many = N_("{exercise} ({count} session)") if done == 1 else N_("{exercise} ({count} sessions)")
-                self.exercise.addItem(tr(one_or_many, exercise=trend.name, count=done), exercise_id)
+                name = shown_exercise_name(exercise_id, trend.name)
+                label = trn("{exercise} ({count} session)", "{exercise} ({count} sessions)", done, exercise=name)
+                self.exercise.addItem(label, exercise_id)
             if self.gradings:
                 self.exercise.addItem(tr("Grading (Sunnybrook, eFACE)"), GRADING_ENTRY)
             index = self.exercise.findData(chosen)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from coach.base.formats import number_text
 from coach.base.i18n import N_, tr
 from coach.gui.labels import sized_font
 from coach.gui.theme import CAUTION_TEXT, GOOD_TEXT, WARNING_TEXT
@@ -259,8 +260,8 @@ class SideBars(_PaintedWidget):
         if self.feedback is not None:
             for frame, side, _ in bars:
                 value = self.feedback.left_mm if side == "left" else self.feedback.right_mm
-                boxes.append((f"{max(value, 0):.1f} mm", QRectF(frame.left(), 0, frame.width(), self._value_height()),
-                              value_font))  # fmt: skip
+                shown = f"{number_text(max(value, 0), 1)} mm"
+                boxes.append((shown, QRectF(frame.left(), 0, frame.width(), self._value_height()), value_font))
         for frame, _, name in bars:
             boxes.append((name, QRectF(frame.left(), self.height() - name_h - 2, frame.width(), name_h), name_font))
         return boxes

@@ -228,7 +228,8 @@ def _language_table(
             code, tr('must be a table of {fields}, e.g. [{code}] then name = "…"', fields=fields, code=code), table
         )
     if not table:
-        either = f" {tr('and/or')} ".join(texts)
+        either = " " + tr("and/or") + " "
+        either = either.join(texts)
         raise fail(
             code, tr("is empty: give {fields}, or leave the [{code}] table out", fields=either, code=code), table
         )

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from coach.base.i18n import tr
+from coach.base.i18n import trn
 from coach.base.private_files import private_folder
 from coach.records.database import Database
 from coach.records.salvage import salvage
@@ -49,6 +49,8 @@ def save_pending(database: Path, into: Database, clock: Callable[[], datetime]) 
                 Path(f"{waiting}{suffix}").unlink(missing_ok=True)
     if not saved:
         return None
-    return tr(
-        "{count} session(s) that could not be saved earlier (the database was in use) are saved now.", count=saved
+    return trn(
+        "{count} session that could not be saved earlier (the database was in use) are saved now.",
+        "{count} sessions that could not be saved earlier (the database was in use) are saved now.",
+        saved,
     )

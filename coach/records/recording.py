@@ -15,6 +15,7 @@ from typing import Any
 
 from coach import __version__
 from coach.base.errors import StoreError
+from coach.base.formats import date_time_text
 from coach.base.i18n import tr
 from coach.records.database import Database, require_id, require_row, row_id
 from coach.records.encoding import (
@@ -231,7 +232,7 @@ def keep_unfinished_as_interrupted(database: Database) -> str | None:
     if not unfinished:
         return None
     saved = sum(row[1] for row in unfinished)
-    first, last = (parse_time(unfinished[i][0]).astimezone().strftime("%Y-%m-%d %H:%M") for i in (0, -1))
+    first, last = (date_time_text(parse_time(unfinished[i][0]).astimezone()) for i in (0, -1))
     reps = tr("{count} saved repetition", count=saved) if saved == 1 else tr("{count} saved repetitions", count=saved)
     if len(unfinished) == 1:
         return tr("1 unfinished session from {first} was kept as interrupted, with its {repetitions}.",

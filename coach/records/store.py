@@ -35,7 +35,7 @@ from types import TracebackType
 from typing import Self
 
 from coach.base.errors import StoreBusyError, StoreError
-from coach.base.i18n import tr
+from coach.base.i18n import tr, trn
 from coach.base.private_files import new_private_file, private_folder, tighten
 from coach.base.userdirs import DATA_DIR_VARIABLE, default_data_dir
 from coach.records.backups import backup_after_session, backup_if_due, recovery_copies
@@ -190,10 +190,14 @@ def _recover(path: Path, damaged_copy: Path, into: Database, clock: Callable[[],
     """Copy what can be read from the damaged file, then from the newest copy made after a
     session and the newest daily one, into the new database; the notice says how much came back."""
     found = salvage(damaged_copy, into, clock)
-    said = tr(
+    said = trn(
         "The session database {path} was damaged. It was kept, unchanged, as {copy}, and a new "
-        "database was started: {recovered} of the {found} session(s) in it "
-        "could still be read and were copied into the new one.",
+        "database was started: {recovered} of the {found} session in it could still be read and "
+        "were copied into the new one.",
+        "The session database {path} was damaged. It was kept, unchanged, as {copy}, and a new "
+        "database was started: {recovered} of the {found} sessions in it could still be read and "
+        "were copied into the new one.",
+        found.sessions_found,
         path=path,
         copy=damaged_copy,
         recovered=found.sessions_recovered,

@@ -22,13 +22,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from coach.base.formats import number_text, short_number_text
 from coach.base.i18n import tr
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
 from coach.grading import scales
 from coach.measure.measures import MeasureInfo, measure_info, measure_label
+from coach.plans.shown_names import shown_exercise_name
 from coach.records.models import FiledGrading
 from coach.records.trends import ExerciseTrend, RestingTrend
-from coach.reports.formats import number_text, short_number_text
 from coach.session import engine
 
 #: headroom above the highest value (a fraction of it), so a point never sits on the frame
@@ -145,7 +146,7 @@ def movement_chart(trend: ExerciseTrend) -> Chart:
         band = Band(tuple(trend.target_low_mm), tuple(trend.target_high_mm), None, tr("Target range"))
     return Chart(
         kind="movement",
-        title=tr("{exercise}: movement of each side", exercise=trend.name),
+        title=tr("{exercise}: movement of each side", exercise=shown_exercise_name(trend.exercise_id, trend.name)),
         when=tuple(trend.when),
         series=(Series("left", tr(LEFT_LABEL), left), Series("right", tr(RIGHT_LABEL), right)),
         y_label=tr("Mean peak movement ({unit})", unit=unit),
@@ -166,7 +167,7 @@ def symmetry_chart(trend: ExerciseTrend) -> Chart:
         levels = (Level("target", tuple(trend.target_symmetry_pct), wanted, tr("Target"), label),)
     return Chart(
         kind="symmetry",
-        title=tr("{exercise}: symmetry", exercise=trend.name),
+        title=tr("{exercise}: symmetry", exercise=shown_exercise_name(trend.exercise_id, trend.name)),
         when=tuple(trend.when),
         series=(Series("symmetry", tr("Symmetry (weaker ÷ stronger)"), tuple(trend.symmetry_pct)),),
         y_label=tr("Symmetry (%)"),
@@ -211,7 +212,11 @@ def exercise_charts(trend: ExerciseTrend) -> ExerciseCharts:
     """Every chart of one exercise's trend."""
     movement = movement_chart(trend)
     what = movement.measure_label
-    heading = tr("{exercise} ({measure})", exercise=trend.name, measure=what) if what else trend.name
+    heading = (
+        tr("{exercise} ({measure})", exercise=shown_exercise_name(trend.exercise_id, trend.name), measure=what)
+        if what
+        else shown_exercise_name(trend.exercise_id, trend.name)
+    )
     return ExerciseCharts(trend.exercise_id, heading, movement, symmetry_chart(trend), synkinesis_charts(trend))
 
 

@@ -6,6 +6,7 @@ Always headed as a measurement aid, not a diagnosis: the clinician grades.
 
 from __future__ import annotations
 
+from coach.base.formats import number_text
 from coach.base.i18n import N_, tr
 from coach.base.palette import SIDE_WORDS
 from coach.grading import scales
@@ -18,7 +19,6 @@ from coach.grading.suggestions import (
     GradingSuggestions,
     Suggestion,
 )
-from coach.reports.formats import number_text
 
 AID = N_("Suggested grading: a measurement aid, not a diagnosis. The clinician grades; every value may be changed.")
 _SIDE_FROM = {

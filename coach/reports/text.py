@@ -6,11 +6,11 @@ longest word or value, so the table stays aligned in every language.
 
 from __future__ import annotations
 
-from coach.base.i18n import N_, tr
+from coach.base.formats import number_text
+from coach.base.i18n import N_, tr, trn
 from coach.base.palette import SIDE_WORDS, weaker_side_word
 from coach.measure.geometry import IRIS_DIAMETER_MM
 from coach.measure.measures import DURING_HOLD, STATIC_MEASURES, measure_label
-from coach.reports.formats import number_text
 from coach.session.analysis import Analysis
 from coach.session.engine import Repetition
 
@@ -38,15 +38,21 @@ def _source_line(result: Analysis) -> str:
         "iris": number_text(IRIS_DIAMETER_MM, 1),
     }
     if track.fps <= 0:  # a photo has no frame rate: say "1 image", not "1 frame(s) at 0.0 fps"
-        return tr(
-            "{images} image(s), face measured in {measured}; neutral {start}-{end} s; "
-            "scale {scale} mm/px (iris = {iris} mm)",
+        return trn(
+            "{images} image, face measured in {measured}; neutral {start}-{end} s; scale {scale} "
+            "mm/px (iris = {iris} mm)",
+            "{images} images, face measured in {measured}; neutral {start}-{end} s; scale {scale} "
+            "mm/px (iris = {iris} mm)",
+            track.frames,
             images=track.frames,
             **fields,
         )
-    return tr(
-        "{frames} frame(s) at {fps} fps, face measured in {measured}; neutral {start}-{end} s; "
+    return trn(
+        "{frames} frame at {fps} fps, face measured in {measured}; neutral {start}-{end} s; "
         "scale {scale} mm/px (iris = {iris} mm)",
+        "{frames} frames at {fps} fps, face measured in {measured}; neutral {start}-{end} s; "
+        "scale {scale} mm/px (iris = {iris} mm)",
+        track.frames,
         frames=track.frames,
         fps=number_text(track.fps, 1),
         **fields,
@@ -56,11 +62,11 @@ def _source_line(result: Analysis) -> str:
 def _resting_lines(result: Analysis) -> list[str]:
     labels = {name: measure_label(name) for name in STATIC_MEASURES}
     label_w = max(26, *(len(label) + 1 for label in [*labels.values(), tr(_LIP_CENTRE)]))
-    left, right = tr(SIDE_WORDS["left"]), tr(SIDE_WORDS["right"])
+    left, right, difference = tr(SIDE_WORDS["left"]), tr(SIDE_WORDS["right"]), tr("L-R")
     value_w = max(7, len(left) + 1, len(right) + 1)
     lines = [
         tr("Resting face (mm; left/right are the patient's own)"),
-        f"  {'':{label_w}}{left:>{value_w}}{right:>{value_w}}{tr('L-R'):>{value_w}}",
+        f"  {'':{label_w}}{left:>{value_w}}{right:>{value_w}}{difference:>{value_w}}",
     ]
     for name, label in labels.items():
         sides = result.static[name]
@@ -137,10 +143,14 @@ def _summary_lines(result: Analysis) -> list[str]:
         return []
     return [
         "",
-        tr(
-            "Summary: {count} repetition(s); left {left} mm, right {right} mm; symmetry {symmetry}; weaker side: "
-            "{weaker} (sides within measurement noise, {noise} mm or 5 % of the movement, count as even)",
-            count=s.reps,
+        trn(
+            "Summary: {count} repetition; left {left} mm, right {right} mm; symmetry {symmetry}; "
+            "weaker side: {weaker} (sides within measurement noise, {noise} mm or 5 % of the "
+            "movement, count as even)",
+            "Summary: {count} repetitions; left {left} mm, right {right} mm; symmetry {symmetry}; "
+            "weaker side: {weaker} (sides within measurement noise, {noise} mm or 5 % of the "
+            "movement, count as even)",
+            s.reps,
             left=_num(s.left_mm),
             right=_num(s.right_mm),
             symmetry=_num(s.symmetry, 2),

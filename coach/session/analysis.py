@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from coach.base.errors import MeasurementError
-from coach.base.i18n import tr
+from coach.base.i18n import tr, trn
 from coach.base.private_files import atomic_private_open, write_private_text
 from coach.capture.sources import FrameSource
 from coach.measure import measures
@@ -86,11 +86,22 @@ def collect_landmarks(source: FrameSource, landmarker: ParallelLandmarker) -> La
     skipped = getattr(source, "skipped", [])
     if skipped:
         track.warnings.append(
-            tr("skipped {count} unreadable image(s), e.g. {file}", count=len(skipped), file=skipped[0].name)
+            trn(
+                "skipped {count} unreadable image, e.g. {file}",
+                "skipped {count} unreadable images, e.g. {file}",
+                len(skipped),
+                file=skipped[0].name,
+            )
         )
     multi = int((track.faces_seen > 1).sum())
     if multi:
-        track.warnings.append(tr("{count} frame(s) showed more than one face; measured the largest one", count=multi))
+        track.warnings.append(
+            trn(
+                "{count} frame showed more than one face; measured the largest one",
+                "{count} frames showed more than one face; measured the largest one",
+                multi,
+            )
+        )
     return track
 
 
@@ -190,11 +201,15 @@ def _choose_rest(track: LandmarkTrack, exercise: Exercise, times: np.ndarray) ->
 
 def _turned_warning(turned_times_s: np.ndarray) -> str:
     """Which stretch of the recording was left out because the head was turned away."""
-    return tr(
-        "the head was turned more than {degrees}° from its resting pose in {count} frame(s), "
-        "between {start} s and {end} s; those frames were not measured (face the camera for the exercise)",
+    return trn(
+        "the head was turned more than {degrees}° from its resting pose in {count} frame, "
+        "between {start} s and {end} s; those frames were not measured (face the camera for the "
+        "exercise)",
+        "the head was turned more than {degrees}° from its resting pose in {count} frames, "
+        "between {start} s and {end} s; those frames were not measured (face the camera for the "
+        "exercise)",
+        len(turned_times_s),
         degrees=f"{MAX_MEASURED_TURN_DEG:.0f}",
-        count=len(turned_times_s),
         start=f"{turned_times_s[0]:.1f}",
         end=f"{turned_times_s[-1]:.1f}",
     )
@@ -214,10 +229,12 @@ def _measurable(
         # A face half or twice the size of the neutral one within a session is a false
         # detection or somebody else, not the patient moving: leave those frames out.
         warnings.append(
-            tr(
-                "left out {count} frame(s) where the face found was much larger or smaller than at rest "
-                "(a false detection or another person)",
-                count=int(implausible.sum()),
+            trn(
+                "left out {count} frame where the face found was much larger or smaller than at rest (a "
+                "false detection or another person)",
+                "left out {count} frames where the face found was much larger or smaller than at rest (a "
+                "false detection or another person)",
+                int(implausible.sum()),
             )
         )
     turned = turn_deg > MAX_MEASURED_TURN_DEG
@@ -241,10 +258,14 @@ def _eyes_hidden(track: LandmarkTrack, exercise: Exercise) -> np.ndarray:
 
 def _hidden_warning(hidden_times_s: np.ndarray) -> str:
     """Which stretch of the recording was left out because light hid the eyes."""
-    return tr(
-        "light whited out the eyes (a reflection in glasses, or a lamp) in {count} frame(s), between "
-        "{start} s and {end} s; those frames were not measured (turn the light away or tilt the glasses)",
-        count=len(hidden_times_s),
+    return trn(
+        "light whited out the eyes (a reflection in glasses, or a lamp) in {count} frame, "
+        "between {start} s and {end} s; those frames were not measured (turn the light away or "
+        "tilt the glasses)",
+        "light whited out the eyes (a reflection in glasses, or a lamp) in {count} frames, "
+        "between {start} s and {end} s; those frames were not measured (turn the light away or "
+        "tilt the glasses)",
+        len(hidden_times_s),
         start=f"{hidden_times_s[0]:.1f}",
         end=f"{hidden_times_s[-1]:.1f}",
     )
@@ -256,11 +277,12 @@ def analyse_track(
     """Per-side measures and repetitions for one exercise from a landmark track."""
     if len(track.frames_with_face) == 0:
         raise MeasurementError(
-            tr(
-                "no face found in {source} ({count} frame(s)): face the camera in good light, "
-                "with the whole face in view",
+            trn(
+                "no face found in {source} ({count} frame): face the camera in good light, with the whole face in view",
+                "no face found in {source} ({count} frames): face the camera in good light, with the "
+                "whole face in view",
+                track.frames,
                 source=track.source,
-                count=track.frames,
             )
         )
     warnings = list(track.warnings)

@@ -24,6 +24,7 @@ from time import monotonic
 
 from coach import __version__
 from coach.base.errors import CoachError, StoreBusyError
+from coach.base.formats import date_time_text
 from coach.base.i18n import tr
 from coach.capture.sources import Frame, FrameSource, open_source
 from coach.measure.landmarks import FrameLandmarks, ParallelLandmarker
@@ -211,7 +212,7 @@ def recording_clock(filmed_at: datetime | None, now: datetime) -> Callable[[floa
             raise ValueError("filmed_at needs a time zone")
         if filmed_at > now:
             raise CoachError(tr("the video cannot have been filmed in the future ({when})",
-                                when=f"{filmed_at.astimezone():%Y-%m-%d %H:%M}"))  # fmt: skip
+                                when=date_time_text(filmed_at.astimezone())))  # fmt: skip
 
     def at(video_s: float) -> datetime:
         return now if filmed_at is None else filmed_at + timedelta(seconds=video_s)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
-from coach.base.i18n import N_, tr
+from coach.base.i18n import N_, Nn_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.date_field import DateField
 from coach.gui.history import show_session
@@ -65,13 +65,13 @@ INTRO = N_(
     "Start the video with 2\N{EN DASH}3 seconds of the resting face."
 )
 #: what an analysis found: (for one repetition, for any other number), with and without the patient's code
-FOUND_FOR = (
-    N_("{source}: {count} repetition found; added to the history of {code}."),
-    N_("{source}: {count} repetitions found; added to the history of {code}."),
+FOUND_FOR = Nn_(
+    "{source}: {count} repetition found; added to the history of {code}.",
+    "{source}: {count} repetitions found; added to the history of {code}.",
 )
-FOUND = (
-    N_("{source}: {count} repetition found; added to the patient's history."),
-    N_("{source}: {count} repetitions found; added to the patient's history."),
+FOUND = Nn_(
+    "{source}: {count} repetition found; added to the patient's history.",
+    "{source}: {count} repetitions found; added to the patient's history.",
 )
 #: the exercise chosen at first
 FIRST_EXERCISE_ID = "big_smile"
@@ -270,7 +270,8 @@ class AnalysisTab(QWidget):
         parts = []
         if recorded.warnings:
             items = "".join(f"<li>{escaped(w)}</li>" for w in recorded.warnings)
-            parts.append(f"<p><b>{escaped(tr('Please note:'))}</b></p><ul>{items}</ul>")
+            note = escaped(tr("Please note:"))
+            parts.append(f"<p><b>{note}</b></p><ul>{items}</ul>")
         if self.clinic is not None:
             try:
                 show_session(self.result, self.clinic, saved.session_id, prefix="".join([*parts, sides_note()]))

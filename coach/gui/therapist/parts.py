@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
-from coach.base.i18n import N_, tr
+from coach.base.i18n import N_, tr, trn
 from coach.gui.labels import set_font_size
 
 #: how each affected side reads (translated where shown, `side_words`): always the patient's own side
@@ -74,9 +74,9 @@ def read_only_table(headers: list[str], name: str) -> QTableWidget:
 
 
 def counted(count: int, one: str, many: str, **fields: object) -> str:
-    """A whole sentence about `count` things, in the user's language: `one` for 1, else `many`
-    (both marked with N_ where called, both filling in `{count}` and the same `fields`)."""
-    return tr(one if count == 1 else many, count=count, **fields)
+    """A whole sentence about `count` things, in the user's language by its plural rule (`one`
+    and `many`, marked together with Nn_ where called, both filling in `{count}` and `fields`)."""
+    return trn(one, many, count, **fields)
 
 
 def escaped(text: str) -> str:

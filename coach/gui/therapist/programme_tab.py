@@ -14,7 +14,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from coach.base.errors import ExerciseFileError, StoreError, ValidationError
-from coach.base.i18n import N_, tr
+from coach.base.formats import date_text
+from coach.base.i18n import N_, Nn_, tr
 from coach.gui.layouts import flow_of
 from coach.gui.therapist.parts import (
     ALL_FILES,
@@ -125,7 +126,7 @@ class ProgrammeTab(QWidget):
                     "Assigned now: <b>{name}</b> (saved {date}). "
                     "Saving makes a new programme and assigns it; the earlier one stays in the records.",
                     name=escaped(kept.name),
-                    date=f"{kept.created_at.astimezone():%Y-%m-%d}",
+                    date=date_text(kept.created_at.astimezone()),
                 )
             )
             return
@@ -167,8 +168,10 @@ class ProgrammeTab(QWidget):
         total = len(self.table.rows)
         ready = counted(
             total,
-            N_("{count} exercise; ready to save and assign to the patient."),
-            N_("{count} exercises; ready to save and assign to the patient."),
+            *Nn_(
+                "{count} exercise; ready to save and assign to the patient.",
+                "{count} exercises; ready to save and assign to the patient.",
+            ),
         )
         self._tell(problem or ready, problem is None)
         self.save_button.setEnabled(problem is None and self.patient is not None)
@@ -242,8 +245,10 @@ class ProgrammeTab(QWidget):
             self.message.setText(
                 counted(
                     len(draft.rows),
-                    N_("Imported {file} ({count} exercise). Check it, then save and assign."),
-                    N_("Imported {file} ({count} exercises). Check it, then save and assign."),
+                    *Nn_(
+                        "Imported {file} ({count} exercise). Check it, then save and assign.",
+                        "Imported {file} ({count} exercises). Check it, then save and assign.",
+                    ),
                     file=path.name,
                 )
             )

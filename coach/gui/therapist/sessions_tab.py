@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from coach.base.errors import CoachError
-from coach.base.i18n import N_, tr
+from coach.base.formats import date_time_text
+from coach.base.i18n import N_, Nn_, tr
 from coach.gui.background import BackgroundTasks
 from coach.gui.bundle_dialogs import ANY_BUNDLE_FILTER, ask_bundle_file, ask_passphrase
 from coach.gui.grading_form import grade_button, open_grading_form
@@ -55,13 +56,13 @@ NO_SESSIONS = N_(
 BUNDLE_FILTER = N_("Session bundles (*.zip)")
 CHOOSE_FIRST = N_("Choose a session in the list first, or export the whole history.")
 #: sentences about a number of things, (for one, for any other number): translated where shown, `counted`
-LISTED = (N_("{count} session, newest first."), N_("{count} sessions, newest first."))
-REPORT_SAVED = (N_("Report saved as {path} ({count} page)."), N_("Report saved as {path} ({count} pages)."))
-CSV_WRITTEN = (N_("Wrote {count} repetition row to {path}."), N_("Wrote {count} repetition rows to {path}."))
-JSON_WRITTEN = (N_("Wrote {count} session to {path}."), N_("Wrote {count} sessions to {path}."))
-BUNDLE_WRITTEN = (N_("Wrote {count} session of {code} to {path}."), N_("Wrote {count} sessions of {code} to {path}."))
-IMPORTED = (N_("Imported {count} session for patient {code}."), N_("Imported {count} sessions for patient {code}."))
-ALREADY_HERE = (N_("{count} session was already here."), N_("{count} sessions were already here."))
+LISTED = Nn_("{count} session, newest first.", "{count} sessions, newest first.")
+REPORT_SAVED = Nn_("Report saved as {path} ({count} page).", "Report saved as {path} ({count} pages).")
+CSV_WRITTEN = Nn_("Wrote {count} repetition row to {path}.", "Wrote {count} repetition rows to {path}.")
+JSON_WRITTEN = Nn_("Wrote {count} session to {path}.", "Wrote {count} sessions to {path}.")
+BUNDLE_WRITTEN = Nn_("Wrote {count} session of {code} to {path}.", "Wrote {count} sessions of {code} to {path}.")
+IMPORTED = Nn_("Imported {count} session for patient {code}.", "Imported {count} sessions for patient {code}.")
+ALREADY_HERE = Nn_("{count} session was already here.", "{count} sessions were already here.")
 
 
 class SessionsTab(QWidget):
@@ -193,7 +194,7 @@ class SessionsTab(QWidget):
             self.table.setRowCount(len(records))
             for row, record in enumerate(records):
                 cells = [
-                    f"{record.started_at.astimezone():%Y-%m-%d %H:%M}",
+                    date_time_text(record.started_at.astimezone()),
                     tr(KIND_WORDS[record.kind]) if record.kind in KIND_WORDS else record.kind,
                     shown_programme_name(record.programme_id, record.programme_name) or "",
                     status_words(record.status),

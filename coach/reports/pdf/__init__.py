@@ -13,7 +13,7 @@ right vermillion with squares, dashed lines and hatched bars (Okabe–Ito colour
 apart in grey print and by colour-blind readers too). Left and right are the patient's
 anatomical sides, labelled "(patient's)" in every table and chart.
 
-Every text is in the user's language (`coach.base.i18n.tr`; German in
-assets/translations/de/reports.toml), dates and decimals as `coach.reports.formats` writes
+Every text is in the user's language (`coach.base.i18n.tr`; the catalogue in
+assets/locale), dates and decimals as `coach.base.formats` writes
 them; table columns widen where a long German word needs it (`flow.fitted_columns`).
 """

@@ -8,13 +8,13 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from coach.base.i18n import N_, tr
+from coach.base.formats import number_text, short_number_text
+from coach.base.i18n import N_, tr, trn
 from coach.base.palette import BAND_COLOUR, LEFT_COLOUR, LEFT_LABEL, RIGHT_COLOUR, RIGHT_LABEL
 from coach.measure.measures import measure_label
 from coach.plans.shown_names import shown_exercise_name
 from coach.records.models import ExerciseRecord
 from coach.records.trends import exercise_means, target_band_mm, target_symmetry
-from coach.reports.formats import number_text, short_number_text
 from coach.reports.pdf.flow import Block, Column, RowStyle, Section, Table, heading, paragraph, spacer
 from coach.reports.pdf.layout import (
     CONTENT_W,
@@ -256,10 +256,12 @@ def exercise_section(
         ),
         paragraph(tr(TARGET_CHANGED if target_changed else TARGET, target=_target_text(exercise)), after=0.02),
         paragraph(
-            tr(
-                "Summary: {count} repetition(s); mean peak Left (patient's) {left} mm, Right (patient's) {right} mm; "
-                "symmetry {symmetry}; weaker side: {weaker}.",
-                count=means.reps,
+            trn(
+                "Summary: {count} repetition; mean peak Left (patient's) {left} mm, Right (patient's) "
+                "{right} mm; symmetry {symmetry}; weaker side: {weaker}.",
+                "Summary: {count} repetitions; mean peak Left (patient's) {left} mm, Right (patient's) "
+                "{right} mm; symmetry {symmetry}; weaker side: {weaker}.",
+                means.reps,
                 left=mm_text(means.left_mm),
                 right=mm_text(means.right_mm),
                 symmetry=percent_text(means.symmetry),

@@ -5,8 +5,8 @@ Framed on page 1 so that no reader takes the measurements for a clinical grading
 
 from __future__ import annotations
 
+from coach.base.formats import number_text
 from coach.base.i18n import N_, tr
-from coach.reports.formats import number_text
 from coach.reports.pdf.flow import Block, boxed
 from coach.session import engine
 

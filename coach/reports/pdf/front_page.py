@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from coach import __version__
-from coach.base.i18n import tr
+from coach.base.formats import long_date_text
+from coach.base.i18n import tr, trn
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
 from coach.measure.measures import measure_label
 from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import SessionDetail
 from coach.records.trends import exercise_means
-from coach.reports.formats import long_date_text
 from coach.reports.pdf.explanation import about_box
 from coach.reports.pdf.flow import Block, Column, Section, Table, heading, key_values, paragraph
 from coach.reports.pdf.layout import MARGIN_X, SMALL_PT, SUBHEADING_PT, TITLE_PT, draw_rule, draw_text
@@ -54,7 +54,8 @@ def _kind_text(session: SessionDetail) -> str:
 def _steering_text(session: SessionDetail) -> str:
     """How much was changed and noted while the session ran (listed on a page of their own)."""
     notes = len(session.notes)
-    return tr("{changes} change(s), {notes} note(s) while it ran", changes=len(session.steering) - notes, notes=notes)
+    changes = trn("{count} change", "{count} changes", len(session.steering) - notes)
+    return tr("{changes}, {notes} while it ran", changes=changes, notes=trn("{count} note", "{count} notes", notes))
 
 
 def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Block | Table]:
@@ -69,20 +70,13 @@ def _header(session: SessionDetail, patient: dict[str, Any] | None) -> list[Bloc
         (tr("Cause"), text_or_dash(field_value(patient, "cause"))),
     ]
     set_aside = set_aside_count(session.exercises)
-    recorded = (
-        tr(
-            "{exercises} exercise(s), {repetitions} repetition(s), {set_aside} of them set aside",
-            exercises=len(session.exercises),
-            repetitions=repetitions,
-            set_aside=set_aside,
-        )
-        if set_aside
-        else tr(
-            "{exercises} exercise(s), {repetitions} repetition(s)",
-            exercises=len(session.exercises),
-            repetitions=repetitions,
-        )
+    recorded = tr(
+        "{exercises}, {repetitions}",
+        exercises=trn("{count} exercise", "{count} exercises", len(session.exercises)),
+        repetitions=trn("{count} repetition", "{count} repetitions", repetitions),
     )
+    if set_aside:
+        recorded = tr("{recorded}, {set_aside} of them set aside", recorded=recorded, set_aside=set_aside)
     session_column = [
         (tr("Date"), long_date_text(started)),
         (tr("Time"), _time_text(session)),
@@ -185,20 +179,24 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
     items.append(Table(columns, rows))
     set_aside = set_aside_count(session.exercises)
     if set_aside:
-        note = tr(
-            "Reps and means leave out the {count} repetition(s) the therapist set aside; they are shown, struck "
-            "through, on the exercise pages.",
-            count=set_aside,
+        note = trn(
+            "Reps and means leave out the {count} repetition the therapist set aside; they are "
+            "shown, struck through, on the exercise pages.",
+            "Reps and means leave out the {count} repetitions the therapist set aside; they are "
+            "shown, struck through, on the exercise pages.",
+            set_aside,
         )
         items.append(paragraph(note, SMALL_PT))
     return items
 
 
 def front_sections(session: SessionDetail, patient: dict[str, Any] | None) -> list[Section]:
-    """Page 1's sections; `patient` as `coach.reports.exports.patient_fields` gives it (None: no patient)."""
+    """Page 1's sections; `patient` as `coach.reports.exports.patient_fields` gives it (None: no patient).
+    What the numbers are (and are not) comes before them, so it is on page 1 in every language
+    (after the tables, a longer language's wording pushed it to page 2)."""
     return [
         Section(_header(session, patient)),
+        Section([about_box()]),
         Section(_resting_face(session)),
         Section(_exercise_overview(session)),
-        Section([about_box()]),
     ]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from coach.base.formats import date_text, number_text
 from coach.base.i18n import N_, tr
 from coach.grading import scales
 from coach.grading.suggestions import GradingSuggestions
 from coach.records.models import FiledGrading, SessionDetail
-from coach.reports.formats import date_text, number_text
 from coach.reports.grading_text import AID, certainty_text, reading_text
 from coach.reports.pdf.flow import Block, Column, Section, Table, heading, paragraph
 from coach.reports.pdf.layout import CONTENT_W, SMALL_PT

@@ -18,8 +18,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.ticker import ScalarFormatter
 
+from coach.base.formats import decimal_mark
 from coach.base.palette import LEFT_COLOUR, RIGHT_COLOUR
-from coach.reports.formats import decimal_mark
 from coach.reports.steering_log import SET_ASIDE_GREY
 
 try:

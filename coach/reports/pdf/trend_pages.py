@@ -18,13 +18,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from coach.base.formats import date_text, month_short_text, number_text
 from coach.base.i18n import N_, tr
 from coach.base.palette import BAND_COLOUR, SYMMETRY_COLOUR, TARGET_COLOUR
 from coach.records.models import SessionDetail
 from coach.records.trends import ExerciseTrend, exercise_trends, oldest_first, resting_trend, wall_clock
 from coach.reports.chart_drawing import draw_level, resting_style
 from coach.reports.charts import Chart, ExerciseCharts, exercise_charts, resting_chart
-from coach.reports.formats import date_text, month_short_text, number_text
 from coach.reports.pdf.flow import Block, Section, heading, paragraph
 from coach.reports.pdf.layout import (
     CONTENT_W,

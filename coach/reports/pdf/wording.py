@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from coach.base.formats import date_text, date_time_text, number_text
 from coach.base.i18n import N_, tr
 from coach.base.palette import LEFT_LABEL, RIGHT_LABEL
 from coach.records.models import SessionDetail
-from coach.reports.formats import date_text, date_time_text, number_text
 
 DASH = "-"  # what a missing value reads as, everywhere
 
