@@ -13,7 +13,7 @@ from coach.plans.shown_names import shown_exercise_name, shown_programme_name
 from coach.records.models import SessionDetail
 from coach.records.trends import exercise_means
 from coach.reports.pdf.explanation import about_box
-from coach.reports.pdf.flow import Block, Column, Section, Table, heading, key_values, paragraph
+from coach.reports.pdf.flow import Block, Column, Page, Section, Table, heading, key_values, paragraph
 from coach.reports.pdf.layout import MARGIN_X, SMALL_PT, SUBHEADING_PT, TITLE_PT, draw_rule, draw_text
 from coach.reports.pdf.wording import (
     DASH,
@@ -192,11 +192,10 @@ def _exercise_overview(session: SessionDetail) -> list[Block | Table]:
 
 def front_sections(session: SessionDetail, patient: dict[str, Any] | None) -> list[Section]:
     """Page 1's sections; `patient` as `coach.reports.exports.patient_fields` gives it (None: no patient).
-    What the numbers are (and are not) comes before them, so it is on page 1 in every language
-    (after the tables, a longer language's wording pushed it to page 2)."""
-    return [
-        Section(_header(session, patient)),
-        Section([about_box()]),
-        Section(_resting_face(session)),
-        Section(_exercise_overview(session)),
-    ]
+    What the numbers are (and are not) is always on page 1: after the tables where all fits, else
+    before them (a longer language's wording, or a long programme, would push it to page 2)."""
+    header, about = Section(_header(session, patient)), Section([about_box()])
+    tables = [Section(_resting_face(session)), Section(_exercise_overview(session))]
+    if header.height + sum(table.height for table in tables) + about.height <= Page().room():
+        return [header, *tables, about]
+    return [header, about, *tables]
