@@ -69,6 +69,8 @@ class SharedSession:
         #: the link being made: listening, not yet sure the other side is the therapist
         self._pending: Link | None = None
         self.state = ShareState()
+        #: pairing was told to the window (after the session's events were subscribed to)
+        self._following = False
         self._unsubscribe: Callable[[], None] = lambda: None
         self._view_sent_at = float("-inf")
         self._view_key: tuple = ()
@@ -116,6 +118,7 @@ class SharedSession:
         # told last: once the window says "following", everything the session does from then on
         # travels (told first, a session stepped at once lost its first events: stop 27's CI)
         self._on_paired(paired.other)
+        self._following = True
         self._tell(ShareState(therapist=paired.other.name or "?", link=LinkState.LIVE))
 
     def _link_changed(self, status: LinkStatus) -> None:
@@ -161,5 +164,5 @@ class SharedSession:
                 log.warning("remote link: a command was refused: %s", exc)
                 return
             self.controller.send(command)
-        elif isinstance(body, wire.Hello):
-            self._tell(ShareState(therapist=body.name or "?", link=self.state.link))
+        elif isinstance(body, wire.Hello) and self._following:  # (its Hello may come before pairing is
+            self._tell(ShareState(therapist=body.name or "?", link=self.state.link))  # confirmed: said then)
